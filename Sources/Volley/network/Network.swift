@@ -1,0 +1,217 @@
+/// A spiking network as a value: populations (one neuron model or input process each) and
+/// projections (CSR synapse matrices). Both engines run the same `Network` value; building one
+/// never runs anything, and every engine made from it starts from the same initial state.
+///
+///     var net = Network()
+///     let exc = try net.addPopulation("exc", size: 3200, model: LIFExp(tauM: 20))
+///     try net.connect(exc, to: exc, pattern: .fixedProbability(0.02),
+///                     weight: .constant(1.62), delay: .constant(0.1), receptor: Receptor.excitatory)
+///     let sim = try EventDrivenSimulator(network: net)
+public struct Network: Sendable {
+    public private(set) var populations: [Population] = []
+    public private(set) var projections: [Projection] = []
+
+    public init() {}
+
+    /// Total number of neurons (sources included).
+    public var neuronCount: Int { populations.last.map { $0.offset + $0.size } ?? 0 }
+    public var synapseCount: Int { projections.reduce(0) { $0 + $1.synapseCount } }
+
+    public func population(_ id: PopulationID) -> Population { populations[id.index] }
+    public func projection(_ id: ProjectionID) -> Projection { projections[id.index] }
+    public func population(named name: String) -> PopulationID? {
+        populations.first { $0.name == name }?.id
+    }
+
+    /// Adds `size` neurons of `model`. `initialPotentials` (mV), one per neuron, default to rest.
+    /// With `firstSpikeOnly` each neuron fires at most once per run.
+    @inlinable
+    @discardableResult
+    public mutating func addPopulation<M: NeuronModel>(
+        _ name: String, size: Int, model: M, initialPotentials: [Double]? = nil,
+        firstSpikeOnly: Bool = false
+    ) throws -> PopulationID {
+        try model.validate()
+        try checkNewPopulation(name: name, size: size)
+        if let v = initialPotentials {
+            guard v.count == size else {
+                throw VolleyError.invalidParameter(
+                    name: "initialPotentials", value: "\(v.count) values",
+                    reason: "population '\(name)' has \(size) neurons")
+            }
+            if let bad = v.firstIndex(where: { !$0.isFinite }) {
+                throw VolleyError.invalidParameter(
+                    name: "initialPotentials[\(bad)]", value: "\(v[bad])", reason: "must be finite")
+            }
+        }
+        let potentials = initialPotentials
+        // Created here, where M is concrete, so the kernel's closures are specialized for M.
+        let factory: @Sendable (PopulationLayout) -> PopulationKernel = { layout in
+            ModelPopulation(model: model, layout: layout, initialPotentials: potentials).makeKernel()
+        }
+        return appendPopulation(
+            name: name, size: size, firstSpikeOnly: firstSpikeOnly, modelName: M.modelName,
+            receptorCount: model.receptorCount, model: model, source: nil, makeKernel: factory)
+    }
+
+    /// Adds a population of neurons that fire at the given times (ms), one train per neuron.
+    @discardableResult
+    public mutating func addSpikeSource(_ name: String, trains: [[Double]]) throws -> PopulationID {
+        try checkNewPopulation(name: name, size: trains.count)
+        let spikes = try SpikeTrains(trains, context: "spike source '\(name)'")
+        return appendPopulation(
+            name: name, size: trains.count, firstSpikeOnly: false, modelName: "spike_source",
+            receptorCount: 0, model: nil, source: .spikeTrains(spikes), makeKernel: nil)
+    }
+
+    /// Adds `size` source neurons with no spikes yet (set them per sample with
+    /// `setSpikeTrains(_:for:)` on the simulator).
+    @discardableResult
+    public mutating func addSpikeSource(_ name: String, size: Int) throws -> PopulationID {
+        try checkNewPopulation(name: name, size: size)
+        return appendPopulation(
+            name: name, size: size, firstSpikeOnly: false, modelName: "spike_source",
+            receptorCount: 0, model: nil, source: .spikeTrains(SpikeTrains(silent: size)),
+            makeKernel: nil)
+    }
+
+    /// Adds independent Poisson processes with the given rates (Hz).
+    @discardableResult
+    public mutating func addPoissonSource(_ name: String, rates: [Double], seed: UInt64) throws
+        -> PopulationID
+    {
+        try checkNewPopulation(name: name, size: rates.count)
+        try PoissonProcesses.validate(rates, context: "Poisson source '\(name)'")
+        return appendPopulation(
+            name: name, size: rates.count, firstSpikeOnly: false, modelName: "poisson_source",
+            receptorCount: 0, model: nil, source: .poisson(rates: rates, seed: seed), makeKernel: nil)
+    }
+
+    /// Connects `source` to `target` by a generated pattern. Weights (mV) and delays (ms) are drawn
+    /// per synapse from stream (seed, row), so the result does not depend on generation order.
+    @discardableResult
+    public mutating func connect(
+        _ source: PopulationID, to target: PopulationID, pattern: ConnectionPattern,
+        weight: WeightSpec, delay: DelaySpec, receptor: Int = 0, seed: UInt64 = 0,
+        name: String? = nil
+    ) throws -> ProjectionID {
+        let (src, tgt, label) = try checkProjection(source, target, receptor: receptor, name: name)
+        let (structure, weights) = try ConnectivityGenerator.generate(
+            pattern: pattern, weight: weight, delay: delay, sourceCount: src.size,
+            targetCount: tgt.size, samePopulation: source == target, seed: seed,
+            context: "projection '\(label)'")
+        return try appendProjection(label, src, tgt, receptor, structure, weights)
+    }
+
+    /// Connects `source` to `target` with an explicit synapse list (local indices).
+    @discardableResult
+    public mutating func connect(
+        _ source: PopulationID, to target: PopulationID, synapses: [Synapse], receptor: Int = 0,
+        name: String? = nil
+    ) throws -> ProjectionID {
+        let (src, tgt, label) = try checkProjection(source, target, receptor: receptor, name: name)
+        var builder = SynapseListBuilder(
+            sourceCount: src.size, targetCount: tgt.size, context: "projection '\(label)'")
+        builder.reserve(synapses.count)
+        for s in synapses {
+            try builder.append(source: s.source, target: s.target, weight: s.weight, delay: s.delay)
+        }
+        let (structure, weights) = try builder.build()
+        return try appendProjection(label, src, tgt, receptor, structure, weights)
+    }
+
+    /// Replaces the weights of a projection (one per synapse, CSR order), e.g. after training.
+    public mutating func setWeights(_ weights: [Double], of projection: ProjectionID) throws {
+        guard projection.index >= 0 && projection.index < projections.count else {
+            throw VolleyError.indexOutOfRange(
+                index: projection.index, count: projections.count, context: "projection id")
+        }
+        let p = projections[projection.index]
+        guard weights.count == p.synapseCount else {
+            throw VolleyError.invalidParameter(
+                name: "weights", value: "\(weights.count) values",
+                reason: "projection '\(p.name)' has \(p.synapseCount) synapses")
+        }
+        if let bad = weights.firstIndex(where: { !$0.isFinite }) {
+            throw VolleyError.invalidWeight(
+                value: weights[bad], context: "synapse \(bad) of projection '\(p.name)'")
+        }
+        projections[projection.index].weights = WeightStore(weights)
+    }
+
+    // MARK: - Validation helpers
+
+    @usableFromInline
+    func checkNewPopulation(name: String, size: Int) throws {
+        guard size > 0 else { throw VolleyError.emptyPopulation(name: name) }
+        guard populations.allSatisfy({ $0.name != name }) else {
+            throw VolleyError.invalidParameter(
+                name: "name", value: name, reason: "a population with this name already exists")
+        }
+        guard neuronCount + size <= DeliveryEvent.maxNeurons else {
+            throw VolleyError.unsupported("network would exceed \(DeliveryEvent.maxNeurons) neurons")
+        }
+    }
+
+    @usableFromInline
+    mutating func appendPopulation(
+        name: String, size: Int, firstSpikeOnly: Bool, modelName: String, receptorCount: Int,
+        model: (any NeuronModel)?, source: SourceKind?,
+        makeKernel: (@Sendable (PopulationLayout) -> PopulationKernel)?
+    ) -> PopulationID {
+        let id = PopulationID(populations.count)
+        populations.append(
+            Population(
+                id: id, name: name, size: size, offset: neuronCount, firstSpikeOnly: firstSpikeOnly,
+                modelName: modelName, receptorCount: receptorCount, model: model, source: source,
+                makeKernel: makeKernel))
+        return id
+    }
+
+    func checkPopulation(_ id: PopulationID, _ role: String) throws -> Population {
+        guard id.index >= 0 && id.index < populations.count else {
+            throw VolleyError.indexOutOfRange(
+                index: id.index, count: populations.count, context: "\(role) population id")
+        }
+        return populations[id.index]
+    }
+
+    func checkProjection(
+        _ source: PopulationID, _ target: PopulationID, receptor: Int, name: String?
+    ) throws -> (Population, Population, String) {
+        let src = try checkPopulation(source, "source")
+        let tgt = try checkPopulation(target, "target")
+        let label = name ?? "\(src.name)→\(tgt.name)"
+        guard !tgt.isSource else {
+            throw VolleyError.invalidParameter(
+                name: "target", value: tgt.name,
+                reason: "\(tgt.modelName) population cannot receive synapses (projection '\(label)')")
+        }
+        guard receptor >= 0 && receptor < tgt.receptorCount else {
+            throw VolleyError.indexOutOfRange(
+                index: receptor, count: tgt.receptorCount,
+                context: "receptor of projection '\(label)' onto \(tgt.modelName)")
+        }
+        guard projections.count < DeliveryEvent.maxProjections else {
+            throw VolleyError.unsupported("a network holds at most \(DeliveryEvent.maxProjections) projections")
+        }
+        return (src, tgt, label)
+    }
+
+    mutating func appendProjection(
+        _ label: String, _ src: Population, _ tgt: Population, _ receptor: Int,
+        _ structure: SynapseStructure, _ weights: WeightStore
+    ) throws -> ProjectionID {
+        for i in 0..<structure.sourceCount
+        where structure.groups(ofSource: i).count >= DeliveryEvent.maxGroupsPerRow {
+            throw VolleyError.unsupported(
+                "projection '\(label)': neuron \(i) has more than \(DeliveryEvent.maxGroupsPerRow) distinct delays")
+        }
+        let id = ProjectionID(projections.count)
+        projections.append(
+            Projection(
+                id: id, name: label, source: src.id, target: tgt.id, receptor: receptor,
+                structure: structure, weights: weights))
+        return id
+    }
+}

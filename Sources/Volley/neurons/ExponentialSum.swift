@@ -1,0 +1,313 @@
+import Foundation
+
+/// One term (a + b·s)·e^(−r·s) of an `ExponentialSum`, r > 0, s = time since "now" in ms.
+@frozen
+public struct ExponentialTerm: Sendable {
+    public var a: Double
+    public var b: Double
+    public var rate: Double
+
+    @inlinable
+    public init(a: Double, b: Double = 0, rate: Double) {
+        self.a = a
+        self.b = b
+        self.rate = rate
+    }
+
+    @inlinable @inline(__always)
+    func value(_ s: Double) -> Double { (a + b * s) * exp(-rate * s) }
+
+    /// The derivative is a term of the same form: (b − r·a − r·b·s)·e^(−r·s).
+    @inlinable @inline(__always)
+    var derivative: ExponentialTerm { ExponentialTerm(a: b - rate * a, b: -rate * b, rate: rate) }
+
+    /// Location of the single interior extremum of (a + b·s)e^(−rs), or nil when b = 0 (monotone).
+    @inlinable @inline(__always)
+    var extremum: Double? { b == 0 ? nil : 1.0 / rate - a / b }
+
+    /// Exact minimum and maximum over [lo, hi] (the term is monotone or unimodal).
+    @inlinable @inline(__always)
+    func range(_ lo: Double, _ hi: Double) -> (min: Double, max: Double) {
+        let gl = value(lo)
+        let gh = value(hi)
+        var mn = Swift.min(gl, gh)
+        var mx = Swift.max(gl, gh)
+        if let e = extremum, e > lo, e < hi {
+            let ge = value(e)
+            mn = Swift.min(mn, ge)
+            mx = Swift.max(mx, ge)
+        }
+        return (mn, mx)
+    }
+
+    /// Exact infimum and supremum over [lo, ∞).
+    @inlinable @inline(__always)
+    func tailRange(_ lo: Double) -> (min: Double, max: Double) {
+        let gl = value(lo)
+        var mn = Swift.min(gl, 0)
+        var mx = Swift.max(gl, 0)
+        if let e = extremum, e > lo {
+            let ge = value(e)
+            mn = Swift.min(mn, ge)
+            mx = Swift.max(mx, ge)
+        }
+        return (mn, mx)
+    }
+}
+
+/// f(s) = c + Σₖ (aₖ + bₖ·s)·e^(−rₖ·s) for s ≥ 0: the distance to threshold of every model whose
+/// potential keeps evolving between inputs (exponential-current LIF: bₖ = 0; SRM alpha kernel:
+/// b ≠ 0; adaptive threshold: one more decaying term). At most four terms, stored inline.
+///
+/// `firstUpCrossing` returns the first s ≥ 0 with f(s) ≥ 0, bracketed to `tolerance` (1e-10 ms by
+/// default), by safe stepping with exact per-term slope bounds (branch and bound as a fallback).
+/// Both methods only ever skip intervals proven root-free, so every spike time this returns is
+/// the *first* crossing, not merely some root; see docs/models.md.
+@frozen
+public struct ExponentialSum: Sendable {
+    public var constant: Double
+    @usableFromInline var terms: InlineArray<4, ExponentialTerm>
+    @usableFromInline var count: Int
+
+    @inlinable
+    public init(constant: Double) {
+        self.constant = constant
+        self.terms = InlineArray(repeating: ExponentialTerm(a: 0, rate: 1))
+        self.count = 0
+    }
+
+    /// Adds (a + b·s)·e^(−rate·s); terms with a = b = 0 are skipped.
+    @inlinable
+    public mutating func add(a: Double, b: Double = 0, rate: Double) {
+        guard a != 0 || b != 0 else { return }
+        precondition(count < 4, "ExponentialSum holds at most four terms")
+        terms[count] = ExponentialTerm(a: a, b: b, rate: rate)
+        count += 1
+    }
+
+    @inlinable
+    public func value(at s: Double) -> Double {
+        var f = constant
+        for k in 0..<count { f += terms[k].value(s) }
+        return f
+    }
+
+    /// f(s) and f′(s), sharing the exponentials.
+    @inlinable
+    public func valueAndSlope(at s: Double) -> (value: Double, slope: Double) {
+        var f = constant
+        var d = 0.0
+        for k in 0..<count {
+            let t = terms[k]
+            let e = exp(-t.rate * s)
+            let p = t.a + t.b * s
+            f += p * e
+            d += (t.b - t.rate * p) * e
+        }
+        return (f, d)
+    }
+
+    @inlinable
+    func upperBound(_ lo: Double, _ hi: Double) -> Double {
+        var ub = constant
+        for k in 0..<count { ub += terms[k].range(lo, hi).max }
+        return ub
+    }
+
+    @inlinable
+    func slopeLowerBound(_ lo: Double, _ hi: Double) -> Double {
+        var lb = 0.0
+        for k in 0..<count { lb += terms[k].derivative.range(lo, hi).min }
+        return lb
+    }
+
+    /// Supremum of f over [0, ∞) bounded term by term: if this is negative f never reaches 0.
+    @inlinable
+    public var supremumBound: Double {
+        var ub = constant
+        for k in 0..<count { ub += terms[k].tailRange(0).max }
+        return ub
+    }
+
+    /// A cheap lower bound L on the first crossing (one logarithm, no exponentials), or +∞ when
+    /// f < 0 for all s ≥ 0. Terms that are positive at s = 0 or unimodal are replaced by their
+    /// suprema P; the negative monotone ones, Σaₖe^(−rₖs) with N = Σaₖ < 0, by N·e^(−r̄s) where
+    /// r̄ = Σaₖrₖ / N (Jensen: e^x is convex, so this is an upper bound). P + N·e^(−r̄s) is
+    /// increasing and is inverted in closed form. Used to schedule wake-ups.
+    @inlinable
+    public var crossingLowerBound: Double {
+        var positive = constant
+        var negative = 0.0
+        var weightedRate = 0.0
+        for k in 0..<count {
+            let t = terms[k]
+            if t.b == 0 && t.a < 0 {
+                negative += t.a
+                weightedRate += t.a * t.rate
+            } else {
+                positive += t.b == 0 ? t.a : t.tailRange(0).max
+            }
+        }
+        if positive < 0 || (positive == 0 && negative < 0) { return .infinity }
+        if positive + negative >= 0 { return 0 }
+        return log(-negative / positive) * (negative / weightedRate)
+    }
+
+    /// The event-driven prediction policy shared by every model built on an `ExponentialSum`:
+    /// when the cheap bound says the crossing is more than `wakeUpBeyond` ms away, return a
+    /// wake-up at that bound; otherwise solve for the exact first crossing. `start` is the
+    /// absolute time at which s = 0.
+    @inlinable
+    public func prediction(from start: Double, wakeUpBeyond horizon: Double) -> ThresholdCrossing {
+        let bound = crossingLowerBound
+        if bound == .infinity { return .never }
+        if bound > horizon { return .notBefore(start + bound) }
+        guard let s = firstUpCrossing() else { return .never }
+        return .at(start + s)
+    }
+
+    /// The first s in [0, ∞) with f(s) ≥ 0, or nil if f stays negative. See the type's comment.
+    ///
+    /// Primary method, *safe stepping*: from x with f(x) < 0, let M ≥ sup f′ over [x, x + w]
+    /// (exact per-term bound). Then f(s) ≤ f(x) + M·(s − x) < 0 for s < x − f(x)/M, so the step to
+    /// x − f(x)/M cannot pass a root; if it would leave the window, the whole window is root-free.
+    /// The iterates approach the first root from below, like Newton's method with a slope that
+    /// is never underestimated; the window shrinks with the step so M converges to f′(root).
+    /// Returns the upper end of a bracket of width ≤ `tolerance` around the first root.
+    /// Pathological tangential approaches that do not converge in 200 steps fall back to
+    /// branch and bound (`firstUpCrossingByBisection`).
+    @inlinable
+    public func firstUpCrossing(tolerance: Double = 1e-10) -> Double? {
+        var fx = value(at: 0)
+        if fx >= 0 { return 0 }
+        if count == 0 || supremumBound < 0 { return nil }
+        guard let horizon = searchHorizon() else { return nil }
+        var x = 0.0
+        var window = horizon * 0.125
+        for _ in 0..<200 {
+            let hi = Swift.min(x + window, horizon)
+            let m = slopeUpperBound(x, hi)
+            let step = m > 0 ? -fx / m : .infinity
+            if !(step < hi - x) {
+                // f < 0 on all of [x, hi].
+                if hi >= horizon { return nil }
+                x = hi
+                fx = value(at: x)
+                if fx >= 0 { return x }
+                window *= 2
+                continue
+            }
+            x += step
+            fx = value(at: x)
+            if fx >= 0 { return x }
+            if step <= 0.5 * tolerance {
+                let y = x + tolerance
+                if value(at: y) >= 0 { return y }
+            }
+            window = Swift.max(4 * step, tolerance)
+        }
+        return firstUpCrossingByBisection(tolerance: tolerance)
+    }
+
+    @inlinable
+    func slopeUpperBound(_ lo: Double, _ hi: Double) -> Double {
+        var ub = 0.0
+        for k in 0..<count { ub += terms[k].derivative.range(lo, hi).max }
+        return ub
+    }
+
+    /// Branch and bound (the fallback of `firstUpCrossing`): an interval is discarded when the
+    /// exact per-term upper bound of f over it is negative, refined by Newton's method when f is
+    /// provably increasing on it (per-term lower bound of f′ > 0), and bisected otherwise.
+    @inlinable
+    public func firstUpCrossingByBisection(tolerance: Double = 1e-10) -> Double? {
+        let f0 = value(at: 0)
+        if f0 >= 0 { return 0 }
+        if count == 0 || supremumBound < 0 { return nil }
+        guard let horizon = searchHorizon() else { return nil }
+        let fh = value(at: horizon)
+        return withUnsafeTemporaryAllocation(of: (Double, Double, Double).self, capacity: 130) {
+            stack -> Double? in
+            // Entries (lo, hi, f(hi)); f(lo) < 0 holds for every entry.
+            var top = 0
+            stack[0] = (0, horizon, fh)
+            top = 1
+            while top > 0 {
+                top -= 1
+                let (lo, hi, fhi) = stack[top]
+                if upperBound(lo, hi) < 0 { continue }
+                let width = hi - lo
+                if fhi >= 0 {
+                    if slopeLowerBound(lo, hi) > 0 {
+                        return refineIncreasing(lo, hi, tolerance: tolerance)
+                    }
+                    if width <= tolerance { return hi }
+                } else if width <= tolerance {
+                    // f < 0 at both ends of an interval narrower than the tolerance: a tangential
+                    // touch at most `tolerance × |f′|` above threshold; not a crossing.
+                    continue
+                }
+                let mid = lo + 0.5 * width
+                let fmid = value(at: mid)
+                if fmid >= 0 {
+                    // The first root is in [lo, mid]; whatever lies right of mid is later.
+                    stack[top] = (lo, mid, fmid)
+                    top += 1
+                } else if top + 2 <= 130 {
+                    stack[top] = (mid, hi, fhi)
+                    stack[top + 1] = (lo, mid, fmid)
+                    top += 2
+                } else {
+                    preconditionFailure("ExponentialSum.firstUpCrossing exceeded its search depth")
+                }
+            }
+            return nil
+        }
+    }
+
+    /// A finite H beyond which the first crossing cannot lie: either f(H) > 0 is guaranteed (c > 0)
+    /// or f < 0 on [H, ∞) is. Returns nil when f < 0 on the whole tail from s = 0.
+    @inlinable
+    func searchHorizon() -> Double? {
+        var slowest = Double.infinity
+        for k in 0..<count { slowest = Swift.min(slowest, terms[k].rate) }
+        // exp(−745) underflows to 0: past this point f equals its constant in floating point.
+        let cap = 745.0 / slowest
+        var h = 4.0 / slowest
+        while h < cap {
+            var inf = constant
+            var sup = constant
+            for k in 0..<count {
+                let r = terms[k].tailRange(h)
+                inf += r.min
+                sup += r.max
+            }
+            if inf > 0 || sup < 0 { return h }
+            h *= 2
+        }
+        return cap
+    }
+
+    /// Newton's method on [lo, hi] where f is strictly increasing with f(lo) < 0 ≤ f(hi).
+    /// Returns the upper end of a bracket no wider than `tolerance`, so f(result) ≥ 0.
+    @inlinable
+    func refineIncreasing(_ lo0: Double, _ hi0: Double, tolerance: Double) -> Double {
+        var lo = lo0
+        var hi = hi0
+        var x = lo + 0.5 * (hi - lo)
+        for _ in 0..<200 {
+            let (fx, dx) = valueAndSlope(at: x)
+            if fx >= 0 { hi = x } else { lo = x }
+            if hi - lo <= tolerance { return hi }
+            var next = dx > 0 ? x - fx / dx : lo + 0.5 * (hi - lo)
+            // Newton approaches from one side; once its step is below the tolerance, probe just
+            // across the root so that the bracket closes from both sides.
+            if abs(next - x) < 0.5 * tolerance {
+                next = fx >= 0 ? x - 0.5 * tolerance : x + 0.5 * tolerance
+            }
+            if !(next > lo && next < hi) { next = lo + 0.5 * (hi - lo) }
+            x = next
+        }
+        return hi
+    }
+}

@@ -1,0 +1,233 @@
+import Foundation
+
+/// Leaky integrate-and-fire neuron with exponentially decaying synaptic currents
+/// (NEST `iaf_psc_exp`, Brian2 CUBA; currents expressed as R·I in mV).
+///
+///     τm·dV/dt = −(V − vRest) + bias + I_exc + I_inh     (V clamped to vReset while refractory)
+///     τ_exc·dI_exc/dt = −I_exc,   τ_inh·dI_inh/dt = −I_inh   (currents integrate also when refractory)
+///     input of weight w (mV) on receptor 0 / 1:   I_exc ← I_exc + w  /  I_inh ← I_inh + w
+///     V ≥ vThreshold  ⇒  spike;  V ← vReset for tRef ms
+///
+/// Exact propagator over h (Rotter & Diesmann 1999): with V∞ = vRest + bias, pₘ = e^(−h/τm),
+/// pₖ = e^(−h/τₖ),
+///     V ← V∞ + (V − V∞)·pₘ + Σₖ Iₖ·τₖ/(τₖ − τm)·(pₖ − pₘ),     Iₖ ← Iₖ·pₖ
+/// (for τₖ = τm the coefficient is its limit (h/τm)·pₘ). Parameters with 0 < |τₖ − τm| < 1e-4·τm
+/// are rejected: the propagator would lose precision to cancellation, as NEST warns.
+///
+/// Crossing time: V(s) − vThreshold is an `ExponentialSum` of e^(−s/τm), e^(−s/τexc), e^(−s/τinh)
+/// (and s·e^(−s/τm) in the degenerate case); its first root is bracketed to ≤ 1e-10 ms.
+public struct LIFExp: NeuronModel {
+    /// Membrane time constant τm (ms).
+    public var tauM: Double
+    /// Excitatory (receptor 0) synaptic current time constant (ms).
+    public var tauSynExc: Double
+    /// Inhibitory (receptor 1) synaptic current time constant (ms).
+    public var tauSynInh: Double
+    /// Resting potential E_L (mV).
+    public var vRest: Double
+    /// Reset potential (mV).
+    public var vReset: Double
+    /// Firing threshold (mV).
+    public var vThreshold: Double
+    /// Absolute refractory period (ms).
+    public var tRef: Double
+    /// Constant external drive R·I_ext (mV).
+    public var bias: Double
+
+    /// Wake-up policy: when the cheap lower bound on the next crossing is further than this (ms)
+    /// the engine schedules a wake-up instead of solving exactly; more inputs usually arrive first.
+    public static let wakeUpHorizon = 2.0
+
+    public init(
+        tauM: Double = 10, tauSynExc: Double = 2, tauSynInh: Double = 2, vRest: Double = -70,
+        vReset: Double = -70, vThreshold: Double = -55, tRef: Double = 2, bias: Double = 0
+    ) {
+        self.tauM = tauM
+        self.tauSynExc = tauSynExc
+        self.tauSynInh = tauSynInh
+        self.vRest = vRest
+        self.vReset = vReset
+        self.vThreshold = vThreshold
+        self.tRef = tRef
+        self.bias = bias
+    }
+
+    @frozen
+    public struct State: Sendable, Equatable {
+        /// Membrane potential (mV).
+        public var v: Double
+        /// Excitatory synaptic current R·I_exc (mV).
+        public var iExc: Double
+        /// Inhibitory synaptic current R·I_inh (mV).
+        public var iInh: Double
+        /// Remaining refractory time (ms).
+        public var refractory: Double
+
+        @inlinable
+        public init(v: Double, iExc: Double = 0, iInh: Double = 0, refractory: Double = 0) {
+            self.v = v
+            self.iExc = iExc
+            self.iInh = iInh
+            self.refractory = refractory
+        }
+    }
+
+    @frozen
+    public struct Propagator: Sendable {
+        public var h: Double
+        public var membrane: Double
+        public var exc: Double
+        public var inh: Double
+        public var excToV: Double
+        public var inhToV: Double
+
+        @inlinable
+        public init(h: Double, membrane: Double, exc: Double, inh: Double, excToV: Double, inhToV: Double) {
+            self.h = h
+            self.membrane = membrane
+            self.exc = exc
+            self.inh = inh
+            self.excToV = excToV
+            self.inhToV = inhToV
+        }
+    }
+
+    public static let modelName = "lif_exp"
+    public var receptorCount: Int { 2 }
+
+    public func validate() throws {
+        try VolleyError.require("tauM", tauM, "membrane time constant must be > 0 ms") { $0 > 0 }
+        for (name, tau) in [("tauSynExc", tauSynExc), ("tauSynInh", tauSynInh)] {
+            try VolleyError.require(name, tau, "synaptic time constant must be > 0 ms") { $0 > 0 }
+            try VolleyError.require(
+                name, tau,
+                "within 1e-4·tauM of tauM (\(tauM) ms) but not equal: set it equal or move it away"
+            ) { $0 == tauM || abs($0 - tauM) >= 1e-4 * tauM }
+        }
+        try VolleyError.require("tRef", tRef, "refractory period must be ≥ 0 ms") { $0 >= 0 }
+        try VolleyError.require("vRest", vRest, "must be finite") { _ in true }
+        try VolleyError.require("bias", bias, "must be finite") { _ in true }
+        try VolleyError.require("vThreshold", vThreshold, "must be finite") { _ in true }
+        try VolleyError.require("vReset", vReset, "must be below vThreshold (\(vThreshold) mV)") {
+            $0 < vThreshold
+        }
+    }
+
+    /// Coefficient of a synaptic current in V after h ms: τₛ/(τₛ − τm)·(pₛ − pₘ), or (h/τm)·pₘ.
+    @inlinable @inline(__always)
+    func currentToVoltage(h: Double, tauSyn: Double, pm: Double, ps: Double) -> Double {
+        tauSyn == tauM ? (h / tauM) * pm : tauSyn / (tauSyn - tauM) * (ps - pm)
+    }
+
+    @inlinable
+    public func initialState(potential: Double?) -> State { State(v: potential ?? vRest) }
+
+    @inlinable
+    public func potential(of state: State, at time: Double) -> Double { state.v }
+
+    @inlinable
+    public func propagator(over h: Double) -> Propagator {
+        let pm = exp(-h / tauM)
+        let pe = exp(-h / tauSynExc)
+        let pi = exp(-h / tauSynInh)
+        return Propagator(
+            h: h, membrane: pm, exc: pe, inh: pi,
+            excToV: currentToVoltage(h: h, tauSyn: tauSynExc, pm: pm, ps: pe),
+            inhToV: currentToVoltage(h: h, tauSyn: tauSynInh, pm: pm, ps: pi))
+    }
+
+    @inlinable
+    public func advance(_ state: inout State, by h: Double, using p: Propagator) {
+        if state.refractory > 0 {
+            if state.refractory >= h - Refractory.epsilon {
+                state.iExc *= p.exc
+                state.iInh *= p.inh
+                state.v = vReset
+                state.refractory -= h
+                if state.refractory < Refractory.epsilon { state.refractory = 0 }
+                return
+            }
+            // Refractoriness ends inside the interval: currents decay over the clamped part,
+            // then V relaxes freely for the remainder.
+            let r = state.refractory
+            state.iExc *= exp(-r / tauSynExc)
+            state.iInh *= exp(-r / tauSynInh)
+            state.v = vReset
+            state.refractory = 0
+            free(&state, propagator(over: h - r))
+            return
+        }
+        free(&state, p)
+    }
+
+    @inlinable @inline(__always)
+    func free(_ state: inout State, _ p: Propagator) {
+        let vInf = vRest + bias
+        state.v = vInf + (state.v - vInf) * p.membrane + state.iExc * p.excToV + state.iInh * p.inhToV
+        state.iExc *= p.exc
+        state.iInh *= p.inh
+    }
+
+    @inlinable
+    public func receive(_ state: inout State, weight: Double, receptor: Int, at time: Double) {
+        if receptor == Receptor.excitatory {
+            state.iExc += weight
+        } else {
+            state.iInh += weight
+        }
+    }
+
+    @inlinable
+    public func isAboveThreshold(_ state: State, at time: Double) -> Bool {
+        state.refractory <= 0 && state.v >= vThreshold
+    }
+
+    @inlinable
+    public func fire(_ state: inout State, at time: Double) {
+        state.v = vReset
+        state.refractory = tRef
+    }
+
+    /// V(s) − threshold for a non-refractory state, as an exponential sum in s (ms).
+    @inlinable
+    public func distanceToThreshold(of state: State, threshold: Double) -> ExponentialSum {
+        let vInf = vRest + bias
+        var f = ExponentialSum(constant: vInf - threshold)
+        var membraneA = state.v - vInf
+        var membraneB = 0.0
+        addCurrent(state.iExc, tau: tauSynExc, to: &f, membraneA: &membraneA, membraneB: &membraneB)
+        addCurrent(state.iInh, tau: tauSynInh, to: &f, membraneA: &membraneA, membraneB: &membraneB)
+        f.add(a: membraneA, b: membraneB, rate: 1 / tauM)
+        return f
+    }
+
+    /// A current I decaying with τ contributes I·τ/(τ − τm)·(e^(−s/τ) − e^(−s/τm)) to V(s),
+    /// or (I/τm)·s·e^(−s/τm) when τ = τm.
+    @inlinable @inline(__always)
+    func addCurrent(
+        _ current: Double, tau: Double, to f: inout ExponentialSum,
+        membraneA: inout Double, membraneB: inout Double
+    ) {
+        guard current != 0 else { return }
+        if tau == tauM {
+            membraneB += current / tauM
+        } else {
+            let c = current * tau / (tau - tauM)
+            membraneA -= c
+            f.add(a: c, rate: 1 / tau)
+        }
+    }
+
+    @inlinable
+    public func nextCrossing(of state: State, at time: Double) -> ThresholdCrossing {
+        var s = state
+        var start = time
+        if s.refractory > 0 {
+            start = time + s.refractory
+            advance(&s, by: s.refractory)
+        }
+        if s.v >= vThreshold { return .at(start) }
+        return distanceToThreshold(of: s, threshold: vThreshold)
+            .prediction(from: start, wakeUpBeyond: LIFExp.wakeUpHorizon)
+    }
+}

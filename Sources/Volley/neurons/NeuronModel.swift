@@ -1,0 +1,107 @@
+/// The next time a neuron reaches threshold, as predicted from its current state with no further
+/// input. `time` is absolute (ms); `.infinity` means never.
+///
+/// `isExact == true`: the neuron crosses threshold at `time` (closed form, or bracketed root to
+/// ≤ 1e-9 ms) and the engine fires it there unless an input arrives first.
+/// `isExact == false`: a *wake-up*, a proven lower bound on the crossing; the engine advances the
+/// neuron to `time` and asks again. Models use wake-ups to avoid an expensive root search after
+/// every input while the neuron is still far from threshold.
+@frozen
+public struct ThresholdCrossing: Equatable, Sendable {
+    public var time: Double
+    public var isExact: Bool
+
+    @inlinable
+    public init(time: Double, isExact: Bool) {
+        self.time = time
+        self.isExact = isExact
+    }
+
+    public static let never = ThresholdCrossing(time: .infinity, isExact: true)
+
+    @inlinable public static func at(_ time: Double) -> ThresholdCrossing {
+        ThresholdCrossing(time: time, isExact: true)
+    }
+
+    @inlinable public static func notBefore(_ time: Double) -> ThresholdCrossing {
+        ThresholdCrossing(time: time, isExact: false)
+    }
+}
+
+/// A spiking neuron model: one value type per model, one file per model, used unchanged by the
+/// event-driven and the time-stepped engine (they differ only in how time advances).
+///
+/// Units: time ms, potentials mV, weights mV (the jump a spike causes in the variable its receptor
+/// drives: V for delta synapses, R·I for current synapses, the PSP peak for SRM), rates Hz.
+///
+/// Contract (both engines follow it; see docs/architecture.md):
+/// 1. Between events a neuron evolves freely: `advance(_:by:using:)` with the model's *exact*
+///    propagator for that interval (`propagator(over:)`); there is no integration error.
+/// 2. Inputs arriving at time t are applied with `receive` after advancing to t.
+/// 3. After all inputs at t, `isAboveThreshold` decides whether it spikes at t; `fire` applies the
+///    reset (refractoriness, adaptation).
+/// 4. The event-driven engine also asks `nextCrossing` after every state change; the time-stepped
+///    engine never does.
+///
+/// Conformers are generic parameters of the engines' inner loops (specialized, never existential
+/// per event); mark the hot methods `@inlinable` so examples specialize them too.
+public protocol NeuronModel: Sendable {
+    /// Per-neuron dynamic state: a small struct of `Double`s.
+    associatedtype State: Sendable
+    /// Precomputed coefficients (exponentials) that advance a state by a fixed interval.
+    associatedtype Propagator: Sendable
+
+    /// Short name used in reports ("lif_exp").
+    static var modelName: String { get }
+
+    /// Number of synaptic receptor ports (e.g. 2 for excitatory/inhibitory currents).
+    var receptorCount: Int { get }
+
+    /// Throws `VolleyError.invalidParameter` naming the first parameter outside its domain.
+    func validate() throws
+
+    /// The state at rest, or with membrane potential `potential` (mV) when given.
+    func initialState(potential: Double?) -> State
+
+    /// Membrane potential (mV) of `state` at absolute time `time` (for recording).
+    func potential(of state: State, at time: Double) -> Double
+
+    /// Coefficients advancing any state by `h` ms (h > 0).
+    func propagator(over h: Double) -> Propagator
+
+    /// Free evolution over `h` ms using `p == propagator(over: h)`. Exact.
+    func advance(_ state: inout State, by h: Double, using p: Propagator)
+
+    /// Applies one synaptic input of `weight` on `receptor` arriving at absolute time `time`.
+    func receive(_ state: inout State, weight: Double, receptor: Int, at time: Double)
+
+    /// Whether the neuron is at or above threshold (and not refractory) at `time`.
+    func isAboveThreshold(_ state: State, at time: Double) -> Bool
+
+    /// Applies the post-spike reset for a spike at `time`.
+    func fire(_ state: inout State, at time: Double)
+
+    /// The next threshold crossing after `time` with no further input (see `ThresholdCrossing`).
+    func nextCrossing(of state: State, at time: Double) -> ThresholdCrossing
+}
+
+extension NeuronModel {
+    /// Advances by `h` computing the propagator on the fly (event-driven updates).
+    @inlinable
+    public func advance(_ state: inout State, by h: Double) {
+        advance(&state, by: h, using: propagator(over: h))
+    }
+}
+
+/// Receptor port conventions for two-receptor models.
+public enum Receptor {
+    public static let excitatory = 0
+    public static let inhibitory = 1
+}
+
+/// Refractory bookkeeping shared by the LIF family: the remaining refractory time is counted down
+/// by every `advance`; remainders below `epsilon` are treated as elapsed, so that tRef = 2 ms ends
+/// after exactly 20 steps of 0.1 ms despite binary rounding.
+public enum Refractory {
+    public static let epsilon = 1e-9
+}

@@ -1,0 +1,217 @@
+/// The runtime state of one population of model `M` inside one engine, and every per-neuron loop
+/// both engines run over it.
+///
+/// A `final class` because it owns raw per-neuron buffers (struct-of-arrays: states, last-update
+/// times, prediction kinds, fired flags) that the kernel's closures share; the buffers are
+/// allocated once and reused across `reset()`s. Neuron state structs are small (16–48 bytes), so
+/// an event-driven update touches one cache line per neuron.
+@usableFromInline
+final class ModelPopulation<M: NeuronModel> {
+    @usableFromInline let model: M
+    @usableFromInline let offset: Int
+    @usableFromInline let count: Int
+    @usableFromInline let firstSpikeOnly: Bool
+    /// Current state of each neuron, valid at `lastUpdate[i]` (event-driven) or at the current
+    /// step (time-stepped).
+    @usableFromInline let states: UnsafeMutablePointer<M.State>
+    @usableFromInline let initialStates: UnsafeMutablePointer<M.State>
+    @usableFromInline let lastUpdate: UnsafeMutablePointer<Double>
+    /// Whether the neuron's queued prediction is an exact crossing (true) or a wake-up (false).
+    @usableFromInline let exact: UnsafeMutablePointer<Bool>
+    /// First-spike-only populations: the neuron has fired and is out of the simulation.
+    @usableFromInline let done: UnsafeMutablePointer<Bool>
+    @usableFromInline var stepPropagator: M.Propagator?
+    @usableFromInline var stepSize: Double = 0
+
+    @inlinable
+    init(model: M, layout: PopulationLayout, initialPotentials: [Double]?) {
+        self.model = model
+        self.offset = layout.offset
+        self.count = layout.count
+        self.firstSpikeOnly = layout.firstSpikeOnly
+        states = .allocate(capacity: count)
+        initialStates = .allocate(capacity: count)
+        lastUpdate = .allocate(capacity: count)
+        exact = .allocate(capacity: count)
+        done = .allocate(capacity: count)
+        for i in 0..<count {
+            let s = model.initialState(potential: initialPotentials?[i])
+            initialStates.advanced(by: i).initialize(to: s)
+            states.advanced(by: i).initialize(to: s)
+        }
+        lastUpdate.initialize(repeating: 0, count: count)
+        exact.initialize(repeating: false, count: count)
+        done.initialize(repeating: false, count: count)
+    }
+
+    deinit {
+        states.deinitialize(count: count)
+        initialStates.deinitialize(count: count)
+        states.deallocate()
+        initialStates.deallocate()
+        lastUpdate.deallocate()
+        exact.deallocate()
+        done.deallocate()
+    }
+
+    @inlinable
+    func makeKernel() -> PopulationKernel {
+        PopulationKernel(
+            deliverEvent: { [self] targets, weights, n, receptor, time, queue, counters in
+                deliverEvent(targets, weights, n, receptor, time, &queue, &counters)
+            },
+            neuronEvent: { [self] i, time, queue, counters in
+                neuronEvent(i, time, &queue, &counters)
+            },
+            scheduleAll: { [self] time, queue in scheduleAll(time, &queue) },
+            prepareSteps: { [self] dt in
+                stepSize = dt
+                stepPropagator = model.propagator(over: dt)
+            },
+            advanceAll: { [self] counters in advanceAll(&counters) },
+            deliverStep: { [self] targets, weights, n, receptor, time, counters in
+                deliverStep(targets, weights, n, receptor, time, &counters)
+            },
+            detectSpikes: { [self] time, fired in detectSpikes(time, &fired) },
+            reset: { [self] in reset() },
+            potential: { [self] i, time in model.potential(of: state(i, at: time), at: time) },
+            bytesPerNeuron: MemoryLayout<M.State>.stride * 2 + 8 + 2,
+            runtime: self)
+    }
+
+    // MARK: Event-driven engine
+
+    /// Applies one delivery group: advance each target to `time`, add the input, re-predict.
+    @inlinable
+    func deliverEvent(
+        _ targets: UnsafePointer<UInt32>, _ weights: UnsafePointer<Double>, _ n: Int,
+        _ receptor: Int, _ time: Double, _ queue: inout IndexedMinHeap,
+        _ counters: inout EngineCounters
+    ) {
+        var applied: UInt64 = 0
+        var updates: UInt64 = 0
+        for k in 0..<n {
+            let i = Int(targets[k])
+            if done[i] { continue }
+            var s = states[i]
+            let h = time - lastUpdate[i]
+            if h > 0 {
+                model.advance(&s, by: h)
+                lastUpdate[i] = time
+                updates &+= 1
+            }
+            model.receive(&s, weight: weights[k], receptor: receptor, at: time)
+            states[i] = s
+            let next = model.nextCrossing(of: s, at: time)
+            exact[i] = next.isExact
+            queue.update(offset &+ i, time: next.time)
+            applied &+= 1
+        }
+        counters.synapticEvents &+= applied
+        counters.stateUpdates &+= updates
+        counters.neuronQueueUpdates &+= applied
+    }
+
+    /// Handles the queued prediction of neuron i at `time`: an exact crossing fires; a wake-up
+    /// fires only if the neuron is at threshold, and is otherwise replaced by a new prediction.
+    @inlinable
+    func neuronEvent(
+        _ i: Int, _ time: Double, _ queue: inout IndexedMinHeap, _ counters: inout EngineCounters
+    ) -> Bool {
+        var s = states[i]
+        let h = time - lastUpdate[i]
+        if h > 0 {
+            model.advance(&s, by: h)
+            lastUpdate[i] = time
+            counters.stateUpdates &+= 1
+        }
+        let fires = exact[i] || model.isAboveThreshold(s, at: time)
+        if fires {
+            model.fire(&s, at: time)
+        } else {
+            counters.wakeUps &+= 1
+        }
+        states[i] = s
+        counters.neuronQueueUpdates &+= 1
+        if fires && firstSpikeOnly {
+            done[i] = true
+            queue.remove(offset &+ i)
+            return true
+        }
+        let next = model.nextCrossing(of: s, at: time)
+        assert(next.isExact || next.time > time, "a wake-up must lie in the future")
+        exact[i] = next.isExact
+        queue.update(offset &+ i, time: next.time)
+        return fires
+    }
+
+    @inlinable
+    func scheduleAll(_ time: Double, _ queue: inout IndexedMinHeap) {
+        for i in 0..<count where !done[i] {
+            lastUpdate[i] = time
+            let next = model.nextCrossing(of: states[i], at: time)
+            exact[i] = next.isExact
+            queue.update(offset &+ i, time: next.time)
+        }
+    }
+
+    // MARK: Time-stepped engine
+
+    @inlinable
+    func advanceAll(_ counters: inout EngineCounters) {
+        guard let p = stepPropagator else { return }
+        let h = stepSize
+        if firstSpikeOnly {
+            for i in 0..<count where !done[i] { model.advance(&states[i], by: h, using: p) }
+        } else {
+            for i in 0..<count { model.advance(&states[i], by: h, using: p) }
+        }
+        counters.stateUpdates &+= UInt64(count)
+    }
+
+    @inlinable
+    func deliverStep(
+        _ targets: UnsafePointer<UInt32>, _ weights: UnsafePointer<Double>, _ n: Int,
+        _ receptor: Int, _ time: Double, _ counters: inout EngineCounters
+    ) {
+        var applied: UInt64 = 0
+        for k in 0..<n {
+            let i = Int(targets[k])
+            if done[i] { continue }
+            model.receive(&states[i], weight: weights[k], receptor: receptor, at: time)
+            applied &+= 1
+        }
+        counters.synapticEvents &+= applied
+    }
+
+    @inlinable
+    func detectSpikes(_ time: Double, _ fired: inout ContiguousArray<UInt32>) {
+        for i in 0..<count where !done[i] && model.isAboveThreshold(states[i], at: time) {
+            model.fire(&states[i], at: time)
+            if firstSpikeOnly { done[i] = true }
+            fired.append(UInt32(truncatingIfNeeded: i))
+        }
+    }
+
+    // MARK: Both
+
+    @inlinable
+    func reset() {
+        for i in 0..<count { states[i] = initialStates[i] }
+        lastUpdate.update(repeating: 0, count: count)
+        exact.update(repeating: false, count: count)
+        done.update(repeating: false, count: count)
+    }
+
+    /// A copy of neuron i's state advanced to `time` (the stored state is not modified). In the
+    /// time-stepped engine states are always current, so no advance is needed.
+    @inlinable
+    func state(_ i: Int, at time: Double) -> M.State {
+        var s = states[i]
+        if stepPropagator == nil {
+            let h = time - lastUpdate[i]
+            if h > 0 { model.advance(&s, by: h) }
+        }
+        return s
+    }
+}

@@ -1,0 +1,369 @@
+import Foundation
+
+/// When a run may end before its end time.
+public enum StopCondition: Sendable, Equatable {
+    case never
+    /// Stop right after the first spike of the population (time-to-first-spike inference).
+    case firstSpike(in: PopulationID)
+    /// Stop once the population has emitted `count` spikes.
+    case spikeCount(Int, in: PopulationID)
+    /// Stop once every neuron of the population has fired at least once.
+    case allFired(PopulationID)
+}
+
+/// How a run ended.
+public enum RunOutcome: Sendable, Equatable {
+    /// All events up to and including the end time were processed.
+    case reachedTime(Double)
+    /// `run(until: .infinity)` found no more events; the payload is the last event time.
+    case queueEmpty(Double)
+    /// The stop condition held after the spike at this time.
+    case stopped(at: Double)
+}
+
+/// Which populations' spikes are recorded.
+public enum SpikeRecording: Sendable {
+    case all
+    case none
+    case only([PopulationID])
+}
+
+/// Spikes recorded per population, in processing order: ascending time, equal times by
+/// ascending global neuron id (both engines follow this order).
+public struct SpikeRecord: Sendable {
+    /// neurons[p][k] is the local index of the k-th spike of population p, at times[p][k] (ms).
+    public internal(set) var neurons: [[UInt32]]
+    public internal(set) var times: [[Double]]
+
+    init(populationCount: Int) {
+        neurons = Array(repeating: [], count: populationCount)
+        times = Array(repeating: [], count: populationCount)
+    }
+
+    mutating func removeAll() {
+        for p in neurons.indices {
+            neurons[p].removeAll(keepingCapacity: true)
+            times[p].removeAll(keepingCapacity: true)
+        }
+    }
+
+    var memoryBytes: Int {
+        zip(neurons, times).reduce(0) { $0 + $1.0.capacity * 4 + $1.1.capacity * 8 }
+    }
+}
+
+/// Sampled membrane potentials of chosen neurons.
+public struct StateRecording: Sendable {
+    public let population: PopulationID
+    public let neurons: [Int]
+    public let interval: Double
+    /// Sample times (ms): multiples of `interval`.
+    public internal(set) var times: [Double] = []
+    /// potentials[k][j]: potential (mV) of `neurons[k]` at `times[j]`.
+    public internal(set) var potentials: [[Double]]
+}
+
+/// A CSR projection as raw pointers, so the engines' loops touch no reference counts.
+@usableFromInline
+struct ProjectionView {
+    let sourcePopulation: Int
+    let targetPopulation: Int
+    let sourceOffset: Int
+    let receptor: Int
+    let rowGroups: UnsafePointer<UInt32>
+    let groupStart: UnsafePointer<UInt32>
+    let groupDelay: UnsafePointer<Double>
+    let targets: UnsafePointer<UInt32>
+    let weights: UnsafePointer<Double>
+}
+
+/// The part of a simulation both engines share: the network, per-population runtimes, projection
+/// views, spike recording, counters, stop conditions, inputs and state sampling. Subclasses
+/// (`EventDrivenSimulator`, `TimeSteppedSimulator`) differ only in how time advances.
+public class Simulator {
+    public let network: Network
+    /// Current simulation time (ms).
+    public internal(set) var time: Double = 0
+    public internal(set) var counters = EngineCounters()
+    public internal(set) var spikes: SpikeRecord
+    /// Wall-clock seconds spent inside `run` since construction or the last `reset()`.
+    public internal(set) var wallSeconds: Double = 0
+    public internal(set) var stateRecordings: [StateRecording] = []
+
+    var kernels: [PopulationKernel?]
+    var sources: [SourcePopulation?]
+    var views: ContiguousArray<ProjectionView>
+    /// outgoing[p] = projections whose source is population p.
+    var outgoing: [[Int]]
+    /// Population index of every global neuron id.
+    let populationOfNeuron: [Int32]
+    var spikeCountOfNeuron: [UInt32]
+    var spikeCountOfPopulation: [Int]
+    var firedNeuronsOfPopulation: [Int]
+    let recordSpikes: [Bool]
+    var nextSampleTime = Double.infinity
+    var sampleIndex = 0
+
+    /// Engine name used in reports ("event" or "stepped").
+    public var engineName: String { "" }
+    /// The fixed time step (ms), or nil for event-driven simulation.
+    public var timeStep: Double? { nil }
+
+    init(building network: Network, recording: SpikeRecording) throws {
+        guard network.neuronCount > 0 else {
+            throw VolleyError.invalidParameter(name: "network", value: "empty", reason: "no populations")
+        }
+        self.network = network
+        kernels = network.populations.map { p in p.makeKernel?(p.layout) }
+        sources = network.populations.map { p in p.source.map { SourcePopulation(layout: p.layout, kind: $0) } }
+        views = ContiguousArray(
+            network.projections.map { proj in
+                ProjectionView(
+                    sourcePopulation: proj.source.index, targetPopulation: proj.target.index,
+                    sourceOffset: network.populations[proj.source.index].offset,
+                    receptor: proj.receptor,
+                    rowGroups: UnsafePointer(proj.structure.rowGroups.baseAddress!),
+                    groupStart: UnsafePointer(proj.structure.groupStart.baseAddress!),
+                    groupDelay: UnsafePointer(proj.structure.groupDelay.baseAddress!),
+                    targets: UnsafePointer(proj.structure.targetIndex.baseAddress!),
+                    weights: UnsafePointer(proj.weights.values.baseAddress!))
+            })
+        outgoing = network.populations.map { p in
+            network.projections.filter { $0.source == p.id }.map { $0.id.index }
+        }
+        var owner = [Int32](repeating: 0, count: network.neuronCount)
+        for p in network.populations {
+            for g in p.offset..<(p.offset + p.size) { owner[g] = Int32(p.id.index) }
+        }
+        populationOfNeuron = owner
+        spikeCountOfNeuron = [UInt32](repeating: 0, count: network.neuronCount)
+        spikeCountOfPopulation = [Int](repeating: 0, count: network.populations.count)
+        firedNeuronsOfPopulation = spikeCountOfPopulation
+        spikes = SpikeRecord(populationCount: network.populations.count)
+        switch recording {
+        case .all: recordSpikes = Array(repeating: true, count: network.populations.count)
+        case .none: recordSpikes = Array(repeating: false, count: network.populations.count)
+        case let .only(ids):
+            var r = Array(repeating: false, count: network.populations.count)
+            for id in ids {
+                guard id.index >= 0 && id.index < r.count else {
+                    throw VolleyError.indexOutOfRange(
+                        index: id.index, count: r.count, context: "recorded population id")
+                }
+                r[id.index] = true
+            }
+            recordSpikes = r
+        }
+    }
+
+    // MARK: Running
+
+    /// Processes every event with time ≤ `end` (ms), or until `stop` holds. `end` may be
+    /// `.infinity` to run until no events remain.
+    @discardableResult
+    public func run(until end: Double, stopWhen stop: StopCondition = .never) throws -> RunOutcome {
+        guard !end.isNaN, end >= time else {
+            throw VolleyError.invalidParameter(
+                name: "end", value: "\(end)", reason: "must be ≥ the current time \(time) ms")
+        }
+        if case let .firstSpike(p) = stop { _ = try population(p) }
+        if case let .spikeCount(_, p) = stop { _ = try population(p) }
+        if case let .allFired(p) = stop { _ = try population(p) }
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { wallSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 }
+        return try advance(until: end, stop: stop)
+    }
+
+    /// Restores the initial state (neurons, inputs, time 0, counters, recordings) without
+    /// reallocating any per-neuron storage.
+    public func reset() {
+        time = 0
+        counters = EngineCounters()
+        wallSeconds = 0
+        spikes.removeAll()
+        for i in spikeCountOfNeuron.indices { spikeCountOfNeuron[i] = 0 }
+        for p in spikeCountOfPopulation.indices {
+            spikeCountOfPopulation[p] = 0
+            firedNeuronsOfPopulation[p] = 0
+        }
+        for k in kernels { k?.reset() }
+        for s in sources { s?.reset() }
+        for r in stateRecordings.indices {
+            stateRecordings[r].times.removeAll(keepingCapacity: true)
+            for j in stateRecordings[r].potentials.indices {
+                stateRecordings[r].potentials[j].removeAll(keepingCapacity: true)
+            }
+        }
+        sampleIndex = 0
+        nextSampleTime = stateRecordings.isEmpty ? .infinity : 0
+        resetEngine()
+    }
+
+    /// Engine-specific part of `run` (overridden).
+    func advance(until end: Double, stop: StopCondition) throws -> RunOutcome {
+        preconditionFailure("Simulator is abstract; use EventDrivenSimulator or TimeSteppedSimulator")
+    }
+
+    /// Engine-specific part of `reset` (overridden).
+    func resetEngine() {}
+
+    /// Engine-specific reaction to new source spikes or rates (overridden).
+    func sourcesChanged(_ population: Int) {}
+
+    /// Records a spike (the caller counts it) and reports whether `stop` now holds.
+    @inline(__always)
+    final func noteSpike(population p: Int, local i: Int, time t: Double, stop: StopCondition) -> Bool {
+        let g = network.populations[p].offset + i
+        if spikeCountOfNeuron[g] == 0 { firedNeuronsOfPopulation[p] += 1 }
+        spikeCountOfNeuron[g] &+= 1
+        spikeCountOfPopulation[p] += 1
+        if recordSpikes[p] {
+            spikes.neurons[p].append(UInt32(truncatingIfNeeded: i))
+            spikes.times[p].append(t)
+        }
+        switch stop {
+        case .never: return false
+        case let .firstSpike(q): return q.index == p
+        case let .spikeCount(n, q): return q.index == p && spikeCountOfPopulation[p] >= n
+        case let .allFired(q): return q.index == p && firedNeuronsOfPopulation[p] == network.populations[p].size
+        }
+    }
+
+    /// Samples every state recording at all sample times ≤ `limit`.
+    final func sampleStates(upTo limit: Double) {
+        while nextSampleTime <= limit {
+            let t = nextSampleTime
+            for r in stateRecordings.indices {
+                let rec = stateRecordings[r]
+                guard let kernel = kernels[rec.population.index] else { continue }
+                stateRecordings[r].times.append(t)
+                for (k, i) in rec.neurons.enumerated() {
+                    stateRecordings[r].potentials[k].append(kernel.potential(i, t))
+                }
+            }
+            sampleIndex += 1
+            nextSampleTime = stateRecordings.map { Double(sampleIndex) * $0.interval }.min() ?? .infinity
+        }
+    }
+
+    // MARK: Inputs
+
+    /// Replaces the spike trains (ms) of a spike-source population from the current time on.
+    public func setSpikeTrains(_ trains: [[Double]], for population: PopulationID) throws {
+        let p = try self.population(population)
+        guard let source = sources[p.id.index] else {
+            throw VolleyError.unsupported("population '\(p.name)' is not a spike source")
+        }
+        try source.setTrains(trains, now: time, name: p.name)
+        sourcesChanged(p.id.index)
+    }
+
+    /// Changes the rates (Hz) of a Poisson population from the current time on.
+    public func setRates(_ rates: [Double], for population: PopulationID) throws {
+        let p = try self.population(population)
+        guard let source = sources[p.id.index] else {
+            throw VolleyError.unsupported("population '\(p.name)' is not a Poisson source")
+        }
+        try source.setRates(rates, now: time, name: p.name)
+        sourcesChanged(p.id.index)
+    }
+
+    // MARK: Observation
+
+    func population(_ id: PopulationID) throws -> Population {
+        guard id.index >= 0 && id.index < network.populations.count else {
+            throw VolleyError.indexOutOfRange(
+                index: id.index, count: network.populations.count, context: "population id")
+        }
+        return network.populations[id.index]
+    }
+
+    /// Spike times (ms) and local neuron indices of one population.
+    public func spikes(of population: PopulationID) -> (neurons: [UInt32], times: [Double]) {
+        (spikes.neurons[population.index], spikes.times[population.index])
+    }
+
+    /// Spike count of every neuron of one population.
+    public func spikeCounts(of population: PopulationID) -> [Int] {
+        let p = network.populations[population.index]
+        return spikeCountOfNeuron[p.offset..<(p.offset + p.size)].map { Int($0) }
+    }
+
+    /// Total spikes emitted by one population so far.
+    public func spikeCount(of population: PopulationID) -> Int {
+        spikeCountOfPopulation[population.index]
+    }
+
+    /// Membrane potential (mV) of one neuron at the current time.
+    public func potential(of population: PopulationID, neuron: Int) throws -> Double {
+        let p = try self.population(population)
+        guard let kernel = kernels[p.id.index] else {
+            throw VolleyError.unsupported("population '\(p.name)' is a source and has no potential")
+        }
+        guard neuron >= 0 && neuron < p.size else {
+            throw VolleyError.indexOutOfRange(index: neuron, count: p.size, context: "neuron of '\(p.name)'")
+        }
+        return kernel.potential(neuron, time)
+    }
+
+    /// The state of one neuron at the current time, for a population of model `M`.
+    public func state<M: NeuronModel>(of population: PopulationID, neuron: Int, as model: M.Type)
+        throws -> M.State
+    {
+        let p = try self.population(population)
+        guard let runtime = kernels[p.id.index]?.runtime as? ModelPopulation<M> else {
+            throw VolleyError.unsupported("population '\(p.name)' is not a \(M.modelName) population")
+        }
+        guard neuron >= 0 && neuron < p.size else {
+            throw VolleyError.indexOutOfRange(index: neuron, count: p.size, context: "neuron of '\(p.name)'")
+        }
+        return runtime.state(neuron, at: time)
+    }
+
+    /// Samples the membrane potential of `neurons` every `interval` ms from time 0 on (call
+    /// before running). Returns the recording's index in `stateRecordings`.
+    @discardableResult
+    public func recordPotentials(of population: PopulationID, neurons: [Int], every interval: Double)
+        throws -> Int
+    {
+        let p = try self.population(population)
+        guard !p.isSource else {
+            throw VolleyError.unsupported("population '\(p.name)' is a source and has no potential")
+        }
+        for i in neurons where i < 0 || i >= p.size {
+            throw VolleyError.indexOutOfRange(index: i, count: p.size, context: "recorded neuron of '\(p.name)'")
+        }
+        try VolleyError.require("interval", interval, "sampling interval must be > 0 ms") { $0 > 0 }
+        if let dt = timeStep {
+            let ratio = interval / dt
+            guard abs(ratio - ratio.rounded()) < 1e-9 * ratio else {
+                throw VolleyError.invalidParameter(
+                    name: "interval", value: "\(interval)",
+                    reason: "must be a multiple of the time step dt = \(dt) ms")
+            }
+        }
+        guard time == 0 && counters.spikes == 0 else {
+            throw VolleyError.unsupported("start state recordings before running (or after reset())")
+        }
+        stateRecordings.append(
+            StateRecording(
+                population: population, neurons: neurons, interval: interval,
+                potentials: Array(repeating: [], count: neurons.count)))
+        nextSampleTime = 0
+        sampleIndex = 0
+        return stateRecordings.count - 1
+    }
+
+    /// Estimated bytes held by the simulation: synapses and weights, neuron state, queues,
+    /// recorded spikes.
+    public var memoryBytes: Int {
+        var bytes = network.projections.reduce(0) { $0 + $1.memoryBytes }
+        for (p, k) in zip(network.populations, kernels) {
+            bytes += p.size * ((k?.bytesPerNeuron ?? 16) + 4 + 4)
+        }
+        return bytes + spikes.memoryBytes + engineMemoryBytes
+    }
+
+    /// Queue and buffer bytes of the engine (overridden).
+    var engineMemoryBytes: Int { 0 }
+}

@@ -1,0 +1,307 @@
+import Foundation
+import Testing
+
+@testable import Volley
+
+/// Exact spike times of every model against analytic values or an independent reference.
+@Suite("Neuron models: exact spike times")
+struct NeuronModelTests {
+    // MARK: LIF, delta synapses
+
+    @Test("LIF-delta under constant drive fires at t = τm·ln((V∞−Vreset)/(V∞−θ)) + k·(tRef + that)")
+    func lifDeltaConstantDrive() throws {
+        let model = LIFDelta(tauM: 10, vRest: -70, vReset: -70, vThreshold: -55, tRef: 2, bias: 20)
+        let (net, _, out) = try drivenNetwork(model: model, trains: [[]], synapses: [])
+        let sim = try EventDrivenSimulator(network: net)
+        try sim.run(until: 200)
+        let isi = 10 * log(20.0 / 5.0)
+        let times = sim.spikes(of: out).times
+        #expect(times.count == Int((200 - isi) / (isi + 2)) + 1)
+        for (k, t) in times.enumerated() {
+            #expect(abs(t - (isi + Double(k) * (isi + 2))) < 1e-9)
+        }
+    }
+
+    @Test("LIF-delta fires exactly at the arrival of a suprathreshold jump; inputs during refractoriness are ignored")
+    func lifDeltaJumpAndRefractoriness() throws {
+        let model = LIFDelta(tauM: 10, vRest: -70, vReset: -70, vThreshold: -55, tRef: 4, bias: 0)
+        // Input at 5 ms (+1 ms delay): V(6) = −70 + 16 > θ. A second input at 7 ms arrives refractory.
+        let (net, _, out) = try drivenNetwork(
+            model: model, trains: [[5, 7]], synapses: [Synapse(source: 0, target: 0, weight: 16, delay: 1)])
+        let sim = try EventDrivenSimulator(network: net)
+        try sim.run(until: 9)
+        #expect(sim.spikes(of: out).times == [6])
+        // Refractory until 10 ms: V is clamped at vReset, the 8 ms input was discarded.
+        #expect(try sim.potential(of: out, neuron: 0) == -70)
+        try sim.run(until: 20)
+        #expect(try sim.potential(of: out, neuron: 0) == -70)
+    }
+
+    // MARK: LIF, exponential currents
+
+    /// V(t) of an LIFExp neuron with no spike yet, from the closed-form kernel sum.
+    func lifExpPotential(_ m: LIFExp, v0: Double, inputs: [(t: Double, w: Double, receptor: Int)], at t: Double) -> Double {
+        let vInf = m.vRest + m.bias
+        var v = vInf + (v0 - vInf) * exp(-t / m.tauM)
+        for input in inputs where input.t <= t {
+            let s = t - input.t
+            let tau = input.receptor == 0 ? m.tauSynExc : m.tauSynInh
+            v += tau == m.tauM
+                ? input.w * (s / m.tauM) * exp(-s / m.tauM)
+                : input.w * tau / (tau - m.tauM) * (exp(-s / tau) - exp(-s / m.tauM))
+        }
+        return v
+    }
+
+    @Test("LIF-exp under constant drive (solver path) matches the closed form to 1e-9 ms")
+    func lifExpConstantDrive() throws {
+        let model = LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 10, vRest: -49, vReset: -60, vThreshold: -50, tRef: 5)
+        let (net, _, out) = try drivenNetwork(model: model, trains: [[]], synapses: [], initialPotentials: [-55])
+        let sim = try EventDrivenSimulator(network: net)
+        try sim.run(until: 100)
+        let first = 20 * log(6.0)
+        let period = 5 + 20 * log(11.0)
+        let times = sim.spikes(of: out).times
+        #expect(times.count == 2)
+        #expect(abs(times[0] - first) < 1e-9)
+        #expect(abs(times[1] - (first + period)) < 1e-9)
+    }
+
+    @Test(
+        "LIF-exp with mixed excitatory and inhibitory inputs matches an independent reference to 1e-9 ms",
+        arguments: [(5.0, 10.0, 2.2), (20.0, 20.0, 1.0), (2.0, 7.0, 8.0)])
+    func lifExpInputs(tauExc: Double, tauInh: Double, scale: Double) throws {
+        let model = LIFExp(tauM: 20, tauSynExc: tauExc, tauSynInh: tauInh, vRest: -65, vReset: -65, vThreshold: -50, tRef: 2, bias: 3)
+        let base: [(t: Double, w: Double, receptor: Int)] = [
+            (1, 12, 0), (3.5, 10, 0), (4, -8, 1), (9, 14, 0), (11.25, -6, 1), (12, 16, 0), (15, 18, 0),
+        ]
+        let inputs = base.map { (t: $0.t, w: $0.w * scale, receptor: $0.receptor) }
+        // One source neuron per input, so that every input has its own weight and receptor.
+        var net = Network()
+        let src = try net.addSpikeSource("inputs", trains: inputs.map { [$0.t] })
+        let out = try net.addPopulation("out", size: 1, model: model)
+        let excSyn = inputs.enumerated().filter { $0.element.receptor == 0 }.map {
+            Synapse(source: $0.offset, target: 0, weight: $0.element.w, delay: 1)
+        }
+        let inhSyn = inputs.enumerated().filter { $0.element.receptor == 1 }.map {
+            Synapse(source: $0.offset, target: 0, weight: $0.element.w, delay: 1)
+        }
+        try net.connect(src, to: out, synapses: excSyn, receptor: 0)
+        try net.connect(src, to: out, synapses: inhSyn, receptor: 1)
+        let sim = try EventDrivenSimulator(network: net)
+        try sim.run(until: 40)
+        let arrivals = inputs.map { (t: $0.t + 1, w: $0.w, receptor: $0.receptor) }
+        let expected = try #require(
+            referenceFirstCrossing(lo: 0, hi: 40) { self.lifExpPotential(model, v0: -65, inputs: arrivals, at: $0) - model.vThreshold })
+        let times = sim.spikes(of: out).times
+        try #require(!times.isEmpty)
+        #expect(abs(times[0] - expected) < 1e-9)
+    }
+
+    @Test("LIF-exp with τsyn = τm uses the limit kernel (s/τm)·e^(−s/τm) exactly")
+    func lifExpDegenerate() throws {
+        let model = LIFExp(tauM: 10, tauSynExc: 10, tauSynInh: 10, vRest: -70, vReset: -70, vThreshold: -60, tRef: 2)
+        let (net, _, out) = try drivenNetwork(
+            model: model, trains: [[2]], synapses: [Synapse(source: 0, target: 0, weight: 30, delay: 0.5)])
+        let sim = try EventDrivenSimulator(network: net)
+        try sim.run(until: 50)
+        let expected = try #require(
+            referenceFirstCrossing(lo: 0, hi: 50) { t in
+                self.lifExpPotential(model, v0: -70, inputs: [(2.5, 30, 0)], at: t) - model.vThreshold
+            })
+        let times = sim.spikes(of: out).times
+        #expect(times.count == 1)
+        #expect(abs(times[0] - expected) < 1e-9)
+    }
+
+    @Test("LIF-exp clamps V during refractoriness while its currents keep integrating")
+    func lifExpRefractory() throws {
+        let model = LIFExp(tauM: 10, tauSynExc: 5, tauSynInh: 5, vRest: -70, vReset: -70, vThreshold: -55, tRef: 3)
+        var s = model.initialState(potential: -70)
+        model.receive(&s, weight: 4, receptor: 0, at: 0)
+        model.fire(&s, at: 0)
+        model.advance(&s, by: 2)
+        #expect(s.v == -70)
+        #expect(abs(s.iExc - 4 * exp(-2.0 / 5)) < 1e-12)
+        #expect(s.refractory > 0.999 && s.refractory < 1.001)
+        model.advance(&s, by: 2)
+        // One free millisecond after refractoriness ended, driven by the remaining current.
+        let i1 = 4 * exp(-3.0 / 5)
+        let expected = -70 + i1 * 5 / (5 - 10) * (exp(-1.0 / 5) - exp(-1.0 / 10))
+        #expect(abs(s.v - expected) < 1e-12)
+    }
+
+    // MARK: ReL-PSP
+
+    @Test("ReL-PSP fires at the closed form (θ + Σwᵢtᵢ)/Σwᵢ over its causal inputs, bit-identically", arguments: 0..<25)
+    func relpspClosedForm(seed: UInt64) throws {
+        var rng = Xoshiro256(seed: seed, stream: 0x2E)
+        let n = 30
+        // Times on a 0.5 ms grid so that simultaneous inputs occur.
+        let times = (0..<n).map { _ in Double(rng.index(below: 40)) * 0.5 }
+        let weights = (0..<n).map { _ in rng.uniform(-0.05, 0.15) }
+        let theta = 1.0
+        let model = ReLPSP(vThreshold: theta)
+        let (net, _, out) = try drivenNetwork(
+            model: model, trains: times.map { [$0] },
+            synapses: (0..<n).map { Synapse(source: $0, target: 0, weight: weights[$0], delay: 1) },
+            firstSpikeOnly: true)
+        let sim = try EventDrivenSimulator(network: net)
+        try sim.run(until: .infinity)
+
+        // Reference: inputs in (arrival time, source) order, grouped by time.
+        let order = (0..<n).sorted { (times[$0], $0) < (times[$1], $1) }
+        var w = 0.0, wt = 0.0
+        var expected: Double? = nil
+        var k = 0
+        while k < n && expected == nil {
+            let t = times[order[k]] + 1
+            if w > 0 {
+                let tStar = (theta + wt) / w
+                if tStar < t { expected = tStar; break }
+            }
+            while k < n && times[order[k]] + 1 == t {
+                w += weights[order[k]]
+                wt += weights[order[k]] * t
+                k += 1
+            }
+        }
+        if expected == nil && w > 0 { expected = (theta + wt) / w }
+        let spikes = sim.spikes(of: out).times
+        if let e = expected {
+            #expect(spikes == [e])
+        } else {
+            #expect(spikes.isEmpty)
+        }
+    }
+
+    // MARK: SRM
+
+    @Test("SRM alpha PSP crosses at s = −τ·W₀(−θ/(w·e)) after a single input", arguments: [1.5, 2.0, 5.0])
+    func srmLambertW(weight: Double) throws {
+        let model = SRM(tau: 7, vThreshold: 1)
+        let (net, _, out) = try drivenNetwork(
+            model: model, trains: [[0]], synapses: [Synapse(source: 0, target: 0, weight: weight, delay: 3)],
+            firstSpikeOnly: true)
+        let sim = try EventDrivenSimulator(network: net)
+        try sim.run(until: 100)
+        let s = -7 * lambertW0(-1 / (weight * M_E))
+        let times = sim.spikes(of: out).times
+        #expect(times.count == 1)
+        #expect(abs(times[0] - (3 + s)) < 1e-9)
+    }
+
+    @Test("SRM with multi-terminal inputs and its refractory kernel matches an independent reference")
+    func srmMultiSpike() throws {
+        let model = SRM(tau: 5, vThreshold: 1, refractoryAmplitude: 2, tauRefractory: 8)
+        let delays = [1.0, 2, 3, 4, 5]
+        let weights = [0.3, 0.25, 0.4, 0.2, 0.35]
+        var net = Network()
+        let src = try net.addSpikeSource("in", trains: [[0, 14]])
+        let out = try net.addPopulation("out", size: 1, model: model)
+        try net.connect(src, to: out, synapses: zip(weights, delays).map { Synapse(source: 0, target: 0, weight: $0, delay: $1) })
+        let sim = try EventDrivenSimulator(network: net)
+        try sim.run(until: 60)
+        func eps(_ s: Double) -> Double { s > 0 ? (s / 5) * exp(1 - s / 5) : 0 }
+        var fired: [Double] = []
+        func u(_ t: Double) -> Double {
+            var v = 0.0
+            for spike in [0.0, 14] {
+                for (w, d) in zip(weights, delays) { v += w * eps(t - spike - d) }
+            }
+            for f in fired where t > f { v -= 2 * exp(-(t - f) / 8) }
+            return v - 1
+        }
+        var from = 0.0
+        while let t = referenceFirstCrossing(lo: from, hi: 60, steps: 60_000, u) {
+            fired.append(t)
+            from = t + 1e-6
+        }
+        let times = sim.spikes(of: out).times
+        #expect(times.count == fired.count)
+        #expect(fired.count >= 2)
+        for (a, b) in zip(times, fired) { #expect(abs(a - b) < 1e-8) }
+    }
+
+    // MARK: Adaptive LIF
+
+    @Test("Adaptive LIF under constant drive: growing ISIs at the reference times")
+    func adaptiveLIF() throws {
+        let membrane = LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 5, vRest: -70, vReset: -70, vThreshold: -55, tRef: 2, bias: 25)
+        let model = AdaptiveLIF(membrane: membrane, beta: 2, tauAdapt: 100)
+        let (net, _, out) = try drivenNetwork(model: model, trains: [[]], synapses: [])
+        let sim = try EventDrivenSimulator(network: net)
+        try sim.run(until: 300)
+        // Reference: between spikes V(t) = V∞ + (vReset − V∞)·e^(−(t−tf−tRef)/τm) after the
+        // refractory period; θ(t) = −55 + 2·a(t), a decaying with 100 ms and +1 per spike.
+        var fired: [Double] = []
+        var t0 = 0.0
+        var v0 = -70.0
+        while true {
+            let spikes = fired
+            let start = t0
+            let vStart = v0
+            let f: (Double) -> Double = { t in
+                let v = -45 + (vStart + 45) * exp(-(t - start) / 20)
+                let a = spikes.reduce(0.0) { $0 + exp(-(t - $1) / 100) }
+                return v - (-55 + 2 * a)
+            }
+            guard let t = referenceFirstCrossing(lo: start, hi: 300, steps: 30_000, f) else { break }
+            fired.append(t)
+            t0 = t + 2
+            v0 = -70
+        }
+        let times = sim.spikes(of: out).times
+        #expect(times.count == fired.count)
+        for (a, b) in zip(times, fired) { #expect(abs(a - b) < 1e-8) }
+        let isis = zip(times.dropFirst(), times).map { $0 - $1 }
+        #expect(isis.last! > isis.first!)
+    }
+
+    // MARK: Propagators
+
+    @Test("Every propagator is exact: advancing by h₁ then h₂ equals advancing by h₁ + h₂")
+    func semigroup() {
+        func check<M: NeuronModel>(_ model: M, _ prepare: (inout M.State) -> Void, _ compare: (M.State, M.State) -> Double) {
+            var a = model.initialState(potential: nil)
+            prepare(&a)
+            var b = a
+            model.advance(&a, by: 1.3)
+            model.advance(&a, by: 2.45)
+            model.advance(&b, by: 3.75)
+            #expect(compare(a, b) < 1e-12)
+        }
+        check(LIFDelta(bias: 5), { $0.v = -60 }) { abs($0.v - $1.v) }
+        check(LIFExp(bias: 3), { s in s.iExc = 5; s.iInh = -2; s.v = -62 }) {
+            abs($0.v - $1.v) + abs($0.iExc - $1.iExc) + abs($0.iInh - $1.iInh)
+        }
+        check(LIFExp(tauM: 10, tauSynExc: 10, tauSynInh: 3), { s in s.iExc = 5; s.iInh = -2 }) {
+            abs($0.v - $1.v) + abs($0.iExc - $1.iExc)
+        }
+        check(SRM(), { s in s.y = 2; s.x = 0.5; s.r = -1 }) { abs($0.x - $1.x) + abs($0.y - $1.y) + abs($0.r - $1.r) }
+        check(AdaptiveLIF(), { s in s.membrane.iExc = 3; s.adaptation = 2 }) {
+            abs($0.membrane.v - $1.membrane.v) + abs($0.adaptation - $1.adaptation)
+        }
+        // Refractory periods ending inside an interval split the propagation exactly.
+        check(LIFExp(tRef: 2), { s in s.refractory = 2; s.iExc = 8 }) { abs($0.v - $1.v) + abs($0.iExc - $1.iExc) }
+        check(LIFDelta(tRef: 2, bias: 20), { s in s.refractory = 2 }) { abs($0.v - $1.v) }
+    }
+
+    @Test("Invalid model parameters are rejected with the parameter's name")
+    func invalidParameters() {
+        #expect(throws: VolleyError.self) { try LIFDelta(tauM: 0).validate() }
+        #expect(throws: VolleyError.self) { try LIFExp(tauM: 10, tauSynExc: 10.000001).validate() }
+        #expect(throws: VolleyError.self) { try LIFExp(vReset: -50, vThreshold: -55).validate() }
+        #expect(throws: VolleyError.self) { try SRM(tau: .nan).validate() }
+        #expect(throws: VolleyError.self) { try AdaptiveLIF(beta: -1).validate() }
+        do {
+            try LIFExp(tauM: -3).validate()
+            Issue.record("expected an error")
+        } catch let error as VolleyError {
+            #expect(error.description.contains("tauM"))
+            #expect(error.description.contains("-3"))
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+
+@testable import Volley
+
+/// The first t in [lo, hi] with f(t) ≥ 0, by a dense scan followed by 200 bisection steps: an
+/// independent reference for the engines' crossing solvers (slow, simple, obviously correct for
+/// functions that do not cross and re-cross within one scan step).
+func referenceFirstCrossing(lo: Double, hi: Double, steps: Int = 200_000, _ f: (Double) -> Double) -> Double? {
+    if f(lo) >= 0 { return lo }
+    let h = (hi - lo) / Double(steps)
+    var a = lo
+    for k in 1...steps {
+        let b = lo + Double(k) * h
+        if f(b) >= 0 {
+            var l = a
+            var r = b
+            for _ in 0..<200 {
+                let m = 0.5 * (l + r)
+                if f(m) >= 0 { r = m } else { l = m }
+            }
+            return r
+        }
+        a = b
+    }
+    return nil
+}
+
+/// Principal branch W₀ of the Lambert W function on [−1/e, 0] (Halley iteration).
+func lambertW0(_ x: Double) -> Double {
+    precondition(x >= -exp(-1.0) && x <= 0)
+    var w = x < -0.3 ? -1 + (2 * (1 + M_E * x)).squareRoot() : x
+    for _ in 0..<100 {
+        let e = exp(w)
+        let f = w * e - x
+        let next = w - f / (e * (w + 1) - (w + 2) * f / (2 * w + 2))
+        if abs(next - w) < 1e-16 { return next }
+        w = next
+    }
+    return w
+}
+
+/// A network with one spike-source population driving one model population through explicit
+/// synapses; the usual fixture for single-neuron tests.
+func drivenNetwork<M: NeuronModel>(
+    model: M, neurons: Int = 1, trains: [[Double]], synapses: [Synapse], receptor: Int = 0,
+    initialPotentials: [Double]? = nil, firstSpikeOnly: Bool = false
+) throws -> (Network, input: PopulationID, output: PopulationID) {
+    var net = Network()
+    let input = try net.addSpikeSource("input", trains: trains)
+    let output = try net.addPopulation(
+        "output", size: neurons, model: model, initialPotentials: initialPotentials,
+        firstSpikeOnly: firstSpikeOnly)
+    if !synapses.isEmpty {
+        try net.connect(input, to: output, synapses: synapses, receptor: receptor)
+    }
+    return (net, input, output)
+}
+
+/// Spike times (ms) of each neuron of a population, from a simulator's record.
+func spikeTimesByNeuron(_ sim: Simulator, _ population: PopulationID) -> [[Double]] {
+    let size = sim.network.population(population).size
+    var out = [[Double]](repeating: [], count: size)
+    let (neurons, times) = sim.spikes(of: population)
+    for (i, t) in zip(neurons, times) { out[Int(i)].append(t) }
+    return out
+}
+
+/// A reproducible recurrent test network: Poisson-driven LIFExp excitatory and inhibitory
+/// populations (a scaled-down CUBA).
+func smallRecurrentNetwork(seed: UInt64, neurons: Int = 200) throws -> Network {
+    var net = Network()
+    var rng = Xoshiro256(seed: seed, stream: 1)
+    let model = LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 10, vRest: -49, vReset: -60, vThreshold: -50, tRef: 5)
+    let nExc = neurons * 4 / 5
+    let v = (0..<neurons).map { _ in -60 + 10 * rng.uniform() }
+    let exc = try net.addPopulation("exc", size: nExc, model: model, initialPotentials: Array(v[..<nExc]))
+    let inh = try net.addPopulation("inh", size: neurons - nExc, model: model, initialPotentials: Array(v[nExc...]))
+    let p = 40.0 / Double(neurons)
+    try net.connect(exc, to: exc, pattern: .fixedProbability(p), weight: .constant(1.62 * 2), delay: .constant(0.1), receptor: 0, seed: seed + 1)
+    try net.connect(exc, to: inh, pattern: .fixedProbability(p), weight: .constant(1.62 * 2), delay: .uniform(0.1, 2), receptor: 0, seed: seed + 2)
+    try net.connect(inh, to: exc, pattern: .fixedProbability(p), weight: .constant(-9 * 2), delay: .constant(0.1), receptor: 1, seed: seed + 3)
+    try net.connect(inh, to: inh, pattern: .fixedProbability(p), weight: .constant(-9 * 2), delay: .constant(0.1), receptor: 1, seed: seed + 4)
+    return net
+}

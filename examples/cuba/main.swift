@@ -1,0 +1,112 @@
+// The Vogels & Abbott (2005) CUBA network as in Brian2's examples/CUBA.py, with a 0.1 ms synaptic
+// delay so that NEST and Brian2 can run the identical network (benchmarks/peers/).
+//
+//   swift run -c release cuba                              # 4000 neurons, 1 s, event-driven
+//   swift run -c release cuba --engine stepped --dt 0.1    # same network, clock-driven
+//   swift run -c release cuba --neurons 100000 --duration 1000 --raster cuba.svg
+
+import Foundation
+import Volley
+
+/// Network parameters of Brian2's CUBA.py (mV, ms).
+enum CUBA {
+    static let tauM = 20.0
+    static let tauExc = 5.0
+    static let tauInh = 10.0
+    static let vThreshold = -50.0
+    static let vReset = -60.0
+    static let vRest = -49.0
+    static let tRef = 5.0
+    /// we = (60 · 0.27 / 10) mV, wi = (−20 · 4.5 / 10) mV.
+    static let wExc = 60 * 0.27 / 10
+    static let wInh = -20 * 4.5 / 10
+    static let delay = 0.1
+    static let excitatoryFraction = 0.8
+}
+
+runExample("cuba") {
+    var cli = CommandOptions(
+        program: "cuba",
+        summary: "Vogels & Abbott (2005) CUBA network (Brian2 examples/CUBA.py, 0.1 ms delays)")
+    cli.option("engine", value: "event|stepped", default: "event", help: "simulation engine")
+    cli.option("dt", value: "MS", default: "0.1", help: "time step of the stepped engine (ms)")
+    cli.option("neurons", value: "N", default: "4000", help: "number of neurons (80% excitatory)")
+    cli.option("duration", value: "MS", default: "1000", help: "simulated time (ms)")
+    cli.option("out-degree", value: "K", default: "80", help: "mean out-degree; connection probability p = K/N")
+    cli.option("drive", value: "MV", default: "-49", help: "resting potential E_L (mV); below -50 the network is input-starved")
+    cli.option("seed", value: "S", default: "1", help: "seed of connectivity and initial potentials")
+    cli.option("raster", value: "PATH", help: "write an SVG raster plot (first 200 neurons per population)")
+    cli.option("spikes", value: "PATH", help: "write every spike as CSV (population,neuron,time_ms)")
+    cli.flag("quick", help: "seconds-long run for CI: 1000 neurons, 200 ms")
+    try cli.parseProcessArguments()
+
+    let quick = cli.isSet("quick")
+    let engine = try cli.choice("engine", ["event", "stepped"])!
+    let dt = try cli.double("dt")!
+    let neurons = quick && !cli.isSet("neurons") ? 1000 : try cli.int("neurons")!
+    let duration = quick && !cli.isSet("duration") ? 200 : try cli.double("duration")!
+    let outDegree = try cli.double("out-degree")!
+    let vRest = try cli.double("drive")!
+    let seed = try cli.uint64("seed")!
+    guard neurons >= 5 else {
+        throw VolleyError.usage("option '--neurons': \(neurons) is too small (need ≥ 5)")
+    }
+    guard duration > 0 else { throw VolleyError.usage("option '--duration': must be > 0 ms") }
+    let p = outDegree / Double(neurons)
+    guard p > 0 && p <= 1 else {
+        throw VolleyError.usage("option '--out-degree': \(outDegree) gives p = \(p) outside (0, 1]")
+    }
+
+    // Build the network.
+    let buildStart = Date()
+    let nExc = Int((Double(neurons) * CUBA.excitatoryFraction).rounded())
+    let nInh = neurons - nExc
+    let model = LIFExp(
+        tauM: CUBA.tauM, tauSynExc: CUBA.tauExc, tauSynInh: CUBA.tauInh, vRest: vRest,
+        vReset: CUBA.vReset, vThreshold: CUBA.vThreshold, tRef: CUBA.tRef)
+    var rng = Xoshiro256(seed: seed, stream: 0xC0BA)
+    func v0(_ n: Int) -> [Double] {
+        (0..<n).map { _ in CUBA.vReset + rng.uniform() * (CUBA.vThreshold - CUBA.vReset) }
+    }
+    var net = Network()
+    let exc = try net.addPopulation("exc", size: nExc, model: model, initialPotentials: v0(nExc))
+    let inh = try net.addPopulation("inh", size: nInh, model: model, initialPotentials: v0(nInh))
+    var projectionSeed = seed &* 1000
+    for (source, weight, receptor) in [(exc, CUBA.wExc, Receptor.excitatory), (inh, CUBA.wInh, Receptor.inhibitory)] {
+        for target in [exc, inh] {
+            projectionSeed &+= 1
+            try net.connect(
+                source, to: target, pattern: .fixedProbability(p), weight: .constant(weight),
+                delay: .constant(CUBA.delay), receptor: receptor, seed: projectionSeed)
+        }
+    }
+    let sim: Simulator =
+        engine == "event"
+        ? try EventDrivenSimulator(network: net) : try TimeSteppedSimulator(network: net, dt: dt)
+    let buildSeconds = Date().timeIntervalSince(buildStart)
+    print("CUBA: \(neurons) neurons (\(nExc) exc, \(nInh) inh), p = \(Format.fixed(p, 5)), \(net.synapseCount) synapses, built in \(Format.fixed(buildSeconds, 2)) s")
+
+    // Run, with progress lines on long runs.
+    let chunks = duration * Double(neurons) >= 4e6 ? 10 : 1
+    for k in 1...chunks {
+        try sim.run(until: duration * Double(k) / Double(chunks))
+        if chunks > 1 {
+            let r = sim.report()
+            print("  t = \(Format.fixed(sim.time, 1)) ms: \(r.modelSpikes) spikes, \(Format.fixed(r.meanRateHz, 2)) Hz, wall \(Format.fixed(sim.wallSeconds, 2)) s")
+        }
+    }
+
+    let report = sim.report()
+    print(report.summary)
+    if let path = cli.string("raster") {
+        try writeTextFile(sim.rasterPlot(title: "CUBA, \(engine) engine, \(neurons) neurons"), to: path)
+        print("raster plot written to \(path)")
+    }
+    if let path = cli.string("spikes") {
+        try writeTextFile(sim.spikeCSV(), to: path)
+        print("spikes written to \(path)")
+    }
+    var fields: [(String, JSONValue)] = [("example", "cuba"), ("seed", .int(Int(seed))), ("out_degree", .number(outDegree)), ("build_seconds", .number(buildSeconds))]
+    fields += report.jsonFields
+    print(JSONValue.object(fields).rendered)
+}
