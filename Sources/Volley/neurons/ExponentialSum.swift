@@ -114,11 +114,17 @@ public struct ExponentialSum: Sendable {
         return ub
     }
 
+    /// Bounds of f′ over [lo, hi], term by term (each derivative term is monotone or unimodal).
     @inlinable
-    func slopeLowerBound(_ lo: Double, _ hi: Double) -> Double {
-        var lb = 0.0
-        for k in 0..<count { lb += terms[k].derivative.range(lo, hi).min }
-        return lb
+    func slopeRange(_ lo: Double, _ hi: Double) -> (min: Double, max: Double) {
+        var mn = 0.0
+        var mx = 0.0
+        for k in 0..<count {
+            let r = terms[k].derivative.range(lo, hi)
+            mn += r.min
+            mx += r.max
+        }
+        return (mn, mx)
     }
 
     /// Supremum of f over [0, ∞) bounded term by term: if this is negative f never reaches 0.
@@ -186,7 +192,7 @@ public struct ExponentialSum: Sendable {
         var window = horizon * 0.125
         for _ in 0..<200 {
             let hi = Swift.min(x + window, horizon)
-            let m = slopeUpperBound(x, hi)
+            let m = slopeRange(x, hi).max
             let step = m > 0 ? -fx / m : .infinity
             if !(step < hi - x) {
                 // f < 0 on all of [x, hi].
@@ -207,13 +213,6 @@ public struct ExponentialSum: Sendable {
             window = Swift.max(4 * step, tolerance)
         }
         return firstUpCrossingByBisection(tolerance: tolerance)
-    }
-
-    @inlinable
-    func slopeUpperBound(_ lo: Double, _ hi: Double) -> Double {
-        var ub = 0.0
-        for k in 0..<count { ub += terms[k].derivative.range(lo, hi).max }
-        return ub
     }
 
     /// Branch and bound (the fallback of `firstUpCrossing`): an interval is discarded when the
@@ -238,7 +237,7 @@ public struct ExponentialSum: Sendable {
                 if upperBound(lo, hi) < 0 { continue }
                 let width = hi - lo
                 if fhi >= 0 {
-                    if slopeLowerBound(lo, hi) > 0 {
+                    if slopeRange(lo, hi).min > 0 {
                         return refineIncreasing(lo, hi, tolerance: tolerance)
                     }
                     if width <= tolerance { return hi }
