@@ -5,7 +5,7 @@ import PackageDescription
 
 /// Every example is one executable target in `examples/<name>/`, run with
 /// `swift run -c release <name> --help`.
-let examples = ["cuba"]
+let examples = ["cuba", "xor-spikeprop", "iris-spikeprop", "wbcd-spikeprop"]
 
 let package = Package(
     name: "Volley",
@@ -25,7 +25,8 @@ let package = Package(
         .testTarget(
             name: "VolleyTests",
             dependencies: ["Volley"],
-            path: "Tests/VolleyTests"
+            path: "Tests/VolleyTests",
+            resources: [.copy("Fixtures")]
         ),
     ] + examples.map { name in
         .executableTarget(name: name, dependencies: ["Volley"], path: "examples/\(name)")

@@ -137,7 +137,7 @@ struct EventOrderingTests {
         }
         let spikes = sim.spikes.times.reduce(0) { $0 + $1.count }
         #expect(spikes == 332)
-        #expect(hash == 13_411_513_561_712_622_428)
+        #expect(hash == 15_849_431_489_116_943_975)
     }
 
     @Test("Stop conditions: first spike, spike count, all fired")

@@ -92,20 +92,26 @@ public struct GaussianReceptiveFieldEncoder: Sendable {
         self.resolution = resolution
     }
 
-    /// Builds the ranges from data (per-feature minima and maxima over the rows).
-    public init(fieldsPerFeature: Int, fittedTo rows: [[Double]], beta: Double = 1.5, tMax: Double = 10, minimumResponse: Double = 0.1, resolution: Double? = nil) throws {
+    /// Builds the ranges from data: per feature, the `clipFraction` and 1 − `clipFraction`
+    /// quantiles of the rows (0: minimum and maximum). Clipping keeps a few extreme values of a
+    /// skewed feature from spreading the fields over a range where almost no samples lie; values
+    /// outside the range excite the edge fields.
+    public init(fieldsPerFeature: Int, fittedTo rows: [[Double]], clipFraction: Double = 0, beta: Double = 1.5, tMax: Double = 10, minimumResponse: Double = 0.1, resolution: Double? = nil) throws {
         guard let first = rows.first else {
             throw VolleyError.invalidParameter(name: "rows", value: "0", reason: "cannot fit receptive fields to no data")
         }
+        guard clipFraction >= 0 && clipFraction < 0.5 else {
+            throw VolleyError.invalidParameter(name: "clipFraction", value: "\(clipFraction)", reason: "must be in [0, 0.5)")
+        }
+        for r in rows where r.count != first.count {
+            throw VolleyError.invalidParameter(name: "rows", value: "\(r.count) features", reason: "expected \(first.count)")
+        }
         var lo = first, hi = first
-        for r in rows {
-            guard r.count == first.count else {
-                throw VolleyError.invalidParameter(name: "rows", value: "\(r.count) features", reason: "expected \(first.count)")
-            }
-            for f in r.indices {
-                lo[f] = Swift.min(lo[f], r[f])
-                hi[f] = Swift.max(hi[f], r[f])
-            }
+        for f in first.indices {
+            let column = rows.map { $0[f] }.sorted()
+            let k = Int((clipFraction * Double(column.count - 1)).rounded())
+            lo[f] = column[k]
+            hi[f] = column[column.count - 1 - k]
         }
         for f in lo.indices where lo[f] == hi[f] { hi[f] = lo[f] + 1 }
         try self.init(fieldsPerFeature: fieldsPerFeature, minimum: lo, maximum: hi, beta: beta, tMax: tMax, minimumResponse: minimumResponse, resolution: resolution)
@@ -160,3 +166,34 @@ public struct GaussianReceptiveFieldEncoder: Sendable {
     }
 }
 
+
+/// Maps each feature to [0, 1] through the empirical distribution function of training values:
+/// x ↦ (#{v < x} + #{v ≤ x}) / (2n). Fitted on training data only, applied to test data as is.
+public struct QuantileTransform: Sendable {
+    /// Sorted training values of each feature.
+    public let sortedColumns: [[Double]]
+
+    public init(fittedTo rows: [[Double]]) {
+        let features = rows.first?.count ?? 0
+        sortedColumns = (0..<features).map { f in rows.map { $0[f] }.sorted() }
+    }
+
+    public func apply(_ row: [Double]) -> [Double] {
+        zip(row, sortedColumns).map { x, column in
+            let below = QuantileTransform.count(column) { $0 < x }
+            let atOrBelow = QuantileTransform.count(column) { $0 <= x }
+            return Double(below + atOrBelow) / Double(2 * column.count)
+        }
+    }
+
+    /// Number of leading elements of a sorted array satisfying a monotone predicate.
+    static func count(_ sorted: [Double], _ predicate: (Double) -> Bool) -> Int {
+        var lo = 0
+        var hi = sorted.count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if predicate(sorted[mid]) { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+}

@@ -10,7 +10,7 @@ import Foundation
 /// `vThreshold` is the baseline b₀, `beta` the threshold increment per spike (mV); Diehl & Cook's
 /// θ_plus is beta with τ_adapt = 1e7 ms. Exact propagator: the LIFExp propagator and
 /// a ← a·e^(−h/τ_adapt). Crossing time: V(s) − θ(s) is the LIFExp `ExponentialSum` plus the term
-/// −beta·a·e^(−s/τ_adapt); its first root is bracketed to ≤ 1e-10 ms.
+/// −beta·a·e^(−s/τ_adapt); its first root is bracketed to ≤ 1e-12 ms.
 public struct AdaptiveLIF: NeuronModel {
     /// Membrane, synapses, reset and refractoriness (its vThreshold is the baseline b₀).
     public var membrane: LIFExp

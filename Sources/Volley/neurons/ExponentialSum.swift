@@ -59,7 +59,7 @@ public struct ExponentialTerm: Sendable {
 /// potential keeps evolving between inputs (exponential-current LIF: bₖ = 0; SRM alpha kernel:
 /// b ≠ 0; adaptive threshold: one more decaying term). At most four terms, stored inline.
 ///
-/// `firstUpCrossing` returns the first s ≥ 0 with f(s) ≥ 0, bracketed to `tolerance` (1e-10 ms by
+/// `firstUpCrossing` returns the first s ≥ 0 with f(s) ≥ 0, bracketed to `tolerance` (1e-12 ms by
 /// default), by safe stepping with exact per-term slope bounds (branch and bound as a fallback).
 /// Both methods only ever skip intervals proven root-free, so every spike time this returns is
 /// the *first* crossing, not merely some root; see docs/models.md.
@@ -183,7 +183,7 @@ public struct ExponentialSum: Sendable {
     /// Pathological tangential approaches that do not converge in 200 steps fall back to
     /// branch and bound (`firstUpCrossingByBisection`).
     @inlinable
-    public func firstUpCrossing(tolerance: Double = 1e-10) -> Double? {
+    public func firstUpCrossing(tolerance: Double = 1e-12) -> Double? {
         var fx = value(at: 0)
         if fx >= 0 { return 0 }
         if count == 0 || supremumBound < 0 { return nil }
@@ -219,7 +219,7 @@ public struct ExponentialSum: Sendable {
     /// exact per-term upper bound of f over it is negative, refined by Newton's method when f is
     /// provably increasing on it (per-term lower bound of f′ > 0), and bisected otherwise.
     @inlinable
-    public func firstUpCrossingByBisection(tolerance: Double = 1e-10) -> Double? {
+    public func firstUpCrossingByBisection(tolerance: Double = 1e-12) -> Double? {
         let f0 = value(at: 0)
         if f0 >= 0 { return 0 }
         if count == 0 || supremumBound < 0 { return nil }

@@ -15,7 +15,7 @@ import Foundation
 /// are rejected: the propagator would lose precision to cancellation, as NEST warns.
 ///
 /// Crossing time: V(s) − vThreshold is an `ExponentialSum` of e^(−s/τm), e^(−s/τexc), e^(−s/τinh)
-/// (and s·e^(−s/τm) in the degenerate case); its first root is bracketed to ≤ 1e-10 ms.
+/// (and s·e^(−s/τm) in the degenerate case); its first root is bracketed to ≤ 1e-12 ms.
 public struct LIFExp: NeuronModel {
     /// Membrane time constant τm (ms).
     public var tauM: Double
