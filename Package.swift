@@ -5,7 +5,7 @@ import PackageDescription
 
 /// Every example is one executable target in `examples/<name>/`, run with
 /// `swift run -c release <name> --help`.
-let examples = ["cuba", "xor-spikeprop", "iris-spikeprop", "wbcd-spikeprop"]
+let examples = ["cuba", "xor-spikeprop", "iris-spikeprop", "wbcd-spikeprop", "mnist-ttfs"]
 
 let package = Package(
     name: "Volley",

@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+    @preconcurrency import SwiftGlibc
+#elseif canImport(Darwin)
+    @preconcurrency import Darwin
+#endif
+
 /// Minimal command-line parsing for the example executables: `--name value`, `--name=value` and
 /// boolean `--flag`s, with `--help`. Unknown flags and unparsable values raise
 /// `VolleyError.usage` naming the offending text.
@@ -137,8 +143,10 @@ public struct CommandOptions {
 }
 
 /// Runs an example's body: a `VolleyError` (or any error) is printed to stderr as
-/// "<program>: error: …" and the process exits with status 1.
+/// "<program>: error: …" and the process exits with status 1. Standard output is line-buffered so
+/// that progress lines appear as they are printed even when redirected to a file or a pipe.
 public func runExample(_ program: String, _ body: () throws -> Void) -> Never {
+    setvbuf(stdout, nil, _IOLBF, 0)
     do {
         try body()
         exit(0)

@@ -1,0 +1,225 @@
+// Time-to-first-spike MNIST classification with ReL-PSP neurons (Zhang et al., IEEE TNNLS 2021),
+// trained by spike-timing-dependent backpropagation on exact first-spike times, evaluated
+// event-driven and in the time-stepped engine.
+//
+//   swift run -c release mnist-ttfs --data ../shared/datasets/mnist --hidden 800 --epochs 40
+//   swift run -c release mnist-ttfs --data ../shared/datasets/mnist --load model.json --eval-stepped
+
+import Foundation
+import Volley
+
+runExample("mnist-ttfs") {
+    var cli = CommandOptions(program: "mnist-ttfs", summary: "ReL-PSP time-to-first-spike MNIST classifier (Zhang et al. 2021), exact event-driven training and inference")
+    cli.option("data", value: "PATH", default: "../shared/datasets/mnist", help: "directory with the four raw MNIST IDX files")
+    cli.option("hidden", value: "N[,N…]", default: "800", help: "hidden layer sizes")
+    cli.option("epochs", value: "N", default: "40", help: "training epochs")
+    cli.option("batch", value: "N", default: "64", help: "minibatch size")
+    cli.option("lr", value: "ETA", default: "1e-4", help: "Adam learning rate")
+    cli.option("lr-decay", value: "F", default: "0.7", help: "learning rate × F every --lr-step epochs")
+    cli.option("lr-step", value: "N", default: "5", help: "epochs between learning-rate decays")
+    cli.option("temperature", value: "MS", default: "1", help: "softmax temperature τ of the loss over −t_out/τ")
+    cli.option("input-time", value: "MS", default: "5", help: "latency coding window: intensity 1 fires at 0 ms, faint pixels near this time; 0 never fires")
+    cli.option("delay", value: "MS", default: "1", help: "synaptic delay of every connection")
+    cli.option("seed", value: "S", default: "1", help: "seed of the weights and the sample order")
+    cli.option("train-samples", value: "N", default: "60000", help: "use the first N training images")
+    cli.option("validation", value: "N", default: "0", help: "hold out the last N of those training images for validation (reported per epoch instead of the test set, for tuning)")
+    cli.option("shift", value: "PIXELS", default: "0", help: "training augmentation: translate each training image by a random (dx, dy) in [−P, P]², redrawn each epoch")
+    cli.option("jitter", value: "MS", default: "0", help: "training augmentation: Gaussian jitter (SD) of every input spike time, redrawn each epoch")
+    cli.option("test-samples", value: "N", default: "10000", help: "use the first N test images")
+    cli.option("save", value: "PATH", help: "write the trained model as JSON")
+    cli.option("load", value: "PATH", help: "load a model instead of training")
+    cli.option("verify-engine", value: "N", default: "200", help: "re-run the first N test images spike by spike in the event-driven engine and compare")
+    cli.option("svg", value: "PATH", help: "write the training curve (train/test accuracy per epoch) as SVG")
+    cli.flag("eval-stepped", help: "also evaluate in the time-stepped engine for dt = 1, 0.5, 0.1, 0.01 ms")
+    cli.flag("quick", help: "seconds-long CI run: 1000 training and 500 test images, 100 hidden neurons, 4 epochs of batch 16 at lr 1e-3")
+    try cli.parseProcessArguments()
+
+    let quick = cli.isSet("quick")
+    let hidden = quick && !cli.isSet("hidden") ? [100] : try cli.intList("hidden")!
+    let epochs = quick && !cli.isSet("epochs") ? 4 : try cli.int("epochs")!
+    let trainCount = quick && !cli.isSet("train-samples") ? 1000 : try cli.int("train-samples")!
+    let testCount = quick && !cli.isSet("test-samples") ? 500 : try cli.int("test-samples")!
+    let batch = quick && !cli.isSet("batch") ? 16 : try cli.int("batch")!
+    var lr = quick && !cli.isSet("lr") ? 1e-3 : try cli.double("lr")!
+    let validation = try cli.int("validation")!
+    let jitter = try cli.double("jitter")!
+    let shift = try cli.int("shift")!
+    guard shift >= 0 && shift < 14 else { throw VolleyError.usage("--shift must be in 0…13 pixels") }
+    let decay = try cli.double("lr-decay")!
+    let lrStep = try cli.int("lr-step")!
+    let seed = try cli.uint64("seed")!
+    let inputTime = try cli.double("input-time")!
+    let verifyCount = try cli.int("verify-engine")!
+    guard validation >= 0, validation < trainCount, jitter >= 0 else {
+        throw VolleyError.usage("--validation must be in 0..<train-samples and --jitter ≥ 0")
+    }
+    guard hidden.allSatisfy({ $0 > 0 }), epochs >= 0, batch >= 1, trainCount >= 1, testCount >= 1, lrStep >= 1 else {
+        throw VolleyError.usage("--hidden, --batch, --train-samples, --test-samples and --lr-step must be positive, --epochs ≥ 0")
+    }
+    var options = TTFSOptions()
+    options.temperature = try cli.double("temperature")!
+
+    let dataPath = cli.string("data")!
+    let mnist = try MNIST.load(directory: dataPath)
+    guard trainCount <= mnist.trainImages.count, testCount <= mnist.testImages.count else {
+        throw VolleyError.usage("the data set has \(mnist.trainImages.count) training and \(mnist.testImages.count) test images")
+    }
+    let encoder = try LatencyEncoder(minimum: 0, maximum: 1, tMin: 0, tMax: inputTime, silentAtOrBelow: 0)
+    func encode(_ images: IDXImages, _ n: Int) -> [[Double]] {
+        (0..<n).map { images.image($0).map { encoder.time(for: $0) ?? .infinity } }
+    }
+    let allTrainX = encode(mnist.trainImages, trainCount)
+    /// Image i translated by (dx, dy) pixels (vacated pixels are black) and encoded.
+    func shifted(_ i: Int, _ dx: Int, _ dy: Int) -> [Double] {
+        let image = mnist.trainImages.image(i)
+        var out = [Double](repeating: .infinity, count: 784)
+        for y in 0..<28 where (0..<28).contains(y - dy) {
+            for x in 0..<28 where (0..<28).contains(x - dx) {
+                out[y * 28 + x] = encoder.time(for: image[(y - dy) * 28 + (x - dx)]) ?? .infinity
+            }
+        }
+        return out
+    }
+    let trainX = Array(allTrainX.prefix(trainCount - validation))
+    let trainY = Array(mnist.trainLabels.prefix(trainCount - validation))
+    let validX = Array(allTrainX.suffix(validation))
+    let validY = Array(mnist.trainLabels.prefix(trainCount).suffix(validation))
+    let testX = encode(mnist.testImages, testCount)
+    let testY = Array(mnist.testLabels.prefix(testCount))
+    print("MNIST from \(dataPath): \(trainX.count) training\(validation > 0 ? ", \(validation) validation" : "") and \(testCount) test images; latency coding over \(inputTime) ms, black pixels silent")
+
+    let start = Date()
+    var network: TTFSNetwork
+    var trainAccuracy = Double.nan
+    var trainSeconds = 0.0
+    var history: [(train: Double, test: Double)] = []
+    if let path = cli.string("load") {
+        network = try TTFSNetwork.load(path: path)
+        guard network.layerSizes.first == 784, network.layerSizes.last == 10 else {
+            throw VolleyError.malformedData(source: path, reason: "model has layer sizes \(network.layerSizes), expected 784-…-10")
+        }
+        print("loaded \(network.layerSizes.map(String.init).joined(separator: "-")) model from \(path)")
+    } else {
+        network = try TTFSNetwork(layerSizes: [784] + hidden + [10], threshold: 1, delay: try cli.double("delay")!)
+        let sd = network.layerSizes.dropLast().map { 1 / Double($0).squareRoot() }
+        let means = network.initializeFiring(inputs: Array(trainX.prefix(256)), sd: sd, firing: 0.95, seed: seed)
+        print("network \(network.layerSizes.map(String.init).joined(separator: "-")) ReL-PSP (θ = 1, delay \(network.delay) ms), \(network.parameterCount) weights; initial weights N(μ, 1/√n) with μ = \(means.map { Format.fixed($0, 5) }) so that 95% of neurons fire")
+        print("training: Adam, lr \(lr) × \(decay) every \(lrStep) epochs, batch \(batch), softmax temperature \(options.temperature) ms, input jitter \(jitter) ms, random shifts ±\(shift) px, \(epochs) epochs, seed \(seed), both cores")
+        var jitterRNG = Xoshiro256(seed: seed, stream: 0x11773)
+        let trainer = TTFSTrainer(network: network, options: options, learningRate: lr, seed: seed)
+        let trainStart = Date()
+        for epoch in 0..<epochs {
+            if epoch > 0 && epoch % lrStep == 0 {
+                lr *= decay
+                trainer.learningRate = lr
+            }
+            let t0 = Date()
+            var inputs = trainX
+            if shift > 0 {
+                inputs = trainX.indices.map { i in
+                    shifted(i, jitterRNG.index(below: 2 * shift + 1) - shift, jitterRNG.index(below: 2 * shift + 1) - shift)
+                }
+            }
+            if jitter > 0 {
+                inputs = inputs.map { x in x.map { $0.isFinite ? Swift.max(0, $0 + jitter * jitterRNG.normal()) : $0 } }
+            }
+            let (loss, accuracy) = trainer.epoch(inputs: inputs, labels: trainY, batchSize: batch)
+            let seconds = Date().timeIntervalSince(t0)
+            let heldOut = validation > 0 ? (name: "validation", x: validX, y: validY) : (name: "test", x: testX, y: testY)
+            let check = TTFSEvaluation.evaluate(trainer.network, inputs: heldOut.x, labels: heldOut.y)
+            trainAccuracy = accuracy
+            history.append((accuracy, check.accuracy))
+            print("epoch \(epoch + 1)/\(epochs): loss \(Format.fixed(loss, 4)), train accuracy \(Format.fixed(accuracy, 4)), \(heldOut.name) accuracy \(Format.fixed(check.accuracy, 4)), \(Format.fixed(Double(trainX.count) / seconds, 0)) samples/s, \(Format.fixed(check.spikesPerSample, 1)) spikes/sample, lr \(lr)")
+        }
+        trainSeconds = Date().timeIntervalSince(trainStart)
+        network = trainer.network
+        if let path = cli.string("save") {
+            try writeTextFile(network.json(extra: [("input_time", .number(inputTime)), ("seed", .int(Int(seed))), ("epochs", .int(epochs))]), to: path)
+            print("model written to \(path)")
+        }
+    }
+
+    // Event-driven evaluation (exact first-spike times).
+    let eval = TTFSEvaluation.evaluate(network, inputs: testX, labels: testY)
+    if trainAccuracy.isNaN { trainAccuracy = TTFSEvaluation.evaluate(network, inputs: Array(trainX.prefix(10000)), labels: Array(trainY.prefix(10000))).accuracy }
+    print("test accuracy \(Format.fixed(100 * eval.accuracy, 2))% (event-driven, exact spike times)")
+    print("per test image: spikes per layer \(eval.spikesPerLayer.map { Format.fixed($0, 1) }) (total \(Format.fixed(eval.spikesPerSample, 1))), silent fraction per layer \(eval.silentFraction.map { Format.fixed($0, 3) }), \(Format.fixed(eval.synapticEventsPerSample, 0)) synaptic events, decision at \(Format.fixed(eval.decisionTime, 3)) ms, \(Format.fixed(100 * eval.undecided, 2))% undecided")
+
+    // Spike-by-spike check in the event-driven engine.
+    let (engineNet, layers) = try network.engineNetwork()
+    var mismatches = 0
+    if verifyCount > 0 {
+        let sim = try EventDrivenSimulator(network: engineNet)
+        for i in 0..<min(verifyCount, testCount) {
+            sim.reset()
+            try sim.setSpikeTrains(testX[i].map { $0.isFinite ? [$0] : [] }, for: layers[0])
+            try sim.run(until: .infinity)
+            var outputs = [Double](repeating: .infinity, count: 10)
+            let (neurons, times) = sim.spikes(of: layers[layers.count - 1])
+            for (k, t) in zip(neurons, times) { outputs[Int(k)] = t }
+            if outputs != network.forward(testX[i]).outputs { mismatches += 1 }
+        }
+        print("event-driven engine: \(min(verifyCount, testCount)) test images re-run spike by spike, \(mismatches) with different output spike times")
+    }
+
+    // Time-stepped evaluation.
+    var stepped: [JSONValue] = []
+    if cli.isSet("eval-stepped") {
+        let window = inputTime + Double(network.layerCount) * (network.delay + 20)
+        for dt in [1.0, 0.5, 0.1, 0.01] {
+            let t0 = Date()
+            let chunks = 8
+            let parts = try parallelMap(chunks) { c -> Result<(Int, Int), VolleyError> in
+                do {
+                    let sim = try TimeSteppedSimulator(network: engineNet, dt: dt, recording: .only([layers[layers.count - 1]]))
+                    var hits = 0
+                    var spikes = 0
+                    var i = c
+                    while i < testCount {
+                        sim.reset()
+                        try sim.setSpikeTrains(testX[i].map { $0.isFinite ? [$0] : [] }, for: layers[0])
+                        try sim.run(until: window, stopWhen: .allFired(layers[layers.count - 1]))
+                        spikes += Int(sim.counters.spikes)
+                        // Decision: earliest output spike; ties on the grid go to the lowest index.
+                        let (neurons, times) = sim.spikes(of: layers[layers.count - 1])
+                        if let first = times.min() {
+                            let winner = zip(neurons, times).filter { $0.1 == first }.map { Int($0.0) }.min()!
+                            if winner == testY[i] { hits += 1 }
+                        }
+                        i += chunks
+                    }
+                    return .success((hits, spikes))
+                } catch let e as VolleyError {
+                    return .failure(e)
+                } catch {
+                    return .failure(.unsupported("\(error)"))
+                }
+            }.map { try $0.get() }
+            let accuracy = Double(parts.reduce(0) { $0 + $1.0 }) / Double(testCount)
+            let spikes = Double(parts.reduce(0) { $0 + $1.1 }) / Double(testCount)
+            print("time-stepped dt = \(dt) ms: test accuracy \(Format.fixed(100 * accuracy, 2))%, \(Format.fixed(spikes, 1)) spikes per image (until all outputs fired), \(Format.fixed(Date().timeIntervalSince(t0), 1)) s")
+            stepped.append(.object([("dt_ms", .number(dt)), ("test_accuracy", .number(accuracy)), ("spikes_per_sample", .number(spikes))]))
+        }
+    }
+
+    if let path = cli.string("svg"), !history.isEmpty {
+        var plot = SVGPlot(title: "ReL-PSP TTFS on MNIST: train (blue) and \(validation > 0 ? "validation" : "test") (red) accuracy", xLabel: "epoch", yLabel: "accuracy", xRange: 0...Double(history.count), yRange: Swift.max(0, (history.map(\.test).min() ?? 0) - 0.02)...1)
+        let xs = history.indices.map { Double($0 + 1) }
+        plot.line(xs, history.map(\.train), color: SVGPlot.palette[0], label: "train")
+        plot.line(xs, history.map(\.test), color: SVGPlot.palette[1], label: validation > 0 ? "validation" : "test")
+        try writeTextFile(plot.rendered, to: path)
+        print("training curve written to \(path)")
+    }
+    let wall = Date().timeIntervalSince(start)
+    var fields: [(String, JSONValue)] = [
+        ("example", "mnist-ttfs"), ("test_accuracy", .number(eval.accuracy)), ("train_accuracy", .number(trainAccuracy)),
+        ("epochs", .int(cli.string("load") == nil ? epochs : 0)), ("hidden", .array(network.layerSizes.dropFirst().dropLast().map { .int($0) })),
+        ("seed", .int(Int(seed))), ("wall_seconds", .number(wall)), ("train_seconds", .number(trainSeconds)),
+        ("train_samples_per_second", .number(trainSeconds > 0 ? Double(trainX.count * epochs) / trainSeconds : nil)),
+        ("spikes_per_sample", .number(eval.spikesPerSample)), ("synaptic_events_per_sample", .number(eval.synapticEventsPerSample)),
+        ("silent_fraction", .array(eval.silentFraction.map { .number($0) })), ("decision_time_ms", .number(eval.decisionTime)),
+        ("engine_mismatches", .int(mismatches)),
+    ]
+    if !stepped.isEmpty { fields.append(("stepped", .array(stepped))) }
+    print(JSONValue.object(fields).rendered)
+}
