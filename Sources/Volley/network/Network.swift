@@ -139,6 +139,16 @@ public struct Network: Sendable {
         projections[projection.index].weights = WeightStore(weights)
     }
 
+    /// Makes a projection plastic (or static again with nil). Each simulator built from the
+    /// network learns on its own copy of the weights; read them with `Simulator.weights(of:)`.
+    public mutating func setPlasticity(_ plasticity: Plasticity?, for projection: ProjectionID) throws {
+        guard projection.index >= 0 && projection.index < projections.count else {
+            throw VolleyError.indexOutOfRange(index: projection.index, count: projections.count, context: "projection id")
+        }
+        try plasticity?.validate()
+        projections[projection.index].plasticity = plasticity
+    }
+
     // MARK: - Validation helpers
 
     @usableFromInline

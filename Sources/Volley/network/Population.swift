@@ -117,6 +117,8 @@ public struct Projection: Sendable {
     public let receptor: Int
     public let structure: SynapseStructure
     public internal(set) var weights: WeightStore
+    /// Learning rule of the projection (nil: static weights); see `Network.setPlasticity`.
+    public internal(set) var plasticity: Plasticity? = nil
 
     public var synapseCount: Int { structure.synapseCount }
     /// Bytes of the CSR structure plus weights.

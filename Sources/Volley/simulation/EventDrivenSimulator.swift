@@ -69,6 +69,7 @@ public final class EventDrivenSimulator: Simulator {
         let deliver = kernels.map { $0?.deliverEvent }
         let neuronEvent = kernels.map { $0?.neuronEvent }
         let sources = self.sources
+        let plastic = self.plastic
         let offsets = network.populations.map(\.offset)
         let outgoing = self.outgoing
         let outcome: RunOutcome = views.withUnsafeBufferPointer { views in
@@ -91,6 +92,7 @@ public final class EventDrivenSimulator: Simulator {
                         let group = Int(view.rowGroups[event.source - view.sourceOffset]) + event.group
                         let first = Int(view.groupStart[group])
                         let n = Int(view.groupStart[group + 1]) - first
+                        plastic[event.projection]?.preArrival(group: group, first: first, count: n, time: t)
                         deliver[view.targetPopulation].unsafelyUnwrapped(
                             view.targets + first, view.weights + first, n, view.receptor, t,
                             &neurons, &count)

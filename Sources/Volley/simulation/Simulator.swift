@@ -92,6 +92,10 @@ public class Simulator {
 
     var kernels: [PopulationKernel?]
     var sources: [SourcePopulation?]
+    /// Runtime of every plastic projection (nil for static ones).
+    let plastic: [PlasticProjection?]
+    /// plasticByTarget[p] = plastic projections whose target is population p.
+    let plasticByTarget: [[Int]]
     var views: ContiguousArray<ProjectionView>
     /// outgoing[p] = projections whose source is population p.
     var outgoing: [[Int]]
@@ -116,6 +120,13 @@ public class Simulator {
         self.network = network
         kernels = network.populations.map { p in p.makeKernel?(p.layout) }
         sources = network.populations.map { p in p.source.map { SourcePopulation(layout: p.layout, kind: $0) } }
+        let plastic = network.projections.map { proj in
+            proj.plasticity.map { PlasticProjection(rule: $0, structure: proj.structure, weights: proj.weights) }
+        }
+        self.plastic = plastic
+        plasticByTarget = network.populations.map { p in
+            network.projections.filter { $0.target == p.id && $0.plasticity != nil }.map { $0.id.index }
+        }
         views = ContiguousArray(
             network.projections.map { proj in
                 ProjectionView(
@@ -126,7 +137,7 @@ public class Simulator {
                     groupStart: UnsafePointer(proj.structure.groupStart.baseAddress!),
                     groupDelay: UnsafePointer(proj.structure.groupDelay.baseAddress!),
                     targets: UnsafePointer(proj.structure.targetIndex.baseAddress!),
-                    weights: UnsafePointer(proj.weights.values.baseAddress!))
+                    weights: UnsafePointer(plastic[proj.id.index]?.weights.baseAddress ?? proj.weights.values.baseAddress!))
             })
         outgoing = network.populations.map { p in
             network.projections.filter { $0.source == p.id }.map { $0.id.index }
@@ -174,9 +185,10 @@ public class Simulator {
         return try advance(until: end, stop: stop)
     }
 
-    /// Restores the initial state (neurons, inputs, time 0, counters, recordings) without
-    /// reallocating any per-neuron storage.
-    public func reset() {
+    /// Restores the initial state (neurons, inputs, time 0, counters, recordings, plasticity
+    /// traces) without reallocating any per-neuron storage. Learned weights of plastic
+    /// projections are restored too, unless `keepingWeights`.
+    public func reset(keepingWeights: Bool = false) {
         time = 0
         counters = EngineCounters()
         wallSeconds = 0
@@ -188,6 +200,7 @@ public class Simulator {
         }
         for k in kernels { k?.reset() }
         for s in sources { s?.reset() }
+        for p in plastic { p?.reset(keepWeights: keepingWeights) }
         for r in stateRecordings.indices {
             stateRecordings[r].times.removeAll(keepingCapacity: true)
             for j in stateRecordings[r].potentials.indices {
@@ -210,7 +223,8 @@ public class Simulator {
     /// Engine-specific reaction to new source spikes or rates (overridden).
     func sourcesChanged(_ population: Int) {}
 
-    /// Records a spike (the caller counts it) and reports whether `stop` now holds.
+    /// Records a spike (the caller counts it), applies potentiation in plastic projections onto
+    /// the neuron, and reports whether `stop` now holds.
     @inline(__always)
     final func noteSpike(population p: Int, local i: Int, time t: Double, stop: StopCondition) -> Bool {
         let g = network.populations[p].offset + i
@@ -221,6 +235,7 @@ public class Simulator {
             spikes.neurons[p].append(UInt32(truncatingIfNeeded: i))
             spikes.times[p].append(t)
         }
+        for q in plasticByTarget[p] { plastic[q].unsafelyUnwrapped.postSpike(i, time: t) }
         switch stop {
         case .never: return false
         case let .firstSpike(q): return q.index == p
@@ -269,6 +284,18 @@ public class Simulator {
     }
 
     // MARK: Observation
+
+    /// Current weights of a projection (learned ones for plastic projections), CSR order.
+    public func weights(of projection: ProjectionID) throws -> [Double] {
+        guard projection.index >= 0 && projection.index < network.projections.count else {
+            throw VolleyError.indexOutOfRange(index: projection.index, count: network.projections.count, context: "projection id")
+        }
+        if let p = plastic[projection.index] { return Array(p.weights.prefix(p.structure.synapseCount)) }
+        return network.projections[projection.index].weights.array
+    }
+
+    /// Plasticity updates (synapse visits) performed so far.
+    public var plasticityUpdates: UInt64 { plastic.reduce(0) { $0 + ($1?.updates ?? 0) } }
 
     func population(_ id: PopulationID) throws -> Population {
         guard id.index >= 0 && id.index < network.populations.count else {
@@ -361,6 +388,7 @@ public class Simulator {
         for (p, k) in zip(network.populations, kernels) {
             bytes += p.size * ((k?.bytesPerNeuron ?? 16) + 4 + 4)
         }
+        bytes += plastic.reduce(0) { $0 + ($1?.memoryBytes ?? 0) }
         return bytes + spikes.memoryBytes + engineMemoryBytes
     }
 

@@ -126,6 +126,7 @@ public final class TimeSteppedSimulator: Simulator {
                 let group = Int(view.rowGroups[event.source - view.sourceOffset]) + event.group
                 let first = Int(view.groupStart[group])
                 let n = Int(view.groupStart[group + 1]) - first
+                plastic[event.projection]?.preArrival(group: group, first: first, count: n, time: t)
                 kernels[view.targetPopulation].unsafelyUnwrapped.deliverStep(
                     view.targets + first, view.weights + first, n, view.receptor, t, &count)
             }

@@ -1,0 +1,142 @@
+import Foundation
+
+/// The runtime of one plastic projection inside one simulator, shared unchanged by both engines.
+///
+/// It owns a private copy of the projection's weights (the `Network` value is never modified), a
+/// presynaptic trace per synapse, the time of the last arrival per delay group (every synapse of
+/// a group receives the same arrivals), a postsynaptic trace per target neuron, and the
+/// transposed index (incoming synapses per target) that post spikes need. Traces are stored as
+/// (value, time of last update) and decayed exactly when used, as NEST's `stdp_synapse` does.
+/// A `final class` because it owns raw buffers that the engines' projection views point into.
+final class PlasticProjection {
+    let rule: Plasticity
+    let structure: SynapseStructure
+    let initialWeights: WeightStore
+    let weights: UnsafeMutableBufferPointer<Double>
+    let preTrace: UnsafeMutableBufferPointer<Double>
+    let groupOfSynapse: UnsafeMutableBufferPointer<UInt32>
+    let lastArrival: UnsafeMutableBufferPointer<Double>
+    let postTrace: UnsafeMutableBufferPointer<Double>
+    let postTime: UnsafeMutableBufferPointer<Double>
+    /// Incoming synapses of target j: incoming[incomingStart[j] ..< incomingStart[j+1]].
+    let incomingStart: [Int]
+    let incoming: UnsafeMutableBufferPointer<UInt32>
+    private(set) var updates: UInt64 = 0
+
+    init(rule: Plasticity, structure: SynapseStructure, weights: WeightStore) {
+        self.rule = rule
+        self.structure = structure
+        self.initialWeights = weights
+        let n = structure.synapseCount
+        self.weights = .allocate(capacity: Swift.max(n, 1))
+        preTrace = .allocate(capacity: Swift.max(n, 1))
+        groupOfSynapse = .allocate(capacity: Swift.max(n, 1))
+        lastArrival = .allocate(capacity: Swift.max(structure.groupCount, 1))
+        postTrace = .allocate(capacity: structure.targetCount)
+        postTime = .allocate(capacity: structure.targetCount)
+        incoming = .allocate(capacity: Swift.max(n, 1))
+        for g in 0..<structure.groupCount {
+            for s in structure.synapses(ofGroup: g) { groupOfSynapse[s] = UInt32(g) }
+        }
+        var start = [Int](repeating: 0, count: structure.targetCount + 1)
+        for s in 0..<n { start[structure.target(ofSynapse: s) + 1] += 1 }
+        for j in 0..<structure.targetCount { start[j + 1] += start[j] }
+        var cursor = start
+        for s in 0..<n {
+            let j = structure.target(ofSynapse: s)
+            incoming[cursor[j]] = UInt32(s)
+            cursor[j] += 1
+        }
+        incomingStart = start
+        reset(keepWeights: false)
+    }
+
+    deinit {
+        weights.deallocate()
+        preTrace.deallocate()
+        groupOfSynapse.deallocate()
+        lastArrival.deallocate()
+        postTrace.deallocate()
+        postTime.deallocate()
+        incoming.deallocate()
+    }
+
+    /// Clears every trace; restores the initial weights unless `keepWeights`.
+    func reset(keepWeights: Bool) {
+        if !keepWeights {
+            for s in 0..<structure.synapseCount { weights[s] = initialWeights[s] }
+        }
+        preTrace.update(repeating: 0)
+        lastArrival.update(repeating: -.infinity)
+        postTrace.update(repeating: 0)
+        postTime.update(repeating: -.infinity)
+    }
+
+    var memoryBytes: Int { structure.synapseCount * (8 + 8 + 4 + 4) + structure.groupCount * 8 + structure.targetCount * 16 }
+
+    /// A spike of delay group `group` (synapses first..<first+count) arrives at `time`: each
+    /// synapse is depressed by its target's postsynaptic trace, then its presynaptic trace is
+    /// updated. Called before the spike is delivered, so it is delivered with the new weights.
+    func preArrival(group: Int, first: Int, count: Int, time t: Double) {
+        let previous = lastArrival[group]
+        lastArrival[group] = t
+        updates &+= UInt64(count)
+        switch rule {
+        case let .stdp(r):
+            let decay = exp(-(t - previous) / r.tauPlus)
+            for s in first..<(first + count) {
+                let j = structure.target(ofSynapse: s)
+                let since = t - postTime[j]
+                var y: Double
+                switch r.pairing {
+                case .allToAll: y = postTrace[j] * exp(-since / r.tauMinus)
+                case .nearestSymmetric, .nearestPreCentred: y = exp(-since / r.tauMinus)
+                case .nearestRestricted: y = previous <= postTime[j] ? exp(-since / r.tauMinus) : 0
+                }
+                if y > 0 { weights[s] = r.depressed(weights[s], trace: y) }
+                switch r.pairing {
+                case .allToAll, .nearestPreCentred: preTrace[s] = preTrace[s] * decay + 1
+                case .nearestSymmetric, .nearestRestricted: preTrace[s] = 1
+                }
+            }
+        case let .diehlCook(r):
+            for s in first..<(first + count) {
+                let j = structure.target(ofSynapse: s)
+                let y = exp(-(t - postTime[j]) / r.tauPost)
+                if y > 0 { weights[s] = Swift.min(Swift.max(weights[s] - r.etaPre * y, 0), r.wMax) }
+                preTrace[s] = 1
+            }
+        }
+    }
+
+    /// Target `j` spiked at `time`: potentiate its incoming synapses by their presynaptic
+    /// traces, then update its postsynaptic trace.
+    func postSpike(_ j: Int, time t: Double) {
+        let lo = incomingStart[j]
+        let hi = incomingStart[j + 1]
+        updates &+= UInt64(hi - lo)
+        switch rule {
+        case let .stdp(r):
+            for k in lo..<hi {
+                let s = Int(incoming[k])
+                let x = preTrace[s] * exp(-(t - lastArrival[Int(groupOfSynapse[s])]) / r.tauPlus)
+                if x > 0 { weights[s] = r.potentiated(weights[s], trace: x) }
+                // Pre-centred and restricted pairing: each pre spike pairs with the first post
+                // spike after it only.
+                if r.pairing == .nearestPreCentred || r.pairing == .nearestRestricted { preTrace[s] = 0 }
+            }
+            postTrace[j] = r.pairing == .allToAll ? postTrace[j] * exp(-(t - postTime[j]) / r.tauMinus) + 1 : 1
+        case let .diehlCook(r):
+            for k in lo..<hi {
+                let s = Int(incoming[k])
+                let x = preTrace[s] * exp(-(t - lastArrival[Int(groupOfSynapse[s])]) / r.tauPre)
+                let w = weights[s]
+                let room = Swift.max(r.wMax - w, 0)
+                let dw = r.etaPost * (x - r.xTar) * (r.mu == 1 ? room : pow(room, r.mu))
+                weights[s] = Swift.min(Swift.max(w + dw, 0), r.wMax)
+            }
+            postTrace[j] = 1
+        }
+        postTime[j] = t
+    }
+}
