@@ -5,7 +5,7 @@ import PackageDescription
 
 /// Every example is one executable target in `examples/<name>/`, run with
 /// `swift run -c release <name> --help`.
-let examples = ["cuba", "xor-spikeprop", "iris-spikeprop", "wbcd-spikeprop", "mnist-ttfs"]
+let examples = ["cuba", "xor-spikeprop", "iris-spikeprop", "wbcd-spikeprop", "mnist-ttfs", "stdp-window", "mnist-stdp"]
 
 let package = Package(
     name: "Volley",

@@ -183,3 +183,83 @@ struct STDPTests {
         #expect(throws: VolleyError.self) { try net.setPlasticity(nil, for: ProjectionID(9)) }
     }
 }
+
+/// Simulator-side helpers that Diehl & Cook learning needs: synaptic scaling, setting learned
+/// weights and learned initial states, and the receptive-field image writer.
+@Suite("Plastic weights and learned states")
+struct PlasticStateTests {
+    func network() throws -> (Network, PopulationID, ProjectionID) {
+        var net = Network()
+        let input = try net.addSpikeSource("in", size: 3)
+        let out = try net.addPopulation("out", size: 2, model: AdaptiveLIF(beta: 0.5, tauAdapt: 1e7))
+        let p = try net.connect(
+            input, to: out,
+            synapses: [Synapse(source: 0, target: 0, weight: 1, delay: 1), Synapse(source: 1, target: 0, weight: 3, delay: 1),
+                       Synapse(source: 2, target: 1, weight: 2, delay: 1), Synapse(source: 0, target: 1, weight: 0, delay: 1)])
+        try net.setPlasticity(.diehlCook(DiehlCookRule(wMax: 10)), for: p)
+        return (net, out, p)
+    }
+
+    @Test("normalizeIncomingWeights scales each target's incoming weights to the total")
+    func normalize() throws {
+        let (net, _, p) = try network()
+        let sim = try EventDrivenSimulator(network: net)
+        try sim.normalizeIncomingWeights(of: p, toTotal: 8)
+        let w = try sim.weights(of: p)
+        // CSR order: source 0 → (0, 1), source 1 → 0, source 2 → 1.
+        #expect(w == [2, 0, 6, 8])
+        #expect(throws: VolleyError.self) { try sim.normalizeIncomingWeights(of: p, toTotal: 0) }
+        #expect(throws: VolleyError.self) { try sim.normalizeIncomingWeights(of: ProjectionID(5), toTotal: 1) }
+    }
+
+    @Test("setWeights replaces a plastic projection's weights and rejects bad values")
+    func setWeights() throws {
+        let (net, _, p) = try network()
+        let sim = try TimeSteppedSimulator(network: net, dt: 0.1)
+        try sim.setWeights([4, 3, 2, 1], of: p)
+        #expect(try sim.weights(of: p) == [4, 3, 2, 1])
+        #expect(throws: VolleyError.self) { try sim.setWeights([1, 2], of: p) }
+        #expect(throws: VolleyError.self) { try sim.setWeights([1, .nan, 1, 1], of: p) }
+    }
+
+    @Test("setInitialStates: reset() restores the given states (learned thresholds)")
+    func initialStates() throws {
+        let (net, out, _) = try network()
+        let sim = try EventDrivenSimulator(network: net)
+        let model = AdaptiveLIF(beta: 0.5, tauAdapt: 1e7)
+        let rest = model.initialState(potential: nil)
+        try sim.setInitialStates([AdaptiveLIF.State(membrane: rest.membrane, adaptation: 3), rest], of: out, as: AdaptiveLIF.self)
+        sim.reset()
+        #expect(try sim.state(of: out, neuron: 0, as: AdaptiveLIF.self).adaptation == 3)
+        #expect(try sim.state(of: out, neuron: 1, as: AdaptiveLIF.self).adaptation == 0)
+        #expect(throws: VolleyError.self) { try sim.setInitialStates([rest], of: out, as: AdaptiveLIF.self) }
+        #expect(throws: VolleyError.self) { try sim.setInitialStates([LIFExp.State(v: -65)], of: out, as: LIFExp.self) }
+    }
+
+    @Test("PNG encoder: valid signature, chunk CRCs and zlib Adler-32 of the raw rows")
+    func png() throws {
+        let pixels: [UInt8] = [0, 128, 255, 7, 8, 9]
+        let data = [UInt8](PNG.grayscale(width: 3, height: 2, pixels: pixels))
+        #expect(Array(data.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        // Walk the chunks and check every CRC.
+        var offset = 8
+        var types: [String] = []
+        var idat: [UInt8] = []
+        while offset < data.count {
+            let length = data[offset..<(offset + 4)].reduce(0) { $0 << 8 | Int($1) }
+            let body = Array(data[(offset + 4)..<(offset + 8 + length)])
+            let crc = data[(offset + 8 + length)..<(offset + 12 + length)].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            #expect(PNG.crc32(body) == crc)
+            let type = String(decoding: body.prefix(4), as: UTF8.self)
+            types.append(type)
+            if type == "IDAT" { idat = Array(body.dropFirst(4)) }
+            offset += 12 + length
+        }
+        #expect(types == ["IHDR", "IDAT", "IEND"])
+        // Stored block: header 2 bytes, block header 5 bytes, rows with filter byte 0, Adler-32.
+        let raw: [UInt8] = [0, 0, 128, 255, 0, 7, 8, 9]
+        #expect(Array(idat[7..<(7 + raw.count)]) == raw)
+        #expect(PNG.crc32(Array("IEND".utf8)) == 0xAE42_6082)  // the well-known IEND CRC
+        #expect(PNG.adler32(Array("Wikipedia".utf8)) == 0x11E6_0398)  // RFC 1950 example value
+    }
+}

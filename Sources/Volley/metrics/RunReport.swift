@@ -1,3 +1,5 @@
+import Foundation
+
 /// Activity of one population over a run.
 public struct PopulationReport: Sendable {
     public let name: String
@@ -133,6 +135,18 @@ public enum Format {
         fraction = String(fraction.prefix(digits))
         s = digits > 0 ? "\(parts[0]).\(fraction)" : String(parts[0])
         return (rounded < 0 ? "-" : "") + s
+    }
+
+    /// `value` as m.mmm·10^e with `digits` decimals of the mantissa, e.g. "1.23e-10".
+    public static func scientific(_ value: Double, _ digits: Int) -> String {
+        guard value.isFinite, value != 0 else { return value == 0 ? "0" : "\(value)" }
+        var exponent = Int(log10(abs(value)).rounded(.down))
+        var mantissa = value / pow(10, Double(exponent))
+        if abs((mantissa * pow(10, Double(digits))).rounded()) >= 10 * pow(10, Double(digits)) {
+            exponent += 1
+            mantissa /= 10
+        }
+        return "\(fixed(mantissa, digits))e\(exponent)"
     }
 
     /// 3 significant figures with k/M/G suffix.

@@ -74,6 +74,17 @@ final class PlasticProjection {
 
     var memoryBytes: Int { structure.synapseCount * (8 + 8 + 4 + 4) + structure.groupCount * 8 + structure.targetCount * 16 }
 
+    /// Scales the incoming weights of every target so that they sum to `total`.
+    func normalizeIncoming(toTotal total: Double) {
+        for j in 0..<structure.targetCount {
+            var sum = 0.0
+            for k in incomingStart[j]..<incomingStart[j + 1] { sum += weights[Int(incoming[k])] }
+            guard sum > 0 else { continue }
+            let factor = total / sum
+            for k in incomingStart[j]..<incomingStart[j + 1] { weights[Int(incoming[k])] *= factor }
+        }
+    }
+
     /// A spike of delay group `group` (synapses first..<first+count) arrives at `time`: each
     /// synapse is depressed by its target's postsynaptic trace, then its presynaptic trace is
     /// updated. Called before the spike is delivered, so it is delivered with the new weights.

@@ -294,6 +294,42 @@ public class Simulator {
         return network.projections[projection.index].weights.array
     }
 
+    /// Overwrites the current weights of a plastic projection (CSR order), e.g. to continue
+    /// training from saved weights. Static projections are part of the `Network` value: change
+    /// them there with `Network.setWeights`.
+    public func setWeights(_ values: [Double], of projection: ProjectionID) throws {
+        let runtime = try plasticRuntime(projection)
+        guard values.count == runtime.structure.synapseCount else {
+            throw VolleyError.invalidParameter(
+                name: "weights", value: "\(values.count) values",
+                reason: "projection \(projection.index) has \(runtime.structure.synapseCount) synapses")
+        }
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            throw VolleyError.invalidWeight(value: values[bad], context: "weights[\(bad)] of projection \(projection.index)")
+        }
+        for (s, w) in values.enumerated() { runtime.weights[s] = w }
+    }
+
+    /// Synaptic scaling of a plastic projection: multiplies the incoming weights of every target
+    /// neuron so that they sum to `total` (Diehl & Cook 2015's weight normalisation). Targets whose
+    /// incoming weights sum to 0 are left unchanged.
+    public func normalizeIncomingWeights(of projection: ProjectionID, toTotal total: Double) throws {
+        guard total.isFinite && total > 0 else {
+            throw VolleyError.invalidParameter(name: "total", value: "\(total)", reason: "must be finite and > 0")
+        }
+        try plasticRuntime(projection).normalizeIncoming(toTotal: total)
+    }
+
+    func plasticRuntime(_ projection: ProjectionID) throws -> PlasticProjection {
+        guard projection.index >= 0 && projection.index < network.projections.count else {
+            throw VolleyError.indexOutOfRange(index: projection.index, count: network.projections.count, context: "projection id")
+        }
+        guard let runtime = plastic[projection.index] else {
+            throw VolleyError.unsupported("projection \(projection.index) ('\(network.projections[projection.index].name)') is not plastic")
+        }
+        return runtime
+    }
+
     /// Plasticity updates (synapse visits) performed so far.
     public var plasticityUpdates: UInt64 { plastic.reduce(0) { $0 + ($1?.updates ?? 0) } }
 
@@ -345,6 +381,20 @@ public class Simulator {
             throw VolleyError.indexOutOfRange(index: neuron, count: p.size, context: "neuron of '\(p.name)'")
         }
         return runtime.state(neuron, at: time)
+    }
+
+    /// Replaces the states that `reset()` restores for a population of model `M` (one per
+    /// neuron), e.g. the learned adaptive thresholds of a trained network. Takes effect at the
+    /// next `reset()`.
+    public func setInitialStates<M: NeuronModel>(_ newStates: [M.State], of population: PopulationID, as model: M.Type) throws {
+        let p = try self.population(population)
+        guard let runtime = kernels[p.id.index]?.runtime as? ModelPopulation<M> else {
+            throw VolleyError.unsupported("population '\(p.name)' is not a \(M.modelName) population")
+        }
+        guard newStates.count == p.size else {
+            throw VolleyError.invalidParameter(name: "states", value: "\(newStates.count) states", reason: "population '\(p.name)' has \(p.size) neurons")
+        }
+        for (i, s) in newStates.enumerated() { runtime.initialStates[i] = s }
     }
 
     /// Samples the membrane potential of `neurons` every `interval` ms from time 0 on (call

@@ -1,0 +1,350 @@
+// Unsupervised MNIST learning with STDP: Diehl & Cook (2015), "Unsupervised learning of digit
+// recognition using spike-timing-dependent plasticity", Front. Comput. Neurosci. 9:99.
+//
+// 784 Poisson inputs → N excitatory adaptive-threshold LIF neurons (plastic, Diehl & Cook rule,
+// weight normalisation) ⇄ N inhibitory neurons (one-to-one excitation, inhibition of all other
+// excitatory neurons). Labels are assigned from training-set responses only, and test images are
+// classified by the most active label group. Every parameter is in `DC` below, with its source;
+// docs/stdp-mnist.md has the table and the figures.
+//
+//   swift run -c release mnist-stdp --data ../shared/datasets/mnist --neurons 100
+//   swift run -c release mnist-stdp --neurons 400 --epochs 1 --engine stepped --svg fields.svg
+
+import Dispatch
+import Foundation
+import Volley
+
+/// Parameters of Diehl & Cook (2015) and their published Brian code, translated from conductance-
+/// to current-based synapses (Volley's `LIFExp`: τm·dV/dt = −(V − E_L) + I, weights in mV of R·I).
+/// A conductance jump g on a synapse with reversal E and time constant τ_g moves V by
+/// ≈ g·τ_g·(E − V)/τm; the current-based weight w with the same τ moves it by w·τ/τm, so
+/// w = g·(E − V) at the neuron's typical potential (V ≈ −60 mV excitatory, −50 mV inhibitory).
+enum DC {
+    // Input (their code: rate = pixel/8·intensity Hz, intensity 2 ⇒ max 63.75 Hz).
+    static let maxRate = 63.75  // Hz at intensity 1.0 and pixel 255
+    static let presentation = 350.0  // ms
+    static let rest = 150.0  // ms
+    static let minimumSpikes = 5  // fewer excitatory spikes ⇒ boost the input and show again
+    static let boost = 0.5  // +32 Hz max rate per repeat (their intensity += 1 of 2)
+    static let maxBoosts = 12
+
+    // Excitatory neurons: v_rest −65, v_reset −65, v_thresh −52 mV (θ₀ = 20 − offset 20), τ 100 ms,
+    // refractory 5 ms, θ_plus 0.05 mV, τ_θ 1e7 ms; synapses τ_ge 1 ms, τ_gi 2 ms.
+    static let excitatory = AdaptiveLIF(
+        membrane: LIFExp(tauM: 100, tauSynExc: 1, tauSynInh: 2, vRest: -65, vReset: -65, vThreshold: -52, tRef: 5),
+        beta: 0.05, tauAdapt: 1e7)
+    // Inhibitory neurons: v_rest −60, v_reset −45, v_thresh −40 mV, τ 10 ms, refractory 2 ms.
+    static let inhibitory = LIFExp(tauM: 10, tauSynExc: 1, tauSynInh: 2, vRest: -60, vReset: -45, vThreshold: -40, tRef: 2)
+
+    // Input→excitatory: g uniform in [0, 0.3], wmax 1, column sums normalised to 78 (their code);
+    // E_exc = 0 mV at V ≈ −60 mV ⇒ ×60.
+    static let gain = 60.0
+    static let initialMax = 0.3 * gain
+    static let wMax = 1.0 * gain
+    static let normalisation = 78.0 * gain
+    static let inputDelay = 1.0  // ms (their code: random 0–10 ms; one group per source here)
+    // Excitatory→inhibitory one-to-one g = 10.4 (E 0 at V ≈ −50 ⇒ ×50); inhibitory→other
+    // excitatory g = 17 (E_inh −100 mV at V ≈ −60 ⇒ ×40).
+    static let excToInh = 10.4 * 50
+    static let inhToExc = -17.0 * 40
+    static let lateralDelay = 0.5  // ms (theirs 0; Volley's delays are > 0)
+
+    // Learning rule (paper eq. 4 with their code's presynaptic term): τ_pre 20 ms, τ_post 20 ms,
+    // ν_post 0.01, ν_pre 0.0001 (in g units, ×gain here since μ = 0 ⇒ no weight dependence).
+    static func rule(xTar: Double) -> DiehlCookRule {
+        DiehlCookRule(tauPre: 20, tauPost: 20, etaPost: 0.01 * gain, etaPre: 0.0001 * gain, xTar: xTar, mu: 0, wMax: wMax)
+    }
+}
+
+/// Poisson trains for one image: rate_i = pixel_i · maxRate · intensity, over [start, start + T).
+func poissonTrains(_ image: [Double], intensity: Double, start: Double, rng: inout Xoshiro256) -> ([[Double]], Int) {
+    var count = 0
+    let trains = image.map { pixel -> [Double] in
+        let rate = pixel * DC.maxRate * intensity / 1000  // per ms
+        guard rate > 0 else { return [] }
+        var t = start, train: [Double] = []
+        while true {
+            t += -log(1 - rng.uniform()) / rate
+            if t >= start + DC.presentation { break }
+            train.append(t)
+        }
+        count += train.count
+        return train
+    }
+    return (trains, count)
+}
+
+/// Labels each neuron with the class of its highest mean response; -1 if it never responded.
+func assignLabels(responses: [[Int]], labels: [Int], neurons: Int) -> [Int] {
+    var sum = [[Double]](repeating: [Double](repeating: 0, count: 10), count: neurons)
+    var perClass = [Double](repeating: 0, count: 10)
+    for (r, y) in zip(responses, labels) {
+        perClass[y] += 1
+        for j in 0..<neurons { sum[j][y] += Double(r[j]) }
+    }
+    return (0..<neurons).map { j in
+        var best = -1, bestRate = 0.0
+        for c in 0..<10 where perClass[c] > 0 {
+            let rate = sum[j][c] / perClass[c]
+            if rate > bestRate { (best, bestRate) = (c, rate) }
+        }
+        return best
+    }
+}
+
+/// Diehl & Cook's classification: the class whose assigned neurons have the highest mean count.
+func classify(_ response: [Int], assignments: [Int]) -> Int {
+    var sum = [Double](repeating: 0, count: 10), n = [Double](repeating: 0, count: 10)
+    for (j, c) in assignments.enumerated() where c >= 0 {
+        sum[c] += Double(response[j])
+        n[c] += 1
+    }
+    var best = 0, bestScore = -1.0
+    for c in 0..<10 where n[c] > 0 {
+        let score = sum[c] / n[c]
+        if score > bestScore { (best, bestScore) = (c, score) }
+    }
+    return best
+}
+
+runExample("mnist-stdp") {
+    var cli = CommandOptions(program: "mnist-stdp", summary: "Diehl & Cook (2015) unsupervised STDP learning of MNIST")
+    cli.option("data", value: "PATH", default: "../shared/datasets/mnist", help: "directory with the four raw MNIST IDX files")
+    cli.option("neurons", value: "N", default: "100", help: "excitatory (and inhibitory) neurons: 100, 400, 1600, …")
+    cli.option("train-samples", value: "N", default: "60000", help: "training images presented per epoch (first N)")
+    cli.option("epochs", value: "N", default: "1", help: "passes over the training images")
+    cli.option("assign-samples", value: "N", default: "10000", help: "training images (the last N) whose frozen-network responses assign the labels")
+    cli.option("test-samples", value: "N", default: "10000", help: "test images classified (first N)")
+    cli.option("x-tar", value: "X", default: "0.4", help: "x_tar of the Diehl & Cook rule (target presynaptic trace at a post spike)")
+    cli.option("engine", value: "event|stepped", default: "event", help: "simulation engine")
+    cli.option("dt", value: "MS", default: "0.5", help: "time step of the stepped engine (ms; Diehl & Cook used 0.5)")
+    cli.option("seed", value: "S", default: "1", help: "seed of the initial weights and every Poisson train")
+    cli.option("progress", value: "N", default: "1000", help: "presentations between progress lines (running accuracy over the last N)")
+    cli.option("save", value: "PATH", help: "write the learned weights and thresholds as JSON")
+    cli.option("svg", value: "PATH", help: "write the learned receptive fields (input weights per neuron) as SVG")
+    cli.flag("quick", help: "seconds-long CI run: 20 neurons, 200 training, 100 assignment and 100 test images")
+    try cli.parseProcessArguments()
+
+    let quick = cli.isSet("quick")
+    func quickInt(_ name: String, _ value: Int) throws -> Int { quick && !cli.isSet(name) ? value : try cli.int(name)! }
+    let neurons = try quickInt("neurons", 20)
+    let trainSamples = try quickInt("train-samples", 200)
+    let epochs = try cli.int("epochs")!
+    let assignSamples = try quickInt("assign-samples", 100)
+    let testSamples = try quickInt("test-samples", 100)
+    let progressEvery = try quickInt("progress", 100)
+    let xTar = try cli.double("x-tar")!
+    let engine = try cli.choice("engine", ["event", "stepped"])!
+    let dt = try cli.double("dt")!
+    let seed = try cli.uint64("seed")!
+    guard neurons >= 2 else { throw VolleyError.usage("option '--neurons': \(neurons) must be ≥ 2") }
+    guard epochs >= 1 else { throw VolleyError.usage("option '--epochs': \(epochs) must be ≥ 1") }
+    guard progressEvery >= 1 else { throw VolleyError.usage("option '--progress': \(progressEvery) must be ≥ 1") }
+    guard xTar >= 0 && xTar <= 1 else { throw VolleyError.usage("option '--x-tar': \(xTar) must be in [0, 1]") }
+    guard dt > 0 && dt <= DC.lateralDelay else { throw VolleyError.usage("option '--dt': \(dt) must be in (0, \(DC.lateralDelay)] ms") }
+
+    let dataPath = cli.string("data")!
+    let mnist = try MNIST.load(directory: dataPath)
+    for (name, n, available) in [("train-samples", trainSamples, mnist.trainImages.count), ("assign-samples", assignSamples, mnist.trainImages.count), ("test-samples", testSamples, mnist.testImages.count)] {
+        guard n >= 1 && n <= available else { throw VolleyError.usage("option '--\(name)': \(n) is outside 1…\(available)") }
+    }
+    let pixels = mnist.trainImages.pixelsPerImage
+    let trainImages = (0..<trainSamples).map { mnist.trainImages.image($0) }
+    let assignStart = mnist.trainImages.count - assignSamples
+    print("MNIST from \(dataPath): \(trainSamples) training images × \(epochs) epoch(s), labels assigned from training images \(assignStart)…\(mnist.trainImages.count - 1), \(testSamples) test images")
+
+    // Network.
+    var net = Network()
+    let input = try net.addSpikeSource("input", size: pixels)
+    let exc = try net.addPopulation("exc", size: neurons, model: DC.excitatory)
+    let inh = try net.addPopulation("inh", size: neurons, model: DC.inhibitory)
+    let plastic = try net.connect(input, to: exc, pattern: .allToAll(), weight: .uniform(0, DC.initialMax), delay: .constant(DC.inputDelay), seed: seed)
+    try net.setPlasticity(.diehlCook(DC.rule(xTar: xTar)), for: plastic)
+    try net.connect(exc, to: inh, pattern: .oneToOne, weight: .constant(DC.excToInh), delay: .constant(DC.lateralDelay))
+    let lateral = (0..<neurons).flatMap { i in
+        (0..<neurons).compactMap { j in i == j ? nil : Synapse(source: i, target: j, weight: DC.inhToExc, delay: DC.lateralDelay) }
+    }
+    try net.connect(inh, to: exc, synapses: lateral, receptor: 1)
+    func makeSimulator(_ network: Network) throws -> Simulator {
+        engine == "event"
+            ? try EventDrivenSimulator(network: network, recording: .none)
+            : try TimeSteppedSimulator(network: network, dt: dt, recording: .none)
+    }
+    print("network: 784 inputs → \(neurons) excitatory adaptive LIF ⇄ \(neurons) inhibitory LIF, \(net.synapseCount) synapses; \(engine) engine\(engine == "stepped" ? " (dt = \(dt) ms)" : ""); x_tar = \(xTar), seed \(seed)")
+
+    // Training: one continuous simulation, weights and thresholds carried from image to image.
+    let sim = try makeSimulator(net)
+    try sim.normalizeIncomingWeights(of: plastic, toTotal: DC.normalisation)
+    var presentations = 0, inputSpikes = 0, boosts = 0
+    var excSpikesTotal = 0
+    var window: [(response: [Int], label: Int)] = []
+    var assignments = [Int](repeating: -1, count: neurons)
+    var windowCorrect = 0, windowScored = 0
+    var curve: [(Double, Double)] = []
+    let trainStart = Date()
+    var previous = sim.spikeCounts(of: exc)
+    for epoch in 1...epochs {
+        for k in 0..<trainSamples {
+            var intensity = 1.0
+            var response: [Int] = []
+            for attempt in 0...DC.maxBoosts {
+                var rng = Xoshiro256(seed: seed, stream: 1, UInt64(epoch), UInt64(k), UInt64(attempt))
+                let (trains, n) = poissonTrains(trainImages[k], intensity: intensity, start: sim.time, rng: &rng)
+                inputSpikes += n
+                try sim.setSpikeTrains(trains, for: input)
+                try sim.run(until: sim.time + DC.presentation)
+                let counts = sim.spikeCounts(of: exc)
+                response = zip(counts, previous).map { $0 - $1 }
+                previous = counts
+                try sim.run(until: sim.time + DC.rest)
+                let after = sim.spikeCounts(of: exc)
+                for j in 0..<neurons { response[j] += after[j] - previous[j] }
+                previous = after
+                try sim.normalizeIncomingWeights(of: plastic, toTotal: DC.normalisation)
+                presentations += 1
+                if response.reduce(0, +) >= DC.minimumSpikes || attempt == DC.maxBoosts { break }
+                intensity += DC.boost
+                boosts += 1
+            }
+            excSpikesTotal += response.reduce(0, +)
+            let label = mnist.trainLabels[k]
+            if windowScored < progressEvery && assignments.contains(where: { $0 >= 0 }) {
+                windowScored += 1
+                if classify(response, assignments: assignments) == label { windowCorrect += 1 }
+            }
+            window.append((response, label))
+            let done = (epoch - 1) * trainSamples + k + 1
+            if window.count == progressEvery {
+                let elapsed = Date().timeIntervalSince(trainStart)
+                let running = windowScored > 0 ? Double(windowCorrect) / Double(windowScored) : .nan
+                if windowScored > 0 { curve.append((Double(done), running)) }
+                print("epoch \(epoch), image \(done)/\(epochs * trainSamples): running accuracy \(windowScored > 0 ? Format.fixed(running * 100, 1) + "%" : "n/a") (last \(progressEvery), labels from the \(progressEvery) before), \(Format.fixed(Double(done) / elapsed, 1)) images/s, \(Format.fixed(Double(excSpikesTotal) / Double(done), 1)) exc spikes/image, \(boosts) boosts")
+                assignments = assignLabels(responses: window.map(\.response), labels: window.map(\.label), neurons: neurons)
+                window.removeAll(keepingCapacity: true)
+                windowCorrect = 0
+                windowScored = 0
+            }
+        }
+    }
+    let trainSeconds = Date().timeIntervalSince(trainStart)
+    let counters = sim.counters
+    let learned = try sim.weights(of: plastic)
+    let adaptation = try (0..<neurons).map { try sim.state(of: exc, neuron: $0, as: AdaptiveLIF.self).adaptation }
+    let theta = adaptation.map { DC.excitatory.beta * $0 }
+    let trainSpikes = Double(counters.spikes)  // sources included
+    print("training: \(presentations) presentations (\(boosts) boosted repeats) in \(Format.fixed(trainSeconds, 1)) s = \(Format.fixed(Double(presentations) / trainSeconds, 1)) presentations/s; \(Format.fixed(trainSpikes / Double(presentations), 0)) spikes and \(Format.fixed(Double(counters.synapticEvents) / Double(presentations), 0)) synaptic events per presentation; θ mean \(Format.fixed(theta.reduce(0, +) / Double(neurons), 2)) mV, max \(Format.fixed(theta.max() ?? 0, 2)) mV")
+
+    // Frozen network: learned weights, thresholds fixed at their learned values (θ = β·a with
+    // β scaled down 1e6× and a up 1e6×, so spikes no longer move θ measurably).
+    var frozen = Network()
+    let fInput = try frozen.addSpikeSource("input", size: pixels)
+    let frozenModel = AdaptiveLIF(membrane: DC.excitatory.membrane, beta: DC.excitatory.beta * 1e-6, tauAdapt: DC.excitatory.tauAdapt)
+    let fExc = try frozen.addPopulation("exc", size: neurons, model: frozenModel)
+    let fInh = try frozen.addPopulation("inh", size: neurons, model: DC.inhibitory)
+    let structure = net.projection(plastic).structure
+    let learnedSynapses = (0..<structure.sourceCount).flatMap { i in
+        structure.synapses(ofSource: i).map { s in
+            Synapse(source: i, target: structure.target(ofSynapse: s), weight: learned[s], delay: DC.inputDelay)
+        }
+    }
+    try frozen.connect(fInput, to: fExc, synapses: learnedSynapses)
+    try frozen.connect(fExc, to: fInh, pattern: .oneToOne, weight: .constant(DC.excToInh), delay: .constant(DC.lateralDelay))
+    try frozen.connect(fInh, to: fExc, synapses: lateral, receptor: 1)
+    let restState = frozenModel.initialState(potential: nil)
+    let learnedStates = adaptation.map { AdaptiveLIF.State(membrane: restState.membrane, adaptation: $0 * 1e6) }
+
+    /// Responses of the frozen network to images (each from rest, boosted like training),
+    /// data-parallel over both cores; results independent of the thread count.
+    func responses(_ images: IDXImages, _ indices: [Int], stream: UInt64) throws -> ([[Int]], Int, UInt64) {
+        let workers = min(2, indices.count)
+        let frozen = frozen, learnedStates = learnedStates, lateralEngine = engine, step = dt
+        let results = parallelMap(workers) { w in Result { () throws -> ([[Int]], Int, UInt64) in
+            let mine = stride(from: w, to: indices.count, by: workers).map { indices[$0] }
+            let s: Simulator = lateralEngine == "event"
+                ? try EventDrivenSimulator(network: frozen, recording: .none)
+                : try TimeSteppedSimulator(network: frozen, dt: step, recording: .none)
+            try s.setInitialStates(learnedStates, of: fExc, as: AdaptiveLIF.self)
+            var out: [[Int]] = [], spikes = 0
+            var events: UInt64 = 0
+            for i in mine {
+                let image = images.image(i)
+                var intensity = 1.0
+                for attempt in 0...DC.maxBoosts {
+                    s.reset()
+                    var rng = Xoshiro256(seed: seed, stream: stream, UInt64(i), UInt64(attempt))
+                    let (trains, _) = poissonTrains(image, intensity: intensity, start: 0, rng: &rng)
+                    try s.setSpikeTrains(trains, for: fInput)
+                    try s.run(until: DC.presentation + DC.inputDelay + DC.lateralDelay)
+                    spikes += Int(s.counters.spikes)  // sources included
+                    events += s.counters.synapticEvents
+                    let r = s.spikeCounts(of: fExc)
+                    if r.reduce(0, +) >= DC.minimumSpikes || attempt == DC.maxBoosts {
+                        out.append(r)
+                        break
+                    }
+                    intensity += DC.boost
+                }
+            }
+            return (out, spikes, events)
+        } }
+        // Re-interleave the strided chunks into the original order.
+        var ordered = [[Int]](repeating: [], count: indices.count)
+        var spikes = 0
+        var events: UInt64 = 0
+        for w in 0..<workers {
+            let (out, s, e) = try results[w].get()
+            for (k, r) in out.enumerated() { ordered[w + k * workers] = r }
+            spikes += s
+            events += e
+        }
+        return (ordered, spikes, events)
+    }
+
+    let evalStart = Date()
+    let assignIndices = Array(assignStart..<mnist.trainImages.count)
+    let (assignResponses, _, _) = try responses(mnist.trainImages, assignIndices, stream: 2)
+    let finalAssignments = assignLabels(responses: assignResponses, labels: assignIndices.map { mnist.trainLabels[$0] }, neurons: neurons)
+    let assignAccuracy = Double(zip(assignResponses, assignIndices).filter { classify($0, assignments: finalAssignments) == mnist.trainLabels[$1] }.count) / Double(assignIndices.count)
+    let testIndices = Array(0..<testSamples)
+    let (testResponses, testSpikes, testEvents) = try responses(mnist.testImages, testIndices, stream: 3)
+    let correct = zip(testResponses, testIndices).filter { classify($0, assignments: finalAssignments) == mnist.testLabels[$1] }.count
+    let testAccuracy = Double(correct) / Double(testSamples)
+    let evalSeconds = Date().timeIntervalSince(evalStart)
+    let perClass = (0..<10).map { c in finalAssignments.filter { $0 == c }.count }
+    print("labels from \(assignSamples) training images (neurons per class \(perClass), \(finalAssignments.filter { $0 < 0 }.count) silent); accuracy on them \(Format.fixed(assignAccuracy * 100, 2))%")
+    print("test accuracy \(Format.fixed(testAccuracy * 100, 2))% (\(correct)/\(testSamples)); \(Format.fixed(Double(testSpikes) / Double(testSamples), 0)) spikes and \(Format.fixed(Double(testEvents) / Double(testSamples), 0)) synaptic events per test image; evaluation \(Format.fixed(evalSeconds, 1)) s on both cores")
+
+    if let path = cli.string("svg") {
+        var grid = ImageGrid(tileRows: 28, tileColumns: 28, gridColumns: Int(Double(neurons).squareRoot().rounded(.up)))
+        var incoming = [[Double]](repeating: [Double](repeating: 0, count: pixels), count: neurons)
+        for i in 0..<structure.sourceCount {
+            for s in structure.synapses(ofSource: i) { incoming[structure.target(ofSynapse: s)][i] = learned[s] }
+        }
+        for j in 0..<neurons { try grid.append(incoming[j], range: 0...(incoming[j].max() ?? 1)) }
+        try writeTextFile(grid.svg(title: "Diehl & Cook receptive fields: \(neurons) neurons, \(presentations) presentations, test accuracy \(Format.fixed(testAccuracy * 100, 2))%"), to: path)
+        print("receptive fields written to \(path)")
+    }
+    if let path = cli.string("save") {
+        let model = JSONValue.object([
+            ("format", "volley-diehl-cook-v1"), ("neurons", .int(neurons)), ("weight_unit", "mV (current-based, R·I)"),
+            ("theta_mv", .array(theta.map { .number($0) })), ("assignments", .array(finalAssignments.map { .int($0) })),
+            ("weights_input_major", .array(learned.map { .number($0) })),
+        ])
+        try writeTextFile(model.rendered + "\n", to: path)
+        print("model written to \(path)")
+    }
+    print(JSONValue.object([
+        ("example", "mnist-stdp"), ("neurons", .int(neurons)), ("engine", .string(engine)),
+        ("dt_ms", engine == "stepped" ? .number(dt) : .null), ("seed", .int(Int(seed))), ("epochs", .int(epochs)),
+        ("train_samples", .int(trainSamples)), ("train_presentations", .int(presentations)), ("boosted_repeats", .int(boosts)),
+        ("assign_samples", .int(assignSamples)), ("test_samples", .int(testSamples)),
+        ("test_accuracy", .number(testAccuracy)), ("assign_accuracy", .number(assignAccuracy)),
+        ("wall_seconds", .number(Date().timeIntervalSince(trainStart))), ("train_seconds", .number(trainSeconds)), ("eval_seconds", .number(evalSeconds)),
+        ("presentations_per_second", .number(Double(presentations) / trainSeconds)),
+        ("spikes_per_presentation", .number(trainSpikes / Double(presentations))),
+        ("excitatory_spikes_per_image", .number(Double(excSpikesTotal) / Double(epochs * trainSamples))),
+        ("synaptic_events_per_presentation", .number(Double(counters.synapticEvents) / Double(presentations))),
+        ("plasticity_updates_per_presentation", .number(Double(sim.plasticityUpdates) / Double(presentations))),
+        ("x_tar", .number(xTar)),
+    ]).rendered)
+}
