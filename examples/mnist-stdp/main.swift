@@ -64,7 +64,7 @@ func poissonTrains(_ image: [Double], intensity: Double, start: Double, rng: ino
         guard rate > 0 else { return [] }
         var t = start, train: [Double] = []
         while true {
-            t += -log(1 - rng.uniform()) / rate
+            t += rng.exponential(mean: 1 / rate)
             if t >= start + DC.presentation { break }
             train.append(t)
         }
@@ -72,6 +72,13 @@ func poissonTrains(_ image: [Double], intensity: Double, start: Double, rng: ino
         return train
     }
     return (trains, count)
+}
+
+/// The chosen engine, recording no spikes (the example only needs per-neuron counts).
+func makeSimulator(_ network: Network, engine: String, dt: Double) throws -> Simulator {
+    engine == "event"
+        ? try EventDrivenSimulator(network: network, recording: .none)
+        : try TimeSteppedSimulator(network: network, dt: dt, recording: .none)
 }
 
 /// Labels each neuron with the class of its highest mean response; -1 if it never responded.
@@ -165,15 +172,10 @@ runExample("mnist-stdp") {
         (0..<neurons).compactMap { j in i == j ? nil : Synapse(source: i, target: j, weight: DC.inhToExc, delay: DC.lateralDelay) }
     }
     try net.connect(inh, to: exc, synapses: lateral, receptor: 1)
-    func makeSimulator(_ network: Network) throws -> Simulator {
-        engine == "event"
-            ? try EventDrivenSimulator(network: network, recording: .none)
-            : try TimeSteppedSimulator(network: network, dt: dt, recording: .none)
-    }
     print("network: 784 inputs → \(neurons) excitatory adaptive LIF ⇄ \(neurons) inhibitory LIF, \(net.synapseCount) synapses; \(engine) engine\(engine == "stepped" ? " (dt = \(dt) ms)" : ""); x_tar = \(xTar), seed \(seed)")
 
     // Training: one continuous simulation, weights and thresholds carried from image to image.
-    let sim = try makeSimulator(net)
+    let sim = try makeSimulator(net, engine: engine, dt: dt)
     try sim.normalizeIncomingWeights(of: plastic, toTotal: DC.normalisation)
     var presentations = 0, inputSpikes = 0, boosts = 0
     var excSpikesTotal = 0
@@ -208,7 +210,7 @@ runExample("mnist-stdp") {
             }
             excSpikesTotal += response.reduce(0, +)
             let label = mnist.trainLabels[k]
-            if windowScored < progressEvery && assignments.contains(where: { $0 >= 0 }) {
+            if assignments.contains(where: { $0 >= 0 }) {
                 windowScored += 1
                 if classify(response, assignments: assignments) == label { windowCorrect += 1 }
             }
@@ -257,12 +259,10 @@ runExample("mnist-stdp") {
     /// data-parallel over both cores; results independent of the thread count.
     func responses(_ images: IDXImages, _ indices: [Int], stream: UInt64) throws -> ([[Int]], Int, UInt64) {
         let workers = min(2, indices.count)
-        let frozen = frozen, learnedStates = learnedStates, lateralEngine = engine, step = dt
+        let frozen = frozen, learnedStates = learnedStates, engine = engine, dt = dt
         let results = parallelMap(workers) { w in Result { () throws -> ([[Int]], Int, UInt64) in
             let mine = stride(from: w, to: indices.count, by: workers).map { indices[$0] }
-            let s: Simulator = lateralEngine == "event"
-                ? try EventDrivenSimulator(network: frozen, recording: .none)
-                : try TimeSteppedSimulator(network: frozen, dt: step, recording: .none)
+            let s = try makeSimulator(frozen, engine: engine, dt: dt)
             try s.setInitialStates(learnedStates, of: fExc, as: AdaptiveLIF.self)
             var out: [[Int]] = [], spikes = 0
             var events: UInt64 = 0

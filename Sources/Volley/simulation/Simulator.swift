@@ -287,9 +287,7 @@ public class Simulator {
 
     /// Current weights of a projection (learned ones for plastic projections), CSR order.
     public func weights(of projection: ProjectionID) throws -> [Double] {
-        guard projection.index >= 0 && projection.index < network.projections.count else {
-            throw VolleyError.indexOutOfRange(index: projection.index, count: network.projections.count, context: "projection id")
-        }
+        try checkProjectionID(projection)
         if let p = plastic[projection.index] { return Array(p.weights.prefix(p.structure.synapseCount)) }
         return network.projections[projection.index].weights.array
     }
@@ -320,10 +318,14 @@ public class Simulator {
         try plasticRuntime(projection).normalizeIncoming(toTotal: total)
     }
 
-    func plasticRuntime(_ projection: ProjectionID) throws -> PlasticProjection {
+    func checkProjectionID(_ projection: ProjectionID) throws {
         guard projection.index >= 0 && projection.index < network.projections.count else {
             throw VolleyError.indexOutOfRange(index: projection.index, count: network.projections.count, context: "projection id")
         }
+    }
+
+    func plasticRuntime(_ projection: ProjectionID) throws -> PlasticProjection {
+        try checkProjectionID(projection)
         guard let runtime = plastic[projection.index] else {
             throw VolleyError.unsupported("projection \(projection.index) ('\(network.projections[projection.index].name)') is not plastic")
         }
