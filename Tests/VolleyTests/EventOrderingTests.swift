@@ -137,7 +137,9 @@ struct EventOrderingTests {
         }
         let spikes = sim.spikes.times.reduce(0) { $0 + $1.count }
         #expect(spikes == 332)
-        #expect(hash == 15_849_431_489_116_943_975)
+        // Last updated when the wake-up horizon and the inhibitory-input rule changed: every spike
+        // the same, times moved by at most 1.0e-11 ms (the prediction path changed the rounding).
+        #expect(hash == 17_266_226_940_820_769_678)
     }
 
     @Test("Stop conditions: first spike, spike count, all fired")

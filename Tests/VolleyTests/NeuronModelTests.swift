@@ -287,6 +287,68 @@ struct NeuronModelTests {
         check(LIFDelta(tRef: 2, bias: 20), { s in s.refractory = 2 }) { abs($0.v - $1.v) }
     }
 
+    @Test("LIF-exp's state-based wake-up bound is a valid lower bound and equals the exponential sum's within the horizon")
+    func lifExpWakeUpBound() throws {
+        var rng = Xoshiro256(seed: 42)
+        let model = LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 10, vRest: -49, vReset: -60, vThreshold: -50, tRef: 5)
+        var withinHorizon = 0
+        var beyond = 0
+        for _ in 0..<4000 {
+            let s = LIFExp.State(
+                v: -60 + 9.99 * rng.uniform(), iExc: 12 * rng.uniform(), iInh: -20 * rng.uniform())
+            let bound = model.crossingLowerBound(of: s)
+            let f = model.distanceToThreshold(of: s, threshold: model.vThreshold)
+            let reference = f.crossingLowerBound
+            #expect(bound <= reference)
+            if reference <= LIFExp.wakeUpHorizon {
+                #expect(bound == reference)
+                withinHorizon += 1
+            } else {
+                beyond += 1
+            }
+            if let root = f.firstUpCrossing() { #expect(bound <= root) }
+        }
+        // Both branches were exercised.
+        #expect(withinHorizon > 20 && beyond > 1000)
+    }
+
+    @Test("Time-stepped fused pass (LIF-exp's `step`) equals advance, receive, threshold, fire neuron by neuron, bit for bit")
+    func lifExpFusedStep() {
+        var rng = Xoshiro256(seed: 7)
+        let model = LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 10, vRest: -49, vReset: -60, vThreshold: -50, tRef: 5)
+        let n = 500
+        let dt = 0.1
+        let p = model.propagator(over: dt)
+        var states = (0..<n).map { _ in
+            LIFExp.State(v: -60 + 10.5 * rng.uniform(), iExc: 5 * rng.uniform(), iInh: -5 * rng.uniform(),
+                         refractory: rng.uniform() < 0.2 ? 5 * rng.uniform() : 0)
+        }
+        var reference = states
+        var inputs = (0..<2 * n).map { _ in rng.uniform() < 0.3 ? 3 * rng.uniform() - 1 : 0 }
+        var expectedFired: [UInt32] = []
+        for i in 0..<n {
+            var s = reference[i]
+            model.advance(&s, by: dt, using: p)
+            model.receive(&s, weight: inputs[i], receptor: Receptor.excitatory, at: dt)
+            model.receive(&s, weight: inputs[n + i], receptor: Receptor.inhibitory, at: dt)
+            if model.isAboveThreshold(s, at: dt) {
+                model.fire(&s, at: dt)
+                expectedFired.append(UInt32(i))
+            }
+            reference[i] = s
+        }
+        var fired = ContiguousArray<UInt32>()
+        states.withUnsafeMutableBufferPointer { st in
+            inputs.withUnsafeMutableBufferPointer { inp in
+                model.step(st.baseAddress!, count: n, inputs: inp.baseAddress!, advancingBy: dt, using: p, at: dt, fired: &fired)
+            }
+        }
+        #expect(states == reference)
+        #expect(Array(fired) == expectedFired)
+        #expect(expectedFired.count > 5)
+        #expect(inputs.allSatisfy { $0 == 0 })
+    }
+
     @Test("Invalid model parameters are rejected with the parameter's name")
     func invalidParameters() {
         #expect(throws: VolleyError.self) { try LIFDelta(tauM: 0).validate() }

@@ -106,7 +106,15 @@ runExample("cuba") {
         try writeTextFile(sim.spikeCSV(), to: path)
         print("spikes written to \(path)")
     }
-    var fields: [(String, JSONValue)] = [("example", "cuba"), ("seed", .int(Int(seed))), ("out_degree", .number(outDegree)), ("build_seconds", .number(buildSeconds))]
+    // The fields the peer scripts (benchmarks/peers/) print too: run_seconds, synapse_bytes, peak_rss_mb.
+    let synapseBytes = net.projections.reduce(0) { $0 + $1.memoryBytes }
+    var fields: [(String, JSONValue)] = [
+        ("example", "cuba"), ("simulator", "volley"), ("seed", .int(Int(seed))), ("out_degree", .number(outDegree)),
+        ("drive_mv", .number(vRest)), ("build_seconds", .number(buildSeconds)), ("run_seconds", .number(report.wallSeconds)),
+        ("synapse_bytes", .int(synapseBytes)),
+        ("bytes_per_synapse", .number(Double(synapseBytes) / Double(max(1, net.synapseCount)))),
+        ("peak_rss_mb", .number(peakResidentMegabytes())),
+    ]
     fields += report.jsonFields
     print(JSONValue.object(fields).rendered)
 }

@@ -166,3 +166,15 @@ public enum Format {
         return "\(n) B"
     }
 }
+
+/// Peak resident set size of this process so far (MB = 2^20 bytes), from `getrusage`
+/// (`ru_maxrss`, kilobytes on Linux); 0 where unavailable.
+public func peakResidentMegabytes() -> Double {
+    #if os(Linux)
+    var usage = rusage()
+    guard getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage) == 0 else { return 0 }
+    return Double(usage.ru_maxrss) / 1024
+    #else
+    return 0
+    #endif
+}

@@ -50,6 +50,14 @@ public struct AdaptiveLIF: NeuronModel {
     }
 
     public static let modelName = "adaptive_lif"
+    /// Inputs add to a current (or to V): simultaneous inputs act through their sum.
+    public static var sumsSimultaneousInputs: Bool { true }
+
+    /// As the membrane's (the threshold does not depend on the input).
+    @inlinable
+    public func inputOnlyDelaysCrossing(weight: Double, receptor: Int) -> Bool {
+        membrane.inputOnlyDelaysCrossing(weight: weight, receptor: receptor)
+    }
     public var receptorCount: Int { 2 }
 
     public func validate() throws {

@@ -63,6 +63,14 @@ public struct LIFDelta: NeuronModel {
     }
 
     public static let modelName = "lif_delta"
+    /// Inputs add to a current (or to V): simultaneous inputs act through their sum.
+    public static var sumsSimultaneousInputs: Bool { true }
+
+    /// A negative jump lowers the potential at every later time (the PSP kernel is ≥ 0).
+    @inlinable
+    public func inputOnlyDelaysCrossing(weight: Double, receptor: Int) -> Bool {
+        weight <= 0
+    }
     public var receptorCount: Int { 1 }
 
     public func validate() throws {

@@ -83,9 +83,60 @@ public protocol NeuronModel: Sendable {
 
     /// The next threshold crossing after `time` with no further input (see `ThresholdCrossing`).
     func nextCrossing(of state: State, at time: Double) -> ThresholdCrossing
+
+    /// Whether inputs arriving at one time on one receptor act only through their sum:
+    /// `receive(w₁); receive(w₂)` ≡ `receive(w₁ + w₂)` (true for current- and voltage-jump
+    /// synapses). The time-stepped engine then sums each step's inputs per neuron and receptor
+    /// and runs `step` — advance, input, threshold — in one pass over the population.
+    static var sumsSimultaneousInputs: Bool { get }
+
+    /// Whether an input of `weight` on `receptor` can only postpone the next threshold crossing
+    /// (it lowers the potential at every later time, as a negative current or voltage jump does).
+    /// The event-driven engine then keeps the neuron's queued prediction as a wake-up — still a
+    /// valid lower bound — instead of predicting again.
+    func inputOnlyDelaysCrossing(weight: Double, receptor: Int) -> Bool
+
+    /// One time step of a whole population (see the default implementation).
+    func step(
+        _ states: UnsafeMutablePointer<State>, count: Int, inputs: UnsafeMutablePointer<Double>,
+        advancingBy h: Double?, using p: Propagator, at time: Double,
+        fired: inout ContiguousArray<UInt32>)
 }
 
 extension NeuronModel {
+    public static var sumsSimultaneousInputs: Bool { false }
+
+    @inlinable
+    public func inputOnlyDelaysCrossing(weight: Double, receptor: Int) -> Bool { false }
+
+    /// One time step of the whole population in one pass (time-stepped engine, models with
+    /// `sumsSimultaneousInputs`): for each neuron i, advance by h using `p` (unless h is nil, at
+    /// t = 0), apply the
+    /// summed input `inputs[r·count + i]` of each receptor r (and clear it), then fire if at
+    /// threshold, appending i to `fired`. Exactly the contract's order for one grid step.
+    @inlinable
+    public func step(
+        _ states: UnsafeMutablePointer<State>, count: Int, inputs: UnsafeMutablePointer<Double>,
+        advancingBy h: Double?, using p: Propagator, at time: Double,
+        fired: inout ContiguousArray<UInt32>
+    ) {
+        let receptors = receptorCount
+        for i in 0..<count {
+            var s = states[i]
+            if let h { advance(&s, by: h, using: p) }
+            // Unconditionally: by additivity receive(0) changes nothing, and a data-dependent
+            // branch here costs more than the addition.
+            for r in 0..<receptors {
+                receive(&s, weight: inputs[r &* count &+ i], receptor: r, at: time)
+                inputs[r &* count &+ i] = 0
+            }
+            if isAboveThreshold(s, at: time) {
+                fire(&s, at: time)
+                fired.append(UInt32(truncatingIfNeeded: i))
+            }
+            states[i] = s
+        }
+    }
     /// Advances by `h` computing the propagator on the fly (event-driven updates).
     @inlinable
     public func advance(_ state: inout State, by h: Double) {

@@ -22,6 +22,12 @@ final class ModelPopulation<M: NeuronModel> {
     @usableFromInline let done: UnsafeMutablePointer<Bool>
     @usableFromInline var stepPropagator: M.Propagator?
     @usableFromInline var stepSize: Double = 0
+    /// Time-stepped engine, models with `sumsSimultaneousInputs`: the summed input of the current
+    /// step per receptor and neuron (`inputs[r·count + i]`), and whether the population still has
+    /// to advance over the current step. Such a population defers its advance to `detectSpikes`
+    /// and runs advance, input and threshold in one pass (`NeuronModel.step`); nil otherwise.
+    @usableFromInline let inputs: UnsafeMutablePointer<Double>?
+    @usableFromInline var advancePending = false
 
     @inlinable
     init(model: M, layout: PopulationLayout, initialPotentials: [Double]?) {
@@ -42,6 +48,13 @@ final class ModelPopulation<M: NeuronModel> {
         lastUpdate.initialize(repeating: 0, count: count)
         exact.initialize(repeating: false, count: count)
         done.initialize(repeating: false, count: count)
+        if M.sumsSimultaneousInputs && !layout.firstSpikeOnly {
+            let n = model.receptorCount * count
+            inputs = .allocate(capacity: n)
+            inputs!.initialize(repeating: 0, count: n)
+        } else {
+            inputs = nil
+        }
     }
 
     deinit {
@@ -52,6 +65,7 @@ final class ModelPopulation<M: NeuronModel> {
         lastUpdate.deallocate()
         exact.deallocate()
         done.deallocate()
+        inputs?.deallocate()
     }
 
     @inlinable
@@ -75,7 +89,8 @@ final class ModelPopulation<M: NeuronModel> {
             detectSpikes: { [self] time, fired in detectSpikes(time, &fired) },
             reset: { [self] in reset() },
             potential: { [self] i, time in model.potential(of: state(i, at: time), at: time) },
-            bytesPerNeuron: MemoryLayout<M.State>.stride * 2 + 8 + 2,
+            bytesPerNeuron: MemoryLayout<M.State>.stride * 2 + 8 + 2
+                + (inputs == nil ? 0 : 8 * model.receptorCount),
             runtime: self)
     }
 
@@ -90,6 +105,7 @@ final class ModelPopulation<M: NeuronModel> {
     ) {
         var applied: UInt64 = 0
         var updates: UInt64 = 0
+        var predictions: UInt64 = 0
         for k in 0..<n {
             let i = Int(targets[k])
             if done[i] { continue }
@@ -100,16 +116,23 @@ final class ModelPopulation<M: NeuronModel> {
                 lastUpdate[i] = time
                 updates &+= 1
             }
-            model.receive(&s, weight: weights[k], receptor: receptor, at: time)
+            let w = weights[k]
+            model.receive(&s, weight: w, receptor: receptor, at: time)
             states[i] = s
+            applied &+= 1
+            if model.inputOnlyDelaysCrossing(weight: w, receptor: receptor) {
+                // The queued time stays a lower bound on the crossing: keep it, as a wake-up.
+                exact[i] = false
+                continue
+            }
+            predictions &+= 1
             let next = model.nextCrossing(of: s, at: time)
             exact[i] = next.isExact
             queue.update(offset &+ i, time: next.time)
-            applied &+= 1
         }
         counters.synapticEvents &+= applied
         counters.stateUpdates &+= updates
-        counters.neuronQueueUpdates &+= applied
+        counters.neuronQueueUpdates &+= predictions
     }
 
     /// Handles the queued prediction of neuron i at `time`: an exact crossing fires; a wake-up
@@ -161,6 +184,11 @@ final class ModelPopulation<M: NeuronModel> {
     func advanceAll(_ counters: inout EngineCounters) {
         guard let p = stepPropagator else { return }
         let h = stepSize
+        if inputs != nil {
+            advancePending = true
+            counters.stateUpdates &+= UInt64(count)
+            return
+        }
         if firstSpikeOnly {
             for i in 0..<count where !done[i] { model.advance(&states[i], by: h, using: p) }
         } else {
@@ -174,6 +202,12 @@ final class ModelPopulation<M: NeuronModel> {
         _ targets: UnsafePointer<UInt32>, _ weights: UnsafePointer<Double>, _ n: Int,
         _ receptor: Int, _ time: Double, _ counters: inout EngineCounters
     ) {
+        if let inputs {
+            let row = inputs + receptor &* count
+            for k in 0..<n { row[Int(targets[k])] += weights[k] }
+            counters.synapticEvents &+= UInt64(n)
+            return
+        }
         var applied: UInt64 = 0
         for k in 0..<n {
             let i = Int(targets[k])
@@ -186,6 +220,13 @@ final class ModelPopulation<M: NeuronModel> {
 
     @inlinable
     func detectSpikes(_ time: Double, _ fired: inout ContiguousArray<UInt32>) {
+        if let inputs, let p = stepPropagator {
+            model.step(
+                states, count: count, inputs: inputs, advancingBy: advancePending ? stepSize : nil,
+                using: p, at: time, fired: &fired)
+            advancePending = false
+            return
+        }
         for i in 0..<count where !done[i] && model.isAboveThreshold(states[i], at: time) {
             model.fire(&states[i], at: time)
             if firstSpikeOnly { done[i] = true }
@@ -201,6 +242,8 @@ final class ModelPopulation<M: NeuronModel> {
         lastUpdate.update(repeating: 0, count: count)
         exact.update(repeating: false, count: count)
         done.update(repeating: false, count: count)
+        inputs?.update(repeating: 0, count: model.receptorCount * count)
+        advancePending = false
     }
 
     /// A copy of neuron i's state advanced to `time` (the stored state is not modified). In the
