@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark of Volley against NEST and Brian2 on the identical CUBA network
+# (docs/benchmarks.md, "Volley vs NEST and Brian2"). Not part of `swift test` or CI.
+#
+#   benchmarks/run.sh [REPS]        (from anywhere; default REPS = 3)
+#
+# 1. creates benchmarks/.venv with pinned peers (PyPI: nest-simulator, brian2, numpy);
+# 2. builds Volley's `cuba` example in release mode and the memory probe (gcc);
+# 3. for every configuration, REPS rounds; each round runs every simulator once, in turn
+#    (alternating, so that drifts of the machine hit all alike); seed 1 everywhere;
+# 4. writes the raw JSON lines to benchmarks/results/<stamp>.jsonl and the table of medians and
+#    ratios between the markers of docs/benchmarks.md.
+# Brian2's runtime (Cython) target runs only at 4000 × 1 s: it needs ≈ 27 s per simulated second
+# there, the other sizes would take hours.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+reps=${1:-3}
+venv=benchmarks/.venv
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --upgrade pip
+fi
+"$venv/bin/pip" install -q nest-simulator==3.10.0 brian2==2.9.0 numpy==2.2.6
+py="$venv/bin/python"
+
+swift build -c release --product cuba >/dev/null
+bin=$(swift build -c release --show-bin-path)/cuba
+mkdir -p benchmarks/results
+stamp=$(date +%Y%m%d-%H%M%S)
+raw=benchmarks/results/$stamp.jsonl
+gcc -O2 -o benchmarks/results/memory-latency benchmarks/memory-latency.c
+benchmarks/results/memory-latency | tail -n 1 | sed 's/^{/{"label":"probe",/' >>"$raw"
+
+# label | neurons | duration (ms) | E_L (mV) | simulators
+configs=(
+  "4000 x 1 s|4000|1000|-49|volley-event volley-stepped brian2-standalone brian2-runtime nest"
+  "4000 x 10 s|4000|10000|-49|volley-event volley-stepped brian2-standalone nest"
+  "40000 x 1 s|40000|1000|-49|volley-event volley-stepped brian2-standalone nest"
+  "100000 x 1 s|100000|1000|-49|volley-event volley-stepped brian2-standalone nest"
+  "low drive 4000 x 10 s|4000|10000|-49.99|volley-event volley-stepped brian2-standalone nest"
+)
+for cfg in "${configs[@]}"; do
+  IFS='|' read -r label n dur drive sims <<<"$cfg"
+  for rep in $(seq "$reps"); do
+    for sim in $sims; do
+      common=(--neurons "$n" --duration "$dur" --drive "$drive" --seed 1)
+      case $sim in
+        volley-event) line=$("$bin" "${common[@]}" --engine event | tail -n 1) ;;
+        volley-stepped) line=$("$bin" "${common[@]}" --engine stepped --dt 0.1 | tail -n 1) ;;
+        brian2-standalone) line=$("$py" benchmarks/peers/cuba_brian2.py --target cpp_standalone "${common[@]}" 2>/dev/null | tail -n 1) ;;
+        brian2-runtime) line=$("$py" benchmarks/peers/cuba_brian2.py --target runtime "${common[@]}" 2>/dev/null | tail -n 1) ;;
+        nest) line=$("$py" benchmarks/peers/cuba_nest.py "${common[@]}" 2>/dev/null | tail -n 1) ;;
+      esac
+      printf '{"label":"%s","sim":"%s","rep":%d,"result":%s}\n' "$label" "$sim" "$rep" "$line" >>"$raw"
+      echo "$label  $sim  rep $rep: $(printf '%s' "$line" | "$py" -c 'import json,sys; d=json.loads(sys.stdin.read()); print("run %.3f s, %.3f Hz" % (d.get("run_seconds") or d["wall_seconds"], d["mean_rate_hz"]))')" >&2
+    done
+  done
+done
+
+"$py" benchmarks/summarize.py "$raw" docs/benchmarks.md
+echo "raw results: $raw; table written to docs/benchmarks.md" >&2
