@@ -312,7 +312,7 @@ struct NeuronModelTests {
         #expect(withinHorizon > 20 && beyond > 1000)
     }
 
-    @Test("Time-stepped fused pass (LIF-exp's `step`) equals advance, receive, threshold, fire neuron by neuron, bit for bit")
+    @Test("Time-stepped fused pass (`step`, for LIF-exp) equals advance, receive, threshold, fire neuron by neuron, bit for bit")
     func lifExpFusedStep() {
         var rng = Xoshiro256(seed: 7)
         let model = LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 10, vRest: -49, vReset: -60, vThreshold: -50, tRef: 5)

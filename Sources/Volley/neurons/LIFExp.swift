@@ -168,43 +168,6 @@ public struct LIFExp: NeuronModel {
         free(&state, p)
     }
 
-    /// The time-stepped engine's pass over a population (see `NeuronModel.step`), written out for
-    /// this model: the same propagator and order as `advance`, `receive`, `isAboveThreshold` and
-    /// `fire`, with the rare refractory and spiking cases off the straight path.
-    @inlinable
-    public func step(
-        _ states: UnsafeMutablePointer<State>, count: Int, inputs: UnsafeMutablePointer<Double>,
-        advancingBy h: Double?, using p: Propagator, at time: Double,
-        fired: inout ContiguousArray<UInt32>
-    ) {
-        let excInput = inputs
-        let inhInput = inputs + count
-        let vInf = vRest + bias
-        let threshold = vThreshold
-        for i in 0..<count {
-            var s = states[i]
-            if let h {
-                if s.refractory > 0 {
-                    advance(&s, by: h, using: p)
-                } else {
-                    s.v = vInf + (s.v - vInf) * p.membrane + s.iExc * p.excToV + s.iInh * p.inhToV
-                    s.iExc *= p.exc
-                    s.iInh *= p.inh
-                }
-            }
-            s.iExc += excInput[i]
-            s.iInh += inhInput[i]
-            excInput[i] = 0
-            inhInput[i] = 0
-            if s.v >= threshold && s.refractory <= 0 {
-                s.v = vReset
-                s.refractory = tRef
-                fired.append(UInt32(truncatingIfNeeded: i))
-            }
-            states[i] = s
-        }
-    }
-
     @inlinable @inline(__always)
     func free(_ state: inout State, _ p: Propagator) {
         let vInf = vRest + bias
