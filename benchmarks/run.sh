@@ -3,9 +3,13 @@
 # (docs/benchmarks.md, "Volley vs NEST and Brian2"). Not part of `swift test` or CI.
 #
 #   benchmarks/run.sh [REPS]        (from anywhere; default REPS = 3)
+#   ONLY='4000 x 10 s|100000 x 1 s' SIMS='volley-stepped volley-stepped-native brian2-standalone' \
+#     MARKER=lanes benchmarks/run.sh 3   (a subset: configurations whose label matches the regex
+#     ONLY, simulators in SIMS; the table goes between the MARKER markers of docs/benchmarks.md)
 #
 # 1. creates benchmarks/.venv with pinned peers (PyPI: nest-simulator, brian2, numpy);
-# 2. builds Volley's `cuba` example in release mode and the memory probe (gcc);
+# 2. builds Volley's `cuba` example in release mode — the default (portable) build and the
+#    VOLLEY_NATIVE=1 build for this CPU (Package.swift) — and the memory probe (gcc);
 # 3. for every configuration, REPS rounds; each round runs every simulator once, in turn
 #    (alternating, so that drifts of the machine hit all alike); seed 1 everywhere;
 # 4. writes the raw JSON lines to benchmarks/results/<stamp>.jsonl and the table of medians and
@@ -25,6 +29,8 @@ py="$venv/bin/python"
 
 swift build -c release --product cuba >/dev/null
 bin=$(swift build -c release --show-bin-path)/cuba
+VOLLEY_NATIVE=1 swift build -c release --product cuba --build-path .build-native >/dev/null
+native=.build-native/release/cuba
 mkdir -p benchmarks/results
 stamp=$(date +%Y%m%d-%H%M%S)
 raw=benchmarks/results/$stamp.jsonl
@@ -33,20 +39,28 @@ benchmarks/results/memory-latency | tail -n 1 | sed 's/^{/{"label":"probe",/' >>
 
 # label | neurons | duration (ms) | E_L (mV) | simulators
 configs=(
-  "4000 x 1 s|4000|1000|-49|volley-event volley-stepped brian2-standalone brian2-runtime nest"
-  "4000 x 10 s|4000|10000|-49|volley-event volley-stepped brian2-standalone nest"
-  "40000 x 1 s|40000|1000|-49|volley-event volley-stepped brian2-standalone nest"
-  "100000 x 1 s|100000|1000|-49|volley-event volley-stepped brian2-standalone nest"
-  "low drive 4000 x 10 s|4000|10000|-49.99|volley-event volley-stepped brian2-standalone nest"
+  "4000 x 1 s|4000|1000|-49|volley-event volley-stepped volley-stepped-native brian2-standalone brian2-runtime nest"
+  "4000 x 10 s|4000|10000|-49|volley-event volley-stepped volley-stepped-native brian2-standalone nest"
+  "40000 x 1 s|40000|1000|-49|volley-event volley-stepped volley-stepped-native brian2-standalone nest"
+  "100000 x 1 s|100000|1000|-49|volley-event volley-stepped volley-stepped-native brian2-standalone nest"
+  "low drive 4000 x 10 s|4000|10000|-49.99|volley-event volley-stepped volley-stepped-native brian2-standalone nest"
 )
+only=${ONLY:-.}
 for cfg in "${configs[@]}"; do
   IFS='|' read -r label n dur drive sims <<<"$cfg"
+  [[ $label =~ ^($only)$ || $only == . ]] || continue
+  if [ -n "${SIMS:-}" ]; then
+    keep=""
+    for sim in $sims; do [[ " $SIMS " == *" $sim "* ]] && keep="$keep $sim"; done
+    sims=$keep
+  fi
   for rep in $(seq "$reps"); do
     for sim in $sims; do
       common=(--neurons "$n" --duration "$dur" --drive "$drive" --seed 1)
       case $sim in
         volley-event) line=$("$bin" "${common[@]}" --engine event | tail -n 1) ;;
         volley-stepped) line=$("$bin" "${common[@]}" --engine stepped --dt 0.1 | tail -n 1) ;;
+        volley-stepped-native) line=$("$native" "${common[@]}" --engine stepped --dt 0.1 | tail -n 1) ;;
         brian2-standalone) line=$("$py" benchmarks/peers/cuba_brian2.py --target cpp_standalone "${common[@]}" 2>/dev/null | tail -n 1) ;;
         brian2-runtime) line=$("$py" benchmarks/peers/cuba_brian2.py --target runtime "${common[@]}" 2>/dev/null | tail -n 1) ;;
         nest) line=$("$py" benchmarks/peers/cuba_nest.py "${common[@]}" 2>/dev/null | tail -n 1) ;;
@@ -57,5 +71,7 @@ for cfg in "${configs[@]}"; do
   done
 done
 
-"$py" benchmarks/summarize.py "$raw" docs/benchmarks.md
+command="benchmarks/run.sh $reps"
+[ -n "${ONLY:-}${SIMS:-}" ] && command="ONLY='${ONLY:-.}' SIMS='${SIMS:-all}' MARKER=${MARKER:-peers} $command"
+"$py" benchmarks/summarize.py "$raw" docs/benchmarks.md "${MARKER:-peers}" "$command"
 echo "raw results: $raw; table written to docs/benchmarks.md" >&2

@@ -1,8 +1,11 @@
 """Turns benchmarks/run.sh's JSON lines into the peer table of docs/benchmarks.md (between the
-markers <!-- peers:begin --> and <!-- peers:end -->). Usage: summarize.py RAW.jsonl DOC.md"""
+markers <!-- NAME:begin --> and <!-- NAME:end -->, NAME = peers unless given).
+Usage: summarize.py RAW.jsonl DOC.md [NAME] [COMMAND]"""
 import json, statistics, sys, platform, datetime
 
 raw, doc = sys.argv[1], sys.argv[2]
+marker = sys.argv[3] if len(sys.argv) > 3 else "peers"
+command = sys.argv[4] if len(sys.argv) > 4 else None
 rows, probe, versions = {}, None, {}
 for line in open(raw):
     d = json.loads(line)
@@ -14,17 +17,18 @@ for line in open(raw):
     versions[d["sim"]] = r.get("simulator", "volley")
 
 names = {"volley-event": "Volley event-driven", "volley-stepped": "Volley time-stepped (dt 0.1 ms)",
+         "volley-stepped-native": "Volley time-stepped native build (dt 0.1 ms, VOLLEY_NATIVE=1)",
          "brian2-standalone": "Brian2 cpp_standalone", "brian2-runtime": "Brian2 runtime (Cython)",
          "nest": "NEST iaf_psc_exp"}
 med = lambda xs: statistics.median(xs)
 out = []
 reps = max(len(v) for sims in rows.values() for v in sims.values())
-out.append(f"Measured {datetime.date.today().isoformat()} with `benchmarks/run.sh {reps}` "
+out.append(f"Measured {datetime.date.today().isoformat()} with `{command or f'benchmarks/run.sh {reps}'}` "
            f"(median of {reps} alternating runs, seed 1, one thread each; peers: "
            + ", ".join(sorted({v for k, v in versions.items() if not k.startswith('volley')})) + ").")
 out.append("")
-out.append("| network | simulator | run (s) | build (s) | compile (s) | mean rate (Hz) | synaptic events | events/s | peak RSS (MB) | Volley event speed-up | Volley stepped speed-up |")
-out.append("|---|---|---|---|---|---|---|---|---|---|---|")
+out.append("| network | simulator | run (s) | build (s) | compile (s) | mean rate (Hz) | synaptic events | events/s | peak RSS (MB) | Volley event speed-up | Volley stepped speed-up | Volley stepped (native) speed-up |")
+out.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
 checks = []
 for label, sims in rows.items():
     t = {s: med([r.get("run_seconds") or r["wall_seconds"] for r in rs]) for s, rs in sims.items()}
@@ -35,11 +39,12 @@ for label, sims in rows.items():
         comp = med([r.get("compile_seconds") or 0 for r in rs])
         rss = med([r.get("peak_rss_mb") or 0 for r in rs])
         if s.startswith("volley"):
-            su_e = su_s = ""
+            su_e = su_s = su_n = ""
         else:
             su_e = "%.2f×" % (t[s] / t["volley-event"]) if "volley-event" in t else ""
             su_s = "%.2f×" % (t[s] / t["volley-stepped"]) if "volley-stepped" in t else ""
-        out.append(f"| {label} | {names[s]} | {t[s]:.3f} | {build:.2f} | {comp:.1f} | {rates[s]:.3f} | {ev:.4g} | {ev / t[s]:.3g} | {rss:.0f} | {su_e} | {su_s} |")
+            su_n = "%.2f×" % (t[s] / t["volley-stepped-native"]) if "volley-stepped-native" in t else ""
+        out.append(f"| {label} | {names[s]} | {t[s]:.3f} | {build:.2f} | {comp:.1f} | {rates[s]:.3f} | {ev:.4g} | {ev / t[s]:.3g} | {rss:.0f} | {su_e} | {su_s} | {su_n} |")
     lo, hi = min(rates.values()), max(rates.values())
     checks.append(f"* {label}: mean rates {', '.join('%s %.3f Hz' % (names[s].split(' (')[0], r) for s, r in rates.items())}; "
                   f"spread {100 * (hi - lo) / lo:.1f} % — {'within' if hi <= 1.1 * lo else 'NOT within'} 10 %.")
@@ -58,7 +63,7 @@ if probe:
                + f"; CSR delivery into an input buffer (out-degree 80) {probe['delivery_ns_per_event_4000']:.2f} ns/event at N = 4000, "
                f"{probe['delivery_ns_per_event_100000']:.2f} ns/event at N = 100 000.")
 text = open(doc).read()
-begin, end = "<!-- peers:begin -->", "<!-- peers:end -->"
+begin, end = f"<!-- {marker}:begin -->", f"<!-- {marker}:end -->"
 i, j = text.index(begin) + len(begin), text.index(end)
 open(doc, "w").write(text[:i] + "\n" + "\n".join(out) + "\n" + text[j:])
 print("\n".join(out))

@@ -171,9 +171,20 @@ public struct LIFExp: NeuronModel {
     @inlinable @inline(__always)
     func free(_ state: inout State, _ p: Propagator) {
         let vInf = vRest + bias
-        state.v = vInf + (state.v - vInf) * p.membrane + state.iExc * p.excToV + state.iInh * p.inhToV
-        state.iExc *= p.exc
-        state.iInh *= p.inh
+        state.v = LIFExp.freeVoltage(
+            state.v, state.iExc, state.iInh, vInf: vInf, membrane: p.membrane, excToV: p.excToV,
+            inhToV: p.inhToV)
+        state.iExc = state.iExc * p.exc
+        state.iInh = state.iInh * p.inh
+    }
+
+    /// V after free evolution: V∞ + (V − V∞)·pₘ + I_exc·c_exc + I_inh·c_inh, for one neuron or a
+    /// lane group (the single definition of the membrane propagator, used by both).
+    @inlinable @inline(__always)
+    static func freeVoltage<T: LaneArithmetic>(
+        _ v: T, _ iExc: T, _ iInh: T, vInf: T, membrane: T, excToV: T, inhToV: T
+    ) -> T {
+        vInf + (v - vInf) * membrane + iExc * excToV + iInh * inhToV
     }
 
     @inlinable
@@ -282,5 +293,121 @@ public struct LIFExp: NeuronModel {
         let linear = (positive + negative) / weightedRate
         if linear > LIFExp.wakeUpHorizon { return linear }
         return log(-negative / positive) * (negative / weightedRate)
+    }
+
+    // MARK: Lane storage (time-stepped engine)
+
+    /// Lanes: 0 = v, 1 = iExc, 2 = iInh, 3 = refractory.
+    public static var laneCount: Int { 4 }
+
+    @inlinable
+    public func state(inLanes lanes: UnsafeMutablePointer<Double>, stride: Int, at i: Int) -> State {
+        State(
+            v: lanes[i], iExc: lanes[stride &+ i], iInh: lanes[2 &* stride &+ i],
+            refractory: lanes[3 &* stride &+ i])
+    }
+
+    @inlinable
+    public func store(
+        _ state: State, inLanes lanes: UnsafeMutablePointer<Double>, stride: Int, at i: Int
+    ) {
+        lanes[i] = state.v
+        lanes[stride &+ i] = state.iExc
+        lanes[2 &* stride &+ i] = state.iInh
+        lanes[3 &* stride &+ i] = state.refractory
+    }
+
+    /// Inputs add to the synaptic currents: receptor 0 → lane 1, receptor 1 → lane 2.
+    @inlinable
+    public func inputLane(receptor: Int) -> Int { receptor == Receptor.excitatory ? 1 : 2 }
+
+    /// `stepLanes` for `LaneVector.scalarCount` neurons per operation: the propagator
+    /// (`freeVoltage`, current decay) and the refractory clamp and countdown of `advance`, then
+    /// `isAboveThreshold`/`fire`, as element-wise selects. Groups in which a refractory period
+    /// ends inside the step (off the grid), and the tail of the population, take the per-neuron
+    /// path. Bit-identical to `advance`, `isAboveThreshold`, `fire` neuron by neuron (tested).
+    @inlinable
+    public func stepLanes(
+        _ lanes: UnsafeMutablePointer<Double>, stride: Int, count: Int, advancingBy h: Double?,
+        using p: Propagator, at time: Double, fired: inout ContiguousArray<UInt32>
+    ) {
+        typealias V = LaneVector
+        let width = V.scalarCount
+        let groups = h == nil ? 0 : count / width
+        let vLane = lanes, excLane = lanes + stride, inhLane = lanes + 2 &* stride
+        let refLane = lanes + 3 &* stride
+        let vInf = V(repeating: vRest + bias), membrane = V(repeating: p.membrane)
+        let excToV = V(repeating: p.excToV), inhToV = V(repeating: p.inhToV)
+        let excDecay = V(repeating: p.exc), inhDecay = V(repeating: p.inh)
+        let reset = V(repeating: vReset), threshold = V(repeating: vThreshold)
+        let step = V(repeating: h ?? 0), epsilon = V(repeating: Refractory.epsilon)
+        let lastClamped = V(repeating: (h ?? 0) - Refractory.epsilon), zero = V()
+
+        /// Advances the group at i; returns the lanes at threshold. A neuron still refractory
+        /// after the step holds V = vReset < vThreshold (validated), so `isAboveThreshold`
+        /// (refractory ≤ 0 and V ≥ vThreshold) is V ≥ vThreshold here.
+        @inline(__always)
+        func advanceGroup(_ i: Int) -> SIMDMask<V.MaskStorage> {
+            var refractory = refLane.loadLanes(i)
+            let clamped = refractory .> zero
+            let exc = excLane.loadLanes(i), inh = inhLane.loadLanes(i)
+            var v = LIFExp.freeVoltage(
+                vLane.loadLanes(i), exc, inh, vInf: vInf, membrane: membrane, excToV: excToV,
+                inhToV: inhToV)
+            v.replace(with: reset, where: clamped)
+            var remaining = refractory - step
+            remaining.replace(with: 0, where: remaining .< epsilon)
+            refractory.replace(with: remaining, where: clamped)
+            excLane.storeLanes(exc * excDecay, i)
+            inhLane.storeLanes(inh * inhDecay, i)
+            vLane.storeLanes(v, i)
+            refLane.storeLanes(refractory, i)
+            return v .>= threshold
+        }
+
+        /// Fires every neuron of `range` at threshold, in ascending order.
+        @inline(__always)
+        func fireAtThreshold(_ range: Range<Int>) {
+            for k in range where vLane[k] >= vThreshold {
+                fired.append(UInt32(truncatingIfNeeded: k))
+                vLane[k] = vReset
+                refLane[k] = tRef
+            }
+        }
+
+        // Blocks of 16 groups: a mask-to-flag test costs more than a group's update, so masks are
+        // OR-ed over a block and tested once — first whether a refractory period ends inside this
+        // step (0 < r < h − ε, where `advance` splits the step exactly: per-neuron path), then
+        // whether any neuron reached threshold (spikes are rare; such a block is then scanned).
+        var blockStart = 0
+        while blockStart < groups {
+            let blockEnd = min(blockStart &+ 16, groups)
+            var offGrid = SIMDMask<V.MaskStorage>(repeating: false)
+            for g in blockStart..<blockEnd {
+                let r = refLane.loadLanes(g &* width)
+                offGrid .|= (r .> zero) .& (r .< lastClamped)
+            }
+            if any(offGrid) {
+                for g in blockStart..<blockEnd {
+                    let i = g &* width
+                    let r = refLane.loadLanes(i)
+                    if any((r .> zero) .& (r .< lastClamped)) {
+                        stepLanesPerNeuron(
+                            lanes, stride: stride, range: i..<(i &+ width), advancingBy: h,
+                            using: p, at: time, fired: &fired)
+                    } else if any(advanceGroup(i)) {
+                        fireAtThreshold(i..<(i &+ width))
+                    }
+                }
+            } else {
+                var above = SIMDMask<V.MaskStorage>(repeating: false)
+                for g in blockStart..<blockEnd { above .|= advanceGroup(g &* width) }
+                if any(above) { fireAtThreshold((blockStart &* width)..<(blockEnd &* width)) }
+            }
+            blockStart = blockEnd
+        }
+        stepLanesPerNeuron(
+            lanes, stride: stride, range: (groups &* width)..<count, advancingBy: h, using: p,
+            at: time, fired: &fired)
     }
 }

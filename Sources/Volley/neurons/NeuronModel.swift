@@ -101,6 +101,32 @@ public protocol NeuronModel: Sendable {
         _ states: UnsafeMutablePointer<State>, count: Int, inputs: UnsafeMutablePointer<Double>,
         advancingBy h: Double?, using p: Propagator, at time: Double,
         fired: inout ContiguousArray<UInt32>)
+
+    /// Number of `Double` state variables when the model supports struct-of-arrays storage in the
+    /// time-stepped engine (see Lanes.swift); 0 (the default) keeps an array of `State`.
+    /// A model with lanes promises that `receive(w, r)` is exactly `lane[inputLane(r)] += w` and
+    /// that neither `isAboveThreshold` nor `fire` reads or writes an input lane — inputs act on
+    /// the threshold only through later free evolution (synaptic currents). The engine then runs
+    /// advance, threshold and fire in one pass (`stepLanes`) and adds deliveries straight into
+    /// the input lanes, which is the contract's order with the same arithmetic.
+    static var laneCount: Int { get }
+
+    /// The lane that an input on `receptor` adds to (models with `laneCount` > 0).
+    func inputLane(receptor: Int) -> Int
+
+    /// Neuron i's state read from lane storage (`lanes[k·stride + i]`).
+    func state(inLanes lanes: UnsafeMutablePointer<Double>, stride: Int, at i: Int) -> State
+
+    /// Writes `state` as neuron i of lane storage.
+    func store(_ state: State, inLanes lanes: UnsafeMutablePointer<Double>, stride: Int, at i: Int)
+
+    /// One time step of neurons `0..<count` in lane storage, before the step's deliveries: advance
+    /// by h (unless nil), then fire every neuron at threshold, appending its index to `fired` in
+    /// ascending order — the same operations and rounding as `advance`, `isAboveThreshold`,
+    /// `fire` neuron by neuron (models vectorise it; the default runs them per neuron).
+    func stepLanes(
+        _ lanes: UnsafeMutablePointer<Double>, stride: Int, count: Int, advancingBy h: Double?,
+        using p: Propagator, at time: Double, fired: inout ContiguousArray<UInt32>)
 }
 
 extension NeuronModel {
@@ -120,21 +146,79 @@ extension NeuronModel {
         advancingBy h: Double?, using p: Propagator, at time: Double,
         fired: inout ContiguousArray<UInt32>
     ) {
-        let receptors = receptorCount
         for i in 0..<count {
-            var s = states[i]
-            if let h { advance(&s, by: h, using: p) }
-            // Unconditionally: by additivity receive(0) changes nothing, and a data-dependent
-            // branch here costs more than the addition.
-            for r in 0..<receptors {
-                receive(&s, weight: inputs[r &* count &+ i], receptor: r, at: time)
-                inputs[r &* count &+ i] = 0
+            if stepNeuron(
+                &states[i], i, count: count, inputs: inputs, advancingBy: h, using: p, at: time)
+            {
+                fired.append(UInt32(truncatingIfNeeded: i))
             }
+        }
+    }
+
+    /// One neuron's share of `step`: advance by h (unless nil), add and clear its summed inputs
+    /// `inputs[r·count + i]`, fire if at threshold. Returns whether it fired.
+    @inlinable @inline(__always)
+    public func stepNeuron(
+        _ s: inout State, _ i: Int, count: Int, inputs: UnsafeMutablePointer<Double>,
+        advancingBy h: Double?, using p: Propagator, at time: Double
+    ) -> Bool {
+        if let h { advance(&s, by: h, using: p) }
+        // Unconditionally: by additivity receive(0) changes nothing, and a data-dependent
+        // branch here costs more than the addition.
+        for r in 0..<receptorCount {
+            receive(&s, weight: inputs[r &* count &+ i], receptor: r, at: time)
+            inputs[r &* count &+ i] = 0
+        }
+        guard isAboveThreshold(s, at: time) else { return false }
+        fire(&s, at: time)
+        return true
+    }
+
+    public static var laneCount: Int { 0 }
+
+    @inlinable
+    public func state(inLanes lanes: UnsafeMutablePointer<Double>, stride: Int, at i: Int) -> State {
+        preconditionFailure("\(Self.modelName) has no lane storage (laneCount == 0)")
+    }
+
+    @inlinable
+    public func store(
+        _ state: State, inLanes lanes: UnsafeMutablePointer<Double>, stride: Int, at i: Int
+    ) {
+        preconditionFailure("\(Self.modelName) has no lane storage (laneCount == 0)")
+    }
+
+    @inlinable
+    public func inputLane(receptor: Int) -> Int {
+        preconditionFailure("\(Self.modelName) has no lane storage (laneCount == 0)")
+    }
+
+    @inlinable
+    public func stepLanes(
+        _ lanes: UnsafeMutablePointer<Double>, stride: Int, count: Int, advancingBy h: Double?,
+        using p: Propagator, at time: Double, fired: inout ContiguousArray<UInt32>
+    ) {
+        stepLanesPerNeuron(
+            lanes, stride: stride, range: 0..<count, advancingBy: h, using: p, at: time,
+            fired: &fired)
+    }
+
+    /// `stepLanes` for the neurons in `range`, one at a time through `advance`,
+    /// `isAboveThreshold` and `fire` (the reference the vectorised passes reproduce).
+    @inlinable
+    public func stepLanesPerNeuron(
+        _ lanes: UnsafeMutablePointer<Double>, stride: Int, range: Range<Int>,
+        advancingBy h: Double?, using p: Propagator, at time: Double,
+        fired: inout ContiguousArray<UInt32>
+    ) {
+        for i in range {
+            var s = state(inLanes: lanes, stride: stride, at: i)
+            if let h { advance(&s, by: h, using: p) }
             if isAboveThreshold(s, at: time) {
                 fire(&s, at: time)
                 fired.append(UInt32(truncatingIfNeeded: i))
             }
-            states[i] = s
+            store(s, inLanes: lanes, stride: stride, at: i)
         }
     }
     /// Advances by `h` computing the propagator on the fly (event-driven updates).

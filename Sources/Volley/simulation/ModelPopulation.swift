@@ -26,8 +26,15 @@ final class ModelPopulation<M: NeuronModel> {
     /// step per receptor and neuron (`inputs[r·count + i]`), and whether the population still has
     /// to advance over the current step. Such a population defers its advance to `detectSpikes`
     /// and runs advance, input and threshold in one pass (`NeuronModel.step`); nil otherwise.
-    @usableFromInline let inputs: UnsafeMutablePointer<Double>?
+    @usableFromInline var inputs: UnsafeMutablePointer<Double>?
     @usableFromInline var advancePending = false
+    /// Time-stepped engine, models with `laneCount` > 0: the states in struct-of-arrays form
+    /// (`lanes[k·count + i]`, see Lanes.swift), which then replace `states` and `inputs`: the
+    /// step runs advance, threshold and fire in `advanceAll` (`stepLanes`), deliveries add into
+    /// the input lanes, and `detectSpikes` reports the spikes found (`laneFired`).
+    @usableFromInline var lanes: UnsafeMutablePointer<Double>?
+    @usableFromInline var laneFired = ContiguousArray<UInt32>()
+    @usableFromInline var laneStepped = false
 
     @inlinable
     init(model: M, layout: PopulationLayout, initialPotentials: [Double]?) {
@@ -66,6 +73,7 @@ final class ModelPopulation<M: NeuronModel> {
         exact.deallocate()
         done.deallocate()
         inputs?.deallocate()
+        lanes?.deallocate()
     }
 
     @inlinable
@@ -78,19 +86,18 @@ final class ModelPopulation<M: NeuronModel> {
                 neuronEvent(i, time, &queue, &counters)
             },
             scheduleAll: { [self] time, queue in scheduleAll(time, &queue) },
-            prepareSteps: { [self] dt in
-                stepSize = dt
-                stepPropagator = model.propagator(over: dt)
-            },
-            advanceAll: { [self] counters in advanceAll(&counters) },
+            prepareSteps: { [self] dt in prepareSteps(dt) },
+            advanceAll: { [self] time, counters in advanceAll(time, &counters) },
             deliverStep: { [self] targets, weights, n, receptor, time, counters in
                 deliverStep(targets, weights, n, receptor, time, &counters)
             },
             detectSpikes: { [self] time, fired in detectSpikes(time, &fired) },
             reset: { [self] in reset() },
             potential: { [self] i, time in model.potential(of: state(i, at: time), at: time) },
-            bytesPerNeuron: MemoryLayout<M.State>.stride * 2 + 8 + 2
-                + (inputs == nil ? 0 : 8 * model.receptorCount),
+            bytesPerNeuron: { [self] in
+                MemoryLayout<M.State>.stride * 2 + 8 + 2
+                    + (inputs == nil ? 0 : 8 * model.receptorCount) + (lanes == nil ? 0 : 8 * M.laneCount)
+            },
             runtime: self)
     }
 
@@ -180,10 +187,35 @@ final class ModelPopulation<M: NeuronModel> {
 
     // MARK: Time-stepped engine
 
+    /// Precomputes the step propagator and, for models with lane storage, moves the states into
+    /// struct-of-arrays form.
     @inlinable
-    func advanceAll(_ counters: inout EngineCounters) {
+    func prepareSteps(_ dt: Double) {
+        stepSize = dt
+        stepPropagator = model.propagator(over: dt)
+        if M.laneCount > 0 && !firstSpikeOnly && lanes == nil {
+            let storage = UnsafeMutablePointer<Double>.allocate(capacity: M.laneCount * count)
+            storage.initialize(repeating: 0, count: M.laneCount * count)
+            for i in 0..<count { model.store(states[i], inLanes: storage, stride: count, at: i) }
+            lanes = storage
+            inputs?.deallocate()
+            inputs = nil
+        }
+    }
+
+    @inlinable
+    func advanceAll(_ time: Double, _ counters: inout EngineCounters) {
         guard let p = stepPropagator else { return }
         let h = stepSize
+        if let lanes {
+            laneFired.removeAll(keepingCapacity: true)
+            model.stepLanes(
+                lanes, stride: count, count: count, advancingBy: h, using: p, at: time,
+                fired: &laneFired)
+            laneStepped = true
+            counters.stateUpdates &+= UInt64(count)
+            return
+        }
         if inputs != nil {
             advancePending = true
             counters.stateUpdates &+= UInt64(count)
@@ -202,6 +234,12 @@ final class ModelPopulation<M: NeuronModel> {
         _ targets: UnsafePointer<UInt32>, _ weights: UnsafePointer<Double>, _ n: Int,
         _ receptor: Int, _ time: Double, _ counters: inout EngineCounters
     ) {
+        if let lanes {
+            let row = lanes + model.inputLane(receptor: receptor) &* count
+            for k in 0..<n { row[Int(targets[k])] += weights[k] }
+            counters.synapticEvents &+= UInt64(n)
+            return
+        }
         if let inputs {
             let row = inputs + receptor &* count
             for k in 0..<n { row[Int(targets[k])] += weights[k] }
@@ -220,6 +258,18 @@ final class ModelPopulation<M: NeuronModel> {
 
     @inlinable
     func detectSpikes(_ time: Double, _ fired: inout ContiguousArray<UInt32>) {
+        if let lanes, let p = stepPropagator {
+            if laneStepped {
+                fired.append(contentsOf: laneFired)
+                laneStepped = false
+            } else {
+                // Step 0: no advance, threshold only.
+                model.stepLanes(
+                    lanes, stride: count, count: count, advancingBy: nil, using: p, at: time,
+                    fired: &fired)
+            }
+            return
+        }
         if let inputs, let p = stepPropagator {
             model.step(
                 states, count: count, inputs: inputs, advancingBy: advancePending ? stepSize : nil,
@@ -239,17 +289,22 @@ final class ModelPopulation<M: NeuronModel> {
     @inlinable
     func reset() {
         for i in 0..<count { states[i] = initialStates[i] }
+        if let lanes {
+            for i in 0..<count { model.store(initialStates[i], inLanes: lanes, stride: count, at: i) }
+        }
         lastUpdate.update(repeating: 0, count: count)
         exact.update(repeating: false, count: count)
         done.update(repeating: false, count: count)
         inputs?.update(repeating: 0, count: model.receptorCount * count)
         advancePending = false
+        laneStepped = false
     }
 
     /// A copy of neuron i's state advanced to `time` (the stored state is not modified). In the
     /// time-stepped engine states are always current, so no advance is needed.
     @inlinable
     func state(_ i: Int, at time: Double) -> M.State {
+        if let lanes { return model.state(inLanes: lanes, stride: count, at: i) }
         var s = states[i]
         if stepPropagator == nil {
             let h = time - lastUpdate[i]

@@ -43,8 +43,9 @@ public struct PopulationKernel {
     @usableFromInline let scheduleAll: (Double, inout IndexedMinHeap) -> Void
     /// Time-stepped: precomputes the propagator for step `dt`.
     @usableFromInline let prepareSteps: (Double) -> Void
-    /// Time-stepped: advances every neuron by one step.
-    @usableFromInline let advanceAll: (inout EngineCounters) -> Void
+    /// Time-stepped: advances every neuron by one step to `time` (lane storage: and finds the
+    /// step's spikes, which `detectSpikes` reports).
+    @usableFromInline let advanceAll: (Double, inout EngineCounters) -> Void
     /// Time-stepped: applies one delivery group at `time`.
     @usableFromInline let deliverStep:
         (UnsafePointer<UInt32>, UnsafePointer<Double>, Int, Int, Double, inout EngineCounters) -> Void
@@ -55,7 +56,7 @@ public struct PopulationKernel {
     /// Membrane potential of neuron `local` at `time` (mV), computed on a copy of its state.
     @usableFromInline let potential: (Int, Double) -> Double
     /// Bytes of per-neuron runtime state.
-    @usableFromInline let bytesPerNeuron: Int
+    @usableFromInline let bytesPerNeuron: () -> Int
     /// The `ModelPopulation<M>` behind the closures (typed access for inspection).
     @usableFromInline let runtime: AnyObject
 
@@ -68,14 +69,14 @@ public struct PopulationKernel {
         neuronEvent: @escaping (Int, Double, inout IndexedMinHeap, inout EngineCounters) -> Bool,
         scheduleAll: @escaping (Double, inout IndexedMinHeap) -> Void,
         prepareSteps: @escaping (Double) -> Void,
-        advanceAll: @escaping (inout EngineCounters) -> Void,
+        advanceAll: @escaping (Double, inout EngineCounters) -> Void,
         deliverStep: @escaping (
             UnsafePointer<UInt32>, UnsafePointer<Double>, Int, Int, Double, inout EngineCounters
         ) -> Void,
         detectSpikes: @escaping (Double, inout ContiguousArray<UInt32>) -> Void,
         reset: @escaping () -> Void,
         potential: @escaping (Int, Double) -> Double,
-        bytesPerNeuron: Int,
+        bytesPerNeuron: @escaping () -> Int,
         runtime: AnyObject
     ) {
         self.deliverEvent = deliverEvent

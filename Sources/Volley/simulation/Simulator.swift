@@ -438,7 +438,7 @@ public class Simulator {
     public var memoryBytes: Int {
         var bytes = network.projections.reduce(0) { $0 + $1.memoryBytes }
         for (p, k) in zip(network.populations, kernels) {
-            bytes += p.size * ((k?.bytesPerNeuron ?? 16) + 4 + 4)
+            bytes += p.size * ((k?.bytesPerNeuron() ?? 16) + 4 + 4)
         }
         bytes += plastic.reduce(0) { $0 + ($1?.memoryBytes ?? 0) }
         return bytes + spikes.memoryBytes + engineMemoryBytes

@@ -101,7 +101,7 @@ public final class TimeSteppedSimulator: Simulator {
             if end == .infinity && isQuiescent { return .queueEmpty(time) }
             step += 1
             time = Double(step) * dt
-            for f in advanceAll { f(&count) }
+            for f in advanceAll { f(time, &count) }
             if processTimePoint(stop: stop, &count) { return .stopped(at: time) }
         }
         return .reachedTime(time)

@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+
+@testable import Volley
+
+/// LIF-exp exactly as `LIFExp`, but without lane storage and without summed inputs: the
+/// time-stepped engine then runs the contract's plain path (advance every neuron, `receive` each
+/// delivery, threshold) — the reference for the vectorised lane path.
+struct PlainLIFExp: NeuronModel {
+    var base: LIFExp
+    typealias State = LIFExp.State
+    typealias Propagator = LIFExp.Propagator
+    static let modelName = "plain_lif_exp"
+    var receptorCount: Int { base.receptorCount }
+    func validate() throws { try base.validate() }
+    func initialState(potential: Double?) -> State { base.initialState(potential: potential) }
+    func potential(of state: State, at time: Double) -> Double { base.potential(of: state, at: time) }
+    func propagator(over h: Double) -> Propagator { base.propagator(over: h) }
+    func advance(_ state: inout State, by h: Double, using p: Propagator) { base.advance(&state, by: h, using: p) }
+    func receive(_ state: inout State, weight: Double, receptor: Int, at time: Double) {
+        base.receive(&state, weight: weight, receptor: receptor, at: time)
+    }
+    func isAboveThreshold(_ state: State, at time: Double) -> Bool { base.isAboveThreshold(state, at: time) }
+    func fire(_ state: inout State, at time: Double) { base.fire(&state, at: time) }
+    func nextCrossing(of state: State, at time: Double) -> ThresholdCrossing { base.nextCrossing(of: state, at: time) }
+}
+
+/// The time-stepped engine's struct-of-arrays storage and LIF-exp's 4-wide lane kernel.
+@Suite("Lane storage (time-stepped engine)")
+struct LaneStorageTests {
+    /// Random states, some refractory for a random (off-grid) remainder, a few at threshold.
+    func randomStates(_ n: Int, seed: UInt64) -> [LIFExp.State] {
+        var rng = Xoshiro256(seed: seed)
+        return (0..<n).map { _ in
+            LIFExp.State(
+                v: -60 + 10.6 * rng.uniform(), iExc: 5 * rng.uniform(), iInh: -5 * rng.uniform(),
+                refractory: rng.uniform() < 0.2 ? 5 * rng.uniform() : 0)
+        }
+    }
+
+    @Test("LIF-exp stepLanes equals advance, isAboveThreshold, fire neuron by neuron, bit for bit", arguments: [
+        (503, true), (503, false), (64 * 5, true), (3, true),
+    ])
+    func lifExpLaneKernel(n: Int, offGridRefractory: Bool) {
+        let model = LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 10, vRest: -49, vReset: -60, vThreshold: -50, tRef: 5)
+        let dt = 0.1
+        let p = model.propagator(over: dt)
+        var states = randomStates(n, seed: UInt64(n))
+        if !offGridRefractory {
+            // Only on-grid remainders (as the engine produces): the blocks take the vector path.
+            for i in states.indices where states[i].refractory > 0 {
+                states[i].refractory = (states[i].refractory / dt).rounded(.up) * dt
+            }
+        }
+        let lanes = UnsafeMutablePointer<Double>.allocate(capacity: 4 * n)
+        defer { lanes.deallocate() }
+        for (i, s) in states.enumerated() { model.store(s, inLanes: lanes, stride: n, at: i) }
+        var reference = states
+        var totalFired = 0
+        for round in 0..<300 {
+            let time = Double(round) * dt
+            let h: Double? = round == 0 ? nil : dt
+            var expected: [UInt32] = []
+            for i in 0..<n {
+                if let h { model.advance(&reference[i], by: h, using: p) }
+                if model.isAboveThreshold(reference[i], at: time) {
+                    model.fire(&reference[i], at: time)
+                    expected.append(UInt32(i))
+                }
+            }
+            var fired = ContiguousArray<UInt32>()
+            model.stepLanes(lanes, stride: n, count: n, advancingBy: h, using: p, at: time, fired: &fired)
+            #expect(Array(fired) == expected, "round \(round)")
+            totalFired += expected.count
+            let current = (0..<n).map { model.state(inLanes: lanes, stride: n, at: $0) }
+            #expect(current == reference, "round \(round)")
+            // Inputs between steps, added to the input lanes as the engine delivers them.
+            for i in Swift.stride(from: 0, to: n, by: 7) {
+                lanes[model.inputLane(receptor: Receptor.excitatory) * n + i] += 0.9
+                model.receive(&reference[i], weight: 0.9, receptor: Receptor.excitatory, at: time)
+                lanes[model.inputLane(receptor: Receptor.inhibitory) * n + i] += -0.4
+                model.receive(&reference[i], weight: -0.4, receptor: Receptor.inhibitory, at: time)
+            }
+        }
+        // The comparison covered spikes (hence refractory periods) in every larger case.
+        #expect(n < 64 || totalFired > n / 10)
+    }
+
+    @Test("Stepped CUBA-like network: lane storage gives the plain path's spike trains bit for bit", arguments: [5.0, 2.05])
+    func engineIdentity(tRef: Double) throws {
+        func build<M: NeuronModel>(_ model: M) throws -> (Network, [PopulationID]) {
+            var rng = Xoshiro256(seed: 5, stream: 1)
+            var net = Network()
+            let exc = try net.addPopulation("exc", size: 161, model: model, initialPotentials: (0..<161).map { _ in -60 + 10.5 * rng.uniform() })
+            let inh = try net.addPopulation("inh", size: 39, model: model, initialPotentials: (0..<39).map { _ in -60 + 10.5 * rng.uniform() })
+            let drive = try net.addPoissonSource("drive", rates: Array(repeating: 30, count: 20), seed: 3)
+            var seed: UInt64 = 10
+            for (source, w, r) in [(exc, 1.62, 0), (inh, -9.0, 1)] {
+                for target in [exc, inh] {
+                    seed += 1
+                    try net.connect(source, to: target, pattern: .fixedProbability(0.1), weight: .constant(w), delay: .uniform(0.1, 2), receptor: r, seed: seed)
+                }
+            }
+            try net.connect(drive, to: exc, pattern: .fixedProbability(0.2), weight: .constant(2), delay: .constant(1), receptor: 0, seed: 99)
+            return (net, [exc, inh])
+        }
+        let lif = LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 10, vRest: -49, vReset: -60, vThreshold: -50, tRef: tRef)
+        let (laneNet, laneIDs) = try build(lif)
+        let (plainNet, plainIDs) = try build(PlainLIFExp(base: lif))
+        let laneSim = try TimeSteppedSimulator(network: laneNet, dt: 0.1)
+        let plainSim = try TimeSteppedSimulator(network: plainNet, dt: 0.1)
+        try laneSim.run(until: 500)
+        try plainSim.run(until: 500)
+        var total = 0
+        for (a, b) in zip(laneIDs, plainIDs) {
+            let x = laneSim.spikes(of: a), y = plainSim.spikes(of: b)
+            #expect(x.neurons == y.neurons)
+            #expect(x.times == y.times)
+            total += x.neurons.count
+        }
+        #expect(total > 200)
+        // Reset restores the initial lanes: a second run repeats the first.
+        let first = laneSim.spikes(of: laneIDs[0])
+        laneSim.reset()
+        try laneSim.run(until: 500)
+        #expect(laneSim.spikes(of: laneIDs[0]).times == first.times)
+    }
+}
