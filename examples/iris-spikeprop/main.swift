@@ -14,6 +14,10 @@ defaults.epochs = 150
 defaults.folds = 10
 // Training-time jitter of the input spike times (SD 1 ms), chosen on the folds of seed 100.
 defaults.inputJitter = 1
+// The other classes' outputs must fire at 20 ms or later (relaxed late target; 16 ms in the
+// paper's XOR): a wider margin to the 12 ms target of the sample's class. Chosen on the folds of
+// seed 100 (96.67% → 97.33% there) among 11 variants; seeds 1–5 are held out.
+defaults.lateTarget = 20
 
 var quick = defaults
 quick.epochs = 20
