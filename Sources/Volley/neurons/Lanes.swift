@@ -20,7 +20,6 @@ public protocol LaneArithmetic {
 
 extension Double: LaneArithmetic {}
 extension SIMD4: LaneArithmetic where Scalar == Double {}
-extension SIMD2: LaneArithmetic where Scalar == Double {}
 
 extension UnsafeMutablePointer where Pointee == Double {
     /// The `LaneVector` starting at element i (no alignment requirement).

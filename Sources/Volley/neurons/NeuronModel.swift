@@ -146,32 +146,22 @@ extension NeuronModel {
         advancingBy h: Double?, using p: Propagator, at time: Double,
         fired: inout ContiguousArray<UInt32>
     ) {
+        let receptors = receptorCount
         for i in 0..<count {
-            if stepNeuron(
-                &states[i], i, count: count, inputs: inputs, advancingBy: h, using: p, at: time)
-            {
+            var s = states[i]
+            if let h { advance(&s, by: h, using: p) }
+            // Unconditionally: by additivity receive(0) changes nothing, and a data-dependent
+            // branch here costs more than the addition.
+            for r in 0..<receptors {
+                receive(&s, weight: inputs[r &* count &+ i], receptor: r, at: time)
+                inputs[r &* count &+ i] = 0
+            }
+            if isAboveThreshold(s, at: time) {
+                fire(&s, at: time)
                 fired.append(UInt32(truncatingIfNeeded: i))
             }
+            states[i] = s
         }
-    }
-
-    /// One neuron's share of `step`: advance by h (unless nil), add and clear its summed inputs
-    /// `inputs[r·count + i]`, fire if at threshold. Returns whether it fired.
-    @inlinable @inline(__always)
-    public func stepNeuron(
-        _ s: inout State, _ i: Int, count: Int, inputs: UnsafeMutablePointer<Double>,
-        advancingBy h: Double?, using p: Propagator, at time: Double
-    ) -> Bool {
-        if let h { advance(&s, by: h, using: p) }
-        // Unconditionally: by additivity receive(0) changes nothing, and a data-dependent
-        // branch here costs more than the addition.
-        for r in 0..<receptorCount {
-            receive(&s, weight: inputs[r &* count &+ i], receptor: r, at: time)
-            inputs[r &* count &+ i] = 0
-        }
-        guard isAboveThreshold(s, at: time) else { return false }
-        fire(&s, at: time)
-        return true
     }
 
     public static var laneCount: Int { 0 }
