@@ -122,6 +122,26 @@ struct STDPTests {
         #expect(abs(changes[2] - (0.01 * (0 - 0.4) * pow(0.5, 0.2) - 0.001 * exp(-0.5))) < 1e-15)
     }
 
+    @Test("Diehl & Cook code rule: potentiation gated by the second post trace before the spike")
+    func diehlCookTripletGate() throws {
+        let rule = DiehlCookRule(tauPre: 20, tauPost: 20, etaPost: 0.01, etaPre: 0.001, xTar: 0, mu: 0, wMax: 1, tauPost2: 40)
+        // Neuron 0: pre at 100, posts at 105 and 115: the first post finds no earlier post (gate
+        // 0), the second a gate e^(−10/40) and x_pre = e^(−15/20).
+        // Neuron 1: pre at 100, one post at 105: no change (gate 0).
+        // Neuron 2: posts at 100 and 130, pre at 110 (depressed by x_post = e^(−10/20)), then the
+        // second post potentiates by x_pre = e^(−20/20) with gate e^(−30/40).
+        let (net, projection) = try pairNetwork(
+            pre: [[100], [100], [110]], post: [[105, 115], [105], [100, 130]], rule: .diehlCook(rule))
+        for sim in [try EventDrivenSimulator(network: net) as Simulator, try TimeSteppedSimulator(network: net, dt: 0.5)] {
+            try sim.run(until: 300)
+            let changes = try weightChanges(sim, projection)
+            #expect(abs(changes[0] - 0.01 * exp(-10.0 / 40) * exp(-15.0 / 20)) < 1e-15)
+            #expect(changes[1] == 0)
+            #expect(abs(changes[2] - (-0.001 * exp(-0.5) + 0.01 * exp(-30.0 / 40) * exp(-1))) < 1e-15)
+        }
+        #expect(throws: VolleyError.self) { try DiehlCookRule(tauPost2: 0).validate() }
+    }
+
     @Test("reset() restores the initial weights unless asked to keep them")
     func resetWeights() throws {
         let (net, projection) = try pairNetwork(pre: [[10]], post: [[15]], rule: .stdp(STDPRule()))

@@ -35,6 +35,8 @@ runExample("cuba") {
     cli.option("out-degree", value: "K", default: "80", help: "mean out-degree; connection probability p = K/N")
     cli.option("drive", value: "MV", default: "-49", help: "resting potential E_L (mV); below -50 the network is input-starved")
     cli.option("seed", value: "S", default: "1", help: "seed of connectivity and initial potentials")
+    cli.option("weight-jitter", value: "F", default: "0", help: "heterogeneous weights: each drawn uniformly in w·[1 − F, 1 + F] (0: the shared we, wi)")
+    cli.option("weight-precision", value: "double|single", default: "double", help: "per-synapse weight storage: Double (8 B) or Float (4 B); equal weights are always stored once")
     cli.option("raster", value: "PATH", help: "write an SVG raster plot (first 200 neurons per population)")
     cli.option("spikes", value: "PATH", help: "write every spike as CSV (population,neuron,time_ms)")
     cli.flag("quick", help: "seconds-long run for CI: 1000 neurons, 200 ms")
@@ -48,6 +50,9 @@ runExample("cuba") {
     let outDegree = try cli.double("out-degree")!
     let vRest = try cli.double("drive")!
     let seed = try cli.uint64("seed")!
+    let jitter = try cli.double("weight-jitter")!
+    let precision = WeightPrecision(rawValue: try cli.choice("weight-precision", ["double", "single"])!)!
+    guard jitter >= 0 && jitter < 1 else { throw VolleyError.usage("option '--weight-jitter': \(jitter) must be in [0, 1)") }
     guard neurons >= 5 else {
         throw VolleyError.usage("option '--neurons': \(neurons) is too small (need ≥ 5)")
     }
@@ -76,8 +81,9 @@ runExample("cuba") {
         for target in [exc, inh] {
             projectionSeed &+= 1
             try net.connect(
-                source, to: target, pattern: .fixedProbability(p), weight: .constant(weight),
-                delay: .constant(CUBA.delay), receptor: receptor, seed: projectionSeed)
+                source, to: target, pattern: .fixedProbability(p),
+                weight: jitter == 0 ? .constant(weight) : .uniform(weight * (weight > 0 ? 1 - jitter : 1 + jitter), weight * (weight > 0 ? 1 + jitter : 1 - jitter)),
+                delay: .constant(CUBA.delay), receptor: receptor, seed: projectionSeed, precision: precision)
         }
     }
     let sim: Simulator =
@@ -111,7 +117,7 @@ runExample("cuba") {
     var fields: [(String, JSONValue)] = [
         ("example", "cuba"), ("simulator", "volley"), ("seed", .int(Int(seed))), ("out_degree", .number(outDegree)),
         ("drive_mv", .number(vRest)), ("build_seconds", .number(buildSeconds)), ("run_seconds", .number(report.wallSeconds)),
-        ("synapse_bytes", .int(synapseBytes)),
+        ("synapse_bytes", .int(synapseBytes)), ("weight_layout", .string(net.projections[0].weights.layoutName)),
         ("bytes_per_synapse", .number(Double(synapseBytes) / Double(max(1, net.synapseCount)))),
         ("peak_rss_mb", .number(peakResidentMegabytes())),
     ]

@@ -51,8 +51,12 @@ enum DC {
 
     // Learning rule (paper eq. 4 with their code's presynaptic term): τ_pre 20 ms, τ_post 20 ms,
     // ν_post 0.01, ν_pre 0.0001 (in g units, ×gain here since μ = 0 ⇒ no weight dependence).
-    static func rule(xTar: Double) -> DiehlCookRule {
-        DiehlCookRule(tauPre: 20, tauPost: 20, etaPost: 0.01 * gain, etaPre: 0.0001 * gain, xTar: xTar, mu: 0, wMax: wMax)
+    // `--rule code` adds their code's triplet gate (post2before, τ_post2 40 ms); `--rule eq4` is
+    // the paper's eq. 4 without it.
+    static func rule(xTar: Double, triplet: Bool) -> DiehlCookRule {
+        DiehlCookRule(
+            tauPre: 20, tauPost: 20, etaPost: 0.01 * gain, etaPre: 0.0001 * gain, xTar: xTar, mu: 0, wMax: wMax,
+            tauPost2: triplet ? 40 : nil)
     }
 }
 
@@ -122,7 +126,8 @@ runExample("mnist-stdp") {
     cli.option("epochs", value: "N", default: "1", help: "passes over the training images")
     cli.option("assign-samples", value: "N", default: "10000", help: "training images (the last N) whose frozen-network responses assign the labels")
     cli.option("test-samples", value: "N", default: "10000", help: "test images classified (first N)")
-    cli.option("x-tar", value: "X", default: "0.4", help: "x_tar of the Diehl & Cook rule (target presynaptic trace at a post spike)")
+    cli.option("rule", value: "code|eq4", default: "code", help: "learning rule: their published code (potentiation gated by a 40 ms second post trace) or the paper's eq. 4")
+    cli.option("x-tar", value: "X", help: "x_tar of the rule (target presynaptic trace at a post spike); default 0 for --rule code, 0.4 for eq4")
     cli.option("engine", value: "event|stepped", default: "event", help: "simulation engine")
     cli.option("dt", value: "MS", default: "0.5", help: "time step of the stepped engine (ms; Diehl & Cook used 0.5)")
     cli.option("seed", value: "S", default: "1", help: "seed of the initial weights and every Poisson train")
@@ -140,7 +145,8 @@ runExample("mnist-stdp") {
     let assignSamples = try quickInt("assign-samples", 100)
     let testSamples = try quickInt("test-samples", 100)
     let progressEvery = try quickInt("progress", 100)
-    let xTar = try cli.double("x-tar")!
+    let ruleName = try cli.choice("rule", ["code", "eq4"])!
+    let xTar = try cli.double("x-tar") ?? (ruleName == "code" ? 0 : 0.4)
     let engine = try cli.choice("engine", ["event", "stepped"])!
     let dt = try cli.double("dt")!
     let seed = try cli.uint64("seed")!
@@ -166,13 +172,13 @@ runExample("mnist-stdp") {
     let exc = try net.addPopulation("exc", size: neurons, model: DC.excitatory)
     let inh = try net.addPopulation("inh", size: neurons, model: DC.inhibitory)
     let plastic = try net.connect(input, to: exc, pattern: .allToAll(), weight: .uniform(0, DC.initialMax), delay: .constant(DC.inputDelay), seed: seed)
-    try net.setPlasticity(.diehlCook(DC.rule(xTar: xTar)), for: plastic)
+    try net.setPlasticity(.diehlCook(DC.rule(xTar: xTar, triplet: ruleName == "code")), for: plastic)
     try net.connect(exc, to: inh, pattern: .oneToOne, weight: .constant(DC.excToInh), delay: .constant(DC.lateralDelay))
     let lateral = (0..<neurons).flatMap { i in
         (0..<neurons).compactMap { j in i == j ? nil : Synapse(source: i, target: j, weight: DC.inhToExc, delay: DC.lateralDelay) }
     }
     try net.connect(inh, to: exc, synapses: lateral, receptor: 1)
-    print("network: 784 inputs → \(neurons) excitatory adaptive LIF ⇄ \(neurons) inhibitory LIF, \(net.synapseCount) synapses; \(engine) engine\(engine == "stepped" ? " (dt = \(dt) ms)" : ""); x_tar = \(xTar), seed \(seed)")
+    print("network: 784 inputs → \(neurons) excitatory adaptive LIF ⇄ \(neurons) inhibitory LIF, \(net.synapseCount) synapses; \(engine) engine\(engine == "stepped" ? " (dt = \(dt) ms)" : ""); rule \(ruleName), x_tar = \(xTar), seed \(seed)")
 
     // Training: one continuous simulation, weights and thresholds carried from image to image.
     let sim = try makeSimulator(net, engine: engine, dt: dt)
@@ -345,6 +351,6 @@ runExample("mnist-stdp") {
         ("excitatory_spikes_per_image", .number(Double(excSpikesTotal) / Double(epochs * trainSamples))),
         ("synaptic_events_per_presentation", .number(Double(counters.synapticEvents) / Double(presentations))),
         ("plasticity_updates_per_presentation", .number(Double(sim.plasticityUpdates) / Double(presentations))),
-        ("x_tar", .number(xTar)),
+        ("rule", .string(ruleName)), ("x_tar", .number(xTar)),
     ]).rendered)
 }

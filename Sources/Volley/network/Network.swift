@@ -89,25 +89,28 @@ public struct Network: Sendable {
 
     /// Connects `source` to `target` by a generated pattern. Weights (mV) and delays (ms) are drawn
     /// per synapse from stream (seed, row), so the result does not depend on generation order.
+    /// `precision: .single` stores the weights as `Float` (4 instead of 8 bytes per synapse).
     @discardableResult
     public mutating func connect(
         _ source: PopulationID, to target: PopulationID, pattern: ConnectionPattern,
         weight: WeightSpec, delay: DelaySpec, receptor: Int = 0, seed: UInt64 = 0,
-        name: String? = nil
+        precision: WeightPrecision = .double, name: String? = nil
     ) throws -> ProjectionID {
         let (src, tgt, label) = try checkProjection(source, target, receptor: receptor, name: name)
         let (structure, weights) = try ConnectivityGenerator.generate(
             pattern: pattern, weight: weight, delay: delay, sourceCount: src.size,
             targetCount: tgt.size, samePopulation: source == target, seed: seed,
             context: "projection '\(label)'")
-        return try appendProjection(label, src, tgt, receptor, structure, weights)
+        return try appendProjection(
+            label, src, tgt, receptor, structure,
+            try stored(weights, precision, label))
     }
 
     /// Connects `source` to `target` with an explicit synapse list (local indices).
     @discardableResult
     public mutating func connect(
         _ source: PopulationID, to target: PopulationID, synapses: [Synapse], receptor: Int = 0,
-        name: String? = nil
+        precision: WeightPrecision = .double, name: String? = nil
     ) throws -> ProjectionID {
         let (src, tgt, label) = try checkProjection(source, target, receptor: receptor, name: name)
         var builder = SynapseListBuilder(
@@ -117,7 +120,20 @@ public struct Network: Sendable {
             try builder.append(source: s.source, target: s.target, weight: s.weight, delay: s.delay)
         }
         let (structure, weights) = try builder.build()
-        return try appendProjection(label, src, tgt, receptor, structure, weights)
+        return try appendProjection(
+            label, src, tgt, receptor, structure,
+            try stored(weights, precision, label))
+    }
+
+    /// The weights in the requested precision; single precision must hold every weight finitely.
+    func stored(_ weights: WeightStore, _ precision: WeightPrecision, _ label: String) throws -> WeightStore {
+        guard precision == .single else { return weights }
+        let values = weights.array
+        if let bad = values.firstIndex(where: { !Float($0).isFinite }) {
+            throw VolleyError.invalidWeight(
+                value: values[bad], context: "synapse \(bad) of projection '\(label)' (beyond Float's range for precision .single)")
+        }
+        return WeightStore(values, precision: .single)
     }
 
     /// Replaces the weights of a projection (one per synapse, CSR order), e.g. after training.
@@ -136,7 +152,7 @@ public struct Network: Sendable {
             throw VolleyError.invalidWeight(
                 value: weights[bad], context: "synapse \(bad) of projection '\(p.name)'")
         }
-        projections[projection.index].weights = WeightStore(weights)
+        projections[projection.index].weights = try stored(WeightStore(weights), p.weights.precision, p.name)
     }
 
     /// Makes a projection plastic (or static again with nil). Each simulator built from the

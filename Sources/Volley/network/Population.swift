@@ -122,5 +122,5 @@ public struct Projection: Sendable {
 
     public var synapseCount: Int { structure.synapseCount }
     /// Bytes of the CSR structure plus weights.
-    public var memoryBytes: Int { structure.memoryBytes + weights.count * 8 }
+    public var memoryBytes: Int { structure.memoryBytes + weights.memoryBytes }
 }

@@ -138,12 +138,14 @@ final class PlasticProjection {
             }
             postTrace[j] = r.pairing == .allToAll ? postTrace[j] * exp(-(t - postTime[j]) / r.tauMinus) + 1 : 1
         case let .diehlCook(r):
+            // Triplet gate: the second post trace before this spike resets it (1 without gate).
+            let gate = r.tauPost2.map { exp(-(t - postTime[j]) / $0) } ?? 1
             for k in lo..<hi {
                 let s = Int(incoming[k])
                 let x = preTrace[s] * exp(-(t - lastArrival[Int(groupOfSynapse[s])]) / r.tauPre)
                 let w = weights[s]
                 let room = Swift.max(r.wMax - w, 0)
-                let dw = r.etaPost * (x - r.xTar) * (r.mu == 1 ? room : pow(room, r.mu))
+                let dw = r.etaPost * gate * (x - r.xTar) * (r.mu == 1 ? room : pow(room, r.mu))
                 weights[s] = Swift.min(Swift.max(w + dw, 0), r.wMax)
             }
             postTrace[j] = 1

@@ -120,11 +120,16 @@ public struct STDPRule: Sendable, Equatable {
 
 /// The learning rule of Diehl & Cook (2015), Front. Comput. Neurosci. 9:99, eq. 4 and their code:
 ///
-///     at a post spike:   Δw = η_post · (x_pre − x_tar) · (wMax − w)^μ
+///     at a post spike:   Δw = η_post · (x_pre − x_tar) · (wMax − w)^μ · g
 ///     at a pre arrival:  Δw = −η_pre · x_post                         (their code's nu_ee_pre term)
 ///
 /// with a presynaptic trace x_pre (τ_pre, reset to 1 at each pre spike, as in their code) and a
 /// postsynaptic trace x_post (τ_post, reset to 1 at each post spike). Weights stay in [0, wMax].
+/// The gate g is 1 (the paper's eq. 4) unless `tauPost2` is set: then g is a second postsynaptic
+/// trace read *before* the spike resets it, g = exp(−(t − t_prev)/τ_post2) for the neuron's
+/// previous spike at t_prev (0 for its first spike) — their published code's `post2before`
+/// (τ_post2 = 40 ms, x_tar = 0, μ = 0), a triplet term (Pfister & Gerstner 2006) that potentiates
+/// only neurons that fire repeatedly.
 public struct DiehlCookRule: Sendable, Equatable {
     public var tauPre: Double
     public var tauPost: Double
@@ -133,8 +138,10 @@ public struct DiehlCookRule: Sendable, Equatable {
     public var xTar: Double
     public var mu: Double
     public var wMax: Double
+    /// Time constant (ms) of the triplet gate on potentiation; nil: no gate (eq. 4).
+    public var tauPost2: Double?
 
-    public init(tauPre: Double = 20, tauPost: Double = 20, etaPost: Double = 0.01, etaPre: Double = 0.0001, xTar: Double = 0.4, mu: Double = 0.2, wMax: Double = 1) {
+    public init(tauPre: Double = 20, tauPost: Double = 20, etaPost: Double = 0.01, etaPre: Double = 0.0001, xTar: Double = 0.4, mu: Double = 0.2, wMax: Double = 1, tauPost2: Double? = nil) {
         self.tauPre = tauPre
         self.tauPost = tauPost
         self.etaPost = etaPost
@@ -142,6 +149,7 @@ public struct DiehlCookRule: Sendable, Equatable {
         self.xTar = xTar
         self.mu = mu
         self.wMax = wMax
+        self.tauPost2 = tauPost2
     }
 
     public func validate() throws {
@@ -151,6 +159,7 @@ public struct DiehlCookRule: Sendable, Equatable {
         try VolleyError.require("etaPre", etaPre, "must be ≥ 0") { $0 >= 0 }
         try VolleyError.require("mu", mu, "must be ≥ 0") { $0 >= 0 }
         try VolleyError.require("wMax", wMax, "must be > 0") { $0 > 0 }
+        if let tauPost2 { try VolleyError.require("tauPost2", tauPost2, "must be > 0 ms") { $0 > 0 } }
     }
 }
 

@@ -94,7 +94,7 @@ public final class EventDrivenSimulator: Simulator {
                         let n = Int(view.groupStart[group + 1]) - first
                         plastic[event.projection]?.preArrival(group: group, first: first, count: n, time: t)
                         deliver[view.targetPopulation].unsafelyUnwrapped(
-                            view.targets + first, view.weights + first, n, view.receptor, t,
+                            view.targets + first, view.weights.from(first), n, view.receptor, t,
                             &neurons, &count)
                         continue
                     }

@@ -106,7 +106,19 @@ final class ModelPopulation<M: NeuronModel> {
     /// Applies one delivery group: advance each target to `time`, add the input, re-predict.
     @inlinable
     func deliverEvent(
-        _ targets: UnsafePointer<UInt32>, _ weights: UnsafePointer<Double>, _ n: Int,
+        _ targets: UnsafePointer<UInt32>, _ weights: WeightRun, _ n: Int, _ receptor: Int,
+        _ time: Double, _ queue: inout IndexedMinHeap, _ counters: inout EngineCounters
+    ) {
+        switch weights.layout {
+        case .double: deliverEvent(targets, DoubleWeights(weights), n, receptor, time, &queue, &counters)
+        case .single: deliverEvent(targets, SingleWeights(weights), n, receptor, time, &queue, &counters)
+        case .uniform: deliverEvent(targets, UniformWeight(weights), n, receptor, time, &queue, &counters)
+        }
+    }
+
+    @inlinable
+    func deliverEvent<W: WeightReader>(
+        _ targets: UnsafePointer<UInt32>, _ weights: W, _ n: Int,
         _ receptor: Int, _ time: Double, _ queue: inout IndexedMinHeap,
         _ counters: inout EngineCounters
     ) {
@@ -123,7 +135,7 @@ final class ModelPopulation<M: NeuronModel> {
                 lastUpdate[i] = time
                 updates &+= 1
             }
-            let w = weights[k]
+            let w = weights.weight(k)
             model.receive(&s, weight: w, receptor: receptor, at: time)
             states[i] = s
             applied &+= 1
@@ -231,18 +243,31 @@ final class ModelPopulation<M: NeuronModel> {
 
     @inlinable
     func deliverStep(
-        _ targets: UnsafePointer<UInt32>, _ weights: UnsafePointer<Double>, _ n: Int,
+        _ targets: UnsafePointer<UInt32>, _ weights: WeightRun, _ n: Int, _ receptor: Int,
+        _ time: Double, _ counters: inout EngineCounters
+    ) {
+        switch weights.layout {
+        case .double: deliverStep(targets, DoubleWeights(weights), n, receptor, time, &counters)
+        case .single: deliverStep(targets, SingleWeights(weights), n, receptor, time, &counters)
+        case .uniform: deliverStep(targets, UniformWeight(weights), n, receptor, time, &counters)
+        }
+    }
+
+    /// Applies one delivery group on the grid: adds each weight to its target's input.
+    @inlinable
+    func deliverStep<W: WeightReader>(
+        _ targets: UnsafePointer<UInt32>, _ weights: W, _ n: Int,
         _ receptor: Int, _ time: Double, _ counters: inout EngineCounters
     ) {
         if let lanes {
             let row = lanes + model.inputLane(receptor: receptor) &* count
-            for k in 0..<n { row[Int(targets[k])] += weights[k] }
+            for k in 0..<n { row[Int(targets[k])] += weights.weight(k) }
             counters.synapticEvents &+= UInt64(n)
             return
         }
         if let inputs {
             let row = inputs + receptor &* count
-            for k in 0..<n { row[Int(targets[k])] += weights[k] }
+            for k in 0..<n { row[Int(targets[k])] += weights.weight(k) }
             counters.synapticEvents &+= UInt64(n)
             return
         }
@@ -250,7 +275,7 @@ final class ModelPopulation<M: NeuronModel> {
         for k in 0..<n {
             let i = Int(targets[k])
             if done[i] { continue }
-            model.receive(&states[i], weight: weights[k], receptor: receptor, at: time)
+            model.receive(&states[i], weight: weights.weight(k), receptor: receptor, at: time)
             applied &+= 1
         }
         counters.synapticEvents &+= applied

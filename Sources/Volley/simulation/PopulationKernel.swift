@@ -34,7 +34,7 @@ public struct PopulationKernel {
     /// Event-driven: applies one delivery group (targets, weights, count, receptor, time).
     @usableFromInline let deliverEvent:
         (
-            UnsafePointer<UInt32>, UnsafePointer<Double>, Int, Int, Double, inout IndexedMinHeap,
+            UnsafePointer<UInt32>, WeightRun, Int, Int, Double, inout IndexedMinHeap,
             inout EngineCounters
         ) -> Void
     /// Event-driven: handles the queued prediction of neuron `local` at `time`; true if it fired.
@@ -48,7 +48,7 @@ public struct PopulationKernel {
     @usableFromInline let advanceAll: (Double, inout EngineCounters) -> Void
     /// Time-stepped: applies one delivery group at `time`.
     @usableFromInline let deliverStep:
-        (UnsafePointer<UInt32>, UnsafePointer<Double>, Int, Int, Double, inout EngineCounters) -> Void
+        (UnsafePointer<UInt32>, WeightRun, Int, Int, Double, inout EngineCounters) -> Void
     /// Time-stepped: fires every neuron at threshold at `time`, appending their local indices.
     @usableFromInline let detectSpikes: (Double, inout ContiguousArray<UInt32>) -> Void
     /// Restores the initial state without reallocating.
@@ -63,7 +63,7 @@ public struct PopulationKernel {
     @inlinable
     init(
         deliverEvent: @escaping (
-            UnsafePointer<UInt32>, UnsafePointer<Double>, Int, Int, Double, inout IndexedMinHeap,
+            UnsafePointer<UInt32>, WeightRun, Int, Int, Double, inout IndexedMinHeap,
             inout EngineCounters
         ) -> Void,
         neuronEvent: @escaping (Int, Double, inout IndexedMinHeap, inout EngineCounters) -> Bool,
@@ -71,7 +71,7 @@ public struct PopulationKernel {
         prepareSteps: @escaping (Double) -> Void,
         advanceAll: @escaping (Double, inout EngineCounters) -> Void,
         deliverStep: @escaping (
-            UnsafePointer<UInt32>, UnsafePointer<Double>, Int, Int, Double, inout EngineCounters
+            UnsafePointer<UInt32>, WeightRun, Int, Int, Double, inout EngineCounters
         ) -> Void,
         detectSpikes: @escaping (Double, inout ContiguousArray<UInt32>) -> Void,
         reset: @escaping () -> Void,

@@ -74,7 +74,7 @@ struct ProjectionView {
     let groupStart: UnsafePointer<UInt32>
     let groupDelay: UnsafePointer<Double>
     let targets: UnsafePointer<UInt32>
-    let weights: UnsafePointer<Double>
+    let weights: WeightRun
 }
 
 /// The part of a simulation both engines share: the network, per-population runtimes, projection
@@ -137,7 +137,7 @@ public class Simulator {
                     groupStart: UnsafePointer(proj.structure.groupStart.baseAddress!),
                     groupDelay: UnsafePointer(proj.structure.groupDelay.baseAddress!),
                     targets: UnsafePointer(proj.structure.targetIndex.baseAddress!),
-                    weights: UnsafePointer(plastic[proj.id.index]?.weights.baseAddress ?? proj.weights.values.baseAddress!))
+                    weights: plastic[proj.id.index].map { WeightRun(UnsafePointer($0.weights.baseAddress!)) } ?? proj.weights.run)
             })
         outgoing = network.populations.map { p in
             network.projections.filter { $0.source == p.id }.map { $0.id.index }

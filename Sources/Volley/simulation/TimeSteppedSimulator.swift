@@ -128,7 +128,7 @@ public final class TimeSteppedSimulator: Simulator {
                 let n = Int(view.groupStart[group + 1]) - first
                 plastic[event.projection]?.preArrival(group: group, first: first, count: n, time: t)
                 kernels[view.targetPopulation].unsafelyUnwrapped.deliverStep(
-                    view.targets + first, view.weights + first, n, view.receptor, t, &count)
+                    view.targets + first, view.weights.from(first), n, view.receptor, t, &count)
             }
             count.deliveryPops &+= UInt64(ring[slot].count)
             ring[slot].removeAll(keepingCapacity: true)
