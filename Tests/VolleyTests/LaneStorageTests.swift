@@ -3,9 +3,10 @@ import Testing
 
 @testable import Volley
 
-/// LIF-exp exactly as `LIFExp`, but without lane storage and without summed inputs: the
+/// LIF-exp exactly as `LIFExp`, but without lane storage, summed inputs or epoch form: the
 /// time-stepped engine then runs the contract's plain path (advance every neuron, `receive` each
-/// delivery, threshold) — the reference for the vectorised lane path.
+/// delivery, threshold) — the reference for the vectorised lane path — and the event-driven
+/// engine advances each target by its own interval — the reference for the epoch form.
 struct PlainLIFExp: NeuronModel {
     var base: LIFExp
     typealias State = LIFExp.State

@@ -69,9 +69,15 @@ func spikeTimesByNeuron(_ sim: Simulator, _ population: PopulationID) -> [[Doubl
 /// A reproducible recurrent test network: Poisson-driven LIFExp excitatory and inhibitory
 /// populations (a scaled-down CUBA).
 func smallRecurrentNetwork(seed: UInt64, neurons: Int = 200) throws -> Network {
+    try smallRecurrentNetwork(
+        seed: seed, neurons: neurons,
+        model: LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 10, vRest: -49, vReset: -60, vThreshold: -50, tRef: 5))
+}
+
+/// `smallRecurrentNetwork` with any model taking CUBA's weights (mV) on receptors 0 and 1.
+func smallRecurrentNetwork<M: NeuronModel>(seed: UInt64, neurons: Int = 200, model: M) throws -> Network {
     var net = Network()
     var rng = Xoshiro256(seed: seed, stream: 1)
-    let model = LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 10, vRest: -49, vReset: -60, vThreshold: -50, tRef: 5)
     let nExc = neurons * 4 / 5
     let v = (0..<neurons).map { _ in -60 + 10 * rng.uniform() }
     let exc = try net.addPopulation("exc", size: nExc, model: model, initialPotentials: Array(v[..<nExc]))

@@ -128,6 +128,8 @@ runExample("mnist-stdp") {
     cli.option("test-samples", value: "N", default: "10000", help: "test images classified (first N)")
     cli.option("rule", value: "code|eq4", default: "code", help: "learning rule: their published code (potentiation gated by a 40 ms second post trace) or the paper's eq. 4")
     cli.option("x-tar", value: "X", help: "x_tar of the rule (target presynaptic trace at a post spike); default 0 for --rule code, 0.4 for eq4")
+    cli.option("inhibition", value: "MV", default: "\(DC.inhToExc)", help: "lateral inhibition weight inhibitory → other excitatory neurons (mV of R·I; Diehl & Cook's g 17 × 40)")
+    cli.option("input-total", value: "MV", default: "\(DC.normalisation)", help: "sum of each excitatory neuron's input weights after normalisation (mV; their 78 × 60)")
     cli.option("engine", value: "event|stepped", default: "event", help: "simulation engine")
     cli.option("dt", value: "MS", default: "0.5", help: "time step of the stepped engine (ms; Diehl & Cook used 0.5)")
     cli.option("seed", value: "S", default: "1", help: "seed of the initial weights and every Poisson train")
@@ -149,6 +151,10 @@ runExample("mnist-stdp") {
     let xTar = try cli.double("x-tar") ?? (ruleName == "code" ? 0 : 0.4)
     let engine = try cli.choice("engine", ["event", "stepped"])!
     let dt = try cli.double("dt")!
+    let inhibition = try cli.double("inhibition")!
+    let inputTotal = try cli.double("input-total")!
+    guard inhibition <= 0 && inhibition.isFinite else { throw VolleyError.usage("option '--inhibition': \(inhibition) must be ≤ 0 mV") }
+    guard inputTotal > 0 && inputTotal.isFinite else { throw VolleyError.usage("option '--input-total': \(inputTotal) must be > 0 mV") }
     let seed = try cli.uint64("seed")!
     guard neurons >= 2 else { throw VolleyError.usage("option '--neurons': \(neurons) must be ≥ 2") }
     guard epochs >= 1 else { throw VolleyError.usage("option '--epochs': \(epochs) must be ≥ 1") }
@@ -175,14 +181,14 @@ runExample("mnist-stdp") {
     try net.setPlasticity(.diehlCook(DC.rule(xTar: xTar, triplet: ruleName == "code")), for: plastic)
     try net.connect(exc, to: inh, pattern: .oneToOne, weight: .constant(DC.excToInh), delay: .constant(DC.lateralDelay))
     let lateral = (0..<neurons).flatMap { i in
-        (0..<neurons).compactMap { j in i == j ? nil : Synapse(source: i, target: j, weight: DC.inhToExc, delay: DC.lateralDelay) }
+        (0..<neurons).compactMap { j in i == j ? nil : Synapse(source: i, target: j, weight: inhibition, delay: DC.lateralDelay) }
     }
     try net.connect(inh, to: exc, synapses: lateral, receptor: 1)
     print("network: 784 inputs → \(neurons) excitatory adaptive LIF ⇄ \(neurons) inhibitory LIF, \(net.synapseCount) synapses; \(engine) engine\(engine == "stepped" ? " (dt = \(dt) ms)" : ""); rule \(ruleName), x_tar = \(xTar), seed \(seed)")
 
     // Training: one continuous simulation, weights and thresholds carried from image to image.
     let sim = try makeSimulator(net, engine: engine, dt: dt)
-    try sim.normalizeIncomingWeights(of: plastic, toTotal: DC.normalisation)
+    try sim.normalizeIncomingWeights(of: plastic, toTotal: inputTotal)
     var presentations = 0, inputSpikes = 0, boosts = 0
     var excSpikesTotal = 0
     var window: [(response: [Int], label: Int)] = []
@@ -208,7 +214,7 @@ runExample("mnist-stdp") {
                 let after = sim.spikeCounts(of: exc)
                 for j in 0..<neurons { response[j] += after[j] - previous[j] }
                 previous = after
-                try sim.normalizeIncomingWeights(of: plastic, toTotal: DC.normalisation)
+                try sim.normalizeIncomingWeights(of: plastic, toTotal: inputTotal)
                 presentations += 1
                 if response.reduce(0, +) >= DC.minimumSpikes || attempt == DC.maxBoosts { break }
                 intensity += DC.boost
@@ -351,6 +357,6 @@ runExample("mnist-stdp") {
         ("excitatory_spikes_per_image", .number(Double(excSpikesTotal) / Double(epochs * trainSamples))),
         ("synaptic_events_per_presentation", .number(Double(counters.synapticEvents) / Double(presentations))),
         ("plasticity_updates_per_presentation", .number(Double(sim.plasticityUpdates) / Double(presentations))),
-        ("rule", .string(ruleName)), ("x_tar", .number(xTar)),
+        ("rule", .string(ruleName)), ("x_tar", .number(xTar)), ("inhibition_mv", .number(inhibition)), ("input_total_mv", .number(inputTotal)),
     ]).rendered)
 }

@@ -135,14 +135,20 @@ public struct ExponentialSum: Sendable {
         return ub
     }
 
-    /// A cheap lower bound L on the first crossing (one logarithm, no exponentials), or +∞ when
-    /// f < 0 for all s ≥ 0. Terms that are positive at s = 0 or unimodal are replaced by their
-    /// suprema P; the negative monotone ones, Σaₖe^(−rₖs) with N = Σaₖ < 0, by N·e^(−r̄s) where
-    /// r̄ = Σaₖrₖ / N (Jensen: e^x is convex, so this is an upper bound). P + N·e^(−r̄s) is
-    /// increasing and is inverted in closed form. Used to schedule wake-ups.
+    /// A cheap lower bound L on the first crossing (at most two logarithms, no exponentials), or
+    /// +∞ when f < 0 for all s ≥ 0. The negative monotone terms, Σaₖe^(−rₖs) with N = Σaₖ < 0,
+    /// are bounded above by N·e^(−r̄s) with r̄ = Σaₖrₖ / N (Jensen: e^x is convex). Then:
+    /// 1. every other term is replaced by its supremum; with P the constant plus those suprema,
+    ///    f ≤ P + N·e^(−r̄s), increasing, inverted in closed form;
+    /// 2. when the positive monotone terms (sum D) all decay at least as fast as r̄, they are
+    ///    ≤ D·e^(−r̄s) too, so f ≤ C + (D + N)·e^(−r̄s) with C the constant plus the unimodal
+    ///    suprema — much tighter when a decaying positive term (an inhibitory current in LIF-exp)
+    ///    dominates P. L is the larger of the two roots. Used to schedule wake-ups.
     @inlinable
     public var crossingLowerBound: Double {
-        var positive = constant
+        var fixed = constant
+        var decaying = 0.0
+        var slowestDecaying = Double.infinity
         var negative = 0.0
         var weightedRate = 0.0
         for k in 0..<count {
@@ -150,13 +156,43 @@ public struct ExponentialSum: Sendable {
             if t.b == 0 && t.a < 0 {
                 negative += t.a
                 weightedRate += t.a * t.rate
+            } else if t.b == 0 {
+                if t.a > 0 {
+                    decaying += t.a
+                    slowestDecaying = Swift.min(slowestDecaying, t.rate)
+                }
             } else {
-                positive += t.b == 0 ? t.a : t.tailRange(0).max
+                fixed += t.tailRange(0).max
             }
         }
+        return ExponentialSum.lowerBound(
+            fixed: fixed, decaying: decaying, slowestDecaying: slowestDecaying, negative: negative,
+            weightedRate: weightedRate, linearBeyond: .infinity)
+    }
+
+    /// The two bounds of `crossingLowerBound` from its sums (shared with LIF-exp's state-based
+    /// bound). When the cheaper, weaker linearised bound (e^(−r̄s) ≥ 1 − r̄s) already exceeds
+    /// `linearBeyond`, it is returned without logarithms.
+    @inlinable @inline(__always)
+    public static func lowerBound(
+        fixed: Double, decaying: Double, slowestDecaying: Double, negative: Double,
+        weightedRate: Double, linearBeyond: Double
+    ) -> Double {
+        let positive = fixed + decaying
         if positive < 0 || (positive == 0 && negative < 0) { return .infinity }
         if positive + negative >= 0 { return 0 }
-        return log(-negative / positive) * (negative / weightedRate)
+        // Here N < 0 and f(0) ≤ P + N < 0.
+        let meanRate = weightedRate / negative
+        let tight = decaying > 0 && slowestDecaying >= meanRate
+        let slope = decaying + negative
+        if tight && (slope >= 0 || fixed <= 0) { return .infinity }
+        if linearBeyond < .infinity {
+            var linear = (positive + negative) / weightedRate
+            if tight { linear = Swift.max(linear, (fixed + slope) / (slope * meanRate)) }
+            if linear > linearBeyond { return linear }
+        }
+        let loose = log(-negative / positive) / meanRate
+        return tight ? Swift.max(loose, log(-slope / fixed) / meanRate) : loose
     }
 
     /// The event-driven prediction policy shared by every model built on an `ExponentialSum`:

@@ -263,36 +263,100 @@ public struct LIFExp: NeuronModel {
 
     /// A lower bound on the first crossing, no greater than
     /// `distanceToThreshold(of: state, threshold: vThreshold).crossingLowerBound` (equal to it when
-    /// that is within the wake-up horizon), for a
-    /// non-refractory state when both synaptic time constants differ from τm: with the terms
-    /// c = V∞ − θ, cₖ·e^(−s/τₖ) (cₖ = Iₖ·τₖ/(τₖ − τm)) and (V − V∞ − Σcₖ)·e^(−s/τm), the positive
-    /// coefficients are summed into P, the negative ones into N with rate-weighted mean r̄, and
-    /// P + N·e^(−r̄s) ≥ f(s) bounds the crossing (+∞ if none, 0 if f may be ≥ 0 now).
+    /// that is within the wake-up horizon), for a non-refractory state when both synaptic time
+    /// constants differ from τm: the terms c = V∞ − θ, cₖ·e^(−s/τₖ) (cₖ = Iₖ·τₖ/(τₖ − τm)) and
+    /// (V − V∞ − Σcₖ)·e^(−s/τm) go into `ExponentialSum.lowerBound` without building the sum.
+    /// When its linearised bound already clears the wake-up horizon, that is returned (the neuron
+    /// wakes a little early) and no logarithm is taken.
     @inlinable
     public func crossingLowerBound(of state: State) -> Double {
         let vInf = vRest + bias
         let exc = state.iExc * tauSynExc / (tauSynExc - tauM)
         let inh = state.iInh * tauSynInh / (tauSynInh - tauM)
         let membrane = state.v - vInf - exc - inh
-        var positive = vInf - vThreshold
+        var decaying = 0.0
+        var slowestDecaying = Double.infinity
         var negative = 0.0
         var weightedRate = 0.0
         for (a, rate) in [(exc, 1 / tauSynExc), (inh, 1 / tauSynInh), (membrane, 1 / tauM)] {
             if a < 0 {
                 negative += a
                 weightedRate += a * rate
-            } else {
-                positive += a
+            } else if a > 0 {
+                decaying += a
+                slowestDecaying = Swift.min(slowestDecaying, rate)
             }
         }
-        if positive < 0 || (positive == 0 && negative < 0) { return .infinity }
-        if positive + negative >= 0 { return 0 }
-        // e^(−r̄s) ≥ 1 − r̄s, so P + N·e^(−r̄s) ≤ P + N − N·r̄·s: its zero (P + N)/(N·r̄) is a weaker
-        // bound that needs no logarithm. When it already clears the wake-up horizon it is returned
-        // (the neuron wakes a little early); otherwise the exact inversion decides.
-        let linear = (positive + negative) / weightedRate
-        if linear > LIFExp.wakeUpHorizon { return linear }
-        return log(-negative / positive) * (negative / weightedRate)
+        return ExponentialSum.lowerBound(
+            fixed: vInf - vThreshold, decaying: decaying, slowestDecaying: slowestDecaying,
+            negative: negative, weightedRate: weightedRate, linearBeyond: LIFExp.wakeUpHorizon)
+    }
+
+    // MARK: Epoch form (event-driven engine)
+
+    /// The epoch form exists when both synaptic time constants differ from τm (for τₖ = τm the
+    /// propagator has an s·e^(−s/τm) term, not a pure mode; that case keeps per-neuron advances).
+    /// Lanes, at t = t₀ + x and with cₖ = τₖ/(τₖ − τm):
+    ///     0: A, 1: B_exc, 2: B_inh, 3: x_end (end of the refractory period, −∞ if none)
+    ///     Iₖ(x) = Bₖ·e^(−x/τₖ),   V(x) = V∞ + A·e^(−x/τm) + Σₖ cₖ·Iₖ(x)   for x ≥ x_end,
+    ///     V = vReset for x < x_end, with A chosen so that V(x_end) = vReset.
+    /// An input w on k at x adds w·e^(x/τₖ) to Bₖ and, to leave V continuous, subtracts
+    /// cₖ·w·e^(x/τm) from A — or, while refractory, cₖ·w·e^(x/τₖ)·e^((1/τm − 1/τₖ)·x_end), which
+    /// keeps V(x_end) = vReset (one `exp`, only for inputs during refractoriness).
+    public var supportsEpochForm: Bool { tauSynExc != tauM && tauSynInh != tauM }
+
+    public var epochRates: EpochForm { EpochForm(1 / tauM, 1 / tauSynExc, 1 / tauSynInh, 0) }
+
+    /// cₖ = τₖ/(τₖ − τm): the weight of a current in V's particular solution.
+    @inlinable var excToVoltage: Double { tauSynExc / (tauSynExc - tauM) }
+    @inlinable var inhToVoltage: Double { tauSynInh / (tauSynInh - tauM) }
+
+    @inlinable
+    public func epochForm(of s: State, elapsed x: Double) -> EpochForm {
+        let vInf = vRest + bias
+        let bExc = s.iExc * exp(x / tauSynExc)
+        let bInh = s.iInh * exp(x / tauSynInh)
+        if s.refractory > 0 {
+            let end = x + s.refractory
+            let atEnd = vReset - vInf - excToVoltage * bExc * exp(-end / tauSynExc)
+                - inhToVoltage * bInh * exp(-end / tauSynInh)
+            return EpochForm(atEnd * exp(end / tauM), bExc, bInh, end)
+        }
+        let membrane = s.v - vInf - excToVoltage * s.iExc - inhToVoltage * s.iInh
+        return EpochForm(membrane * exp(x / tauM), bExc, bInh, -.infinity)
+    }
+
+    @inlinable
+    public func state(fromEpoch f: EpochForm, elapsed x: Double, decay d: EpochForm) -> State {
+        let iExc = f[1] * d[1]
+        let iInh = f[2] * d[2]
+        let remaining = f[3] - x
+        if remaining >= Refractory.epsilon {
+            return State(v: vReset, iExc: iExc, iInh: iInh, refractory: remaining)
+        }
+        let v = (vRest + bias) + f[0] * d[0] + excToVoltage * iExc + inhToVoltage * iInh
+        return State(v: v, iExc: iExc, iInh: iInh, refractory: 0)
+    }
+
+    @inlinable
+    public func receive(
+        _ f: inout EpochForm, weight w: Double, receptor: Int, elapsed x: Double, growth g: EpochForm
+    ) {
+        let excitatory = receptor == Receptor.excitatory
+        let added = w * (excitatory ? g[1] : g[2])
+        let c = excitatory ? excToVoltage : inhToVoltage
+        if excitatory { f[1] += added } else { f[2] += added }
+        if x < f[3] {
+            let rate = excitatory ? 1 / tauSynExc : 1 / tauSynInh
+            f[0] -= c * added * exp((1 / tauM - rate) * f[3])
+        } else {
+            f[0] -= c * w * g[0]
+        }
+    }
+
+    @inlinable
+    public func rebase(_ f: inout EpochForm, shift: Double, decay d: EpochForm) {
+        f = EpochForm(f[0] * d[0], f[1] * d[1], f[2] * d[2], f[3] - shift)
     }
 
     // MARK: Lane storage (time-stepped engine)

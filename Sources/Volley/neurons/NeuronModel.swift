@@ -1,3 +1,5 @@
+import Foundation
+
 /// The next time a neuron reaches threshold, as predicted from its current state with no further
 /// input. `time` is absolute (ms); `.infinity` means never.
 ///
@@ -127,9 +129,63 @@ public protocol NeuronModel: Sendable {
     func stepLanes(
         _ lanes: UnsafeMutablePointer<Double>, stride: Int, count: Int, advancingBy h: Double?,
         using p: Propagator, at time: Double, fired: inout ContiguousArray<UInt32>)
+
+    /// Whether this instance supports the *epoch form* in the event-driven engine (default
+    /// false). A linear model whose free evolution is a sum of decaying modes e^(−r_k·t) can hold
+    /// each neuron's state as coefficients relative to one epoch t₀ shared by the population:
+    /// the state at t = t₀ + x is the coefficients times e^(−r_k·x), and an input at t adds
+    /// w·e^(r_k·x) to a coefficient. The factors e^(±r_k·x) depend on t only, so the engine
+    /// computes them once per delivery group and an input costs a few multiply-adds instead of
+    /// advancing its target by its own interval (three `exp`s for LIF-exp). Lanes of the form are
+    /// model-defined (`EpochForm`); the engine moves t₀ forward (`rebase`) before the factors
+    /// grow past e^20. docs/architecture.md has the derivation for LIF-exp.
+    var supportsEpochForm: Bool { get }
+
+    /// Decay rates r_k (1/ms) of the epoch form's lanes (0 for lanes that are not modes).
+    var epochRates: EpochForm { get }
+
+    /// The epoch form of `state`, valid at t = t₀ + x.
+    func epochForm(of state: State, elapsed x: Double) -> EpochForm
+
+    /// The state at t = t₀ + x from its epoch form; `decay` = e^(−r_k·x) lane-wise.
+    func state(fromEpoch form: EpochForm, elapsed x: Double, decay: EpochForm) -> State
+
+    /// Applies one input at t = t₀ + x to an epoch form; `growth` = e^(r_k·x) lane-wise.
+    /// Equivalent to `receive` on the state at t (up to rounding).
+    func receive(
+        _ form: inout EpochForm, weight: Double, receptor: Int, elapsed x: Double, growth: EpochForm)
+
+    /// Re-expresses a form relative to the new epoch t₀ + shift; `decay` = e^(−r_k·shift).
+    func rebase(_ form: inout EpochForm, shift: Double, decay: EpochForm)
+}
+
+/// Coefficients of one neuron's state in epoch form (see `NeuronModel.supportsEpochForm`).
+public typealias EpochForm = SIMD4<Double>
+
+/// e^v lane by lane (`Foundation.exp`, so the same values as the scalar code).
+@inlinable @inline(__always)
+func laneExp(_ v: EpochForm) -> EpochForm {
+    EpochForm(exp(v[0]), exp(v[1]), exp(v[2]), exp(v[3]))
 }
 
 extension NeuronModel {
+    public var supportsEpochForm: Bool { false }
+    public var epochRates: EpochForm { EpochForm() }
+    public func epochForm(of state: State, elapsed x: Double) -> EpochForm {
+        preconditionFailure("\(Self.modelName) has no epoch form")
+    }
+    public func state(fromEpoch form: EpochForm, elapsed x: Double, decay: EpochForm) -> State {
+        preconditionFailure("\(Self.modelName) has no epoch form")
+    }
+    public func receive(
+        _ form: inout EpochForm, weight: Double, receptor: Int, elapsed x: Double, growth: EpochForm
+    ) {
+        preconditionFailure("\(Self.modelName) has no epoch form")
+    }
+    public func rebase(_ form: inout EpochForm, shift: Double, decay: EpochForm) {
+        preconditionFailure("\(Self.modelName) has no epoch form")
+    }
+
     public static var sumsSimultaneousInputs: Bool { false }
 
     @inlinable

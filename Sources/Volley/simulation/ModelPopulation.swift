@@ -35,6 +35,12 @@ final class ModelPopulation<M: NeuronModel> {
     @usableFromInline var lanes: UnsafeMutablePointer<Double>?
     @usableFromInline var laneFired = ContiguousArray<UInt32>()
     @usableFromInline var laneStepped = false
+    /// Event-driven engine, models with `supportsEpochForm`: every neuron's state in epoch form
+    /// relative to `epochOrigin` (then `states` and `lastUpdate` are unused), and the factors
+    /// e^(±r·x) of the last event time `factorTime` (one computation per delivery group).
+    /// Held behind pointers, like the states, so the hot loops pay no exclusivity checks.
+    @usableFromInline let forms: UnsafeMutablePointer<EpochForm>?
+    @usableFromInline let clock: UnsafeMutablePointer<EpochClock>
 
     @inlinable
     init(model: M, layout: PopulationLayout, initialPotentials: [Double]?) {
@@ -55,6 +61,11 @@ final class ModelPopulation<M: NeuronModel> {
         lastUpdate.initialize(repeating: 0, count: count)
         exact.initialize(repeating: false, count: count)
         done.initialize(repeating: false, count: count)
+        let epochForm = model.supportsEpochForm && !layout.firstSpikeOnly
+        forms = epochForm ? .allocate(capacity: count) : nil
+        forms?.initialize(repeating: EpochForm(), count: count)
+        clock = .allocate(capacity: 1)
+        clock.initialize(to: EpochClock(rebaseAfter: epochForm ? 20 / model.epochRates.max() : .infinity))
         if M.sumsSimultaneousInputs && !layout.firstSpikeOnly {
             let n = model.receptorCount * count
             inputs = .allocate(capacity: n)
@@ -74,6 +85,8 @@ final class ModelPopulation<M: NeuronModel> {
         done.deallocate()
         inputs?.deallocate()
         lanes?.deallocate()
+        forms?.deallocate()
+        clock.deallocate()
     }
 
     @inlinable
@@ -97,6 +110,7 @@ final class ModelPopulation<M: NeuronModel> {
             bytesPerNeuron: { [self] in
                 MemoryLayout<M.State>.stride * 2 + 8 + 2
                     + (inputs == nil ? 0 : 8 * model.receptorCount) + (lanes == nil ? 0 : 8 * M.laneCount)
+                    + (clock.pointee.active ? MemoryLayout<EpochForm>.stride : 0)
             },
             runtime: self)
     }
@@ -125,6 +139,30 @@ final class ModelPopulation<M: NeuronModel> {
         var applied: UInt64 = 0
         var updates: UInt64 = 0
         var predictions: UInt64 = 0
+        if let forms, clock.pointee.active {
+            // Epoch form: no per-target advance; the factors are shared by the whole group.
+            let x = epochFactors(at: time)
+            let g = clock.pointee.growth
+            let d = clock.pointee.decay
+            for k in 0..<n {
+                let i = Int(targets[k])
+                let w = weights.weight(k)
+                model.receive(&forms[i], weight: w, receptor: receptor, elapsed: x, growth: g)
+                if model.inputOnlyDelaysCrossing(weight: w, receptor: receptor) {
+                    exact[i] = false
+                    continue
+                }
+                predictions &+= 1
+                let next = model.nextCrossing(
+                    of: model.state(fromEpoch: forms[i], elapsed: x, decay: d), at: time)
+                exact[i] = next.isExact
+                queue.update(offset &+ i, time: next.time)
+            }
+            counters.synapticEvents &+= UInt64(n)
+            counters.stateUpdates &+= UInt64(n)
+            counters.neuronQueueUpdates &+= predictions
+            return
+        }
         for k in 0..<n {
             let i = Int(targets[k])
             if done[i] { continue }
@@ -160,6 +198,24 @@ final class ModelPopulation<M: NeuronModel> {
     func neuronEvent(
         _ i: Int, _ time: Double, _ queue: inout IndexedMinHeap, _ counters: inout EngineCounters
     ) -> Bool {
+        if let forms, clock.pointee.active {
+            let x = epochFactors(at: time)
+            var s = model.state(fromEpoch: forms[i], elapsed: x, decay: clock.pointee.decay)
+            counters.stateUpdates &+= 1
+            counters.neuronQueueUpdates &+= 1
+            let fires = exact[i] || model.isAboveThreshold(s, at: time)
+            if fires {
+                model.fire(&s, at: time)
+                forms[i] = model.epochForm(of: s, elapsed: x)
+            } else {
+                counters.wakeUps &+= 1
+            }
+            let next = model.nextCrossing(of: s, at: time)
+            assert(next.isExact || next.time > time, "a wake-up must lie in the future")
+            exact[i] = next.isExact
+            queue.update(offset &+ i, time: next.time)
+            return fires
+        }
         var s = states[i]
         let h = time - lastUpdate[i]
         if h > 0 {
@@ -189,12 +245,48 @@ final class ModelPopulation<M: NeuronModel> {
 
     @inlinable
     func scheduleAll(_ time: Double, _ queue: inout IndexedMinHeap) {
+        if let forms {
+            for i in 0..<count { forms[i] = model.epochForm(of: states[i], elapsed: 0) }
+            clock.pointee.active = true
+            clock.pointee.origin = time
+            clock.pointee.factorTime = .nan
+        }
         for i in 0..<count where !done[i] {
             lastUpdate[i] = time
             let next = model.nextCrossing(of: states[i], at: time)
             exact[i] = next.isExact
             queue.update(offset &+ i, time: next.time)
         }
+    }
+
+    /// x = time − t₀ for an event at `time`, with `growth` = e^(r·x) and `decay` = e^(−r·x)
+    /// (computed once per distinct time); moves the epoch to `time` first when x passes
+    /// `rebaseAfter`. Deterministic: a function of the event times only.
+    @inlinable @inline(__always)
+    func epochFactors(at time: Double) -> Double {
+        var x = time - clock.pointee.origin
+        if x > clock.pointee.rebaseAfter {
+            rebase(to: time)
+            x = 0
+        }
+        if time != clock.pointee.factorTime {
+            clock.pointee.factorTime = time
+            let g = laneExp(model.epochRates * x)
+            clock.pointee.growth = g
+            clock.pointee.decay = 1 / g
+        }
+        return x
+    }
+
+    /// Re-expresses every form relative to the new epoch `time`.
+    @inlinable
+    func rebase(to time: Double) {
+        guard let forms else { return }
+        let shift = time - clock.pointee.origin
+        let d = laneExp(-model.epochRates * shift)
+        for i in 0..<count { model.rebase(&forms[i], shift: shift, decay: d) }
+        clock.pointee.origin = time
+        clock.pointee.factorTime = .nan
     }
 
     // MARK: Time-stepped engine
@@ -330,6 +422,11 @@ final class ModelPopulation<M: NeuronModel> {
     @inlinable
     func state(_ i: Int, at time: Double) -> M.State {
         if let lanes { return model.state(inLanes: lanes, stride: count, at: i) }
+        if let forms, clock.pointee.active {
+            let x = time - clock.pointee.origin
+            let d = laneExp(-model.epochRates * x)
+            return model.state(fromEpoch: forms[i], elapsed: x, decay: d)
+        }
         var s = states[i]
         if stepPropagator == nil {
             let h = time - lastUpdate[i]
@@ -337,4 +434,22 @@ final class ModelPopulation<M: NeuronModel> {
         }
         return s
     }
+}
+
+/// The epoch bookkeeping of one population in the event-driven engine (see `ModelPopulation`).
+@usableFromInline
+struct EpochClock {
+    /// Whether the forms are in use (set when the event-driven engine schedules the population).
+    @usableFromInline var active = false
+    /// The epoch t₀ (ms).
+    @usableFromInline var origin = 0.0
+    /// The time whose factors `growth` = e^(r·x), `decay` = e^(−r·x) hold (NaN: none).
+    @usableFromInline var factorTime = Double.nan
+    @usableFromInline var growth = EpochForm(repeating: 1)
+    @usableFromInline var decay = EpochForm(repeating: 1)
+    /// The epoch moves forward once the fastest mode's factor would pass e^20.
+    @usableFromInline let rebaseAfter: Double
+
+    @inlinable
+    init(rebaseAfter: Double) { self.rebaseAfter = rebaseAfter }
 }

@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+
+@testable import Volley
+
+/// The event-driven engine's epoch form (NeuronModel.supportsEpochForm, LIF-exp): conversions,
+/// inputs (also during refractoriness), rebasing, and whole runs against per-neuron advances.
+@Suite("Epoch form")
+struct EpochFormTests {
+    let model = LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 10, vRest: -49, vReset: -60, vThreshold: -50, tRef: 5)
+
+    func decay(_ x: Double) -> EpochForm { laneExp(-model.epochRates * x) }
+    func growth(_ x: Double) -> EpochForm { laneExp(model.epochRates * x) }
+
+    func close(_ a: LIFExp.State, _ b: LIFExp.State, _ tolerance: Double = 1e-11) -> Bool {
+        abs(a.v - b.v) <= tolerance && abs(a.iExc - b.iExc) <= tolerance * max(1, abs(b.iExc))
+            && abs(a.iInh - b.iInh) <= tolerance * max(1, abs(b.iInh)) && abs(a.refractory - b.refractory) <= tolerance
+    }
+
+    @Test("State → form → state is the identity, refractory states included")
+    func roundTrip() {
+        #expect(model.supportsEpochForm)
+        #expect(!LIFExp(tauM: 10, tauSynExc: 10).supportsEpochForm)
+        var rng = Xoshiro256(seed: 5)
+        for k in 0..<500 {
+            let s = LIFExp.State(
+                v: -60 + 10 * rng.uniform(), iExc: 10 * rng.uniform(), iInh: -20 * rng.uniform(),
+                refractory: k % 3 == 0 ? 5 * rng.uniform() : 0)
+            let x = 90 * rng.uniform()
+            let back = model.state(fromEpoch: model.epochForm(of: s, elapsed: x), elapsed: x, decay: decay(x))
+            #expect(close(back, k % 3 == 0 ? LIFExp.State(v: -60, iExc: s.iExc, iInh: s.iInh, refractory: s.refractory) : s), "\(s) → \(back)")
+        }
+    }
+
+    @Test("Inputs in epoch form match receive-then-advance, during and after refractoriness; rebasing changes nothing")
+    func inputsAndRebase() {
+        var rng = Xoshiro256(seed: 9)
+        for k in 0..<300 {
+            // A state at x0, an input at x1 ≥ x0 (refractory at x1 for about half of them), read at x2.
+            let refractory = k % 2 == 0 ? 4 + rng.uniform() : 0
+            var s = LIFExp.State(v: -55 + 4 * rng.uniform(), iExc: 6 * rng.uniform(), iInh: -8 * rng.uniform(), refractory: refractory)
+            let x0 = 30 * rng.uniform(), x1 = x0 + 3 * rng.uniform(), x2 = x1 + 8 * rng.uniform()
+            let (w, receptor) = k % 3 == 0 ? (-9.0, 1) : (1.62 + 2 * rng.uniform(), 0)
+            var form = model.epochForm(of: s, elapsed: x0)
+            model.receive(&form, weight: w, receptor: receptor, elapsed: x1, growth: growth(x1))
+            // Reference: per-neuron advances.
+            model.advance(&s, by: x1 - x0)
+            model.receive(&s, weight: w, receptor: receptor, at: x1)
+            model.advance(&s, by: x2 - x1)
+            let viaForm = model.state(fromEpoch: form, elapsed: x2, decay: decay(x2))
+            #expect(close(viaForm, s, 1e-10), "k = \(k): \(viaForm) vs \(s)")
+            // Rebasing by any shift ≤ x2 is invisible.
+            let shift = x2 * rng.uniform()
+            var moved = form
+            model.rebase(&moved, shift: shift, decay: decay(shift))
+            #expect(close(model.state(fromEpoch: moved, elapsed: x2 - shift, decay: decay(x2 - shift)), viaForm, 1e-10))
+        }
+    }
+
+    @Test("Whole runs: the epoch form gives the per-neuron-advance spike trains (same spikes, times within 1e-9 ms)")
+    func runsMatchPerNeuronAdvance() throws {
+        for seed: UInt64 in [3, 11] {
+            let withForm = try EventDrivenSimulator(network: try smallRecurrentNetwork(seed: seed))
+            let plain = try EventDrivenSimulator(network: try smallRecurrentNetwork(seed: seed, model: PlainLIFExp(base: model)))
+            // 400 ms: the epoch moves forward every 100 ms (20·τ_exc).
+            try withForm.run(until: 400)
+            try plain.run(until: 400)
+            #expect(withForm.spikes.times[0].count > 100)
+            for p in 0..<2 {
+                #expect(withForm.spikes.neurons[p] == plain.spikes.neurons[p])
+                let gap = zip(withForm.spikes.times[p], plain.spikes.times[p]).map { abs($0 - $1) }.max() ?? 0
+                #expect(gap <= 1e-9, "population \(p): largest spike-time difference \(gap) ms")
+            }
+            // Potentials read from the forms agree too.
+            for i in [0, 7, 150] {
+                #expect(abs(try withForm.potential(of: PopulationID(0), neuron: i) - plain.potential(of: PopulationID(0), neuron: i)) < 1e-9)
+            }
+        }
+    }
+}
