@@ -39,11 +39,11 @@ benchmarks/results/memory-latency | tail -n 1 | sed 's/^{/{"label":"probe",/' >>
 
 # label | neurons | duration (ms) | E_L (mV) | simulators
 configs=(
-  "4000 x 1 s|4000|1000|-49|volley-event volley-stepped volley-stepped-native brian2-standalone brian2-runtime nest"
-  "4000 x 10 s|4000|10000|-49|volley-event volley-stepped volley-stepped-native brian2-standalone nest"
-  "40000 x 1 s|40000|1000|-49|volley-event volley-stepped volley-stepped-native brian2-standalone nest"
-  "100000 x 1 s|100000|1000|-49|volley-event volley-stepped volley-stepped-native brian2-standalone nest"
-  "low drive 4000 x 10 s|4000|10000|-49.99|volley-event volley-stepped volley-stepped-native brian2-standalone nest"
+  "4000 x 1 s|4000|1000|-49|volley-event volley-event-native volley-stepped volley-stepped-native brian2-standalone brian2-runtime nest"
+  "4000 x 10 s|4000|10000|-49|volley-event volley-event-native volley-stepped volley-stepped-native brian2-standalone nest"
+  "40000 x 1 s|40000|1000|-49|volley-event volley-event-native volley-stepped volley-stepped-native brian2-standalone nest"
+  "100000 x 1 s|100000|1000|-49|volley-event volley-event-native volley-stepped volley-stepped-native brian2-standalone nest"
+  "low drive 4000 x 10 s|4000|10000|-49.99|volley-event volley-event-native volley-stepped volley-stepped-native brian2-standalone nest"
 )
 only=${ONLY:-.}
 for cfg in "${configs[@]}"; do
@@ -59,6 +59,7 @@ for cfg in "${configs[@]}"; do
       common=(--neurons "$n" --duration "$dur" --drive "$drive" --seed 1)
       case $sim in
         volley-event) line=$("$bin" "${common[@]}" --engine event | tail -n 1) ;;
+        volley-event-native) line=$("$native" "${common[@]}" --engine event | tail -n 1) ;;
         volley-stepped) line=$("$bin" "${common[@]}" --engine stepped --dt 0.1 | tail -n 1) ;;
         volley-stepped-native) line=$("$native" "${common[@]}" --engine stepped --dt 0.1 | tail -n 1) ;;
         brian2-standalone) line=$("$py" benchmarks/peers/cuba_brian2.py --target cpp_standalone "${common[@]}" 2>/dev/null | tail -n 1) ;;

@@ -16,7 +16,7 @@ for line in open(raw):
     rows.setdefault(d["label"], {}).setdefault(d["sim"], []).append(r)
     versions[d["sim"]] = r.get("simulator", "volley")
 
-names = {"volley-event": "Volley event-driven", "volley-stepped": "Volley time-stepped (dt 0.1 ms)",
+names = {"volley-event": "Volley event-driven", "volley-event-native": "Volley event-driven native build (VOLLEY_NATIVE=1)", "volley-stepped": "Volley time-stepped (dt 0.1 ms)",
          "volley-stepped-native": "Volley time-stepped native build (dt 0.1 ms, VOLLEY_NATIVE=1)",
          "brian2-standalone": "Brian2 cpp_standalone", "brian2-runtime": "Brian2 runtime (Cython)",
          "nest": "NEST iaf_psc_exp"}
@@ -27,8 +27,8 @@ out.append(f"Measured {datetime.date.today().isoformat()} with `{command or f'be
            f"(median of {reps} alternating runs, seed 1, one thread each; peers: "
            + ", ".join(sorted({v for k, v in versions.items() if not k.startswith('volley')})) + ").")
 out.append("")
-out.append("| network | simulator | run (s) | build (s) | compile (s) | mean rate (Hz) | synaptic events | events/s | peak RSS (MB) | Volley event speed-up | Volley stepped speed-up | Volley stepped (native) speed-up |")
-out.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
+out.append("| network | simulator | run (s) | build (s) | compile (s) | mean rate (Hz) | synaptic events | events/s | peak RSS (MB) | Volley event speed-up | Volley event (native) speed-up | Volley stepped speed-up | Volley stepped (native) speed-up |")
+out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 checks = []
 for label, sims in rows.items():
     t = {s: med([r.get("run_seconds") or r["wall_seconds"] for r in rs]) for s, rs in sims.items()}
@@ -39,12 +39,13 @@ for label, sims in rows.items():
         comp = med([r.get("compile_seconds") or 0 for r in rs])
         rss = med([r.get("peak_rss_mb") or 0 for r in rs])
         if s.startswith("volley"):
-            su_e = su_s = su_n = ""
+            su_e = su_en = su_s = su_n = ""
         else:
             su_e = "%.2f×" % (t[s] / t["volley-event"]) if "volley-event" in t else ""
+            su_en = "%.2f×" % (t[s] / t["volley-event-native"]) if "volley-event-native" in t else ""
             su_s = "%.2f×" % (t[s] / t["volley-stepped"]) if "volley-stepped" in t else ""
             su_n = "%.2f×" % (t[s] / t["volley-stepped-native"]) if "volley-stepped-native" in t else ""
-        out.append(f"| {label} | {names[s]} | {t[s]:.3f} | {build:.2f} | {comp:.1f} | {rates[s]:.3f} | {ev:.4g} | {ev / t[s]:.3g} | {rss:.0f} | {su_e} | {su_s} | {su_n} |")
+        out.append(f"| {label} | {names[s]} | {t[s]:.3f} | {build:.2f} | {comp:.1f} | {rates[s]:.3f} | {ev:.4g} | {ev / t[s]:.3g} | {rss:.0f} | {su_e} | {su_en} | {su_s} | {su_n} |")
     lo, hi = min(rates.values()), max(rates.values())
     checks.append(f"* {label}: mean rates {', '.join('%s %.3f Hz' % (names[s].split(' (')[0], r) for s, r in rates.items())}; "
                   f"spread {100 * (hi - lo) / lo:.1f} % — {'within' if hi <= 1.1 * lo else 'NOT within'} 10 %.")

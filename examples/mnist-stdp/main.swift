@@ -44,9 +44,12 @@ enum DC {
     static let normalisation = 78.0 * gain
     static let inputDelay = 1.0  // ms (their code: random 0–10 ms; one group per source here)
     // Excitatory→inhibitory one-to-one g = 10.4 (E 0 at V ≈ −50 ⇒ ×50); inhibitory→other
-    // excitatory g = 17 (E_inh −100 mV at V ≈ −60 ⇒ ×40).
+    // excitatory g = 17. The driving-force translation (E_inh −100 mV at V ≈ −60) gives ×40, but
+    // a conductance also shunts the excitatory drive, which a current cannot; ×160 was chosen on
+    // training images only (label-assignment accuracy on training images 55 000–59 999 after
+    // 20 000 training images, seed 1: ×40 74.4 %, ×80 79.1 %, ×160 82.7 %, ×240 78.1 %).
     static let excToInh = 10.4 * 50
-    static let inhToExc = -17.0 * 40
+    static let inhToExc = -17.0 * 160
     static let lateralDelay = 0.5  // ms (theirs 0; Volley's delays are > 0)
 
     // Learning rule (paper eq. 4 with their code's presynaptic term): τ_pre 20 ms, τ_post 20 ms,
@@ -126,9 +129,9 @@ runExample("mnist-stdp") {
     cli.option("epochs", value: "N", default: "1", help: "passes over the training images")
     cli.option("assign-samples", value: "N", default: "10000", help: "training images (the last N) whose frozen-network responses assign the labels")
     cli.option("test-samples", value: "N", default: "10000", help: "test images classified (first N)")
-    cli.option("rule", value: "code|eq4", default: "code", help: "learning rule: their published code (potentiation gated by a 40 ms second post trace) or the paper's eq. 4")
-    cli.option("x-tar", value: "X", help: "x_tar of the rule (target presynaptic trace at a post spike); default 0 for --rule code, 0.4 for eq4")
-    cli.option("inhibition", value: "MV", default: "\(DC.inhToExc)", help: "lateral inhibition weight inhibitory → other excitatory neurons (mV of R·I; Diehl & Cook's g 17 × 40)")
+    cli.option("rule", value: "eq4|code", default: "eq4", help: "learning rule: the paper's eq. 4, or their published code's (potentiation gated by a 40 ms second post trace)")
+    cli.option("x-tar", value: "X", default: "0", help: "x_tar of the rule (target presynaptic trace at a post spike; their code: 0, the paper's text: 0.4)")
+    cli.option("inhibition", value: "MV", default: "\(DC.inhToExc)", help: "lateral inhibition weight inhibitory → other excitatory neurons (mV of R·I; Diehl & Cook's g 17 × 160, see DC)")
     cli.option("input-total", value: "MV", default: "\(DC.normalisation)", help: "sum of each excitatory neuron's input weights after normalisation (mV; their 78 × 60)")
     cli.option("engine", value: "event|stepped", default: "event", help: "simulation engine")
     cli.option("dt", value: "MS", default: "0.5", help: "time step of the stepped engine (ms; Diehl & Cook used 0.5)")
@@ -147,8 +150,8 @@ runExample("mnist-stdp") {
     let assignSamples = try quickInt("assign-samples", 100)
     let testSamples = try quickInt("test-samples", 100)
     let progressEvery = try quickInt("progress", 100)
-    let ruleName = try cli.choice("rule", ["code", "eq4"])!
-    let xTar = try cli.double("x-tar") ?? (ruleName == "code" ? 0 : 0.4)
+    let ruleName = try cli.choice("rule", ["eq4", "code"])!
+    let xTar = try cli.double("x-tar")!
     let engine = try cli.choice("engine", ["event", "stepped"])!
     let dt = try cli.double("dt")!
     let inhibition = try cli.double("inhibition")!
