@@ -3,14 +3,36 @@ import Testing
 
 @testable import Volley
 
+/// The adaptive LIF without epoch form (every method forwards): the event-driven engine's
+/// per-neuron-advance reference for `AdaptiveLIF`'s epoch form.
+struct PlainAdaptiveLIF: NeuronModel {
+    var base: AdaptiveLIF
+    typealias State = AdaptiveLIF.State
+    typealias Propagator = AdaptiveLIF.Propagator
+    static let modelName = "plain_adaptive_lif"
+    var receptorCount: Int { 2 }
+    func validate() throws { try base.validate() }
+    func initialState(potential: Double?) -> State { base.initialState(potential: potential) }
+    func potential(of state: State, at time: Double) -> Double { base.potential(of: state, at: time) }
+    func propagator(over h: Double) -> Propagator { base.propagator(over: h) }
+    func advance(_ state: inout State, by h: Double, using p: Propagator) { base.advance(&state, by: h, using: p) }
+    func receive(_ state: inout State, weight: Double, receptor: Int, at time: Double) {
+        base.receive(&state, weight: weight, receptor: receptor, at: time)
+    }
+    func isAboveThreshold(_ state: State, at time: Double) -> Bool { base.isAboveThreshold(state, at: time) }
+    func fire(_ state: inout State, at time: Double) { base.fire(&state, at: time) }
+    func nextCrossing(of state: State, at time: Double) -> ThresholdCrossing { base.nextCrossing(of: state, at: time) }
+    func inputOnlyDelaysCrossing(weight: Double, receptor: Int) -> Bool { base.inputOnlyDelaysCrossing(weight: weight, receptor: receptor) }
+}
+
 /// The event-driven engine's epoch form (NeuronModel.supportsEpochForm, LIF-exp): conversions,
 /// inputs (also during refractoriness), rebasing, and whole runs against per-neuron advances.
 @Suite("Epoch form")
 struct EpochFormTests {
     let model = LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 10, vRest: -49, vReset: -60, vThreshold: -50, tRef: 5)
 
-    func decay(_ x: Double) -> EpochForm { laneExp(-model.epochRates * x) }
-    func growth(_ x: Double) -> EpochForm { laneExp(model.epochRates * x) }
+    func decay(_ x: Double) -> LIFExp.EpochForm { laneExp(-model.epochRates * x) }
+    func growth(_ x: Double) -> LIFExp.EpochForm { laneExp(model.epochRates * x) }
 
     func close(_ a: LIFExp.State, _ b: LIFExp.State, _ tolerance: Double = 1e-11) -> Bool {
         abs(a.v - b.v) <= tolerance && abs(a.iExc - b.iExc) <= tolerance * max(1, abs(b.iExc))
@@ -76,5 +98,34 @@ struct EpochFormTests {
                 #expect(abs(try withForm.potential(of: PopulationID(0), neuron: i) - plain.potential(of: PopulationID(0), neuron: i)) < 1e-9)
             }
         }
+    }
+
+    @Test("Adaptive LIF: round trip with the adaptation lane, and whole runs against per-neuron advances")
+    func adaptive() throws {
+        let alif = AdaptiveLIF(membrane: model, beta: 1.5, tauAdapt: 200)
+        #expect(alif.supportsEpochForm)
+        var rng = Xoshiro256(seed: 13)
+        for k in 0..<200 {
+            let s = AdaptiveLIF.State(
+                membrane: LIFExp.State(v: -60 + 9 * rng.uniform(), iExc: 5 * rng.uniform(), iInh: -5 * rng.uniform(), refractory: k % 2 == 0 ? 3 * rng.uniform() : 0),
+                adaptation: 4 * rng.uniform())
+            let x = 50 * rng.uniform()
+            let back = alif.state(fromEpoch: alif.epochForm(of: s, elapsed: x), elapsed: x, decay: laneExp(-alif.epochRates * x))
+            #expect(abs(back.adaptation - s.adaptation) <= 1e-12 * max(1, s.adaptation))
+            #expect(abs(back.membrane.iExc - s.membrane.iExc) <= 1e-12 * max(1, s.membrane.iExc))
+        }
+        let withForm = try EventDrivenSimulator(network: try smallRecurrentNetwork(seed: 5, model: alif))
+        let plain = try EventDrivenSimulator(network: try smallRecurrentNetwork(seed: 5, model: PlainAdaptiveLIF(base: alif)))
+        try withForm.run(until: 400)
+        try plain.run(until: 400)
+        #expect(withForm.spikes.times[0].count > 50)
+        for p in 0..<2 {
+            #expect(withForm.spikes.neurons[p] == plain.spikes.neurons[p])
+            let gap = zip(withForm.spikes.times[p], plain.spikes.times[p]).map { abs($0 - $1) }.max() ?? 0
+            #expect(gap <= 1e-9, "population \(p): largest spike-time difference \(gap) ms")
+        }
+        let learned = try withForm.state(of: PopulationID(0), neuron: 3, as: AdaptiveLIF.self)
+        let reference = try plain.state(of: PopulationID(0), neuron: 3, as: PlainAdaptiveLIF.self)
+        #expect(abs(learned.adaptation - reference.adaptation) < 1e-9 && learned.adaptation > 0)
     }
 }

@@ -329,6 +329,31 @@ struct NeuronModelTests {
         #expect(withinHorizon > 20 && beyond > 1000 && tightened > 500, "\(withinHorizon) \(beyond) \(tightened)")
     }
 
+    @Test("Adaptive LIF's state-based wake-up bound never exceeds the exponential sum's bound or the first root")
+    func adaptiveWakeUpBound() throws {
+        var rng = Xoshiro256(seed: 43)
+        let model = AdaptiveLIF(
+            membrane: LIFExp(tauM: 100, tauSynExc: 1, tauSynInh: 2, vRest: -65, vReset: -65, vThreshold: -52, tRef: 5),
+            beta: 0.05, tauAdapt: 1e4)
+        var withinHorizon = 0
+        for k in 0..<3000 {
+            let s = AdaptiveLIF.State(
+                membrane: LIFExp.State(v: -65 + 14 * rng.uniform(), iExc: 40 * rng.uniform(), iInh: k % 3 == 0 ? -30 * rng.uniform() : 0),
+                adaptation: 40 * rng.uniform())
+            let bound = model.membrane.crossingLowerBound(
+                of: s.membrane, threshold: model.membrane.vThreshold, plus: -model.beta * s.adaptation, rate: 1 / model.tauAdapt)
+            var f = model.membrane.distanceToThreshold(of: s.membrane, threshold: model.membrane.vThreshold)
+            f.add(a: -model.beta * s.adaptation, rate: 1 / model.tauAdapt)
+            #expect(bound <= f.crossingLowerBound)
+            if f.crossingLowerBound <= LIFExp.wakeUpHorizon { withinHorizon += 1 }
+            if let root = f.firstUpCrossing() { #expect(bound <= root, "\(s): bound \(bound) > root \(root)") }
+            // The engine's prediction agrees with the sum's exact root when it is one.
+            let prediction = model.nextCrossing(of: s, at: 0)
+            if prediction.isExact, let root = f.firstUpCrossing() { #expect(abs(prediction.time - root) < 1e-9) }
+        }
+        #expect(withinHorizon > 10)
+    }
+
     @Test("Time-stepped fused pass (`step`, for LIF-exp) equals advance, receive, threshold, fire neuron by neuron, bit for bit")
     func lifExpFusedStep() {
         var rng = Xoshiro256(seed: 7)

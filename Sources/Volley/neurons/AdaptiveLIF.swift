@@ -109,6 +109,45 @@ public struct AdaptiveLIF: NeuronModel {
         state.adaptation += 1
     }
 
+    // MARK: Epoch form (event-driven engine)
+
+    /// The membrane's epoch form (lanes 0–3, see `LIFExp`) plus the adaptation as one more mode:
+    /// lane 4 = a·e^(x/τ_adapt); lanes 5–7 unused.
+    public typealias EpochForm = SIMD8<Double>
+
+    public var supportsEpochForm: Bool { membrane.supportsEpochForm }
+
+    public var epochRates: EpochForm {
+        EpochForm(lowHalf: membrane.epochRates, highHalf: SIMD4(1 / tauAdapt, 0, 0, 0))
+    }
+
+    @inlinable
+    public func epochForm(of s: State, elapsed x: Double) -> EpochForm {
+        EpochForm(
+            lowHalf: membrane.epochForm(of: s.membrane, elapsed: x),
+            highHalf: SIMD4(s.adaptation * exp(x / tauAdapt), 0, 0, 0))
+    }
+
+    @inlinable
+    public func state(fromEpoch f: EpochForm, elapsed x: Double, decay d: EpochForm) -> State {
+        State(
+            membrane: membrane.state(fromEpoch: f.lowHalf, elapsed: x, decay: d.lowHalf),
+            adaptation: f[4] * d[4])
+    }
+
+    @inlinable
+    public func receive(
+        _ f: inout EpochForm, weight: Double, receptor: Int, elapsed x: Double, growth g: EpochForm
+    ) {
+        membrane.receive(&f.lowHalf, weight: weight, receptor: receptor, elapsed: x, growth: g.lowHalf)
+    }
+
+    @inlinable
+    public func rebase(_ f: inout EpochForm, shift: Double, decay d: EpochForm) {
+        membrane.rebase(&f.lowHalf, shift: shift, decay: d.lowHalf)
+        f[4] *= d[4]
+    }
+
     @inlinable
     public func nextCrossing(of state: State, at time: Double) -> ThresholdCrossing {
         var s = state
@@ -118,6 +157,15 @@ public struct AdaptiveLIF: NeuronModel {
             advance(&s, by: s.membrane.refractory)
         }
         if s.membrane.v >= threshold(of: s) { return .at(start) }
+        if membrane.tauSynExc != membrane.tauM && membrane.tauSynInh != membrane.tauM {
+            // The sum's wake-up test from the state, without building the sum (LIF-exp's bound
+            // plus the adaptation term); the sum's `prediction` below recomputes the same bound.
+            let bound = membrane.crossingLowerBound(
+                of: s.membrane, threshold: membrane.vThreshold, plus: -beta * s.adaptation,
+                rate: 1 / tauAdapt)
+            if bound == .infinity { return .never }
+            if bound > LIFExp.wakeUpHorizon { return .notBefore(start + bound) }
+        }
         var f = membrane.distanceToThreshold(of: s.membrane, threshold: membrane.vThreshold)
         f.add(a: -beta * s.adaptation, rate: 1 / tauAdapt)
         return f.prediction(from: start, wakeUpBeyond: LIFExp.wakeUpHorizon)

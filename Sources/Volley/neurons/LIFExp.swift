@@ -270,6 +270,14 @@ public struct LIFExp: NeuronModel {
     /// wakes a little early) and no logarithm is taken.
     @inlinable
     public func crossingLowerBound(of state: State) -> Double {
+        crossingLowerBound(of: state, threshold: vThreshold, plus: 0, rate: 0)
+    }
+
+    /// `crossingLowerBound(of:)` for threshold θ with one more term a·e^(−rate·s) in V − θ (an
+    /// adaptive threshold's −β·a·e^(−s/τ_adapt)), in `ExponentialSum` order: currents, membrane,
+    /// then the extra term.
+    @inlinable
+    public func crossingLowerBound(of state: State, threshold: Double, plus extra: Double, rate extraRate: Double) -> Double {
         let vInf = vRest + bias
         let exc = state.iExc * tauSynExc / (tauSynExc - tauM)
         let inh = state.iInh * tauSynInh / (tauSynInh - tauM)
@@ -278,7 +286,7 @@ public struct LIFExp: NeuronModel {
         var slowestDecaying = Double.infinity
         var negative = 0.0
         var weightedRate = 0.0
-        for (a, rate) in [(exc, 1 / tauSynExc), (inh, 1 / tauSynInh), (membrane, 1 / tauM)] {
+        for (a, rate) in [(exc, 1 / tauSynExc), (inh, 1 / tauSynInh), (membrane, 1 / tauM), (extra, extraRate)] {
             if a < 0 {
                 negative += a
                 weightedRate += a * rate
@@ -288,7 +296,7 @@ public struct LIFExp: NeuronModel {
             }
         }
         return ExponentialSum.lowerBound(
-            fixed: vInf - vThreshold, decaying: decaying, slowestDecaying: slowestDecaying,
+            fixed: vInf - threshold, decaying: decaying, slowestDecaying: slowestDecaying,
             negative: negative, weightedRate: weightedRate, linearBeyond: LIFExp.wakeUpHorizon)
     }
 

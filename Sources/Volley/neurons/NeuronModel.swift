@@ -50,6 +50,8 @@ public struct ThresholdCrossing: Equatable, Sendable {
 public protocol NeuronModel: Sendable {
     /// Per-neuron dynamic state: a small struct of `Double`s.
     associatedtype State: Sendable
+    /// Coefficients of one neuron's state in epoch form (see `supportsEpochForm`).
+    associatedtype EpochForm: SIMD = SIMD4<Double> where EpochForm.Scalar == Double
     /// Precomputed coefficients (exponentials) that advance a state by a fixed interval.
     associatedtype Propagator: Sendable
 
@@ -159,13 +161,12 @@ public protocol NeuronModel: Sendable {
     func rebase(_ form: inout EpochForm, shift: Double, decay: EpochForm)
 }
 
-/// Coefficients of one neuron's state in epoch form (see `NeuronModel.supportsEpochForm`).
-public typealias EpochForm = SIMD4<Double>
-
 /// e^v lane by lane (`Foundation.exp`, so the same values as the scalar code).
 @inlinable @inline(__always)
-func laneExp(_ v: EpochForm) -> EpochForm {
-    EpochForm(exp(v[0]), exp(v[1]), exp(v[2]), exp(v[3]))
+func laneExp<V: SIMD>(_ v: V) -> V where V.Scalar == Double {
+    var result = v
+    for k in v.indices { result[k] = exp(v[k]) }
+    return result
 }
 
 extension NeuronModel {

@@ -39,8 +39,8 @@ final class ModelPopulation<M: NeuronModel> {
     /// relative to `epochOrigin` (then `states` and `lastUpdate` are unused), and the factors
     /// e^(±r·x) of the last event time `factorTime` (one computation per delivery group).
     /// Held behind pointers, like the states, so the hot loops pay no exclusivity checks.
-    @usableFromInline let forms: UnsafeMutablePointer<EpochForm>?
-    @usableFromInline let clock: UnsafeMutablePointer<EpochClock>
+    @usableFromInline let forms: UnsafeMutablePointer<M.EpochForm>?
+    @usableFromInline let clock: UnsafeMutablePointer<EpochClock<M.EpochForm>>
 
     @inlinable
     init(model: M, layout: PopulationLayout, initialPotentials: [Double]?) {
@@ -63,9 +63,9 @@ final class ModelPopulation<M: NeuronModel> {
         done.initialize(repeating: false, count: count)
         let epochForm = model.supportsEpochForm && !layout.firstSpikeOnly
         forms = epochForm ? .allocate(capacity: count) : nil
-        forms?.initialize(repeating: EpochForm(), count: count)
+        forms?.initialize(repeating: M.EpochForm(), count: count)
         clock = .allocate(capacity: 1)
-        clock.initialize(to: EpochClock(rebaseAfter: epochForm ? 20 / model.epochRates.max() : .infinity))
+        clock.initialize(to: EpochClock<M.EpochForm>(rebaseAfter: epochForm ? 20 / model.epochRates.max() : .infinity))
         if M.sumsSimultaneousInputs && !layout.firstSpikeOnly {
             let n = model.receptorCount * count
             inputs = .allocate(capacity: n)
@@ -110,7 +110,7 @@ final class ModelPopulation<M: NeuronModel> {
             bytesPerNeuron: { [self] in
                 MemoryLayout<M.State>.stride * 2 + 8 + 2
                     + (inputs == nil ? 0 : 8 * model.receptorCount) + (lanes == nil ? 0 : 8 * M.laneCount)
-                    + (clock.pointee.active ? MemoryLayout<EpochForm>.stride : 0)
+                    + (clock.pointee.active ? MemoryLayout<M.EpochForm>.stride : 0)
             },
             runtime: self)
     }
@@ -438,15 +438,15 @@ final class ModelPopulation<M: NeuronModel> {
 
 /// The epoch bookkeeping of one population in the event-driven engine (see `ModelPopulation`).
 @usableFromInline
-struct EpochClock {
+struct EpochClock<Form: SIMD> where Form.Scalar == Double {
     /// Whether the forms are in use (set when the event-driven engine schedules the population).
     @usableFromInline var active = false
     /// The epoch t₀ (ms).
     @usableFromInline var origin = 0.0
     /// The time whose factors `growth` = e^(r·x), `decay` = e^(−r·x) hold (NaN: none).
     @usableFromInline var factorTime = Double.nan
-    @usableFromInline var growth = EpochForm(repeating: 1)
-    @usableFromInline var decay = EpochForm(repeating: 1)
+    @usableFromInline var growth = Form(repeating: 1)
+    @usableFromInline var decay = Form(repeating: 1)
     /// The epoch moves forward once the fastest mode's factor would pass e^20.
     @usableFromInline let rebaseAfter: Double
 
