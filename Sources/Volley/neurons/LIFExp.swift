@@ -268,7 +268,7 @@ public struct LIFExp: NeuronModel {
     /// (V − V∞ − Σcₖ)·e^(−s/τm) go into `ExponentialSum.lowerBound` without building the sum.
     /// When its linearised bound already clears the wake-up horizon, that is returned (the neuron
     /// wakes a little early) and no logarithm is taken.
-    @inlinable
+    @inlinable @inline(__always)
     public func crossingLowerBound(of state: State) -> Double {
         crossingLowerBound(of: state, threshold: vThreshold, plus: 0, rate: 0)
     }
@@ -276,7 +276,7 @@ public struct LIFExp: NeuronModel {
     /// `crossingLowerBound(of:)` for threshold θ with one more term a·e^(−rate·s) in V − θ (an
     /// adaptive threshold's −β·a·e^(−s/τ_adapt)), in `ExponentialSum` order: currents, membrane,
     /// then the extra term.
-    @inlinable
+    @inlinable @inline(__always)
     public func crossingLowerBound(of state: State, threshold: Double, plus extra: Double, rate extraRate: Double) -> Double {
         let vInf = vRest + bias
         let exc = state.iExc * tauSynExc / (tauSynExc - tauM)
