@@ -38,8 +38,8 @@ final class ModelPopulation<M: NeuronModel> {
     /// Event-driven engine, models with `supportsEpochForm`: every neuron's state in epoch form
     /// relative to `epochOrigin` (then `states` and `lastUpdate` are unused), and the factors
     /// e^(±r·x) of the last event time `factorTime` (one computation per delivery group).
-    /// Held behind pointers, like the states, so the hot loops pay no exclusivity checks.
-    @usableFromInline let forms: UnsafeMutablePointer<M.EpochForm>?
+    /// Held behind a pointer, like the states, so the hot loops pay no exclusivity checks; the
+    /// forms are allocated when the event-driven engine first schedules the population.
     @usableFromInline let clock: UnsafeMutablePointer<EpochClock<M.EpochForm>>
 
     @inlinable
@@ -62,10 +62,10 @@ final class ModelPopulation<M: NeuronModel> {
         exact.initialize(repeating: false, count: count)
         done.initialize(repeating: false, count: count)
         let epochForm = model.supportsEpochForm && !layout.firstSpikeOnly
-        forms = epochForm ? .allocate(capacity: count) : nil
-        forms?.initialize(repeating: M.EpochForm(), count: count)
         clock = .allocate(capacity: 1)
-        clock.initialize(to: EpochClock<M.EpochForm>(rebaseAfter: epochForm ? 20 / model.epochRates.max() : .infinity))
+        clock.initialize(
+            to: EpochClock<M.EpochForm>(
+                enabled: epochForm, rebaseAfter: epochForm ? 20 / model.epochRates.max() : .infinity))
         if M.sumsSimultaneousInputs && !layout.firstSpikeOnly {
             let n = model.receptorCount * count
             inputs = .allocate(capacity: n)
@@ -85,7 +85,7 @@ final class ModelPopulation<M: NeuronModel> {
         done.deallocate()
         inputs?.deallocate()
         lanes?.deallocate()
-        forms?.deallocate()
+        clock.pointee.forms?.deallocate()
         clock.deallocate()
     }
 
@@ -110,7 +110,7 @@ final class ModelPopulation<M: NeuronModel> {
             bytesPerNeuron: { [self] in
                 MemoryLayout<M.State>.stride * 2 + 8 + 2
                     + (inputs == nil ? 0 : 8 * model.receptorCount) + (lanes == nil ? 0 : 8 * M.laneCount)
-                    + (clock.pointee.active ? MemoryLayout<M.EpochForm>.stride : 0)
+                    + (clock.pointee.forms == nil ? 0 : MemoryLayout<M.EpochForm>.stride)
             },
             runtime: self)
     }
@@ -139,7 +139,7 @@ final class ModelPopulation<M: NeuronModel> {
         var applied: UInt64 = 0
         var updates: UInt64 = 0
         var predictions: UInt64 = 0
-        if let forms, clock.pointee.active {
+        if let forms = clock.pointee.forms {
             // Epoch form: no per-target advance; the factors are shared by the whole group.
             let x = epochFactors(at: time)
             let g = clock.pointee.growth
@@ -198,7 +198,7 @@ final class ModelPopulation<M: NeuronModel> {
     func neuronEvent(
         _ i: Int, _ time: Double, _ queue: inout IndexedMinHeap, _ counters: inout EngineCounters
     ) -> Bool {
-        if let forms, clock.pointee.active {
+        if let forms = clock.pointee.forms {
             let x = epochFactors(at: time)
             var s = model.state(fromEpoch: forms[i], elapsed: x, decay: clock.pointee.decay)
             counters.stateUpdates &+= 1
@@ -245,9 +245,10 @@ final class ModelPopulation<M: NeuronModel> {
 
     @inlinable
     func scheduleAll(_ time: Double, _ queue: inout IndexedMinHeap) {
-        if let forms {
-            for i in 0..<count { forms[i] = model.epochForm(of: states[i], elapsed: 0) }
-            clock.pointee.active = true
+        if clock.pointee.enabled {
+            let forms = clock.pointee.forms ?? .allocate(capacity: count)
+            for i in 0..<count { (forms + i).initialize(to: model.epochForm(of: states[i], elapsed: 0)) }
+            clock.pointee.forms = forms
             clock.pointee.origin = time
             clock.pointee.factorTime = .nan
         }
@@ -281,7 +282,7 @@ final class ModelPopulation<M: NeuronModel> {
     /// Re-expresses every form relative to the new epoch `time`.
     @inlinable
     func rebase(to time: Double) {
-        guard let forms else { return }
+        guard let forms = clock.pointee.forms else { return }
         let shift = time - clock.pointee.origin
         let d = laneExp(-model.epochRates * shift)
         for i in 0..<count { model.rebase(&forms[i], shift: shift, decay: d) }
@@ -422,7 +423,7 @@ final class ModelPopulation<M: NeuronModel> {
     @inlinable
     func state(_ i: Int, at time: Double) -> M.State {
         if let lanes { return model.state(inLanes: lanes, stride: count, at: i) }
-        if let forms, clock.pointee.active {
+        if let forms = clock.pointee.forms {
             let x = time - clock.pointee.origin
             let d = laneExp(-model.epochRates * x)
             return model.state(fromEpoch: forms[i], elapsed: x, decay: d)
@@ -439,8 +440,10 @@ final class ModelPopulation<M: NeuronModel> {
 /// The epoch bookkeeping of one population in the event-driven engine (see `ModelPopulation`).
 @usableFromInline
 struct EpochClock<Form: SIMD> where Form.Scalar == Double {
-    /// Whether the forms are in use (set when the event-driven engine schedules the population).
-    @usableFromInline var active = false
+    /// Whether the population may use the epoch form (model support, not first-spike-only).
+    @usableFromInline let enabled: Bool
+    /// The forms, allocated when the event-driven engine first schedules the population.
+    @usableFromInline var forms: UnsafeMutablePointer<Form>? = nil
     /// The epoch t₀ (ms).
     @usableFromInline var origin = 0.0
     /// The time whose factors `growth` = e^(r·x), `decay` = e^(−r·x) hold (NaN: none).
@@ -451,5 +454,8 @@ struct EpochClock<Form: SIMD> where Form.Scalar == Double {
     @usableFromInline let rebaseAfter: Double
 
     @inlinable
-    init(rebaseAfter: Double) { self.rebaseAfter = rebaseAfter }
+    init(enabled: Bool, rebaseAfter: Double) {
+        self.enabled = enabled
+        self.rebaseAfter = rebaseAfter
+    }
 }
