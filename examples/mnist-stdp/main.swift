@@ -272,14 +272,16 @@ runExample("mnist-stdp") {
 
     /// Responses of the frozen network to images (each from rest, boosted like training),
     /// data-parallel over both cores; results independent of the thread count.
-    func responses(_ images: IDXImages, _ indices: [Int], stream: UInt64) throws -> ([[Int]], Int, UInt64) {
+    /// Returns the responses, spikes and synaptic events (all presentations), and how many images
+    /// needed a boosted repeat.
+    func responses(_ images: IDXImages, _ indices: [Int], stream: UInt64) throws -> ([[Int]], Int, UInt64, Int) {
         let workers = min(2, indices.count)
         let frozen = frozen, learnedStates = learnedStates, engine = engine, dt = dt
-        let results = parallelMap(workers) { w in Result { () throws -> ([[Int]], Int, UInt64) in
+        let results = parallelMap(workers) { w in Result { () throws -> ([[Int]], Int, UInt64, Int) in
             let mine = stride(from: w, to: indices.count, by: workers).map { indices[$0] }
             let s = try makeSimulator(frozen, engine: engine, dt: dt)
             try s.setInitialStates(learnedStates, of: fExc, as: AdaptiveLIF.self)
-            var out: [[Int]] = [], spikes = 0
+            var out: [[Int]] = [], spikes = 0, boosted = 0
             var events: UInt64 = 0
             for i in mine {
                 let image = images.image(i)
@@ -295,39 +297,41 @@ runExample("mnist-stdp") {
                     let r = s.spikeCounts(of: fExc)
                     if r.reduce(0, +) >= DC.minimumSpikes || attempt == DC.maxBoosts {
                         out.append(r)
+                        if attempt > 0 { boosted += 1 }
                         break
                     }
                     intensity += DC.boost
                 }
             }
-            return (out, spikes, events)
+            return (out, spikes, events, boosted)
         } }
         // Re-interleave the strided chunks into the original order.
         var ordered = [[Int]](repeating: [], count: indices.count)
-        var spikes = 0
+        var spikes = 0, boosted = 0
         var events: UInt64 = 0
         for w in 0..<workers {
-            let (out, s, e) = try results[w].get()
+            let (out, s, e, b) = try results[w].get()
             for (k, r) in out.enumerated() { ordered[w + k * workers] = r }
             spikes += s
             events += e
+            boosted += b
         }
-        return (ordered, spikes, events)
+        return (ordered, spikes, events, boosted)
     }
 
     let evalStart = Date()
     let assignIndices = Array(assignStart..<mnist.trainImages.count)
-    let (assignResponses, _, _) = try responses(mnist.trainImages, assignIndices, stream: 2)
+    let (assignResponses, _, _, assignBoosted) = try responses(mnist.trainImages, assignIndices, stream: 2)
     let finalAssignments = assignLabels(responses: assignResponses, labels: assignIndices.map { mnist.trainLabels[$0] }, neurons: neurons)
     let assignAccuracy = Double(zip(assignResponses, assignIndices).filter { classify($0, assignments: finalAssignments) == mnist.trainLabels[$1] }.count) / Double(assignIndices.count)
     let testIndices = Array(0..<testSamples)
-    let (testResponses, testSpikes, testEvents) = try responses(mnist.testImages, testIndices, stream: 3)
+    let (testResponses, testSpikes, testEvents, testBoosted) = try responses(mnist.testImages, testIndices, stream: 3)
     let correct = zip(testResponses, testIndices).filter { classify($0, assignments: finalAssignments) == mnist.testLabels[$1] }.count
     let testAccuracy = Double(correct) / Double(testSamples)
     let evalSeconds = Date().timeIntervalSince(evalStart)
     let perClass = (0..<10).map { c in finalAssignments.filter { $0 == c }.count }
-    print("labels from \(assignSamples) training images (neurons per class \(perClass), \(finalAssignments.filter { $0 < 0 }.count) silent); accuracy on them \(Format.fixed(assignAccuracy * 100, 2))%")
-    print("test accuracy \(Format.fixed(testAccuracy * 100, 2))% (\(correct)/\(testSamples)); \(Format.fixed(Double(testSpikes) / Double(testSamples), 0)) spikes and \(Format.fixed(Double(testEvents) / Double(testSamples), 0)) synaptic events per test image; evaluation \(Format.fixed(evalSeconds, 1)) s on both cores")
+    print("labels from \(assignSamples) training images (neurons per class \(perClass), \(finalAssignments.filter { $0 < 0 }.count) silent; \(assignBoosted) needed a boost); accuracy on them \(Format.fixed(assignAccuracy * 100, 2))%")
+    print("test accuracy \(Format.fixed(testAccuracy * 100, 2))% (\(correct)/\(testSamples)); \(Format.fixed(Double(testSpikes) / Double(testSamples), 0)) spikes and \(Format.fixed(Double(testEvents) / Double(testSamples), 0)) synaptic events per test image, \(testBoosted) test images boosted; evaluation \(Format.fixed(evalSeconds, 1)) s on both cores")
 
     if let path = cli.string("svg") {
         var grid = ImageGrid(tileRows: 28, tileColumns: 28, gridColumns: Int(Double(neurons).squareRoot().rounded(.up)))
@@ -354,6 +358,7 @@ runExample("mnist-stdp") {
         ("train_samples", .int(trainSamples)), ("train_presentations", .int(presentations)), ("boosted_repeats", .int(boosts)),
         ("assign_samples", .int(assignSamples)), ("test_samples", .int(testSamples)),
         ("test_accuracy", .number(testAccuracy)), ("assign_accuracy", .number(assignAccuracy)),
+        ("test_boosted_fraction", .number(Double(testBoosted) / Double(testSamples))),
         ("wall_seconds", .number(Date().timeIntervalSince(trainStart))), ("train_seconds", .number(trainSeconds)), ("eval_seconds", .number(evalSeconds)),
         ("presentations_per_second", .number(Double(presentations) / trainSeconds)),
         ("spikes_per_presentation", .number(trainSpikes / Double(presentations))),
