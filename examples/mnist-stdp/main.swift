@@ -139,12 +139,12 @@ runExample("mnist-stdp") {
     cli.option("progress", value: "N", default: "1000", help: "presentations between progress lines (running accuracy over the last N)")
     cli.option("save", value: "PATH", help: "write the learned weights and thresholds as JSON")
     cli.option("svg", value: "PATH", help: "write the learned receptive fields (input weights per neuron) as SVG")
-    cli.flag("eval-from-rest", help: "show each labelling and test image to the frozen network from a reset state (default: one continuous run per core, 150 ms rest between images, as in training and their code)")
+    cli.flag("eval-continuous", help: "show the labelling and test images to the frozen network in one continuous run per core with 150 ms rest between images, as in training and their code's test mode (default: each image from a reset state)")
     cli.flag("quick", help: "seconds-long CI run: 20 neurons, 200 training, 100 assignment and 100 test images")
     try cli.parseProcessArguments()
 
     let quick = cli.isSet("quick")
-    let evalFromRest = cli.isSet("eval-from-rest")
+    let evalFromRest = !cli.isSet("eval-continuous")
     func quickInt(_ name: String, _ value: Int) throws -> Int { quick && !cli.isSet(name) ? value : try cli.int(name)! }
     let neurons = try quickInt("neurons", 20)
     let trainSamples = try quickInt("train-samples", 200)
@@ -272,10 +272,10 @@ runExample("mnist-stdp") {
     let restState = frozenModel.initialState(potential: nil)
     let learnedStates = adaptation.map { AdaptiveLIF.State(membrane: restState.membrane, adaptation: $0 * 1e6) }
 
-    /// Responses of the frozen network to images, boosted like training: by default one continuous
-    /// run per worker with 150 ms of rest between images (as during training); with
-    /// `--eval-from-rest` each image from a reset state. Two workers (a fixed partition: image k
-    /// goes to worker k mod 2), so results do not depend on the thread count.
+    /// Responses of the frozen network to images, boosted like training: by default each image from
+    /// a reset state; with `--eval-continuous` one continuous run per worker with 150 ms of rest
+    /// between images (as during training). Two workers (a fixed partition: image k goes to worker
+    /// k mod 2), so results do not depend on the thread count.
     /// Returns the responses, spikes and synaptic events (all presentations), and how many images
     /// needed a boosted repeat.
     func responses(_ images: IDXImages, _ indices: [Int], stream: UInt64) throws -> ([[Int]], Int, UInt64, Int) {
