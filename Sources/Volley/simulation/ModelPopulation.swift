@@ -36,10 +36,10 @@ final class ModelPopulation<M: NeuronModel> {
     @usableFromInline var laneFired = ContiguousArray<UInt32>()
     @usableFromInline var laneStepped = false
     /// Event-driven engine, models with `supportsEpochForm`: every neuron's state in epoch form
-    /// relative to `epochOrigin` (then `states` and `lastUpdate` are unused), and the factors
-    /// e^(±r·x) of the last event time `factorTime` (one computation per delivery group).
-    /// Held behind a pointer, like the states, so the hot loops pay no exclusivity checks; the
-    /// forms are allocated when the event-driven engine first schedules the population.
+    /// relative to the epoch `clock.origin` (then `states` and `lastUpdate` are unused), and the
+    /// factors e^(±r·x) of the last event time (one computation per delivery group); see
+    /// `EpochClock`. Held behind a pointer, like the states, so the hot loops pay no exclusivity
+    /// checks; the forms are allocated when the event-driven engine first schedules the population.
     @usableFromInline let clock: UnsafeMutablePointer<EpochClock<M.EpochForm>>
 
     @inlinable
