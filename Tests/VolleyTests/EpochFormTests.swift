@@ -3,28 +3,6 @@ import Testing
 
 @testable import Volley
 
-/// The adaptive LIF without epoch form (every method forwards): the event-driven engine's
-/// per-neuron-advance reference for `AdaptiveLIF`'s epoch form.
-struct PlainAdaptiveLIF: NeuronModel {
-    var base: AdaptiveLIF
-    typealias State = AdaptiveLIF.State
-    typealias Propagator = AdaptiveLIF.Propagator
-    static let modelName = "plain_adaptive_lif"
-    var receptorCount: Int { 2 }
-    func validate() throws { try base.validate() }
-    func initialState(potential: Double?) -> State { base.initialState(potential: potential) }
-    func potential(of state: State, at time: Double) -> Double { base.potential(of: state, at: time) }
-    func propagator(over h: Double) -> Propagator { base.propagator(over: h) }
-    func advance(_ state: inout State, by h: Double, using p: Propagator) { base.advance(&state, by: h, using: p) }
-    func receive(_ state: inout State, weight: Double, receptor: Int, at time: Double) {
-        base.receive(&state, weight: weight, receptor: receptor, at: time)
-    }
-    func isAboveThreshold(_ state: State, at time: Double) -> Bool { base.isAboveThreshold(state, at: time) }
-    func fire(_ state: inout State, at time: Double) { base.fire(&state, at: time) }
-    func nextCrossing(of state: State, at time: Double) -> ThresholdCrossing { base.nextCrossing(of: state, at: time) }
-    func inputOnlyDelaysCrossing(weight: Double, receptor: Int) -> Bool { base.inputOnlyDelaysCrossing(weight: weight, receptor: receptor) }
-}
-
 /// The event-driven engine's epoch form (NeuronModel.supportsEpochForm, LIF-exp): conversions,
 /// inputs (also during refractoriness), rebasing, and whole runs against per-neuron advances.
 @Suite("Epoch form")
@@ -37,6 +15,19 @@ struct EpochFormTests {
     func close(_ a: LIFExp.State, _ b: LIFExp.State, _ tolerance: Double = 1e-11) -> Bool {
         abs(a.v - b.v) <= tolerance && abs(a.iExc - b.iExc) <= tolerance * max(1, abs(b.iExc))
             && abs(a.iInh - b.iInh) <= tolerance * max(1, abs(b.iInh)) && abs(a.refractory - b.refractory) <= tolerance
+    }
+
+    /// Runs both simulators to `end` (ms) and expects the same spikes in the same order in both
+    /// populations, times within 1e-9 ms, and more than `atLeast` spikes in population 0.
+    func expectSameSpikes(_ a: Simulator, _ b: Simulator, until end: Double, atLeast: Int) throws {
+        try a.run(until: end)
+        try b.run(until: end)
+        #expect(a.spikes.times[0].count > atLeast)
+        for p in 0..<2 {
+            #expect(a.spikes.neurons[p] == b.spikes.neurons[p])
+            let gap = zip(a.spikes.times[p], b.spikes.times[p]).map { abs($0 - $1) }.max() ?? 0
+            #expect(gap <= 1e-9, "population \(p): largest spike-time difference \(gap) ms")
+        }
     }
 
     @Test("State → form → state is the identity, refractory states included")
@@ -83,16 +74,9 @@ struct EpochFormTests {
     func runsMatchPerNeuronAdvance() throws {
         for seed: UInt64 in [3, 11] {
             let withForm = try EventDrivenSimulator(network: try smallRecurrentNetwork(seed: seed))
-            let plain = try EventDrivenSimulator(network: try smallRecurrentNetwork(seed: seed, model: PlainLIFExp(base: model)))
+            let plain = try EventDrivenSimulator(network: try smallRecurrentNetwork(seed: seed, model: Plain(base: model)))
             // 400 ms: the epoch moves forward every 100 ms (20·τ_exc).
-            try withForm.run(until: 400)
-            try plain.run(until: 400)
-            #expect(withForm.spikes.times[0].count > 100)
-            for p in 0..<2 {
-                #expect(withForm.spikes.neurons[p] == plain.spikes.neurons[p])
-                let gap = zip(withForm.spikes.times[p], plain.spikes.times[p]).map { abs($0 - $1) }.max() ?? 0
-                #expect(gap <= 1e-9, "population \(p): largest spike-time difference \(gap) ms")
-            }
+            try expectSameSpikes(withForm, plain, until: 400, atLeast: 100)
             // Potentials read from the forms agree too.
             for i in [0, 7, 150] {
                 #expect(abs(try withForm.potential(of: PopulationID(0), neuron: i) - plain.potential(of: PopulationID(0), neuron: i)) < 1e-9)
@@ -115,17 +99,10 @@ struct EpochFormTests {
             #expect(abs(back.membrane.iExc - s.membrane.iExc) <= 1e-12 * max(1, s.membrane.iExc))
         }
         let withForm = try EventDrivenSimulator(network: try smallRecurrentNetwork(seed: 5, model: alif))
-        let plain = try EventDrivenSimulator(network: try smallRecurrentNetwork(seed: 5, model: PlainAdaptiveLIF(base: alif)))
-        try withForm.run(until: 400)
-        try plain.run(until: 400)
-        #expect(withForm.spikes.times[0].count > 50)
-        for p in 0..<2 {
-            #expect(withForm.spikes.neurons[p] == plain.spikes.neurons[p])
-            let gap = zip(withForm.spikes.times[p], plain.spikes.times[p]).map { abs($0 - $1) }.max() ?? 0
-            #expect(gap <= 1e-9, "population \(p): largest spike-time difference \(gap) ms")
-        }
+        let plain = try EventDrivenSimulator(network: try smallRecurrentNetwork(seed: 5, model: Plain(base: alif)))
+        try expectSameSpikes(withForm, plain, until: 400, atLeast: 50)
         let learned = try withForm.state(of: PopulationID(0), neuron: 3, as: AdaptiveLIF.self)
-        let reference = try plain.state(of: PopulationID(0), neuron: 3, as: PlainAdaptiveLIF.self)
+        let reference = try plain.state(of: PopulationID(0), neuron: 3, as: Plain<AdaptiveLIF>.self)
         #expect(abs(learned.adaptation - reference.adaptation) < 1e-9 && learned.adaptation > 0)
     }
 }

@@ -3,29 +3,6 @@ import Testing
 
 @testable import Volley
 
-/// LIF-exp exactly as `LIFExp`, but without lane storage, summed inputs or epoch form: the
-/// time-stepped engine then runs the contract's plain path (advance every neuron, `receive` each
-/// delivery, threshold) — the reference for the vectorised lane path — and the event-driven
-/// engine advances each target by its own interval — the reference for the epoch form.
-struct PlainLIFExp: NeuronModel {
-    var base: LIFExp
-    typealias State = LIFExp.State
-    typealias Propagator = LIFExp.Propagator
-    static let modelName = "plain_lif_exp"
-    var receptorCount: Int { base.receptorCount }
-    func validate() throws { try base.validate() }
-    func initialState(potential: Double?) -> State { base.initialState(potential: potential) }
-    func potential(of state: State, at time: Double) -> Double { base.potential(of: state, at: time) }
-    func propagator(over h: Double) -> Propagator { base.propagator(over: h) }
-    func advance(_ state: inout State, by h: Double, using p: Propagator) { base.advance(&state, by: h, using: p) }
-    func receive(_ state: inout State, weight: Double, receptor: Int, at time: Double) {
-        base.receive(&state, weight: weight, receptor: receptor, at: time)
-    }
-    func isAboveThreshold(_ state: State, at time: Double) -> Bool { base.isAboveThreshold(state, at: time) }
-    func fire(_ state: inout State, at time: Double) { base.fire(&state, at: time) }
-    func nextCrossing(of state: State, at time: Double) -> ThresholdCrossing { base.nextCrossing(of: state, at: time) }
-}
-
 /// The time-stepped engine's struct-of-arrays storage and LIF-exp's 4-wide lane kernel.
 @Suite("Lane storage (time-stepped engine)")
 struct LaneStorageTests {
@@ -107,7 +84,7 @@ struct LaneStorageTests {
         }
         let lif = LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 10, vRest: -49, vReset: -60, vThreshold: -50, tRef: tRef)
         let (laneNet, laneIDs) = try build(lif)
-        let (plainNet, plainIDs) = try build(PlainLIFExp(base: lif))
+        let (plainNet, plainIDs) = try build(Plain(base: lif))
         let laneSim = try TimeSteppedSimulator(network: laneNet, dt: 0.1)
         let plainSim = try TimeSteppedSimulator(network: plainNet, dt: 0.1)
         try laneSim.run(until: 500)

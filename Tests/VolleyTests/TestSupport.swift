@@ -89,3 +89,30 @@ func smallRecurrentNetwork<M: NeuronModel>(seed: UInt64, neurons: Int = 200, mod
     try net.connect(inh, to: inh, pattern: .fixedProbability(p), weight: .constant(-9 * 2), delay: .constant(0.1), receptor: 1, seed: seed + 4)
     return net
 }
+
+/// Model `M` exactly, but without lane storage, summed inputs or epoch form: every method of the
+/// contract forwards to `base`, and the optional fast paths keep their defaults. The time-stepped
+/// engine then runs the contract's plain path (advance every neuron, `receive` each delivery,
+/// threshold) — the reference for lane storage — and the event-driven engine advances each
+/// target by its own interval — the reference for the epoch form.
+struct Plain<M: NeuronModel>: NeuronModel {
+    var base: M
+    typealias State = M.State
+    typealias Propagator = M.Propagator
+    static var modelName: String { "plain_" + M.modelName }
+    var receptorCount: Int { base.receptorCount }
+    func validate() throws { try base.validate() }
+    func initialState(potential: Double?) -> State { base.initialState(potential: potential) }
+    func potential(of state: State, at time: Double) -> Double { base.potential(of: state, at: time) }
+    func propagator(over h: Double) -> Propagator { base.propagator(over: h) }
+    func advance(_ state: inout State, by h: Double, using p: Propagator) { base.advance(&state, by: h, using: p) }
+    func receive(_ state: inout State, weight: Double, receptor: Int, at time: Double) {
+        base.receive(&state, weight: weight, receptor: receptor, at: time)
+    }
+    func isAboveThreshold(_ state: State, at time: Double) -> Bool { base.isAboveThreshold(state, at: time) }
+    func fire(_ state: inout State, at time: Double) { base.fire(&state, at: time) }
+    func nextCrossing(of state: State, at time: Double) -> ThresholdCrossing { base.nextCrossing(of: state, at: time) }
+    func inputOnlyDelaysCrossing(weight: Double, receptor: Int) -> Bool {
+        base.inputOnlyDelaysCrossing(weight: weight, receptor: receptor)
+    }
+}
