@@ -39,8 +39,6 @@ enum DC {
     // Input→excitatory: g uniform in [0, 0.3], wmax 1, column sums normalised to 78 (their code);
     // E_exc = 0 mV at V ≈ −60 mV ⇒ ×60.
     static let gain = 60.0
-    static let initialMax = 0.3 * gain
-    static let wMax = 1.0 * gain
     static let normalisation = 78.0 * gain
     static let inputDelay = 1.0  // ms (their code: random 0–10 ms; one group per source here)
     // Excitatory→inhibitory one-to-one g = 10.4 (E 0 at V ≈ −50 ⇒ ×50); inhibitory→other
@@ -52,14 +50,102 @@ enum DC {
     static let inhToExc = -17.0 * 160
     static let lateralDelay = 0.5  // ms (theirs 0; Volley's delays are > 0)
 
+    // `--synapses conductance`: their Brian code literally (`ConductanceLIF`, conductances in units
+    // of the leak conductance, time-stepped engine only). Excitatory: E_exc 0 mV, E_inh −100 mV;
+    // threshold v_thresh − offset + θ = −72 mV + θ with θ starting at 20 mV and decaying with
+    // τ_θ = 1e7 ms like every later increment (their `theta = 20 mV` at the start of training).
+    // Inhibitory: E_exc 0 mV, E_inh −85 mV. Initial potentials v_rest − 40 mV (their code).
+    static let conductanceExcitatory = ConductanceLIF(
+        tauM: 100, vRest: -65, vReset: -65, vThreshold: -72, tRef: 5, eExc: 0, eInh: -100,
+        tauSynExc: 1, tauSynInh: 2, thetaPlus: 0.05, tauTheta: 1e7)
+    static let conductanceInhibitory = ConductanceLIF(
+        tauM: 10, vRest: -60, vReset: -45, vThreshold: -40, tRef: 2, eExc: 0, eInh: -85,
+        tauSynExc: 1, tauSynInh: 2, thetaPlus: 0, tauTheta: .infinity)
+    static let initialTheta = 20.0  // mV
+    static let initialDepolarisation = -40.0  // mV relative to v_rest
+    static let conductanceExcToInh = 10.4
+    static let conductanceInhToExc = 17.0
+
     // Learning rule (paper eq. 4 with their code's presynaptic term): τ_pre 20 ms, τ_post 20 ms,
     // ν_post 0.01, ν_pre 0.0001 (in g units, ×gain here since μ = 0 ⇒ no weight dependence).
     // `--rule code` adds their code's triplet gate (post2before, τ_post2 40 ms); `--rule eq4` is
     // the paper's eq. 4 without it.
-    static func rule(xTar: Double, triplet: Bool) -> DiehlCookRule {
+    static func rule(xTar: Double, triplet: Bool, gain: Double) -> DiehlCookRule {
         DiehlCookRule(
-            tauPre: 20, tauPost: 20, etaPost: 0.01 * gain, etaPre: 0.0001 * gain, xTar: xTar, mu: 0, wMax: wMax,
+            tauPre: 20, tauPost: 20, etaPost: 0.01 * gain, etaPre: 0.0001 * gain, xTar: xTar, mu: 0, wMax: 1 * gain,
             tauPost2: triplet ? 40 : nil)
+    }
+}
+
+/// The two synapse variants of the example: weights scale by `gain` (60 for currents in mV, 1
+/// for conductances), and the neuron models differ; everything else is shared.
+struct Variant {
+    let conductance: Bool
+    var gain: Double { conductance ? 1 : DC.gain }
+    var defaultInhibition: Double { conductance ? DC.conductanceInhToExc : DC.inhToExc }
+    var defaultInputTotal: Double { 78 * gain }
+    var excToInh: Double { conductance ? DC.conductanceExcToInh : DC.excToInh }
+    var weightUnit: String { conductance ? "leak conductance (conductance-based)" : "mV (current-based, R·I)" }
+
+    func addExcitatory(_ net: inout Network, _ n: Int, frozen: Bool) throws -> PopulationID {
+        guard conductance else {
+            // Frozen: θ = β·a with β scaled down 1e6× (and a up 1e6×), so spikes no longer move θ.
+            let model = frozen ? AdaptiveLIF(membrane: DC.excitatory.membrane, beta: DC.excitatory.beta * 1e-6, tauAdapt: DC.excitatory.tauAdapt) : DC.excitatory
+            return try net.addPopulation("exc", size: n, model: model)
+        }
+        var model = DC.conductanceExcitatory
+        if frozen { (model.thetaPlus, model.tauTheta) = (0, .infinity) }
+        let v0 = [Double](repeating: model.vRest + DC.initialDepolarisation, count: n)
+        return try net.addPopulation("exc", size: n, model: model, initialPotentials: frozen ? nil : v0)
+    }
+
+    func addInhibitory(_ net: inout Network, _ n: Int, frozen: Bool) throws -> PopulationID {
+        guard conductance else { return try net.addPopulation("inh", size: n, model: DC.inhibitory) }
+        let model = DC.conductanceInhibitory
+        let v0 = [Double](repeating: model.vRest + DC.initialDepolarisation, count: n)
+        return try net.addPopulation("inh", size: n, model: model, initialPotentials: frozen ? nil : v0)
+    }
+
+    /// Training starts with θ = 20 mV (conductance variant; the current variant's −52 mV
+    /// threshold already includes it and its a starts at 0).
+    func prepareTraining(_ sim: Simulator, _ exc: PopulationID, _ n: Int) throws {
+        guard conductance else { return }
+        var s = DC.conductanceExcitatory.initialState(potential: DC.conductanceExcitatory.vRest + DC.initialDepolarisation)
+        s.theta = DC.initialTheta
+        try sim.setInitialStates([ConductanceLIF.State](repeating: s, count: n), of: exc, as: ConductanceLIF.self)
+        sim.reset()
+    }
+
+    /// θ of every excitatory neuron (mV).
+    func theta(_ sim: Simulator, _ exc: PopulationID, _ n: Int) throws -> [Double] {
+        conductance
+            ? try (0..<n).map { try sim.state(of: exc, neuron: $0, as: ConductanceLIF.self).theta }
+            : try (0..<n).map { DC.excitatory.beta * (try sim.state(of: exc, neuron: $0, as: AdaptiveLIF.self).adaptation) }
+    }
+
+    /// The frozen network's initial excitatory states: at rest, with the thresholds learned by
+    /// `trained` (θ fixed: the frozen models never change it).
+    func learnedStates(_ trained: Simulator, _ exc: PopulationID, _ n: Int) throws -> LearnedStates {
+        if conductance {
+            let rest = DC.conductanceExcitatory.initialState(potential: nil)
+            return .conductance(try (0..<n).map { ConductanceLIF.State(v: rest.v, theta: try trained.state(of: exc, neuron: $0, as: ConductanceLIF.self).theta) })
+        }
+        let rest = DC.excitatory.initialState(potential: nil)
+        return .current(try (0..<n).map { AdaptiveLIF.State(membrane: rest.membrane, adaptation: try trained.state(of: exc, neuron: $0, as: AdaptiveLIF.self).adaptation * 1e6) })
+    }
+}
+
+/// Initial states of a frozen network's excitatory population (see `Variant.learnedStates`).
+enum LearnedStates: Sendable {
+    case current([AdaptiveLIF.State])
+    case conductance([ConductanceLIF.State])
+
+    /// Takes effect at the simulator's next reset.
+    func install(in sim: Simulator, _ exc: PopulationID) throws {
+        switch self {
+        case let .current(states): try sim.setInitialStates(states, of: exc, as: AdaptiveLIF.self)
+        case let .conductance(states): try sim.setInitialStates(states, of: exc, as: ConductanceLIF.self)
+        }
     }
 }
 
@@ -131,8 +217,9 @@ runExample("mnist-stdp") {
     cli.option("test-samples", value: "N", default: "10000", help: "test images classified (first N)")
     cli.option("rule", value: "eq4|code", default: "eq4", help: "learning rule: the paper's eq. 4, or their published code's (potentiation gated by a 40 ms second post trace)")
     cli.option("x-tar", value: "X", default: "0", help: "x_tar of the rule (target presynaptic trace at a post spike; their code: 0, the paper's text: 0.4)")
-    cli.option("inhibition", value: "MV", default: "\(DC.inhToExc)", help: "lateral inhibition weight inhibitory → other excitatory neurons (mV of R·I; Diehl & Cook's g 17 × 160, see DC)")
-    cli.option("input-total", value: "MV", default: "\(DC.normalisation)", help: "sum of each excitatory neuron's input weights after normalisation (mV; their 78 × 60)")
+    cli.option("synapses", value: "current|conductance", default: "current", help: "synapse model: current-based (adaptive LIF-exp, both engines) or conductance-based as in their code (ConductanceLIF, time-stepped engine only)")
+    cli.option("inhibition", value: "W", help: "lateral inhibition weight inhibitory → other excitatory neurons: mV of R·I ≤ 0 for current synapses (default \(DC.inhToExc) = g 17 × 160, see DC), conductance ≥ 0 for conductance synapses (default their \(DC.conductanceInhToExc))")
+    cli.option("input-total", value: "W", help: "sum of each excitatory neuron's input weights after normalisation (default their 78; × 60 = \(DC.normalisation) mV for current synapses)")
     cli.option("engine", value: "event|stepped", default: "event", help: "simulation engine")
     cli.option("dt", value: "MS", default: "0.5", help: "time step of the stepped engine (ms; Diehl & Cook used 0.5)")
     cli.option("seed", value: "S", default: "1", help: "seed of the initial weights and every Poisson train")
@@ -156,10 +243,16 @@ runExample("mnist-stdp") {
     let xTar = try cli.double("x-tar")!
     let engine = try cli.choice("engine", ["event", "stepped"])!
     let dt = try cli.double("dt")!
-    let inhibition = try cli.double("inhibition")!
-    let inputTotal = try cli.double("input-total")!
-    guard inhibition <= 0 && inhibition.isFinite else { throw VolleyError.usage("option '--inhibition': \(inhibition) must be ≤ 0 mV") }
-    guard inputTotal > 0 && inputTotal.isFinite else { throw VolleyError.usage("option '--input-total': \(inputTotal) must be > 0 mV") }
+    let variant = Variant(conductance: try cli.choice("synapses", ["current", "conductance"])! == "conductance")
+    if variant.conductance && engine == "event" {
+        throw VolleyError.usage("option '--synapses conductance' needs '--engine stepped': conductance-based neurons have no exact event-driven solution")
+    }
+    let inhibition = try cli.double("inhibition") ?? variant.defaultInhibition
+    let inputTotal = try cli.double("input-total") ?? variant.defaultInputTotal
+    guard inhibition.isFinite && (variant.conductance ? inhibition >= 0 : inhibition <= 0) else {
+        throw VolleyError.usage("option '--inhibition': \(inhibition) must be \(variant.conductance ? "≥ 0 (a conductance)" : "≤ 0 mV (an inhibitory current)")")
+    }
+    guard inputTotal > 0 && inputTotal.isFinite else { throw VolleyError.usage("option '--input-total': \(inputTotal) must be > 0") }
     let seed = try cli.uint64("seed")!
     guard neurons >= 2 else { throw VolleyError.usage("option '--neurons': \(neurons) must be ≥ 2") }
     guard epochs >= 1 else { throw VolleyError.usage("option '--epochs': \(epochs) must be ≥ 1") }
@@ -180,19 +273,20 @@ runExample("mnist-stdp") {
     // Network.
     var net = Network()
     let input = try net.addSpikeSource("input", size: pixels)
-    let exc = try net.addPopulation("exc", size: neurons, model: DC.excitatory)
-    let inh = try net.addPopulation("inh", size: neurons, model: DC.inhibitory)
-    let plastic = try net.connect(input, to: exc, pattern: .allToAll(), weight: .uniform(0, DC.initialMax), delay: .constant(DC.inputDelay), seed: seed)
-    try net.setPlasticity(.diehlCook(DC.rule(xTar: xTar, triplet: ruleName == "code")), for: plastic)
-    try net.connect(exc, to: inh, pattern: .oneToOne, weight: .constant(DC.excToInh), delay: .constant(DC.lateralDelay))
+    let exc = try variant.addExcitatory(&net, neurons, frozen: false)
+    let inh = try variant.addInhibitory(&net, neurons, frozen: false)
+    let plastic = try net.connect(input, to: exc, pattern: .allToAll(), weight: .uniform(0, 0.3 * variant.gain), delay: .constant(DC.inputDelay), seed: seed)
+    try net.setPlasticity(.diehlCook(DC.rule(xTar: xTar, triplet: ruleName == "code", gain: variant.gain)), for: plastic)
+    try net.connect(exc, to: inh, pattern: .oneToOne, weight: .constant(variant.excToInh), delay: .constant(DC.lateralDelay))
     let lateral = (0..<neurons).flatMap { i in
         (0..<neurons).compactMap { j in i == j ? nil : Synapse(source: i, target: j, weight: inhibition, delay: DC.lateralDelay) }
     }
     try net.connect(inh, to: exc, synapses: lateral, receptor: 1)
-    print("network: 784 inputs → \(neurons) excitatory adaptive LIF ⇄ \(neurons) inhibitory LIF, \(net.synapseCount) synapses; \(engine) engine\(engine == "stepped" ? " (dt = \(dt) ms)" : ""); rule \(ruleName), x_tar = \(xTar), seed \(seed)")
+    print("network: 784 inputs → \(neurons) excitatory adaptive LIF ⇄ \(neurons) inhibitory LIF (\(variant.conductance ? "conductance" : "current")-based), \(net.synapseCount) synapses; \(engine) engine\(engine == "stepped" ? " (dt = \(dt) ms)" : ""); rule \(ruleName), x_tar = \(xTar), seed \(seed)")
 
     // Training: one continuous simulation, weights and thresholds carried from image to image.
     let sim = try makeSimulator(net, engine: engine, dt: dt)
+    try variant.prepareTraining(sim, exc, neurons)
     try sim.normalizeIncomingWeights(of: plastic, toTotal: inputTotal)
     var presentations = 0, inputSpikes = 0, boosts = 0
     var excSpikesTotal = 0
@@ -248,18 +342,15 @@ runExample("mnist-stdp") {
     let trainSeconds = Date().timeIntervalSince(trainStart)
     let counters = sim.counters
     let learned = try sim.weights(of: plastic)
-    let adaptation = try (0..<neurons).map { try sim.state(of: exc, neuron: $0, as: AdaptiveLIF.self).adaptation }
-    let theta = adaptation.map { DC.excitatory.beta * $0 }
+    let theta = try variant.theta(sim, exc, neurons)
     let trainSpikes = Double(counters.spikes)  // sources included
     print("training: \(presentations) presentations (\(boosts) boosted repeats) in \(Format.fixed(trainSeconds, 1)) s = \(Format.fixed(Double(presentations) / trainSeconds, 1)) presentations/s; \(Format.fixed(trainSpikes / Double(presentations), 0)) spikes and \(Format.fixed(Double(counters.synapticEvents) / Double(presentations), 0)) synaptic events per presentation; θ mean \(Format.fixed(theta.reduce(0, +) / Double(neurons), 2)) mV, max \(Format.fixed(theta.max() ?? 0, 2)) mV")
 
-    // Frozen network: learned weights, thresholds fixed at their learned values (θ = β·a with
-    // β scaled down 1e6× and a up 1e6×, so spikes no longer move θ measurably).
+    // Frozen network: learned weights, thresholds fixed at their learned values.
     var frozen = Network()
     let fInput = try frozen.addSpikeSource("input", size: pixels)
-    let frozenModel = AdaptiveLIF(membrane: DC.excitatory.membrane, beta: DC.excitatory.beta * 1e-6, tauAdapt: DC.excitatory.tauAdapt)
-    let fExc = try frozen.addPopulation("exc", size: neurons, model: frozenModel)
-    let fInh = try frozen.addPopulation("inh", size: neurons, model: DC.inhibitory)
+    let fExc = try variant.addExcitatory(&frozen, neurons, frozen: true)
+    let fInh = try variant.addInhibitory(&frozen, neurons, frozen: true)
     let structure = net.projection(plastic).structure
     let learnedSynapses = (0..<structure.sourceCount).flatMap { i in
         structure.synapses(ofSource: i).map { s in
@@ -267,10 +358,9 @@ runExample("mnist-stdp") {
         }
     }
     try frozen.connect(fInput, to: fExc, synapses: learnedSynapses)
-    try frozen.connect(fExc, to: fInh, pattern: .oneToOne, weight: .constant(DC.excToInh), delay: .constant(DC.lateralDelay))
+    try frozen.connect(fExc, to: fInh, pattern: .oneToOne, weight: .constant(variant.excToInh), delay: .constant(DC.lateralDelay))
     try frozen.connect(fInh, to: fExc, synapses: lateral, receptor: 1)
-    let restState = frozenModel.initialState(potential: nil)
-    let learnedStates = adaptation.map { AdaptiveLIF.State(membrane: restState.membrane, adaptation: $0 * 1e6) }
+    let learnedStates = try variant.learnedStates(sim, exc, neurons)
 
     /// Responses of the frozen network to images, boosted like training: by default each image from
     /// a reset state; with `--eval-continuous` one continuous run per worker with 150 ms of rest
@@ -284,7 +374,7 @@ runExample("mnist-stdp") {
         let results = parallelMap(workers) { w in Result { () throws -> ([[Int]], Int, UInt64, Int) in
             let mine = stride(from: w, to: indices.count, by: workers).map { indices[$0] }
             let s = try makeSimulator(frozen, engine: engine, dt: dt)
-            try s.setInitialStates(learnedStates, of: fExc, as: AdaptiveLIF.self)
+            try learnedStates.install(in: s, fExc)
             s.reset()  // the learned thresholds take effect at a reset
             var out: [[Int]] = [], spikes = 0, boosted = 0
             var events: UInt64 = 0
@@ -353,7 +443,7 @@ runExample("mnist-stdp") {
     }
     if let path = cli.string("save") {
         let model = JSONValue.object([
-            ("format", "volley-diehl-cook-v1"), ("neurons", .int(neurons)), ("weight_unit", "mV (current-based, R·I)"),
+            ("format", "volley-diehl-cook-v1"), ("neurons", .int(neurons)), ("weight_unit", .string(variant.weightUnit)),
             ("theta_mv", .array(theta.map { .number($0) })), ("assignments", .array(finalAssignments.map { .int($0) })),
             ("weights_input_major", .array(learned.map { .number($0) })),
         ])
@@ -373,6 +463,6 @@ runExample("mnist-stdp") {
         ("excitatory_spikes_per_image", .number(Double(excSpikesTotal) / Double(epochs * trainSamples))),
         ("synaptic_events_per_presentation", .number(Double(counters.synapticEvents) / Double(presentations))),
         ("plasticity_updates_per_presentation", .number(Double(sim.plasticityUpdates) / Double(presentations))),
-        ("rule", .string(ruleName)), ("x_tar", .number(xTar)), ("eval_from_rest", .bool(evalFromRest)), ("inhibition_mv", .number(inhibition)), ("input_total_mv", .number(inputTotal)),
+        ("rule", .string(ruleName)), ("synapses", .string(variant.conductance ? "conductance" : "current")), ("x_tar", .number(xTar)), ("eval_from_rest", .bool(evalFromRest)), ("inhibition_weight", .number(inhibition)), ("input_total", .number(inputTotal)),
     ]).rendered)
 }

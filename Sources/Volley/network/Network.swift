@@ -152,6 +152,7 @@ public struct Network: Sendable {
             throw VolleyError.invalidWeight(
                 value: weights[bad], context: "synapse \(bad) of projection '\(p.name)'")
         }
+        try checkSigns(weights, onto: populations[p.target.index], p.name)
         projections[projection.index].weights = try stored(WeightStore(weights), p.weights.precision, p.name)
     }
 
@@ -162,6 +163,10 @@ public struct Network: Sendable {
             throw VolleyError.indexOutOfRange(index: projection.index, count: projections.count, context: "projection id")
         }
         try plasticity?.validate()
+        let p = projections[projection.index]
+        if case let .stdp(rule)? = plasticity, rule.wMin < 0 {
+            try checkSigns([rule.wMin], onto: populations[p.target.index], "\(p.name) (STDP wMin)")
+        }
         projections[projection.index].plasticity = plasticity
     }
 
@@ -224,6 +229,16 @@ public struct Network: Sendable {
         return (src, tgt, label)
     }
 
+    /// Rejects a negative weight onto a model whose inputs are conductances.
+    func checkSigns(_ weights: [Double], onto target: Population, _ label: String) throws {
+        guard let model = target.model, type(of: model).requiresNonNegativeWeights,
+            let bad = weights.firstIndex(where: { $0 < 0 })
+        else { return }
+        throw VolleyError.invalidWeight(
+            value: weights[bad],
+            context: "synapse \(bad) of projection '\(label)': \(target.modelName) weights are conductances and must be ≥ 0")
+    }
+
     mutating func appendProjection(
         _ label: String, _ src: Population, _ tgt: Population, _ receptor: Int,
         _ structure: SynapseStructure, _ weights: WeightStore
@@ -233,6 +248,7 @@ public struct Network: Sendable {
             throw VolleyError.unsupported(
                 "projection '\(label)': neuron \(i) has more than \(DeliveryEvent.maxGroupsPerRow) distinct delays")
         }
+        try checkSigns(weights.array, onto: tgt, label)
         let id = ProjectionID(projections.count)
         projections.append(
             Projection(

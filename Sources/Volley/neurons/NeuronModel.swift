@@ -38,7 +38,8 @@ public struct ThresholdCrossing: Equatable, Sendable {
 ///
 /// Contract (both engines follow it; see docs/architecture.md):
 /// 1. Between events a neuron evolves freely: `advance(_:by:using:)` with the model's *exact*
-///    propagator for that interval (`propagator(over:)`); there is no integration error.
+///    propagator for that interval (`propagator(over:)`); there is no integration error. (The one
+///    exception, `hasExactPropagator == false`, runs in the time-stepped engine only.)
 /// 2. Inputs arriving at time t are applied with `receive` after advancing to t.
 /// 3. After all inputs at t, `isAboveThreshold` decides whether it spikes at t; `fire` applies the
 ///    reset (refractoriness, adaptation).
@@ -87,6 +88,16 @@ public protocol NeuronModel: Sendable {
 
     /// The next threshold crossing after `time` with no further input (see `ThresholdCrossing`).
     func nextCrossing(of state: State, at time: Double) -> ThresholdCrossing
+
+    /// Whether `advance` is the exact solution of the model's equations (default true). A model
+    /// without closed-form free evolution (conductance-based synapses: `ConductanceLIF`) sets it
+    /// false and documents its integration scheme; the time-stepped engine runs it with that
+    /// scheme and the event-driven engine rejects it, since it cannot place spikes exactly.
+    static var hasExactPropagator: Bool { get }
+
+    /// Whether weights onto this model must be ≥ 0 (conductance jumps; default false). Network
+    /// construction and weight updates reject negative weights onto such a population.
+    static var requiresNonNegativeWeights: Bool { get }
 
     /// Whether inputs arriving at one time on one receptor act only through their sum:
     /// `receive(w₁); receive(w₂)` ≡ `receive(w₁ + w₂)` (true for current- and voltage-jump
@@ -188,6 +199,8 @@ extension NeuronModel {
     }
 
     public static var sumsSimultaneousInputs: Bool { false }
+    public static var hasExactPropagator: Bool { true }
+    public static var requiresNonNegativeWeights: Bool { false }
 
     @inlinable
     public func inputOnlyDelaysCrossing(weight: Double, receptor: Int) -> Bool { false }

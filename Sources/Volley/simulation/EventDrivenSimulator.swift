@@ -19,6 +19,12 @@ public final class EventDrivenSimulator: Simulator {
     public override var engineName: String { "event" }
 
     public init(network: Network, recording: SpikeRecording = .all) throws {
+        for p in network.populations {
+            if let model = p.model, !type(of: model).hasExactPropagator {
+                throw VolleyError.unsupported(
+                    "population '\(p.name)': \(p.modelName) has no exact free evolution, so the event-driven engine cannot place its spikes exactly; use the time-stepped engine")
+            }
+        }
         neuronQueue = IndexedMinHeap(capacity: network.neuronCount)
         try super.init(building: network, recording: recording)
         deliveries.reserveCapacity(1024)

@@ -305,6 +305,8 @@ public class Simulator {
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
             throw VolleyError.invalidWeight(value: values[bad], context: "weights[\(bad)] of projection \(projection.index)")
         }
+        let p = network.projections[projection.index]
+        try network.checkSigns(values, onto: network.populations[p.target.index], p.name)
         for (s, w) in values.enumerated() { runtime.weights[s] = w }
     }
 
