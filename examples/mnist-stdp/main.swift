@@ -8,7 +8,7 @@
 // docs/stdp-mnist.md has the table and the figures.
 //
 //   swift run -c release mnist-stdp --data ../shared/datasets/mnist --neurons 100
-//   swift run -c release mnist-stdp --neurons 400 --epochs 1 --engine stepped --svg fields.svg
+//   swift run -c release mnist-stdp --neurons 400 --engine stepped --synapses conductance --svg fields.svg
 
 import Dispatch
 import Foundation
