@@ -230,10 +230,11 @@ public struct Network: Sendable {
     }
 
     /// Rejects a negative weight onto a model whose inputs are conductances.
-    func checkSigns(_ weights: [Double], onto target: Population, _ label: String) throws {
-        guard let model = target.model, type(of: model).requiresNonNegativeWeights,
-            let bad = weights.firstIndex(where: { $0 < 0 })
-        else { return }
+    /// `weights` is evaluated only for such a model (no copy of a large projection otherwise).
+    func checkSigns(_ weights: @autoclosure () -> [Double], onto target: Population, _ label: String) throws {
+        guard let model = target.model, type(of: model).requiresNonNegativeWeights else { return }
+        let weights = weights()
+        guard let bad = weights.firstIndex(where: { $0 < 0 }) else { return }
         throw VolleyError.invalidWeight(
             value: weights[bad],
             context: "synapse \(bad) of projection '\(label)': \(target.modelName) weights are conductances and must be ≥ 0")
