@@ -62,6 +62,16 @@ struct ConductanceLIFTests {
             let exact = vInf + (-65 - vInf) * exp(-total * 40 / m.tauM)
             #expect(abs(v - exact) < 1e-9, "h = \(h): \(v) vs \(exact)")
         }
+        // Tiny conductances take the branch that replaces e^(−a) by 1 − a (a = ḡh/τm < 1e-8):
+        // still the closed form, to rounding. g = 1e-7 moves V by ≈ 6e-6 mV over 40 ms, far
+        // above the 1e-11 tolerance, so dropping the conductance would fail.
+        for g in [1e-7, 1.5e-6] {
+            let vInfSmall = (m.vRest + g * m.eExc) / (1 + g)
+            let v = Self.schemeV(m, v0: -65, gExc: g, gInh: 0, until: 40, h: 0.5)
+            let exact = vInfSmall + (-65 - vInfSmall) * exp(-(1 + g) * 40 / m.tauM)
+            #expect(abs(v - exact) < 1e-11, "g = \(g): \(v) vs \(exact)")
+            #expect(abs(v - (-65)) > 1e-6)
+        }
     }
 
     @Test("decaying conductances: the scheme converges to the RK4 reference as O(h²)")

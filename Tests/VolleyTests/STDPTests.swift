@@ -142,6 +142,32 @@ struct STDPTests {
         #expect(throws: VolleyError.self) { try DiehlCookRule(tauPost2: 0).validate() }
     }
 
+    /// The depression at a pre arrival skips its `exp` when the decrement cannot change the
+    /// weight (below a quarter ulp); the result must equal computing every update, bit for bit.
+    /// Ages straddle the skip threshold (w = 0.3: 638 ms; w = 1e-6: 888 ms).
+    @Test("Diehl & Cook depression: skipped no-op updates leave weights bit-identical to computing them all", arguments: [0, 1])
+    func diehlCookSkipIsExact(engine: Int) throws {
+        let rule = DiehlCookRule(tauPre: 20, tauPost: 20, etaPost: 0.01, etaPre: 0.001, xTar: 0, mu: 0, wMax: 1)
+        let weights = [0, 1e-300, 1e-6, 0.3, 0.75, 1.0]
+        let ages = [1.0, 100, 500, 600, 630, 640, 700, 870, 880, 900, 1000, 5000, 16_000]
+        let cases = weights.flatMap { w in ages.map { (w, $0) } }
+        // Post spike at 100 ms (x_pre = 0 and x_tar = 0: no change), pre arrival `age` later.
+        let (net, projection) = try pairNetwork(
+            pre: cases.map { [100 + $0.1] }, post: cases.map { _ in [100] }, rule: .diehlCook(rule))
+        let sim: Simulator = engine == 0 ? try EventDrivenSimulator(network: net) : try TimeSteppedSimulator(network: net, dt: 0.5)
+        try sim.setWeights(cases.map(\.0), of: projection)
+        try sim.run(until: 16_200)
+        let learned = try sim.weights(of: projection)
+        for ((w, age), got) in zip(cases, learned) {
+            let y = exp(-(age / 20))
+            let expected = y > 0 ? min(max(w - 0.001 * y, 0), 1) : w
+            #expect(got == expected, "w0 = \(w), age \(age) ms: \(got) vs \(expected)")
+        }
+        // The reference is not trivially the initial weight: near the threshold some updates bite.
+        #expect(learned[cases.firstIndex { $0 == (0.3, 600) }!] < 0.3)
+        #expect(learned[cases.firstIndex { $0 == (1e-6, 870) }!] < 1e-6)
+    }
+
     @Test("reset() restores the initial weights unless asked to keep them")
     func resetWeights() throws {
         let (net, projection) = try pairNetwork(pre: [[10]], post: [[15]], rule: .stdp(STDPRule()))

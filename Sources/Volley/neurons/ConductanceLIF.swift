@@ -99,10 +99,13 @@ public struct ConductanceLIF: NeuronModel {
         /// τₖ·(1 − e^(−h/τₖ))/h: the step mean of a conductance per unit of its start value.
         public var excMean: Double
         public var inhMean: Double
+        /// e^(−h/τm), the membrane's decay over the step without conductances.
+        public var leak: Double
 
         @inlinable
-        public init(h: Double, exc: Double, inh: Double, theta: Double, excMean: Double, inhMean: Double) {
+        public init(h: Double, exc: Double, inh: Double, theta: Double, excMean: Double, inhMean: Double, leak: Double) {
             self.h = h
+            self.leak = leak
             self.exc = exc
             self.inh = inh
             self.theta = theta
@@ -169,7 +172,7 @@ public struct ConductanceLIF: NeuronModel {
         return Propagator(
             h: h, exc: pe, inh: pi, theta: exp(-h / tauTheta),
             excMean: Self.stepMean(h: h, tau: tauSynExc),
-            inhMean: Self.stepMean(h: h, tau: tauSynInh))
+            inhMean: Self.stepMean(h: h, tau: tauSynInh), leak: exp(-h / tauM))
     }
 
     @inlinable
@@ -206,7 +209,12 @@ public struct ConductanceLIF: NeuronModel {
         let gI = state.gInh * p.inhMean
         let total = 1 + gE + gI
         let vInf = (vRest + gE * eExc + gI * eInh) / total
-        state.v = vInf + (state.v - vInf) * exp(-total * p.h / tauM)
+        // e^(−(1 + ḡ)h/τm) = e^(−h/τm)·e^(−a) with a = ḡh/τm; for a < 1e-8, e^(−a) = 1 − a within
+        // a²/2 < 5e-17 (below double rounding), so the `exp` is skipped. Quiet neurons and the
+        // rest between stimuli take this branch.
+        let a = (gE + gI) * (p.h / tauM)
+        let decay = a < 1e-8 ? p.leak * (1 - a) : exp(-total * p.h / tauM)
+        state.v = vInf + (state.v - vInf) * decay
         state.gExc *= p.exc
         state.gInh *= p.inh
     }

@@ -111,10 +111,22 @@ final class PlasticProjection {
                 }
             }
         case let .diehlCook(r):
+            // Skipping no-op depressions (bit-identical): for 0 < w ≤ wMax with binary exponent e,
+            // a decrement δ = η_pre·y < 2^(e−54) (a quarter ulp of w) rounds back to w, and
+            // η_pre·exp(−a) < 2^(e−54) whenever a > ln η_pre + (54 − e)·ln 2 (+ a margin for the
+            // rounding of exp). Most targets last spiked long ago, so most `exp` calls vanish;
+            // w = 0 stays 0 either way (max(0 − δ, 0) = 0).
+            let logEtaPre = log(r.etaPre) + 1e-6
             for s in first..<(first + count) {
                 let j = structure.target(ofSynapse: s)
-                let y = exp(-(t - postTime[j]) / r.tauPost)
-                if y > 0 { weights[s] = Swift.min(Swift.max(weights[s] - r.etaPre * y, 0), r.wMax) }
+                let w = weights[s]
+                let age = (t - postTime[j]) / r.tauPost
+                if w == 0 || (w <= r.wMax && w.isNormal && age > logEtaPre + Double(54 - Int(w.exponent)) * M_LN2) {
+                    preTrace[s] = 1
+                    continue
+                }
+                let y = exp(-age)
+                if y > 0 { weights[s] = Swift.min(Swift.max(w - r.etaPre * y, 0), r.wMax) }
                 preTrace[s] = 1
             }
         }
