@@ -41,6 +41,10 @@ enum DC {
     static let gain = 60.0
     static let normalisation = 78.0 * gain
     static let inputDelay = 1.0  // ms (their code: random 0–10 ms; one group per source here)
+    /// `--input-delays random`: their code's per-synapse input delays, uniform 0–10 ms, drawn here
+    /// from U[0.25, 10.25) ms so that on the 0.5 ms grid each of 0.5, 1, …, 10 ms is equally
+    /// likely (Volley's delays are > 0). Every synapse is then its own delay group.
+    static let randomInputDelay = (low: 0.25, high: 10.25)
     // Excitatory→inhibitory one-to-one g = 10.4 (E 0 at V ≈ −50 ⇒ ×50); inhibitory→other
     // excitatory g = 17. The driving-force translation (E_inh −100 mV at V ≈ −60) gives ×40, but
     // a conductance also shunts the excitatory drive, which a current cannot; ×160 was chosen on
@@ -226,12 +230,14 @@ runExample("mnist-stdp") {
     cli.option("progress", value: "N", default: "1000", help: "presentations between progress lines (running accuracy over the last N)")
     cli.option("save", value: "PATH", help: "write the learned weights and thresholds as JSON")
     cli.option("svg", value: "PATH", help: "write the learned receptive fields (input weights per neuron) as SVG")
+    cli.option("input-delays", value: "constant|random", default: "constant", help: "input→excitatory delays: one constant 1 ms (one delay group per input), or their code's random 0–10 ms per synapse (U[0.25, 10.25) ms; slow in the event-driven engine: one group per synapse)")
     cli.flag("eval-continuous", help: "show the labelling and test images to the frozen network in one continuous run per core with 150 ms rest between images, as in training and their code's test mode (default: each image from a reset state)")
     cli.flag("quick", help: "seconds-long CI run: 20 neurons, 200 training, 100 assignment and 100 test images")
     try cli.parseProcessArguments()
 
     let quick = cli.isSet("quick")
     let evalFromRest = !cli.isSet("eval-continuous")
+    let randomDelays = try cli.choice("input-delays", ["constant", "random"])! == "random"
     func quickInt(_ name: String, _ value: Int) throws -> Int { quick && !cli.isSet(name) ? value : try cli.int(name)! }
     let neurons = try quickInt("neurons", 20)
     let trainSamples = try quickInt("train-samples", 200)
@@ -275,14 +281,15 @@ runExample("mnist-stdp") {
     let input = try net.addSpikeSource("input", size: pixels)
     let exc = try variant.addExcitatory(&net, neurons, frozen: false)
     let inh = try variant.addInhibitory(&net, neurons, frozen: false)
-    let plastic = try net.connect(input, to: exc, pattern: .allToAll(), weight: .uniform(0, 0.3 * variant.gain), delay: .constant(DC.inputDelay), seed: seed)
+    let inputDelays: DelaySpec = randomDelays ? .uniform(DC.randomInputDelay.low, DC.randomInputDelay.high) : .constant(DC.inputDelay)
+    let plastic = try net.connect(input, to: exc, pattern: .allToAll(), weight: .uniform(0, 0.3 * variant.gain), delay: inputDelays, seed: seed)
     try net.setPlasticity(.diehlCook(DC.rule(xTar: xTar, triplet: ruleName == "code", gain: variant.gain)), for: plastic)
     try net.connect(exc, to: inh, pattern: .oneToOne, weight: .constant(variant.excToInh), delay: .constant(DC.lateralDelay))
     let lateral = (0..<neurons).flatMap { i in
         (0..<neurons).compactMap { j in i == j ? nil : Synapse(source: i, target: j, weight: inhibition, delay: DC.lateralDelay) }
     }
     try net.connect(inh, to: exc, synapses: lateral, receptor: 1)
-    print("network: 784 inputs → \(neurons) excitatory adaptive LIF ⇄ \(neurons) inhibitory LIF (\(variant.conductance ? "conductance" : "current")-based), \(net.synapseCount) synapses; \(engine) engine\(engine == "stepped" ? " (dt = \(dt) ms)" : ""); rule \(ruleName), x_tar = \(xTar), seed \(seed)")
+    print("network: 784 inputs → \(neurons) excitatory adaptive LIF ⇄ \(neurons) inhibitory LIF (\(variant.conductance ? "conductance" : "current")-based), \(net.synapseCount) synapses; \(engine) engine\(engine == "stepped" ? " (dt = \(dt) ms)" : ""); rule \(ruleName), x_tar = \(xTar), input delays \(randomDelays ? "random 0.5–10 ms" : "1 ms"), seed \(seed)")
 
     // Training: one continuous simulation, weights and thresholds carried from image to image.
     let sim = try makeSimulator(net, engine: engine, dt: dt)
@@ -352,11 +359,13 @@ runExample("mnist-stdp") {
     let fExc = try variant.addExcitatory(&frozen, neurons, frozen: true)
     let fInh = try variant.addInhibitory(&frozen, neurons, frozen: true)
     let structure = net.projection(plastic).structure
+    let delays = structure.delays
     let learnedSynapses = (0..<structure.sourceCount).flatMap { i in
         structure.synapses(ofSource: i).map { s in
-            Synapse(source: i, target: structure.target(ofSynapse: s), weight: learned[s], delay: DC.inputDelay)
+            Synapse(source: i, target: structure.target(ofSynapse: s), weight: learned[s], delay: delays[s])
         }
     }
+    let longestInputDelay = delays.max() ?? DC.inputDelay
     try frozen.connect(fInput, to: fExc, synapses: learnedSynapses)
     try frozen.connect(fExc, to: fInh, pattern: .oneToOne, weight: .constant(variant.excToInh), delay: .constant(DC.lateralDelay))
     try frozen.connect(fInh, to: fExc, synapses: lateral, receptor: 1)
@@ -371,6 +380,7 @@ runExample("mnist-stdp") {
     func responses(_ images: IDXImages, _ indices: [Int], stream: UInt64) throws -> ([[Int]], Int, UInt64, Int) {
         let workers = min(2, indices.count)
         let frozen = frozen, learnedStates = learnedStates, engine = engine, dt = dt, evalFromRest = evalFromRest
+        let longestInputDelay = longestInputDelay
         let results = parallelMap(workers) { w in Result { () throws -> ([[Int]], Int, UInt64, Int) in
             let mine = stride(from: w, to: indices.count, by: workers).map { indices[$0] }
             let s = try makeSimulator(frozen, engine: engine, dt: dt)
@@ -388,7 +398,7 @@ runExample("mnist-stdp") {
                     var rng = Xoshiro256(seed: seed, stream: stream, UInt64(i), UInt64(attempt))
                     let (trains, _) = poissonTrains(image, intensity: intensity, start: start, rng: &rng)
                     try s.setSpikeTrains(trains, for: fInput)
-                    try s.run(until: start + DC.presentation + DC.inputDelay + DC.lateralDelay)
+                    try s.run(until: start + DC.presentation + longestInputDelay + DC.lateralDelay)
                     if !evalFromRest { try s.run(until: start + DC.presentation + DC.rest) }
                     spikes += Int(s.counters.spikes) - spikesBefore  // sources included
                     events += s.counters.synapticEvents - eventsBefore
@@ -463,6 +473,6 @@ runExample("mnist-stdp") {
         ("excitatory_spikes_per_image", .number(Double(excSpikesTotal) / Double(epochs * trainSamples))),
         ("synaptic_events_per_presentation", .number(Double(counters.synapticEvents) / Double(presentations))),
         ("plasticity_updates_per_presentation", .number(Double(sim.plasticityUpdates) / Double(presentations))),
-        ("rule", .string(ruleName)), ("synapses", .string(variant.conductance ? "conductance" : "current")), ("x_tar", .number(xTar)), ("eval_from_rest", .bool(evalFromRest)), ("inhibition_weight", .number(inhibition)), ("input_total", .number(inputTotal)),
+        ("rule", .string(ruleName)), ("synapses", .string(variant.conductance ? "conductance" : "current")), ("x_tar", .number(xTar)), ("eval_from_rest", .bool(evalFromRest)), ("input_delays", .string(randomDelays ? "random" : "constant")), ("inhibition_weight", .number(inhibition)), ("input_total", .number(inputTotal)),
     ]).rendered)
 }

@@ -119,19 +119,35 @@ public final class TimeSteppedSimulator: Simulator {
         // Phase 2: deliveries due now, in key order (emitting neuron, projection, group).
         let slot = step % ring.count
         if !ring[slot].isEmpty {
-            ring[slot].sort()
-            for key in ring[slot] {
+            // The slot is moved out while it is processed (one exclusive access, not one per key)
+            // and moved back empty, keeping its capacity.
+            var due = ContiguousArray<UInt64>()
+            swap(&due, &ring[slot])
+            due.sort()
+            // Keys are sorted by source first, so runs share a projection: its plastic runtime and
+            // the target kernel's delivery closure are looked up (and retained) once per run, not
+            // once per key (copying the whole kernel struct retains every closure in it).
+            var projection = -1
+            var view = views[0]
+            var rule: PlasticProjection? = nil
+            var deliver = kernels[view.targetPopulation].unsafelyUnwrapped.deliverStep
+            for key in due {
                 let event = DeliveryEvent(time: t, key: key)
-                let view = views[event.projection]
+                if event.projection != projection {
+                    projection = event.projection
+                    view = views[projection]
+                    rule = plastic[projection]
+                    deliver = kernels[view.targetPopulation].unsafelyUnwrapped.deliverStep
+                }
                 let group = Int(view.rowGroups[event.source - view.sourceOffset]) + event.group
                 let first = Int(view.groupStart[group])
                 let n = Int(view.groupStart[group + 1]) - first
-                plastic[event.projection]?.preArrival(group: group, first: first, count: n, time: t)
-                kernels[view.targetPopulation].unsafelyUnwrapped.deliverStep(
-                    view.targets + first, view.weights.from(first), n, view.receptor, t, &count)
+                rule?.preArrival(group: group, first: first, count: n, time: t)
+                deliver(view.targets + first, view.weights.from(first), n, view.receptor, t, &count)
             }
-            count.deliveryPops &+= UInt64(ring[slot].count)
-            ring[slot].removeAll(keepingCapacity: true)
+            count.deliveryPops &+= UInt64(due.count)
+            due.removeAll(keepingCapacity: true)
+            swap(&due, &ring[slot])
         }
         // Phase 3: spikes, population by population.
         dueSources.removeAll(keepingCapacity: true)
@@ -179,11 +195,15 @@ public final class TimeSteppedSimulator: Simulator {
             let view = views[projection]
             let g0 = Int(view.rowGroups[local])
             let g1 = Int(view.rowGroups[local + 1])
-            let steps = delaySteps[projection]
-            for g in g0..<g1 {
-                let slot = (step + Int(steps[g])) % ring.count
-                ring[slot].append(
-                    DeliveryEvent(time: 0, source: global, projection: projection, group: g - g0).key)
+            let step = step
+            delaySteps[projection].withUnsafeBufferPointer { steps in
+                ring.withUnsafeMutableBufferPointer { ring in
+                    for g in g0..<g1 {
+                        let slot = (step + Int(steps[g])) % ring.count
+                        ring[slot].append(
+                            DeliveryEvent(time: 0, source: global, projection: projection, group: g - g0).key)
+                    }
+                }
             }
             count.deliveryPushes &+= UInt64(g1 - g0)
         }
