@@ -41,10 +41,11 @@ enum DC {
     static let gain = 60.0
     static let normalisation = 78.0 * gain
     static let inputDelay = 1.0  // ms (their code: random 0–10 ms; one group per source here)
-    /// `--input-delays random`: their code's per-synapse input delays, uniform 0–10 ms, drawn here
-    /// from U[0.25, 10.25) ms so that on the 0.5 ms grid each of 0.5, 1, …, 10 ms is equally
-    /// likely (Volley's delays are > 0). Every synapse is then its own delay group.
-    static let randomInputDelay = (low: 0.25, high: 10.25)
+    /// `--input-delays random`: their code's per-synapse input delays, uniform 0–10 ms, which Brian
+    /// places on its 0.5 ms grid. Drawn here uniformly from the grid values 0.5, 1, …, 10 ms
+    /// (Volley's delays are > 0), so each input's synapses fall into 20 delay groups.
+    static let randomInputDelaySteps = 20
+    static let randomInputDelayStep = 0.5  // ms
     // Excitatory→inhibitory one-to-one g = 10.4 (E 0 at V ≈ −50 ⇒ ×50); inhibitory→other
     // excitatory g = 17. The driving-force translation (E_inh −100 mV at V ≈ −60) gives ×40, but
     // a conductance also shunts the excitatory drive, which a current cannot; ×160 was chosen on
@@ -230,7 +231,7 @@ runExample("mnist-stdp") {
     cli.option("progress", value: "N", default: "1000", help: "presentations between progress lines (running accuracy over the last N)")
     cli.option("save", value: "PATH", help: "write the learned weights and thresholds as JSON")
     cli.option("svg", value: "PATH", help: "write the learned receptive fields (input weights per neuron) as SVG")
-    cli.option("input-delays", value: "constant|random", default: "constant", help: "input→excitatory delays: one constant 1 ms (one delay group per input), or their code's random 0–10 ms per synapse (U[0.25, 10.25) ms; slow in the event-driven engine: one group per synapse)")
+    cli.option("input-delays", value: "constant|random", default: "constant", help: "input→excitatory delays: one constant 1 ms (one delay group per input), or their code's random 0–10 ms per synapse on Brian's 0.5 ms grid (uniform over 0.5, 1, …, 10 ms: 20 delay groups per input)")
     cli.flag("eval-continuous", help: "show the labelling and test images to the frozen network in one continuous run per core with 150 ms rest between images, as in training and their code's test mode (default: each image from a reset state)")
     cli.flag("quick", help: "seconds-long CI run: 20 neurons, 200 training, 100 assignment and 100 test images")
     try cli.parseProcessArguments()
@@ -281,7 +282,10 @@ runExample("mnist-stdp") {
     let input = try net.addSpikeSource("input", size: pixels)
     let exc = try variant.addExcitatory(&net, neurons, frozen: false)
     let inh = try variant.addInhibitory(&net, neurons, frozen: false)
-    let inputDelays: DelaySpec = randomDelays ? .uniform(DC.randomInputDelay.low, DC.randomInputDelay.high) : .constant(DC.inputDelay)
+    var delayRng = Xoshiro256(seed: seed, stream: 9)
+    let inputDelays: DelaySpec = randomDelays
+        ? .values((0..<(pixels * neurons)).map { _ in Double(1 + delayRng.index(below: DC.randomInputDelaySteps)) * DC.randomInputDelayStep })
+        : .constant(DC.inputDelay)
     let plastic = try net.connect(input, to: exc, pattern: .allToAll(), weight: .uniform(0, 0.3 * variant.gain), delay: inputDelays, seed: seed)
     try net.setPlasticity(.diehlCook(DC.rule(xTar: xTar, triplet: ruleName == "code", gain: variant.gain)), for: plastic)
     try net.connect(exc, to: inh, pattern: .oneToOne, weight: .constant(variant.excToInh), delay: .constant(DC.lateralDelay))
@@ -289,7 +293,7 @@ runExample("mnist-stdp") {
         (0..<neurons).compactMap { j in i == j ? nil : Synapse(source: i, target: j, weight: inhibition, delay: DC.lateralDelay) }
     }
     try net.connect(inh, to: exc, synapses: lateral, receptor: 1)
-    print("network: 784 inputs → \(neurons) excitatory adaptive LIF ⇄ \(neurons) inhibitory LIF (\(variant.conductance ? "conductance" : "current")-based), \(net.synapseCount) synapses; \(engine) engine\(engine == "stepped" ? " (dt = \(dt) ms)" : ""); rule \(ruleName), x_tar = \(xTar), input delays \(randomDelays ? "random 0.5–10 ms" : "1 ms"), seed \(seed)")
+    print("network: 784 inputs → \(neurons) excitatory adaptive LIF ⇄ \(neurons) inhibitory LIF (\(variant.conductance ? "conductance" : "current")-based), \(net.synapseCount) synapses; \(engine) engine\(engine == "stepped" ? " (dt = \(dt) ms)" : ""); rule \(ruleName), x_tar = \(xTar), input delays \(randomDelays ? "random 0.5–10 ms (0.5 ms grid)" : "1 ms"), seed \(seed)")
 
     // Training: one continuous simulation, weights and thresholds carried from image to image.
     let sim = try makeSimulator(net, engine: engine, dt: dt)
