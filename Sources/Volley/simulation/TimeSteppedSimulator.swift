@@ -127,9 +127,9 @@ public final class TimeSteppedSimulator: Simulator {
             // Keys are sorted by source first, so runs share a projection: its plastic runtime and
             // the target kernel's delivery closure are looked up (and retained) once per run, not
             // once per key (copying the whole kernel struct retains every closure in it).
-            var projection = -1
+            var projection = 0
             var view = views[0]
-            var rule: PlasticProjection? = nil
+            var rule = plastic[0]
             var deliver = kernels[view.targetPopulation].unsafelyUnwrapped.deliverStep
             for key in due {
                 let event = DeliveryEvent(time: t, key: key)
