@@ -25,6 +25,19 @@ struct IOAndEncodingTests {
         #expect(throws: VolleyError.self) { try JSONValue.parse("[1, 2") }
     }
 
+    @Test("JSON seeds: the full UInt64 range renders and parses exactly; huge numbers are no Int")
+    func jsonUnsigned() throws {
+        let text = JSONValue.object([("seed", .unsigned(.max)), ("small", .unsigned(7)), ("big", .number(1e300))]).rendered
+        #expect(text == "{\"seed\":18446744073709551615,\"small\":7,\"big\":1e+300}")
+        let parsed = try JSONValue.parse(text)
+        #expect(parsed["seed"]?.uint64Value == .max)
+        #expect(parsed["seed"]?.intValue == nil)  // above Int.max: no value rather than a trap
+        #expect(parsed["small"]?.uint64Value == 7)
+        #expect(parsed["small"]?.intValue == 7)
+        #expect(parsed["big"]?.intValue == nil)
+        #expect(try JSONValue.parse("-3").uint64Value == nil)
+    }
+
     @Test("Run report: rates, fractions and SynOps from a hand-countable run")
     func report() throws {
         // Three inputs at 1, 2, 3 ms each drive neuron 0 over threshold; neuron 1 never fires.

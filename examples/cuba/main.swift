@@ -115,7 +115,7 @@ runExample("cuba") {
     // The fields the peer scripts (benchmarks/peers/) print too: run_seconds, synapse_bytes, peak_rss_mb.
     let synapseBytes = net.projections.reduce(0) { $0 + $1.memoryBytes }
     var fields: [(String, JSONValue)] = [
-        ("example", "cuba"), ("simulator", "volley"), ("seed", .int(Int(seed))), ("out_degree", .number(outDegree)),
+        ("example", "cuba"), ("simulator", "volley"), ("seed", .unsigned(seed)), ("out_degree", .number(outDegree)),
         ("drive_mv", .number(vRest)), ("build_seconds", .number(buildSeconds)), ("run_seconds", .number(report.wallSeconds)),
         ("synapse_bytes", .int(synapseBytes)), ("weight_layout", .string(net.projections[0].weights.layoutName)),
         ("bytes_per_synapse", .number(Double(synapseBytes) / Double(max(1, net.synapseCount)))),

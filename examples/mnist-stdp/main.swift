@@ -128,15 +128,112 @@ struct Variant {
             : try (0..<n).map { DC.excitatory.beta * (try sim.state(of: exc, neuron: $0, as: AdaptiveLIF.self).adaptation) }
     }
 
-    /// The frozen network's initial excitatory states: at rest, with the thresholds learned by
-    /// `trained` (θ fixed: the frozen models never change it).
-    func learnedStates(_ trained: Simulator, _ exc: PopulationID, _ n: Int) throws -> LearnedStates {
+    /// The current variant's adaptation variable a of every excitatory neuron (θ = β·a); nil for
+    /// the conductance variant, whose state holds θ itself. Saved with the model so that a loaded
+    /// model's thresholds are bit-identical to the trained ones.
+    func adaptation(_ sim: Simulator, _ exc: PopulationID, _ n: Int) throws -> [Double]? {
+        conductance ? nil : try (0..<n).map { try sim.state(of: exc, neuron: $0, as: AdaptiveLIF.self).adaptation }
+    }
+
+    /// The frozen network's initial excitatory states: at rest, with the learned thresholds (θ in
+    /// mV; for the current variant its adaptation a when known, else θ/β) fixed, since the frozen
+    /// models never change them.
+    func learnedStates(theta: [Double], adaptation: [Double]?) -> LearnedStates {
         if conductance {
             let rest = DC.conductanceExcitatory.initialState(potential: nil)
-            return .conductance(try (0..<n).map { ConductanceLIF.State(v: rest.v, theta: try trained.state(of: exc, neuron: $0, as: ConductanceLIF.self).theta) })
+            return .conductance(theta.map { ConductanceLIF.State(v: rest.v, theta: $0) })
         }
         let rest = DC.excitatory.initialState(potential: nil)
-        return .current(try (0..<n).map { AdaptiveLIF.State(membrane: rest.membrane, adaptation: try trained.state(of: exc, neuron: $0, as: AdaptiveLIF.self).adaptation * 1e6) })
+        let a = adaptation ?? theta.map { $0 / DC.excitatory.beta }
+        return .current(a.map { AdaptiveLIF.State(membrane: rest.membrane, adaptation: $0 * 1e6) })
+    }
+}
+
+/// A model written by `--save` and read by `--load`: learned input weights (input-major, the
+/// order of the all-to-all projection's synapses) and thresholds. Format v2 also records the
+/// network settings it was trained with; v1 files (weights, θ, assignments only) take them from
+/// the command line.
+struct SavedModel {
+    static let format = "volley-diehl-cook-v2"
+    var neurons: Int
+    var theta: [Double]
+    var adaptation: [Double]?
+    var weights: [Double]
+    /// v2 only: "current" or "conductance", "constant" or "random", the seed, the lateral
+    /// inhibition weight.
+    var synapses: String?
+    var inputDelays: String?
+    var seed: UInt64?
+    var inhibition: Double?
+
+    func json(weightUnit: String, assignments: [Int]) -> JSONValue {
+        var fields: [(String, JSONValue)] = [
+            ("format", .string(Self.format)), ("neurons", .int(neurons)), ("synapses", .string(synapses ?? "current")),
+            ("input_delays", .string(inputDelays ?? "constant")), ("seed", .unsigned(seed ?? 1)),
+            ("inhibition_weight", .number(inhibition)), ("weight_unit", .string(weightUnit)),
+            ("theta_mv", .array(theta.map { .number($0) })),
+        ]
+        if let adaptation { fields.append(("adaptation", .array(adaptation.map { .number($0) }))) }
+        fields += [
+            ("assignments", .array(assignments.map { .int($0) })),
+            ("weights_input_major", .array(weights.map { .number($0) })),
+        ]
+        return .object(fields)
+    }
+
+    /// Reads and validates a saved model (every count, every number finite, weights ≥ 0).
+    static func load(path: String, inputs: Int) throws -> SavedModel {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw VolleyError.fileError(path: path, reason: error.localizedDescription)
+        }
+        let v = try JSONValue.parse(text, source: path)
+        let format = v["format"]?.stringValue
+        guard format == Self.format || format == "volley-diehl-cook-v1" else {
+            throw VolleyError.malformedData(source: path, reason: "not a Diehl & Cook model (format field \(v["format"]?.rendered ?? "missing"), expected \"\(Self.format)\" or \"volley-diehl-cook-v1\")")
+        }
+        func numbers(_ key: String, count: Int) throws -> [Double] {
+            guard let items = v[key]?.arrayValue else {
+                throw VolleyError.malformedData(source: path, reason: "missing array '\(key)'")
+            }
+            guard items.count == count else {
+                throw VolleyError.malformedData(source: path, reason: "'\(key)' holds \(items.count) values, expected \(count)")
+            }
+            return try items.enumerated().map { k, item in
+                guard let x = item.doubleValue, x.isFinite else {
+                    throw VolleyError.malformedData(source: path, reason: "'\(key)'[\(k)] is \(item.rendered), not a finite number")
+                }
+                return x
+            }
+        }
+        guard let neurons = v["neurons"]?.intValue, neurons >= 2 else {
+            throw VolleyError.malformedData(source: path, reason: "'neurons' is \(v["neurons"]?.rendered ?? "missing"), expected an integer ≥ 2")
+        }
+        let weights = try numbers("weights_input_major", count: inputs * neurons)
+        if let k = weights.firstIndex(where: { $0 < 0 }) {
+            throw VolleyError.invalidWeight(value: weights[k], context: "\(path): weights_input_major[\(k)] (input weights are ≥ 0)")
+        }
+        var model = SavedModel(
+            neurons: neurons, theta: try numbers("theta_mv", count: neurons),
+            adaptation: v["adaptation"] == nil ? nil : try numbers("adaptation", count: neurons), weights: weights)
+        guard format == Self.format else { return model }
+        func choice(_ key: String, _ allowed: [String]) throws -> String {
+            guard let s = v[key]?.stringValue, allowed.contains(s) else {
+                throw VolleyError.malformedData(source: path, reason: "'\(key)' is \(v[key]?.rendered ?? "missing"), expected one of \(allowed.joined(separator: ", "))")
+            }
+            return s
+        }
+        model.synapses = try choice("synapses", ["current", "conductance"])
+        model.inputDelays = try choice("input_delays", ["constant", "random"])
+        guard let seed = v["seed"]?.uint64Value else {
+            throw VolleyError.malformedData(source: path, reason: "'seed' is \(v["seed"]?.rendered ?? "missing"), expected an integer in 0…\(UInt64.max)")
+        }
+        model.seed = seed
+        guard let inhibition = v["inhibition_weight"]?.doubleValue, inhibition.isFinite else {
+            throw VolleyError.malformedData(source: path, reason: "'inhibition_weight' is \(v["inhibition_weight"]?.rendered ?? "missing"), expected a finite number")
+        }
+        model.inhibition = inhibition
+        return model
     }
 }
 
@@ -229,7 +326,8 @@ runExample("mnist-stdp") {
     cli.option("dt", value: "MS", default: "0.5", help: "time step of the stepped engine (ms; Diehl & Cook used 0.5)")
     cli.option("seed", value: "S", default: "1", help: "seed of the initial weights and every Poisson train")
     cli.option("progress", value: "N", default: "1000", help: "presentations between progress lines (running accuracy over the last N)")
-    cli.option("save", value: "PATH", help: "write the learned weights and thresholds as JSON")
+    cli.option("save", value: "PATH", help: "write the learned weights and thresholds (and the settings they were trained with) as JSON")
+    cli.option("load", value: "PATH", help: "skip training: evaluate a model written by --save (labels from --assign-samples, then the test images); --synapses, --input-delays, --seed and --inhibition come from the file (for files of format v1, from the command line)")
     cli.option("svg", value: "PATH", help: "write the learned receptive fields (input weights per neuron) as SVG")
     cli.option("input-delays", value: "constant|random", default: "constant", help: "input→excitatory delays: one constant 1 ms (one delay group per input), or their code's random 0–10 ms per synapse on Brian's 0.5 ms grid (uniform over 0.5, 1, …, 10 ms: 20 delay groups per input)")
     cli.flag("eval-continuous", help: "show the labelling and test images to the frozen network in one continuous run per core with 150 ms rest between images, as in training and their code's test mode (default: each image from a reset state)")
@@ -238,9 +336,26 @@ runExample("mnist-stdp") {
 
     let quick = cli.isSet("quick")
     let evalFromRest = !cli.isSet("eval-continuous")
-    let randomDelays = try cli.choice("input-delays", ["constant", "random"])! == "random"
+    let pixels = 28 * 28
+    // A saved model fixes the network: settings the command line also gives must agree with it.
+    let loaded = try cli.string("load").map { try SavedModel.load(path: $0, inputs: pixels) }
+    func agree(_ name: String, _ fileValue: String?, _ flagValue: () throws -> String?) throws {
+        guard let fileValue, cli.isSet(name), let flag = try flagValue(), flag != fileValue else { return }
+        throw VolleyError.usage("option '--\(name)': \(flag) contradicts the loaded model's \(fileValue)")
+    }
+    if let loaded {
+        for name in ["train-samples", "epochs", "rule", "x-tar", "input-total", "progress"] where cli.isSet(name) {
+            throw VolleyError.usage("option '--\(name)' configures training, which '--load' skips")
+        }
+        try agree("neurons", String(loaded.neurons)) { cli.string("neurons") }
+        try agree("synapses", loaded.synapses) { cli.string("synapses") }
+        try agree("input-delays", loaded.inputDelays) { cli.string("input-delays") }
+        try agree("seed", loaded.seed.map { String($0) }) { try cli.uint64("seed").map { String($0) } }
+        try agree("inhibition", loaded.inhibition.map { "\($0)" }) { try cli.double("inhibition").map { "\($0)" } }
+    }
+    let randomDelays = (try loaded?.inputDelays ?? cli.choice("input-delays", ["constant", "random"])!) == "random"
     func quickInt(_ name: String, _ value: Int) throws -> Int { quick && !cli.isSet(name) ? value : try cli.int(name)! }
-    let neurons = try quickInt("neurons", 20)
+    let neurons = try loaded?.neurons ?? quickInt("neurons", 20)
     let trainSamples = try quickInt("train-samples", 200)
     let epochs = try cli.int("epochs")!
     let assignSamples = try quickInt("assign-samples", 100)
@@ -250,17 +365,17 @@ runExample("mnist-stdp") {
     let xTar = try cli.double("x-tar")!
     let engine = try cli.choice("engine", ["event", "stepped"])!
     let dt = try cli.double("dt")!
-    let variant = Variant(conductance: try cli.choice("synapses", ["current", "conductance"])! == "conductance")
+    let variant = Variant(conductance: (try loaded?.synapses ?? cli.choice("synapses", ["current", "conductance"])!) == "conductance")
     if variant.conductance && engine == "event" {
         throw VolleyError.usage("option '--synapses conductance' needs '--engine stepped': conductance-based neurons have no exact event-driven solution")
     }
-    let inhibition = try cli.double("inhibition") ?? variant.defaultInhibition
+    let inhibition = try loaded?.inhibition ?? cli.double("inhibition") ?? variant.defaultInhibition
     let inputTotal = try cli.double("input-total") ?? variant.defaultInputTotal
     guard inhibition.isFinite && (variant.conductance ? inhibition >= 0 : inhibition <= 0) else {
         throw VolleyError.usage("option '--inhibition': \(inhibition) must be \(variant.conductance ? "≥ 0 (a conductance)" : "≤ 0 mV (an inhibitory current)")")
     }
     guard inputTotal > 0 && inputTotal.isFinite else { throw VolleyError.usage("option '--input-total': \(inputTotal) must be > 0") }
-    let seed = try cli.uint64("seed")!
+    let seed = try loaded?.seed ?? cli.uint64("seed")!
     guard neurons >= 2 else { throw VolleyError.usage("option '--neurons': \(neurons) must be ≥ 2") }
     guard epochs >= 1 else { throw VolleyError.usage("option '--epochs': \(epochs) must be ≥ 1") }
     guard progressEvery >= 1 else { throw VolleyError.usage("option '--progress': \(progressEvery) must be ≥ 1") }
@@ -272,10 +387,12 @@ runExample("mnist-stdp") {
     for (name, n, available) in [("train-samples", trainSamples, mnist.trainImages.count), ("assign-samples", assignSamples, mnist.trainImages.count), ("test-samples", testSamples, mnist.testImages.count)] {
         guard n >= 1 && n <= available else { throw VolleyError.usage("option '--\(name)': \(n) is outside 1…\(available)") }
     }
-    let pixels = mnist.trainImages.pixelsPerImage
+    for images in [mnist.trainImages, mnist.testImages] where images.pixelsPerImage != pixels {
+        throw VolleyError.malformedData(source: dataPath, reason: "images have \(images.rows) × \(images.columns) pixels, expected 28 × 28")
+    }
     let trainImages = (0..<trainSamples).map { mnist.trainImages.image($0) }
     let assignStart = mnist.trainImages.count - assignSamples
-    print("MNIST from \(dataPath): \(trainSamples) training images × \(epochs) epoch(s), labels assigned from training images \(assignStart)…\(mnist.trainImages.count - 1), \(testSamples) test images")
+    print("MNIST from \(dataPath): \(loaded == nil ? "\(trainSamples) training images × \(epochs) epoch(s)" : "no training (model loaded from \(cli.string("load")!))"), labels assigned from training images \(assignStart)…\(mnist.trainImages.count - 1), \(testSamples) test images")
 
     // Network.
     var net = Network()
@@ -295,67 +412,86 @@ runExample("mnist-stdp") {
     try net.connect(inh, to: exc, synapses: lateral, receptor: 1)
     print("network: 784 inputs → \(neurons) excitatory adaptive LIF ⇄ \(neurons) inhibitory LIF (\(variant.conductance ? "conductance" : "current")-based), \(net.synapseCount) synapses; \(engine) engine\(engine == "stepped" ? " (dt = \(dt) ms)" : ""); rule \(ruleName), x_tar = \(xTar), input delays \(randomDelays ? "random 0.5–10 ms (0.5 ms grid)" : "1 ms"), seed \(seed)")
 
-    // Training: one continuous simulation, weights and thresholds carried from image to image.
-    let sim = try makeSimulator(net, engine: engine, dt: dt)
-    try variant.prepareTraining(sim, exc, neurons)
-    try sim.normalizeIncomingWeights(of: plastic, toTotal: inputTotal)
-    var presentations = 0, inputSpikes = 0, boosts = 0
-    var excSpikesTotal = 0
-    var window: [(response: [Int], label: Int)] = []
-    var assignments = [Int](repeating: -1, count: neurons)
-    var windowCorrect = 0, windowScored = 0
-    var curve: [(Double, Double)] = []
+    /// The learned weights and thresholds (trained here, or loaded), and training's figures.
+    struct Trained {
+        var weights: [Double]
+        var theta: [Double]
+        var adaptation: [Double]?
+        var presentations = 0, boosts = 0
+        var seconds = 0.0, spikes = 0.0
+        var synapticEvents: UInt64 = 0, plasticityUpdates: UInt64 = 0
+        var excitatorySpikes = 0
+    }
+    let trained: Trained
     let trainStart = Date()
-    var previous = sim.spikeCounts(of: exc)
-    for epoch in 1...epochs {
-        for k in 0..<trainSamples {
-            var intensity = 1.0
-            var response: [Int] = []
-            for attempt in 0...DC.maxBoosts {
-                var rng = Xoshiro256(seed: seed, stream: 1, UInt64(epoch), UInt64(k), UInt64(attempt))
-                let (trains, n) = poissonTrains(trainImages[k], intensity: intensity, start: sim.time, rng: &rng)
-                inputSpikes += n
-                try sim.setSpikeTrains(trains, for: input)
-                try sim.run(until: sim.time + DC.presentation)
-                let counts = sim.spikeCounts(of: exc)
-                response = zip(counts, previous).map { $0 - $1 }
-                previous = counts
-                try sim.run(until: sim.time + DC.rest)
-                let after = sim.spikeCounts(of: exc)
-                for j in 0..<neurons { response[j] += after[j] - previous[j] }
-                previous = after
-                try sim.normalizeIncomingWeights(of: plastic, toTotal: inputTotal)
-                presentations += 1
-                if response.reduce(0, +) >= DC.minimumSpikes || attempt == DC.maxBoosts { break }
-                intensity += DC.boost
-                boosts += 1
-            }
-            excSpikesTotal += response.reduce(0, +)
-            let label = mnist.trainLabels[k]
-            if assignments.contains(where: { $0 >= 0 }) {
-                windowScored += 1
-                if classify(response, assignments: assignments) == label { windowCorrect += 1 }
-            }
-            window.append((response, label))
-            let done = (epoch - 1) * trainSamples + k + 1
-            if window.count == progressEvery {
-                let elapsed = Date().timeIntervalSince(trainStart)
-                let running = windowScored > 0 ? Double(windowCorrect) / Double(windowScored) : .nan
-                if windowScored > 0 { curve.append((Double(done), running)) }
-                print("epoch \(epoch), image \(done)/\(epochs * trainSamples): running accuracy \(windowScored > 0 ? Format.fixed(running * 100, 1) + "%" : "n/a") (last \(progressEvery), labels from the \(progressEvery) before), \(Format.fixed(Double(done) / elapsed, 1)) images/s, \(Format.fixed(Double(excSpikesTotal) / Double(done), 1)) exc spikes/image, \(boosts) boosts")
-                assignments = assignLabels(responses: window.map(\.response), labels: window.map(\.label), neurons: neurons)
-                window.removeAll(keepingCapacity: true)
-                windowCorrect = 0
-                windowScored = 0
+    if let loaded {
+        trained = Trained(weights: loaded.weights, theta: loaded.theta, adaptation: loaded.adaptation)
+        print("model: \(neurons) neurons loaded, θ mean \(Format.fixed(loaded.theta.reduce(0, +) / Double(neurons), 2)) mV, max \(Format.fixed(loaded.theta.max() ?? 0, 2)) mV")
+    } else {
+        // Training: one continuous simulation, weights and thresholds carried from image to image.
+        let sim = try makeSimulator(net, engine: engine, dt: dt)
+        try variant.prepareTraining(sim, exc, neurons)
+        try sim.normalizeIncomingWeights(of: plastic, toTotal: inputTotal)
+        var presentations = 0, inputSpikes = 0, boosts = 0
+        var excSpikesTotal = 0
+        var window: [(response: [Int], label: Int)] = []
+        var assignments = [Int](repeating: -1, count: neurons)
+        var windowCorrect = 0, windowScored = 0
+        var curve: [(Double, Double)] = []
+        var previous = sim.spikeCounts(of: exc)
+        for epoch in 1...epochs {
+            for k in 0..<trainSamples {
+                var intensity = 1.0
+                var response: [Int] = []
+                for attempt in 0...DC.maxBoosts {
+                    var rng = Xoshiro256(seed: seed, stream: 1, UInt64(epoch), UInt64(k), UInt64(attempt))
+                    let (trains, n) = poissonTrains(trainImages[k], intensity: intensity, start: sim.time, rng: &rng)
+                    inputSpikes += n
+                    try sim.setSpikeTrains(trains, for: input)
+                    try sim.run(until: sim.time + DC.presentation)
+                    let counts = sim.spikeCounts(of: exc)
+                    response = zip(counts, previous).map { $0 - $1 }
+                    previous = counts
+                    try sim.run(until: sim.time + DC.rest)
+                    let after = sim.spikeCounts(of: exc)
+                    for j in 0..<neurons { response[j] += after[j] - previous[j] }
+                    previous = after
+                    try sim.normalizeIncomingWeights(of: plastic, toTotal: inputTotal)
+                    presentations += 1
+                    if response.reduce(0, +) >= DC.minimumSpikes || attempt == DC.maxBoosts { break }
+                    intensity += DC.boost
+                    boosts += 1
+                }
+                excSpikesTotal += response.reduce(0, +)
+                let label = mnist.trainLabels[k]
+                if assignments.contains(where: { $0 >= 0 }) {
+                    windowScored += 1
+                    if classify(response, assignments: assignments) == label { windowCorrect += 1 }
+                }
+                window.append((response, label))
+                let done = (epoch - 1) * trainSamples + k + 1
+                if window.count == progressEvery {
+                    let elapsed = Date().timeIntervalSince(trainStart)
+                    let running = windowScored > 0 ? Double(windowCorrect) / Double(windowScored) : .nan
+                    if windowScored > 0 { curve.append((Double(done), running)) }
+                    print("epoch \(epoch), image \(done)/\(epochs * trainSamples): running accuracy \(windowScored > 0 ? Format.fixed(running * 100, 1) + "%" : "n/a") (last \(progressEvery), labels from the \(progressEvery) before), \(Format.fixed(Double(done) / elapsed, 1)) images/s, \(Format.fixed(Double(excSpikesTotal) / Double(done), 1)) exc spikes/image, \(boosts) boosts")
+                    assignments = assignLabels(responses: window.map(\.response), labels: window.map(\.label), neurons: neurons)
+                    window.removeAll(keepingCapacity: true)
+                    windowCorrect = 0
+                    windowScored = 0
+                }
             }
         }
+        let trainSeconds = Date().timeIntervalSince(trainStart)
+        let counters = sim.counters
+        let theta = try variant.theta(sim, exc, neurons)
+        let trainSpikes = Double(counters.spikes)  // sources included
+        trained = Trained(
+            weights: try sim.weights(of: plastic), theta: theta, adaptation: try variant.adaptation(sim, exc, neurons),
+            presentations: presentations, boosts: boosts, seconds: trainSeconds, spikes: trainSpikes,
+            synapticEvents: counters.synapticEvents, plasticityUpdates: sim.plasticityUpdates, excitatorySpikes: excSpikesTotal)
+        print("training: \(presentations) presentations (\(boosts) boosted repeats) in \(Format.fixed(trainSeconds, 1)) s = \(Format.fixed(Double(presentations) / trainSeconds, 1)) presentations/s; \(Format.fixed(trainSpikes / Double(presentations), 0)) spikes and \(Format.fixed(Double(counters.synapticEvents) / Double(presentations), 0)) synaptic events per presentation; θ mean \(Format.fixed(theta.reduce(0, +) / Double(neurons), 2)) mV, max \(Format.fixed(theta.max() ?? 0, 2)) mV")
     }
-    let trainSeconds = Date().timeIntervalSince(trainStart)
-    let counters = sim.counters
-    let learned = try sim.weights(of: plastic)
-    let theta = try variant.theta(sim, exc, neurons)
-    let trainSpikes = Double(counters.spikes)  // sources included
-    print("training: \(presentations) presentations (\(boosts) boosted repeats) in \(Format.fixed(trainSeconds, 1)) s = \(Format.fixed(Double(presentations) / trainSeconds, 1)) presentations/s; \(Format.fixed(trainSpikes / Double(presentations), 0)) spikes and \(Format.fixed(Double(counters.synapticEvents) / Double(presentations), 0)) synaptic events per presentation; θ mean \(Format.fixed(theta.reduce(0, +) / Double(neurons), 2)) mV, max \(Format.fixed(theta.max() ?? 0, 2)) mV")
 
     // Frozen network: learned weights, thresholds fixed at their learned values.
     var frozen = Network()
@@ -366,14 +502,14 @@ runExample("mnist-stdp") {
     let delays = structure.delays
     let learnedSynapses = (0..<structure.sourceCount).flatMap { i in
         structure.synapses(ofSource: i).map { s in
-            Synapse(source: i, target: structure.target(ofSynapse: s), weight: learned[s], delay: delays[s])
+            Synapse(source: i, target: structure.target(ofSynapse: s), weight: trained.weights[s], delay: delays[s])
         }
     }
     let longestInputDelay = delays.max() ?? DC.inputDelay
     try frozen.connect(fInput, to: fExc, synapses: learnedSynapses)
     try frozen.connect(fExc, to: fInh, pattern: .oneToOne, weight: .constant(variant.excToInh), delay: .constant(DC.lateralDelay))
     try frozen.connect(fInh, to: fExc, synapses: lateral, receptor: 1)
-    let learnedStates = try variant.learnedStates(sim, exc, neurons)
+    let learnedStates = variant.learnedStates(theta: trained.theta, adaptation: trained.adaptation)
 
     /// Responses of the frozen network to images, boosted like training: by default each image from
     /// a reset state; with `--eval-continuous` one continuous run per worker with 150 ms of rest
@@ -449,34 +585,42 @@ runExample("mnist-stdp") {
         var grid = ImageGrid(tileRows: 28, tileColumns: 28, gridColumns: Int(Double(neurons).squareRoot().rounded(.up)))
         var incoming = [[Double]](repeating: [Double](repeating: 0, count: pixels), count: neurons)
         for i in 0..<structure.sourceCount {
-            for s in structure.synapses(ofSource: i) { incoming[structure.target(ofSynapse: s)][i] = learned[s] }
+            for s in structure.synapses(ofSource: i) { incoming[structure.target(ofSynapse: s)][i] = trained.weights[s] }
         }
         for j in 0..<neurons { try grid.append(incoming[j], range: 0...(incoming[j].max() ?? 1)) }
-        try writeTextFile(grid.svg(title: "Diehl & Cook receptive fields: \(neurons) neurons, \(presentations) presentations, test accuracy \(Format.fixed(testAccuracy * 100, 2))%"), to: path)
+        let origin = loaded == nil ? "\(trained.presentations) presentations" : "loaded model"
+        try writeTextFile(grid.svg(title: "Diehl & Cook receptive fields: \(neurons) neurons, \(origin), test accuracy \(Format.fixed(testAccuracy * 100, 2))%"), to: path)
         print("receptive fields written to \(path)")
     }
     if let path = cli.string("save") {
-        let model = JSONValue.object([
-            ("format", "volley-diehl-cook-v1"), ("neurons", .int(neurons)), ("weight_unit", .string(variant.weightUnit)),
-            ("theta_mv", .array(theta.map { .number($0) })), ("assignments", .array(finalAssignments.map { .int($0) })),
-            ("weights_input_major", .array(learned.map { .number($0) })),
-        ])
-        try writeTextFile(model.rendered + "\n", to: path)
+        let model = SavedModel(
+            neurons: neurons, theta: trained.theta, adaptation: trained.adaptation, weights: trained.weights,
+            synapses: variant.conductance ? "conductance" : "current", inputDelays: randomDelays ? "random" : "constant",
+            seed: seed, inhibition: inhibition)
+        try writeTextFile(model.json(weightUnit: variant.weightUnit, assignments: finalAssignments).rendered + "\n", to: path)
         print("model written to \(path)")
     }
+    // Training figures are null for a loaded model.
+    let trainedHere = loaded == nil
+    func perPresentation(_ x: Double) -> JSONValue { trainedHere ? .number(x / Double(trained.presentations)) : .null }
     print(JSONValue.object([
         ("example", "mnist-stdp"), ("neurons", .int(neurons)), ("engine", .string(engine)),
-        ("dt_ms", engine == "stepped" ? .number(dt) : .null), ("seed", .int(Int(seed))), ("epochs", .int(epochs)),
-        ("train_samples", .int(trainSamples)), ("train_presentations", .int(presentations)), ("boosted_repeats", .int(boosts)),
+        ("dt_ms", engine == "stepped" ? .number(dt) : .null), ("seed", .unsigned(seed)),
+        ("loaded_model", cli.string("load").map { .string($0) } ?? .null), ("epochs", .int(trainedHere ? epochs : 0)),
+        ("train_samples", .int(trainedHere ? trainSamples : 0)), ("train_presentations", .int(trained.presentations)),
+        ("boosted_repeats", .int(trained.boosts)),
         ("assign_samples", .int(assignSamples)), ("test_samples", .int(testSamples)),
         ("test_accuracy", .number(testAccuracy)), ("assign_accuracy", .number(assignAccuracy)),
         ("test_boosted_fraction", .number(Double(testBoosted) / Double(testSamples))),
-        ("wall_seconds", .number(Date().timeIntervalSince(trainStart))), ("train_seconds", .number(trainSeconds)), ("eval_seconds", .number(evalSeconds)),
-        ("presentations_per_second", .number(Double(presentations) / trainSeconds)),
-        ("spikes_per_presentation", .number(trainSpikes / Double(presentations))),
-        ("excitatory_spikes_per_image", .number(Double(excSpikesTotal) / Double(epochs * trainSamples))),
-        ("synaptic_events_per_presentation", .number(Double(counters.synapticEvents) / Double(presentations))),
-        ("plasticity_updates_per_presentation", .number(Double(sim.plasticityUpdates) / Double(presentations))),
-        ("rule", .string(ruleName)), ("synapses", .string(variant.conductance ? "conductance" : "current")), ("x_tar", .number(xTar)), ("eval_from_rest", .bool(evalFromRest)), ("input_delays", .string(randomDelays ? "random" : "constant")), ("inhibition_weight", .number(inhibition)), ("input_total", .number(inputTotal)),
+        ("wall_seconds", .number(Date().timeIntervalSince(trainStart))), ("train_seconds", .number(trained.seconds)), ("eval_seconds", .number(evalSeconds)),
+        ("presentations_per_second", trainedHere ? .number(Double(trained.presentations) / trained.seconds) : .null),
+        ("spikes_per_presentation", perPresentation(trained.spikes)),
+        ("excitatory_spikes_per_image", trainedHere ? .number(Double(trained.excitatorySpikes) / Double(epochs * trainSamples)) : .null),
+        ("synaptic_events_per_presentation", perPresentation(Double(trained.synapticEvents))),
+        ("plasticity_updates_per_presentation", perPresentation(Double(trained.plasticityUpdates))),
+        ("rule", trainedHere ? .string(ruleName) : .null), ("synapses", .string(variant.conductance ? "conductance" : "current")),
+        ("x_tar", trainedHere ? .number(xTar) : .null), ("eval_from_rest", .bool(evalFromRest)),
+        ("input_delays", .string(randomDelays ? "random" : "constant")), ("inhibition_weight", .number(inhibition)),
+        ("input_total", trainedHere ? .number(inputTotal) : .null),
     ]).rendered)
 }

@@ -134,7 +134,7 @@ runExample("mnist-ttfs") {
         trainSeconds = Date().timeIntervalSince(trainStart)
         network = trainer.network
         if let path = cli.string("save") {
-            try writeTextFile(network.json(extra: [("input_time", .number(inputTime)), ("seed", .int(Int(seed))), ("epochs", .int(epochs))]), to: path)
+            try writeTextFile(network.json(extra: [("input_time", .number(inputTime)), ("seed", .unsigned(seed)), ("epochs", .int(epochs))]), to: path)
             print("model written to \(path)")
         }
     }
@@ -214,7 +214,7 @@ runExample("mnist-ttfs") {
     var fields: [(String, JSONValue)] = [
         ("example", "mnist-ttfs"), ("test_accuracy", .number(eval.accuracy)), ("train_accuracy", .number(trainAccuracy)),
         ("epochs", .int(cli.string("load") == nil ? epochs : 0)), ("hidden", .array(network.layerSizes.dropFirst().dropLast().map { .int($0) })),
-        ("seed", .int(Int(seed))), ("wall_seconds", .number(wall)), ("train_seconds", .number(trainSeconds)),
+        ("seed", .unsigned(seed)), ("wall_seconds", .number(wall)), ("train_seconds", .number(trainSeconds)),
         ("train_samples_per_second", .number(trainSeconds > 0 ? Double(trainX.count * epochs) / trainSeconds : nil)),
         ("spikes_per_sample", .number(eval.spikesPerSample)), ("synaptic_events_per_sample", .number(eval.synapticEventsPerSample)),
         ("silent_fraction", .array(eval.silentFraction.map { .number($0) })), ("decision_time_ms", .number(eval.decisionTime)),

@@ -76,7 +76,7 @@ runExample("xor-spikeprop") {
     print("optimizer \(optimizerName)\(optimizerName == "rprop" ? "" : ", η = \(lr)")\(optimizerName == "momentum" ? ", μ = \(mu)" : ""); converged when ½Σ(t−t̂)² < \(convergence) ms²; \(seeds) seeds × ≤ \(maxEpochs) epochs")
     let start = Date()
     let results: [XORResult] = parallelMap(seeds) { r in
-        let seed = firstSeed + UInt64(r)
+        let seed = firstSeed &+ UInt64(r)
         var net = template
         net.initialize(low: 0, high: initHigh, seed: seed)
         net.calibrateFiring(on: inputs)
@@ -134,7 +134,7 @@ runExample("xor-spikeprop") {
         print("training curves written to \(path)")
     }
     print(JSONValue.object([
-        ("example", "xor-spikeprop"), ("seeds", .int(seeds)), ("first_seed", .int(Int(firstSeed))),
+        ("example", "xor-spikeprop"), ("seeds", .int(seeds)), ("first_seed", .unsigned(firstSeed)),
         ("optimizer", .string(optimizerName)), ("max_epochs", .int(maxEpochs)),
         ("converged_fraction", .number(fraction)), ("median_epochs_to_converge", .number(median)),
         ("epochs_to_converge", .array(results.map { $0.epochs.map { .int($0) } ?? .null })),

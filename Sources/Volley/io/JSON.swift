@@ -9,6 +9,8 @@ public indirect enum JSONValue: Sendable, Equatable, ExpressibleByStringLiteral,
     case null
     case bool(Bool)
     case int(Int)
+    /// An unsigned integer rendered exactly (seeds take the full UInt64 range).
+    case unsigned(UInt64)
     /// Non-finite numbers render as null (JSON has no NaN or infinity).
     case number(Double)
     case string(String)
@@ -35,6 +37,7 @@ public indirect enum JSONValue: Sendable, Equatable, ExpressibleByStringLiteral,
         case .null: out += "null"
         case let .bool(b): out += b ? "true" : "false"
         case let .int(i): out += String(i)
+        case let .unsigned(u): out += String(u)
         case let .number(d):
             if !d.isFinite {
                 out += "null"
@@ -108,6 +111,7 @@ extension JSONValue {
     public var doubleValue: Double? {
         switch self {
         case let .int(i): return Double(i)
+        case let .unsigned(u): return Double(u)
         case let .number(d): return d
         default: return nil
         }
@@ -116,7 +120,16 @@ extension JSONValue {
     public var intValue: Int? {
         switch self {
         case let .int(i): return i
-        case let .number(d) where d == d.rounded(): return Int(d)
+        case let .unsigned(u): return Int(exactly: u)
+        case let .number(d) where d == d.rounded(): return Int(exactly: d)
+        default: return nil
+        }
+    }
+
+    public var uint64Value: UInt64? {
+        switch self {
+        case let .int(i): return UInt64(exactly: i)
+        case let .unsigned(u): return u
         default: return nil
         }
     }
@@ -272,6 +285,7 @@ struct JSONParser {
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         if isInteger, let i = Int(text) { return .int(i) }
+        if isInteger, let u = UInt64(text) { return .unsigned(u) }
         guard !text.isEmpty, let d = Double(text) else { throw error("invalid number '\(text)'") }
         return .number(d)
     }

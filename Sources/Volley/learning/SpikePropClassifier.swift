@@ -299,7 +299,7 @@ public func runSpikePropClassificationExample(program: String, title: String, de
         print("training curves written to \(svgPath)")
     }
     print(JSONValue.object([
-        ("example", .string(program)), ("samples", .int(data.count)), ("folds", .int(setup.folds)), ("seed", .int(Int(setup.seed))),
+        ("example", .string(program)), ("samples", .int(data.count)), ("folds", .int(setup.folds)), ("seed", .unsigned(setup.seed)),
         ("train_accuracy", .number(trainAccuracy)), ("test_accuracy", .number(testAccuracy)),
         ("test_accuracy_fold_sd", .number(sd)), ("epochs", .int(setup.epochs)), ("hidden", .int(setup.hidden)),
         ("fields_per_feature", .int(setup.fieldsPerFeature)), ("optimizer", .string(setup.optimizer.name)),
