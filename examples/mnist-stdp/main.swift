@@ -329,6 +329,7 @@ runExample("mnist-stdp") {
     cli.option("save", value: "PATH", help: "write the learned weights and thresholds (and the settings they were trained with) as JSON")
     cli.option("load", value: "PATH", help: "skip training: evaluate a model written by --save (labels from --assign-samples, then the test images); --synapses, --input-delays, --seed and --inhibition come from the file (for files of format v1, from the command line)")
     cli.option("svg", value: "PATH", help: "write the learned receptive fields (input weights per neuron) as SVG")
+    cli.option("curve-svg", value: "PATH", help: "write the training curve (running accuracy per --progress window, final test accuracy) as SVG")
     cli.option("input-delays", value: "constant|random", default: "constant", help: "input→excitatory delays: one constant 1 ms (one delay group per input), or their code's random 0–10 ms per synapse on Brian's 0.5 ms grid (uniform over 0.5, 1, …, 10 ms: 20 delay groups per input)")
     cli.flag("eval-continuous", help: "show the labelling and test images to the frozen network in one continuous run per core with 150 ms rest between images, as in training and their code's test mode (default: each image from a reset state)")
     cli.flag("quick", help: "seconds-long CI run: 20 neurons, 200 training, 100 assignment and 100 test images")
@@ -344,7 +345,7 @@ runExample("mnist-stdp") {
         throw VolleyError.usage("option '--\(name)': \(flag) contradicts the loaded model's \(fileValue)")
     }
     if let loaded {
-        for name in ["train-samples", "epochs", "rule", "x-tar", "input-total", "progress"] where cli.isSet(name) {
+        for name in ["train-samples", "epochs", "rule", "x-tar", "input-total", "progress", "curve-svg"] where cli.isSet(name) {
             throw VolleyError.usage("option '--\(name)' configures training, which '--load' skips")
         }
         try agree("neurons", String(loaded.neurons)) { cli.string("neurons") }
@@ -421,6 +422,8 @@ runExample("mnist-stdp") {
         var seconds = 0.0, spikes = 0.0
         var synapticEvents: UInt64 = 0, plasticityUpdates: UInt64 = 0
         var excitatorySpikes = 0
+        /// (images presented, running accuracy) per progress window.
+        var curve: [(images: Double, accuracy: Double)] = []
     }
     let trained: Trained
     let trainStart = Date()
@@ -437,7 +440,7 @@ runExample("mnist-stdp") {
         var window: [(response: [Int], label: Int)] = []
         var assignments = [Int](repeating: -1, count: neurons)
         var windowCorrect = 0, windowScored = 0
-        var curve: [(Double, Double)] = []
+        var curve: [(images: Double, accuracy: Double)] = []
         var previous = sim.spikeCounts(of: exc)
         for epoch in 1...epochs {
             for k in 0..<trainSamples {
@@ -489,7 +492,8 @@ runExample("mnist-stdp") {
         trained = Trained(
             weights: try sim.weights(of: plastic), theta: theta, adaptation: try variant.adaptation(sim, exc, neurons),
             presentations: presentations, boosts: boosts, seconds: trainSeconds, spikes: trainSpikes,
-            synapticEvents: counters.synapticEvents, plasticityUpdates: sim.plasticityUpdates, excitatorySpikes: excSpikesTotal)
+            synapticEvents: counters.synapticEvents, plasticityUpdates: sim.plasticityUpdates, excitatorySpikes: excSpikesTotal,
+            curve: curve)
         print("training: \(presentations) presentations (\(boosts) boosted repeats) in \(Format.fixed(trainSeconds, 1)) s = \(Format.fixed(Double(presentations) / trainSeconds, 1)) presentations/s; \(Format.fixed(trainSpikes / Double(presentations), 0)) spikes and \(Format.fixed(Double(counters.synapticEvents) / Double(presentations), 0)) synaptic events per presentation; θ mean \(Format.fixed(theta.reduce(0, +) / Double(neurons), 2)) mV, max \(Format.fixed(theta.max() ?? 0, 2)) mV")
     }
 
@@ -592,6 +596,19 @@ runExample("mnist-stdp") {
         try writeTextFile(grid.svg(title: "Diehl & Cook receptive fields: \(neurons) neurons, \(origin), test accuracy \(Format.fixed(testAccuracy * 100, 2))%"), to: path)
         print("receptive fields written to \(path)")
     }
+    let trainedHere = loaded == nil
+    if let path = cli.string("curve-svg") {
+        let images = Double(epochs * trainSamples)
+        let low = Swift.min(testAccuracy, trained.curve.map(\.accuracy).min() ?? testAccuracy)
+        var plot = SVGPlot(
+            title: "Diehl & Cook, \(neurons) neurons: running accuracy per \(progressEvery)-image window (blue), test accuracy \(Format.fixed(testAccuracy * 100, 2))% (red)",
+            xLabel: "training images presented", yLabel: "accuracy", xRange: 0...images, yRange: Swift.max(0, low - 0.05)...1)
+        plot.line(trained.curve.map(\.images), trained.curve.map(\.accuracy), color: SVGPlot.palette[0], label: "running (plastic)")
+        plot.points(trained.curve.map(\.images), trained.curve.map(\.accuracy), color: SVGPlot.palette[0], radius: 2.5)
+        plot.line([0, images], [testAccuracy, testAccuracy], color: SVGPlot.palette[1], label: "test (frozen)", dashed: true)
+        try writeTextFile(plot.rendered, to: path)
+        print("training curve written to \(path)")
+    }
     if let path = cli.string("save") {
         let model = SavedModel(
             neurons: neurons, theta: trained.theta, adaptation: trained.adaptation, weights: trained.weights,
@@ -601,7 +618,6 @@ runExample("mnist-stdp") {
         print("model written to \(path)")
     }
     // Training figures are null for a loaded model.
-    let trainedHere = loaded == nil
     func perPresentation(_ x: Double) -> JSONValue { trainedHere ? .number(x / Double(trained.presentations)) : .null }
     print(JSONValue.object([
         ("example", "mnist-stdp"), ("neurons", .int(neurons)), ("engine", .string(engine)),
