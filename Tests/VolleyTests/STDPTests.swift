@@ -258,6 +258,49 @@ struct PlasticStateTests {
         #expect(throws: VolleyError.self) { try sim.normalizeIncomingWeights(of: ProjectionID(5), toTotal: 1) }
     }
 
+    @Test("normalizeIncomingWeights is bit-identical to summing each target's weights in synapse order")
+    func normalizeMatchesTargetWalk() throws {
+        // Several delay groups per source (so CSR order is not target order), weights spread over
+        // many binades so that a different summation order would change the last bits, one target
+        // whose weights are all 0 (left alone) and one without synapses.
+        var net = Network()
+        let input = try net.addSpikeSource("in", size: 40)
+        let out = try net.addPopulation("out", size: 13, model: AdaptiveLIF(beta: 0.5, tauAdapt: 1e7))
+        var rng = Xoshiro256(seed: 7)
+        var synapses: [Synapse] = []
+        for i in 0..<40 {
+            for j in 0..<12 where rng.uniform() < 0.7 {
+                let w = j == 5 ? 0 : rng.uniform() * pow(10, Double(rng.index(below: 6)) - 3)
+                synapses.append(Synapse(source: i, target: j, weight: w, delay: 0.5 * Double(1 + rng.index(below: 4))))
+            }
+        }
+        let p = try net.connect(input, to: out, synapses: synapses)
+        try net.setPlasticity(.diehlCook(DiehlCookRule(wMax: 1e6)), for: p)
+        let structure = net.projection(p).structure
+        #expect(structure.groupCount > 40)
+        let sim = try TimeSteppedSimulator(network: net, dt: 0.1)
+        let before = try sim.weights(of: p)
+        let targets = structure.targets
+        for total in [78.0, 4680, 0.3] {
+            let w = try sim.weights(of: p)
+            var expected = w
+            for j in 0..<13 {
+                let mine = (0..<w.count).filter { targets[$0] == j }  // increasing synapse index
+                let sum = mine.reduce(0.0) { $0 + w[$1] }
+                guard sum > 0 else { continue }
+                for s in mine { expected[s] = w[s] * (total / sum) }
+            }
+            try sim.normalizeIncomingWeights(of: p, toTotal: total)
+            let got = try sim.weights(of: p)
+            #expect(got == expected)
+            for j in 0..<12 where j != 5 {
+                let sum = (0..<got.count).filter { targets[$0] == j }.reduce(0.0) { $0 + got[$1] }
+                #expect(abs(sum - total) <= 1e-12 * total)
+            }
+        }
+        #expect(try sim.weights(of: p) != before)
+    }
+
     @Test("setWeights replaces a plastic projection's weights and rejects bad values")
     func setWeights() throws {
         let (net, _, p) = try network()

@@ -21,6 +21,8 @@ final class PlasticProjection {
     /// Incoming synapses of target j: incoming[incomingStart[j] ..< incomingStart[j+1]].
     let incomingStart: [Int]
     let incoming: UnsafeMutableBufferPointer<UInt32>
+    /// Scratch of `normalizeIncoming`: per-target sums, then scale factors.
+    let factors: UnsafeMutableBufferPointer<Double>
     /// Synapse updates so far. Unchecked exclusivity: only the owning simulator's thread touches
     /// it, and a checked access per pre arrival showed in profiles.
     @exclusivity(unchecked) private(set) var updates: UInt64 = 0
@@ -40,6 +42,7 @@ final class PlasticProjection {
         postTrace = .allocate(capacity: structure.targetCount)
         postTime = .allocate(capacity: structure.targetCount)
         incoming = .allocate(capacity: Swift.max(n, 1))
+        factors = .allocate(capacity: Swift.max(structure.targetCount, 1))
         for g in 0..<structure.groupCount {
             for s in structure.synapses(ofGroup: g) { groupOfSynapse[s] = UInt32(g) }
         }
@@ -64,6 +67,7 @@ final class PlasticProjection {
         postTrace.deallocate()
         postTime.deallocate()
         incoming.deallocate()
+        factors.deallocate()
     }
 
     /// Clears every trace; restores the initial weights unless `keepWeights`.
@@ -77,17 +81,24 @@ final class PlasticProjection {
         postTime.update(repeating: -.infinity)
     }
 
-    var memoryBytes: Int { structure.synapseCount * (8 + 8 + 4 + 4) + structure.groupCount * 8 + structure.targetCount * 16 }
+    var memoryBytes: Int { structure.synapseCount * (8 + 8 + 4 + 4) + structure.groupCount * 8 + structure.targetCount * 24 }
 
-    /// Scales the incoming weights of every target so that they sum to `total`.
+    /// Scales the incoming weights of every target so that they sum to `total` (targets whose
+    /// weights sum to 0 are left alone).
+    ///
+    /// Two sequential passes over the synapses in CSR order instead of a walk through the
+    /// transposed index: each target's sum still adds its weights in increasing synapse index,
+    /// the order of `incoming`, so the result is bit-identical, without the scattered loads
+    /// (8 % of Diehl & Cook training at N = 1 600).
     func normalizeIncoming(toTotal total: Double) {
+        let targets = structure.targetIndex
+        factors.update(repeating: 0)
+        for s in 0..<structure.synapseCount { factors[Int(targets[s])] += weights[s] }
         for j in 0..<structure.targetCount {
-            var sum = 0.0
-            for k in incomingStart[j]..<incomingStart[j + 1] { sum += weights[Int(incoming[k])] }
-            guard sum > 0 else { continue }
-            let factor = total / sum
-            for k in incomingStart[j]..<incomingStart[j + 1] { weights[Int(incoming[k])] *= factor }
+            let sum = factors[j]
+            factors[j] = sum > 0 ? total / sum : 1
         }
+        for s in 0..<structure.synapseCount { weights[s] *= factors[Int(targets[s])] }
     }
 
     /// A spike of delay group `group` (synapses first..<first+count) arrives at `time`: each
