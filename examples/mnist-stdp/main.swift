@@ -391,7 +391,7 @@ runExample("mnist-stdp") {
     for images in [mnist.trainImages, mnist.testImages] where images.pixelsPerImage != pixels {
         throw VolleyError.malformedData(source: dataPath, reason: "images have \(images.rows) × \(images.columns) pixels, expected 28 × 28")
     }
-    let trainImages = (0..<trainSamples).map { mnist.trainImages.image($0) }
+    let trainImages = loaded == nil ? (0..<trainSamples).map { mnist.trainImages.image($0) } : []
     let assignStart = mnist.trainImages.count - assignSamples
     print("MNIST from \(dataPath): \(loaded == nil ? "\(trainSamples) training images × \(epochs) epoch(s)" : "no training (model loaded from \(cli.string("load")!))"), labels assigned from training images \(assignStart)…\(mnist.trainImages.count - 1), \(testSamples) test images")
 
