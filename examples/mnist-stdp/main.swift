@@ -121,18 +121,13 @@ struct Variant {
         sim.reset()
     }
 
-    /// θ of every excitatory neuron (mV).
-    func theta(_ sim: Simulator, _ exc: PopulationID, _ n: Int) throws -> [Double] {
-        conductance
-            ? try (0..<n).map { try sim.state(of: exc, neuron: $0, as: ConductanceLIF.self).theta }
-            : try (0..<n).map { DC.excitatory.beta * (try sim.state(of: exc, neuron: $0, as: AdaptiveLIF.self).adaptation) }
-    }
-
-    /// The current variant's adaptation variable a of every excitatory neuron (θ = β·a); nil for
-    /// the conductance variant, whose state holds θ itself. Saved with the model so that a loaded
-    /// model's thresholds are bit-identical to the trained ones.
-    func adaptation(_ sim: Simulator, _ exc: PopulationID, _ n: Int) throws -> [Double]? {
-        conductance ? nil : try (0..<n).map { try sim.state(of: exc, neuron: $0, as: AdaptiveLIF.self).adaptation }
+    /// The learned thresholds: θ of every excitatory neuron (mV) and, for the current variant, its
+    /// adaptation variable a (θ = β·a; nil for the conductance variant, whose state holds θ
+    /// itself). a is saved with the model so that a loaded model's thresholds are bit-identical.
+    func thresholds(_ sim: Simulator, _ exc: PopulationID, _ n: Int) throws -> (theta: [Double], adaptation: [Double]?) {
+        if conductance { return (try (0..<n).map { try sim.state(of: exc, neuron: $0, as: ConductanceLIF.self).theta }, nil) }
+        let a = try (0..<n).map { try sim.state(of: exc, neuron: $0, as: AdaptiveLIF.self).adaptation }
+        return (a.map { DC.excitatory.beta * $0 }, a)
     }
 
     /// The frozen network's initial excitatory states: at rest, with the learned thresholds (θ in
@@ -487,10 +482,10 @@ runExample("mnist-stdp") {
         }
         let trainSeconds = Date().timeIntervalSince(trainStart)
         let counters = sim.counters
-        let theta = try variant.theta(sim, exc, neurons)
+        let (theta, adaptation) = try variant.thresholds(sim, exc, neurons)
         let trainSpikes = Double(counters.spikes)  // sources included
         trained = Trained(
-            weights: try sim.weights(of: plastic), theta: theta, adaptation: try variant.adaptation(sim, exc, neurons),
+            weights: try sim.weights(of: plastic), theta: theta, adaptation: adaptation,
             presentations: presentations, boosts: boosts, seconds: trainSeconds, spikes: trainSpikes,
             synapticEvents: counters.synapticEvents, plasticityUpdates: sim.plasticityUpdates, excitatorySpikes: excSpikesTotal,
             curve: curve)
