@@ -38,7 +38,11 @@ let package = Package(
         ),
     ] + examples.map { name in
         .executableTarget(
-            name: name, dependencies: ["Volley"], path: "examples/\(name)", swiftSettings: nativeFlags)
+            name: name, dependencies: ["Volley"], path: "examples/\(name)",
+            // `ci-args`: the arguments `.ci/run` smoke-runs the example with (not a source file).
+            exclude: FileManager.default.fileExists(
+                atPath: Context.packageDirectory + "/examples/\(name)/ci-args") ? ["ci-args"] : [],
+            swiftSettings: nativeFlags)
     },
     swiftLanguageModes: [.v6]
 )

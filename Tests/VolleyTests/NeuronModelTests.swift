@@ -391,6 +391,43 @@ struct NeuronModelTests {
         #expect(inputs.allSatisfy { $0 == 0 })
     }
 
+    @Test("LIF-exp's precomputed constants follow a time constant changed after init", arguments: [0, 1, 2])
+    func lifExpConstantsFollowChanges(which: Int) {
+        let base = LIFExp(tauM: 10, tauSynExc: 2, tauSynInh: 3, vRest: -45, vReset: -70, vThreshold: -50)
+        var changed = base
+        var tau = (m: 10.0, exc: 2.0, inh: 3.0)
+        switch which {
+        case 0: changed.tauM = 20; tau.m = 20
+        case 1: changed.tauSynExc = 5; tau.exc = 5
+        default: changed.tauSynInh = 8; tau.inh = 8
+        }
+        let fresh = LIFExp(
+            tauM: tau.m, tauSynExc: tau.exc, tauSynInh: tau.inh, vRest: -45, vReset: -70, vThreshold: -50)
+        let s = LIFExp.State(v: -58, iExc: 9, iInh: -3)
+        #expect(fresh.crossingLowerBound(of: s).isFinite && fresh.crossingLowerBound(of: s) > 0)
+        #expect(changed.crossingLowerBound(of: s) == fresh.crossingLowerBound(of: s))
+        #expect(changed.nextCrossing(of: s, at: 2) == fresh.nextCrossing(of: s, at: 2))
+        #expect(
+            changed.distanceToThreshold(of: s, threshold: -50).firstUpCrossing()
+                == fresh.distanceToThreshold(of: s, threshold: -50).firstUpCrossing())
+        // The epoch form's input path (cₖ and the rates), after and during refractoriness, on
+        // the receptor whose constant changed (both when τm changed).
+        for refractory in [0.0, 1.5] {
+            for receptor in [Receptor.excitatory, Receptor.inhibitory] {
+                var state = s
+                state.refractory = refractory
+                var a = changed.epochForm(of: state, elapsed: 0.7)
+                var b = fresh.epochForm(of: state, elapsed: 0.7)
+                let growth = laneExp(fresh.epochRates * 1.2)
+                changed.receive(&a, weight: 4, receptor: receptor, elapsed: 1.2, growth: growth)
+                fresh.receive(&b, weight: 4, receptor: receptor, elapsed: 1.2, growth: growth)
+                #expect(a == b)
+            }
+        }
+        // The change matters: the unchanged model predicts differently.
+        #expect(base.crossingLowerBound(of: s) != fresh.crossingLowerBound(of: s))
+    }
+
     @Test("Invalid model parameters are rejected with the parameter's name")
     func invalidParameters() {
         #expect(throws: VolleyError.self) { try LIFDelta(tauM: 0).validate() }

@@ -181,16 +181,22 @@ public struct ExponentialSum: Sendable {
         let positive = fixed + decaying
         if positive < 0 || (positive == 0 && negative < 0) { return .infinity }
         if positive + negative >= 0 { return 0 }
-        // Here N < 0 and f(0) ≤ P + N < 0.
-        let meanRate = weightedRate / negative
-        let tight = decaying > 0 && slowestDecaying >= meanRate
+        // Here N < 0, W = Σaₖrₖ < 0 and f(0) ≤ P + N < 0; r̄ = W/N. Written with one division
+        // on the common path (this runs after every excitatory input in the event-driven
+        // engine): D decays at least as fast as r̄ ⇔ slowest·N ≤ W, and with S = D + N < 0 and
+        // S·W > 0 the larger linear root max((P + N)/W, (F + S)/(S·r̄)) is
+        // max((P + N)·S, (F + S)·N)/(S·W).
+        let tight = decaying > 0 && slowestDecaying * negative <= weightedRate
         let slope = decaying + negative
         if tight && (slope >= 0 || fixed <= 0) { return .infinity }
         if linearBeyond < .infinity {
-            var linear = (positive + negative) / weightedRate
-            if tight { linear = Swift.max(linear, (fixed + slope) / (slope * meanRate)) }
+            let linear = tight
+                ? Swift.max((positive + negative) * slope, (fixed + slope) * negative)
+                    / (slope * weightedRate)
+                : (positive + negative) / weightedRate
             if linear > linearBeyond { return linear }
         }
+        let meanRate = weightedRate / negative
         let loose = log(-negative / positive) / meanRate
         return tight ? Swift.max(loose, log(-slope / fixed) / meanRate) : loose
     }
