@@ -175,7 +175,9 @@ public struct ConductanceLIF: NeuronModel {
             inhMean: Self.stepMean(h: h, tau: tauSynInh), leak: exp(-h / tauM))
     }
 
-    @inlinable
+    /// Always inlined into the population loops (`step`): the state (five `Double`s) is passed
+    /// in memory, and a call per neuron stalled on reloading what the loop had just stored.
+    @inlinable @inline(__always)
     public func advance(_ state: inout State, by h: Double, using p: Propagator) {
         state.theta *= p.theta
         if state.refractory > 0 {
