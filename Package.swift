@@ -21,8 +21,11 @@ let package = Package(
         .library(name: "Volley", targets: ["Volley"]),
     ],
     targets: [
+        // One header-only function (a cache prefetch hint) that Swift cannot express.
+        .target(name: "VolleyPrefetch", path: "Sources/VolleyPrefetch"),
         .target(
             name: "Volley",
+            dependencies: ["VolleyPrefetch"],
             path: "Sources/Volley",
             swiftSettings: [
                 // Heap invariant checks, as swift-collections does behind COLLECTIONS_INTERNAL_CHECKS.

@@ -105,4 +105,55 @@ struct EpochFormTests {
         let reference = try plain.state(of: PopulationID(0), neuron: 3, as: Plain<AdaptiveLIF>.self)
         #expect(abs(learned.adaptation - reference.adaptation) < 1e-9 && learned.adaptation > 0)
     }
+
+    @Test("A population large enough for the prefetching delivery loop spikes as the same neurons split in two")
+    func prefetchingDeliveriesChangeNothing() throws {
+        // One population of 20 000 neurons (prefetch hints on) against the same neurons as two
+        // populations of 10 000 (plain loop), with the same synapses and the same global ids.
+        let size = 20_000
+        let half = size / 2
+        #expect(size >= eventPrefetchMinimumPopulation && half < eventPrefetchMinimumPopulation)
+        var rng = Xoshiro256(seed: 17)
+        var synapses: [Synapse] = []
+        for source in 0..<100 {
+            for _ in 0..<200 {
+                synapses.append(
+                    Synapse(source: source, target: rng.index(below: size), weight: 2 + 4 * rng.uniform(), delay: 0.5 + rng.uniform()))
+            }
+        }
+        let rates = [Double](repeating: 40, count: 100)
+        var whole = Network()
+        let inputA = try whole.addPoissonSource("in", rates: rates, seed: 3)
+        let big = try whole.addPopulation("big", size: size, model: model)
+        try whole.connect(inputA, to: big, synapses: synapses)
+        var split = Network()
+        let inputB = try split.addPoissonSource("in", rates: rates, seed: 3)
+        let low = try split.addPopulation("low", size: half, model: model)
+        let high = try split.addPopulation("high", size: half, model: model)
+        try split.connect(inputB, to: low, synapses: synapses.filter { $0.target < half })
+        try split.connect(
+            inputB, to: high,
+            synapses: synapses.filter { $0.target >= half }.map {
+                Synapse(source: $0.source, target: $0.target - half, weight: $0.weight, delay: $0.delay)
+            })
+        let a = try EventDrivenSimulator(network: whole)
+        let b = try EventDrivenSimulator(network: split)
+        try a.run(until: 120)
+        try b.run(until: 120)
+        #expect(a.counters.synapticEvents > 50_000 && a.counters.synapticEvents == b.counters.synapticEvents)
+        let trainsA = spikeTimesByNeuron(a, big)
+        let trainsB = spikeTimesByNeuron(b, low) + spikeTimesByNeuron(b, high)
+        #expect(trainsA.reduce(0) { $0 + $1.count } > 20_000)
+        var differentCounts = 0
+        var gap = 0.0
+        for (x, y) in zip(trainsA, trainsB) {
+            guard x.count == y.count else {
+                differentCounts += 1
+                continue
+            }
+            for (s, t) in zip(x, y) { gap = max(gap, abs(s - t)) }
+        }
+        #expect(differentCounts == 0, "\(differentCounts) neurons with different spike counts")
+        #expect(gap <= 1e-9, "largest spike-time difference \(gap) ms")
+    }
 }

@@ -1,3 +1,5 @@
+import VolleyPrefetch
+
 /// One slot of an `IndexedMinHeap`: the slot's id and its current key (a time in ms).
 @frozen
 public struct SlotKey: Equatable, Sendable {
@@ -83,6 +85,19 @@ public struct IndexedMinHeap {
             heap[i].time = time
             siftDown(from: i)
         }
+    }
+
+    /// Starts loading `id`'s position entry into the cache (a hint; no effect on the heap).
+    @inlinable @inline(__always)
+    public func prefetchPosition(_ id: Int) {
+        position.withUnsafeBufferPointer { volley_prefetch($0.baseAddress.unsafelyUnwrapped + id) }
+    }
+
+    /// Starts loading `id`'s heap entry into the cache, if `id` is queued (a hint).
+    @inlinable @inline(__always)
+    public func prefetchEntry(_ id: Int) {
+        let p = position[id]
+        if p >= 0 { heap.withUnsafeBufferPointer { volley_prefetch($0.baseAddress.unsafelyUnwrapped + Int(p)) } }
     }
 
     /// Removes `id` if queued.
