@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // Volley — an event-driven spiking neural network simulator. No package dependencies:
-// the Swift toolchain only (stdlib, Foundation, Dispatch, Swift Testing).
+// the Swift toolchain only (stdlib, Foundation, Dispatch, Swift Testing; one C header built by its Clang).
 import Foundation
 import PackageDescription
 

@@ -137,13 +137,17 @@ struct EventOrderingTests {
         }
         let spikes = sim.spikes.times.reduce(0) { $0 + $1.count }
         #expect(spikes == 332)
-        // Last updated when LIF-exp's wake-up bound dropped its divisions (precomputed
+        // Last updated when the exact search began to stop after 0.3 ms without a crossing (a
+        // wake-up there instead of solving a distant root: `ExponentialSum.searchLimitPerHorizon`):
+        // the same 332 spikes in the same order; CUBA 4000 × 2 s gives the same 46 855 spikes in
+        // the same order before and after, times within 6e-11 ms (low drive: 27 250 spikes,
+        // 3.4e-10 ms). Before that, when LIF-exp's wake-up bound dropped its divisions (precomputed
         // τₖ/(τₖ − τm), one division in `ExponentialSum.lowerBound`): the same 332 spikes in the
         // same order; only the rounding of wake-up times and crossing coefficients changed (on
         // CUBA 4000 × 300 ms the old and new builds give the same 7 180 spikes, times within
         // 7e-12 ms). Before that, when LIF-exp moved to the epoch form (EpochFormTests check
         // this network against per-neuron advances, 1e-9 ms).
-        #expect(hash == 459_895_357_908_528_987)
+        #expect(hash == 14_992_590_029_409_852_668)
     }
 
     @Test("Stop conditions: first spike, spike count, all fired")

@@ -53,6 +53,31 @@ struct ExponentialSumTests {
         }
     }
 
+    @Test("A search limited to a few ms finds the same roots within the limit and a root-free prefix beyond it", arguments: [0.3, 2.0, 15.0])
+    func limitedSearch(limit: Double) {
+        var rng = Xoshiro256(seed: 7, stream: 0x52)
+        var stopped = 0
+        var rooted = 0
+        for _ in 0..<400 {
+            let f = randomSum(&rng)
+            let full = f.firstUpCrossing()
+            switch f.firstUpCrossing(searchingUpTo: limit) {
+            case .root(let s):
+                rooted += 1
+                #expect(s == full, "limited search \(s) vs full \(String(describing: full))")
+            case .never:
+                #expect(full == nil)
+            case .clearUntil(let x):
+                stopped += 1
+                #expect(x > limit)
+                // No crossing in [0, x]: the full search's first root lies beyond x (or none).
+                if let full { #expect(full > x, "stopped at \(x) past the root \(full)") }
+                #expect(f.value(at: x) < 0)
+            }
+        }
+        #expect(stopped > 5 && rooted > 5, "stopped \(stopped), rooted \(rooted)")
+    }
+
     @Test("A crossing that re-crosses below is found at its first root, not a later one")
     func firstOfSeveral() throws {
         // f(s) = −0.05 + 3(e^(−s/20) − e^(−s/5)) − 2.2·e^(−s/10)·(s/10): rises above 0, dips, rises again.

@@ -36,6 +36,8 @@ public struct LIFExp: NeuronModel {
 
     /// Wake-up policy: when the cheap lower bound on the next crossing is further than this (ms)
     /// the engine schedules a wake-up instead of solving exactly; more inputs usually arrive first.
+    /// The exact search stops once it has proven no crossing within a few horizons
+    /// (`ExponentialSum.searchLimitPerHorizon`).
     public static let wakeUpHorizon = 0.1
 
     /// Quantities derived from the time constants, computed once (they would otherwise cost a
@@ -281,9 +283,13 @@ public struct LIFExp: NeuronModel {
             let bound = crossingLowerBound(of: s)
             if bound == .infinity { return .never }
             if bound > LIFExp.wakeUpHorizon { return .notBefore(start + bound) }
-            guard let root = distanceToThreshold(of: s, threshold: vThreshold).firstUpCrossing()
-            else { return .never }
-            return .at(start + root)
+            switch distanceToThreshold(of: s, threshold: vThreshold)
+                .firstUpCrossing(searchingUpTo: ExponentialSum.searchLimitPerHorizon * LIFExp.wakeUpHorizon)
+            {
+            case .root(let root): return .at(start + root)
+            case .never: return .never
+            case .clearUntil(let clear): return .notBefore(start + clear)
+            }
         }
         return distanceToThreshold(of: s, threshold: vThreshold)
             .prediction(from: start, wakeUpBeyond: LIFExp.wakeUpHorizon)
