@@ -152,24 +152,12 @@ final class ModelPopulation<M: NeuronModel> {
         var updates: UInt64 = 0
         var predictions: UInt64 = 0
         if let forms = clock.pointee.forms {
+            // Epoch form; large populations take the specialisation with prefetch hints.
             if prefetchesTargets {
-                deliverEpochPrefetching(targets, weights, n, receptor, time, forms, &queue, &counters)
-                return
+                deliverEpoch(targets, weights, n, receptor, time, forms, PrefetchAhead.self, &queue, &counters)
+            } else {
+                deliverEpoch(targets, weights, n, receptor, time, forms, NoPrefetch.self, &queue, &counters)
             }
-            // Epoch form: no per-target advance; the factors are shared by the whole group.
-            let x = epochFactors(at: time)
-            let g = clock.pointee.growth
-            let d = clock.pointee.decay
-            for k in 0..<n {
-                if applyEpochInput(
-                    Int(targets[k]), weights.weight(k), receptor, time, x, g, d, forms, &queue)
-                {
-                    predictions &+= 1
-                }
-            }
-            counters.synapticEvents &+= UInt64(n)
-            counters.stateUpdates &+= UInt64(n)
-            counters.neuronQueueUpdates &+= predictions
             return
         }
         for k in 0..<n {
@@ -201,60 +189,51 @@ final class ModelPopulation<M: NeuronModel> {
         counters.neuronQueueUpdates &+= predictions
     }
 
-    /// One input to neuron i in epoch form: add it, and re-predict the neuron's crossing unless
-    /// the input can only delay it. Returns whether it re-predicted.
-    @inlinable @inline(__always)
-    func applyEpochInput(
-        _ i: Int, _ w: Double, _ receptor: Int, _ time: Double, _ x: Double,
-        _ g: M.EpochForm, _ d: M.EpochForm, _ forms: UnsafeMutablePointer<M.EpochForm>,
-        _ queue: inout IndexedMinHeap
-    ) -> Bool {
-        model.receive(&forms[i], weight: w, receptor: receptor, elapsed: x, growth: g)
-        if model.inputOnlyDelaysCrossing(weight: w, receptor: receptor) {
-            exact[i] = false
-            return false
-        }
-        let next = model.nextCrossing(
-            of: model.state(fromEpoch: forms[i], elapsed: x, decay: d), at: time)
-        exact[i] = next.isExact
-        queue.update(offset &+ i, time: next.time)
-        return true
-    }
-
-    /// `deliverEvent` in epoch form for large populations (`prefetchesTargets`), with software
-    /// pipelining of the cache misses: it starts loading the form and queue position of the
-    /// target 16 ahead, and the queue entry of the target 8 ahead (whose position is in cache
-    /// by then). Each target's work (a prediction, a queue move) is too long for the CPU to
-    /// reach the next targets' loads on its own. Same arithmetic, in the same order, as the
-    /// plain loop; kept apart so that the plain loop, which small populations take (their
-    /// state is in cache and the hints cost 7 %), compiles as before.
-    @inlinable @inline(never)
-    func deliverEpochPrefetching<W: WeightReader>(
+    /// `deliverEvent` in epoch form: no per-target advance; the factors are shared by the whole
+    /// group. Specialised over `P`: with `PrefetchAhead` (large populations, `prefetchesTargets`)
+    /// it pipelines the cache misses, starting to load the form and queue position of the target
+    /// 16 ahead and the queue entry of the target 8 ahead (whose position is in cache by then),
+    /// since each target's work (a prediction, a queue move) is too long for the CPU to reach the
+    /// next targets' loads on its own. Small populations take `NoPrefetch`: their state is in
+    /// cache, and the hints there cost 7 %. Same arithmetic in the same order either way.
+    @inlinable
+    func deliverEpoch<W: WeightReader, P: PrefetchPolicy>(
         _ targets: UnsafePointer<UInt32>, _ weights: W, _ n: Int, _ receptor: Int,
-        _ time: Double, _ forms: UnsafeMutablePointer<M.EpochForm>,
+        _ time: Double, _ forms: UnsafeMutablePointer<M.EpochForm>, _: P.Type,
         _ queue: inout IndexedMinHeap, _ counters: inout EngineCounters
     ) {
         let x = epochFactors(at: time)
         let g = clock.pointee.growth
         let d = clock.pointee.decay
         var predictions: UInt64 = 0
-        for k in 0..<Swift.min(16, n) {
-            let ahead = Int(targets[k])
-            volley_prefetch(forms + ahead)
-            queue.prefetchPosition(offset &+ ahead)
+        if P.prefetches {
+            for k in 0..<Swift.min(16, n) {
+                volley_prefetch(forms + Int(targets[k]))
+                queue.prefetchPosition(offset &+ Int(targets[k]))
+            }
         }
         for k in 0..<n {
-            if k &+ 16 < n {
-                let ahead = Int(targets[k &+ 16])
-                volley_prefetch(forms + ahead)
-                queue.prefetchPosition(offset &+ ahead)
+            if P.prefetches {
+                if k &+ 16 < n {
+                    let ahead = Int(targets[k &+ 16])
+                    volley_prefetch(forms + ahead)
+                    queue.prefetchPosition(offset &+ ahead)
+                }
+                if k &+ 8 < n { queue.prefetchEntry(offset &+ Int(targets[k &+ 8])) }
             }
-            if k &+ 8 < n { queue.prefetchEntry(offset &+ Int(targets[k &+ 8])) }
-            if applyEpochInput(
-                Int(targets[k]), weights.weight(k), receptor, time, x, g, d, forms, &queue)
-            {
-                predictions &+= 1
+            let i = Int(targets[k])
+            let w = weights.weight(k)
+            model.receive(&forms[i], weight: w, receptor: receptor, elapsed: x, growth: g)
+            if model.inputOnlyDelaysCrossing(weight: w, receptor: receptor) {
+                // The queued time stays a lower bound on the crossing: keep it, as a wake-up.
+                exact[i] = false
+                continue
             }
+            predictions &+= 1
+            let next = model.nextCrossing(
+                of: model.state(fromEpoch: forms[i], elapsed: x, decay: d), at: time)
+            exact[i] = next.isExact
+            queue.update(offset &+ i, time: next.time)
         }
         counters.synapticEvents &+= UInt64(n)
         counters.stateUpdates &+= UInt64(n)
@@ -527,4 +506,14 @@ struct EpochClock<Form: SIMD> where Form.Scalar == Double {
         self.enabled = enabled
         self.rebaseAfter = rebaseAfter
     }
+}
+
+/// Whether an event-driven delivery loop issues cache prefetch hints (a compile-time choice:
+/// `ModelPopulation.deliverEpoch` is specialised for each, so the flag costs nothing at run time).
+@usableFromInline protocol PrefetchPolicy { static var prefetches: Bool { get } }
+@usableFromInline enum PrefetchAhead: PrefetchPolicy {
+    @inlinable static var prefetches: Bool { true }
+}
+@usableFromInline enum NoPrefetch: PrefetchPolicy {
+    @inlinable static var prefetches: Bool { false }
 }
