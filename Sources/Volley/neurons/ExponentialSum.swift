@@ -219,6 +219,14 @@ public struct ExponentialSum: Sendable {
         let bound = crossingLowerBound
         if bound == .infinity { return .never }
         if bound > horizon { return .notBefore(start + bound) }
+        return searchedPrediction(from: start, wakeUpBeyond: horizon)
+    }
+
+    /// The second half of `prediction`, for models that computed the bound themselves: the
+    /// exact first crossing, searched as far as `searchLimitPerHorizon × horizon`, or a wake-up
+    /// where the search stopped.
+    @inlinable
+    public func searchedPrediction(from start: Double, wakeUpBeyond horizon: Double) -> ThresholdCrossing {
         switch firstUpCrossing(searchingUpTo: ExponentialSum.searchLimitPerHorizon * horizon) {
         case .root(let s): return .at(start + s)
         case .never: return .never

@@ -283,13 +283,8 @@ public struct LIFExp: NeuronModel {
             let bound = crossingLowerBound(of: s)
             if bound == .infinity { return .never }
             if bound > LIFExp.wakeUpHorizon { return .notBefore(start + bound) }
-            switch distanceToThreshold(of: s, threshold: vThreshold)
-                .firstUpCrossing(searchingUpTo: ExponentialSum.searchLimitPerHorizon * LIFExp.wakeUpHorizon)
-            {
-            case .root(let root): return .at(start + root)
-            case .never: return .never
-            case .clearUntil(let clear): return .notBefore(start + clear)
-            }
+            return distanceToThreshold(of: s, threshold: vThreshold)
+                .searchedPrediction(from: start, wakeUpBeyond: LIFExp.wakeUpHorizon)
         }
         return distanceToThreshold(of: s, threshold: vThreshold)
             .prediction(from: start, wakeUpBeyond: LIFExp.wakeUpHorizon)
