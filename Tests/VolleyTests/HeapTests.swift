@@ -59,50 +59,70 @@ struct HeapTests {
         #expect(e.group == DeliveryEvent.maxGroupsPerRow - 1)
     }
 
-    @Test("Indexed heap: updates, removals and pops agree with a reference", arguments: 0..<20)
-    func indexedHeapAgainstReference(seed: UInt64) {
+    @Test(
+        "Indexed min tree: updates, removals and pops agree with a reference",
+        arguments: [(1, 0), (31, 1), (64, 2), (1000, 3), (5000, 4), (40_000, 5)] as [(Int, UInt64)])
+    func indexedTreeAgainstReference(capacity: Int, seed: UInt64) {
         var rng = Xoshiro256(seed: seed, stream: 0x1D)
-        let capacity = 64
-        var heap = IndexedMinHeap(capacity: capacity)
+        var tree = IndexedMinTree(capacity: capacity)
         var reference: [Int: Double] = [:]
         func referenceMin() -> SlotKey? {
             reference.map { SlotKey(time: $0.value, id: UInt32($0.key)) }
                 .min { SlotKey.precedes($0, $1) }
         }
-        for _ in 0..<4000 {
-            let id = rng.index(below: capacity)
-            switch rng.index(below: 10) {
-            case 0..<6:
-                // Coarse times: many equal keys, broken by id.
-                let t = rng.uniform() < 0.05 ? Double.infinity : Double(rng.index(below: 20))
-                heap.update(id, time: t)
-                if t == .infinity { reference[id] = nil } else { reference[id] = t }
-            case 6..<8:
-                heap.remove(id)
-                reference[id] = nil
-            default:
-                let expected = referenceMin()
-                let popped = heap.popMin()
-                #expect(popped == expected)
-                if let e = expected { reference[Int(e.id)] = nil }
+        for round in 0..<2 {
+            for _ in 0..<4000 {
+                // Half of the operations hit a few hot ids, so that block minima change often.
+                let id = rng.uniform() < 0.5 ? rng.index(below: Swift.min(capacity, 40)) : rng.index(below: capacity)
+                switch rng.index(below: 10) {
+                case 0..<6:
+                    // Coarse times: many equal keys, broken by id.
+                    let t = rng.uniform() < 0.05 ? Double.infinity : Double(rng.index(below: 20))
+                    tree.update(id, time: t)
+                    if t == .infinity { reference[id] = nil } else { reference[id] = t }
+                case 6..<8:
+                    tree.remove(id)
+                    reference[id] = nil
+                default:
+                    let expected = referenceMin()
+                    let popped = tree.popMin()
+                    #expect(popped == expected)
+                    if let e = expected { reference[Int(e.id)] = nil }
+                }
+                #expect(tree.count == reference.count)
+                #expect(tree.min == referenceMin())
+                #expect(tree.time(of: id) == reference[id])
             }
-            #expect(heap.count == reference.count)
-            #expect(heap.min == referenceMin())
-            #expect(heap.time(of: id) == reference[id])
+            #if VOLLEY_INTERNAL_CHECKS
+            tree.checkInvariants()
+            #endif
+            // Drain in order, then start again on the emptied (not reallocated) tree.
+            var drained: [SlotKey] = []
+            while let top = tree.popMin() { drained.append(top) }
+            let sorted = reference.map { SlotKey(time: $0.value, id: UInt32($0.key)) }
+                .sorted { SlotKey.precedes($0, $1) }
+            #expect(drained == sorted)
+            reference.removeAll()
+            if round == 0 {
+                tree.update(0, time: 1)
+                tree.removeAll()
+            }
+            #expect(tree.isEmpty && tree.min == nil)
+            #expect((0..<capacity).allSatisfy { !tree.contains($0) })
         }
-        #if VOLLEY_INTERNAL_CHECKS
-        heap.checkInvariants()
-        #endif
-        heap.removeAll()
-        #expect(heap.isEmpty)
-        #expect((0..<capacity).allSatisfy { !heap.contains($0) })
     }
 
-    @Test("Indexed heap tie-break: equal times pop in ascending id")
+    @Test("Indexed min tree tie-break: equal times pop in ascending id, across blocks")
     func indexedTieBreak() {
-        var heap = IndexedMinHeap(capacity: 10)
-        for id in [7, 3, 9, 0, 5] { heap.update(id, time: 2.5) }
-        heap.update(4, time: 2.4)
-        #expect((0..<6).map { _ in Int(heap.popMin()!.id) } == [4, 0, 3, 5, 7, 9])
+        var tree = IndexedMinTree(capacity: 3000)
+        // Ids in different blocks (32 slots) and different level-1 blocks (1 024 slots).
+        let ids = [2047, 7, 3, 1500, 9, 0, 33, 5, 2999, 1024]
+        for id in ids { tree.update(id, time: 2.5) }
+        tree.update(4, time: 2.4)
+        tree.update(2998, time: 2.4)
+        // Raising the minimum's key makes its block and the blocks above rescan.
+        tree.update(0, time: 2.6)
+        #expect((0..<12).map { _ in Int(tree.popMin()!.id) } == [4, 2998, 3, 5, 7, 9, 33, 1024, 1500, 2047, 2999, 0])
+        #expect(tree.popMin() == nil)
     }
 }

@@ -5,7 +5,7 @@ import VolleyPrefetch
 /// Two priority queues (see docs/architecture.md and docs/event-ordering.md):
 /// - the *delivery queue*, a 4-ary heap with one entry per (spike, projection, delay group), which
 ///   is fanned out over the group's targets when it is due;
-/// - the *neuron queue*, an indexed 4-ary heap with one slot per neuron holding its next
+/// - the *neuron queue*, an `IndexedMinTree` with one slot per neuron holding its next
 ///   predicted threshold crossing, wake-up, or (for sources) next input spike. Every state change
 ///   re-predicts and moves the slot in place, so stale predictions never fire.
 ///
@@ -16,7 +16,7 @@ import VolleyPrefetch
 /// takes effect after all events at the time it first holds.
 public final class EventDrivenSimulator: Simulator {
     var deliveries = QuaternaryHeap<DeliveryEvent>()
-    var neuronQueue: IndexedMinHeap
+    var neuronQueue: IndexedMinTree
 
     public override var engineName: String { "event" }
 
@@ -27,7 +27,7 @@ public final class EventDrivenSimulator: Simulator {
                     "population '\(p.name)': \(p.modelName) has no exact free evolution, so the event-driven engine cannot place its spikes exactly; use the time-stepped engine")
             }
         }
-        neuronQueue = IndexedMinHeap(capacity: network.neuronCount)
+        neuronQueue = IndexedMinTree(capacity: network.neuronCount)
         try super.init(building: network, recording: recording)
         deliveries.reserveCapacity(1024)
         scheduleInitialEvents()
@@ -64,7 +64,7 @@ public final class EventDrivenSimulator: Simulator {
         // the hot path; they are moved back on exit.
         var queue = QuaternaryHeap<DeliveryEvent>()
         swap(&queue, &deliveries)
-        var neurons = IndexedMinHeap(capacity: 0)
+        var neurons = IndexedMinTree(capacity: 0)
         swap(&neurons, &neuronQueue)
         var count = counters
         defer {

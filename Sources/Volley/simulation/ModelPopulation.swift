@@ -1,7 +1,7 @@
 import VolleyPrefetch
 
 /// Populations of at least this many neurons get cache prefetch hints in event-driven deliveries
-/// (`ModelPopulation.prefetchesTargets`): from here on their per-neuron state and queue entries
+/// (`ModelPopulation.prefetchesTargets`): from here on their per-neuron state and queue slots
 /// outgrow a typical L2 cache.
 @usableFromInline let eventPrefetchMinimumPopulation = 16_384
 
@@ -133,7 +133,7 @@ final class ModelPopulation<M: NeuronModel> {
     @inlinable
     func deliverEvent(
         _ targets: UnsafePointer<UInt32>, _ weights: WeightRun, _ n: Int, _ receptor: Int,
-        _ time: Double, _ queue: inout IndexedMinHeap, _ counters: inout EngineCounters
+        _ time: Double, _ queue: inout IndexedMinTree, _ counters: inout EngineCounters
     ) {
         switch weights.layout {
         case .double: deliverEvent(targets, DoubleWeights(weights), n, receptor, time, &queue, &counters)
@@ -145,7 +145,7 @@ final class ModelPopulation<M: NeuronModel> {
     @inlinable
     func deliverEvent<W: WeightReader>(
         _ targets: UnsafePointer<UInt32>, _ weights: W, _ n: Int,
-        _ receptor: Int, _ time: Double, _ queue: inout IndexedMinHeap,
+        _ receptor: Int, _ time: Double, _ queue: inout IndexedMinTree,
         _ counters: inout EngineCounters
     ) {
         var applied: UInt64 = 0
@@ -191,16 +191,15 @@ final class ModelPopulation<M: NeuronModel> {
 
     /// `deliverEvent` in epoch form: no per-target advance; the factors are shared by the whole
     /// group. Specialised over `P`: with `PrefetchAhead` (large populations, `prefetchesTargets`)
-    /// it pipelines the cache misses, starting to load the form and queue position of the target
-    /// 16 ahead and the queue entry of the target 8 ahead (whose position is in cache by then),
-    /// since each target's work (a prediction, a queue move) is too long for the CPU to reach the
+    /// it pipelines the cache misses, starting to load the form and queue slot of the target 16
+    /// ahead, since each target's work (a prediction, a queue move) is too long for the CPU to reach the
     /// next targets' loads on its own. Small populations take `NoPrefetch`: their state is in
     /// cache, and the hints there cost 7 %. Same arithmetic in the same order either way.
     @inlinable
     func deliverEpoch<W: WeightReader, P: PrefetchPolicy>(
         _ targets: UnsafePointer<UInt32>, _ weights: W, _ n: Int, _ receptor: Int,
         _ time: Double, _ forms: UnsafeMutablePointer<M.EpochForm>, _: P.Type,
-        _ queue: inout IndexedMinHeap, _ counters: inout EngineCounters
+        _ queue: inout IndexedMinTree, _ counters: inout EngineCounters
     ) {
         let x = epochFactors(at: time)
         let g = clock.pointee.growth
@@ -209,7 +208,7 @@ final class ModelPopulation<M: NeuronModel> {
         if P.prefetches {
             for k in 0..<Swift.min(16, n) {
                 volley_prefetch(forms + Int(targets[k]))
-                queue.prefetchPosition(offset &+ Int(targets[k]))
+                queue.prefetchSlot(offset &+ Int(targets[k]))
             }
         }
         for k in 0..<n {
@@ -217,9 +216,8 @@ final class ModelPopulation<M: NeuronModel> {
                 if k &+ 16 < n {
                     let ahead = Int(targets[k &+ 16])
                     volley_prefetch(forms + ahead)
-                    queue.prefetchPosition(offset &+ ahead)
+                    queue.prefetchSlot(offset &+ ahead)
                 }
-                if k &+ 8 < n { queue.prefetchEntry(offset &+ Int(targets[k &+ 8])) }
             }
             let i = Int(targets[k])
             let w = weights.weight(k)
@@ -244,7 +242,7 @@ final class ModelPopulation<M: NeuronModel> {
     /// fires only if the neuron is at threshold, and is otherwise replaced by a new prediction.
     @inlinable
     func neuronEvent(
-        _ i: Int, _ time: Double, _ queue: inout IndexedMinHeap, _ counters: inout EngineCounters
+        _ i: Int, _ time: Double, _ queue: inout IndexedMinTree, _ counters: inout EngineCounters
     ) -> Bool {
         if let forms = clock.pointee.forms {
             let x = epochFactors(at: time)
@@ -292,7 +290,7 @@ final class ModelPopulation<M: NeuronModel> {
     }
 
     @inlinable
-    func scheduleAll(_ time: Double, _ queue: inout IndexedMinHeap) {
+    func scheduleAll(_ time: Double, _ queue: inout IndexedMinTree) {
         if clock.pointee.enabled {
             let forms = clock.pointee.forms ?? .allocate(capacity: count)
             for i in 0..<count { (forms + i).initialize(to: model.epochForm(of: states[i], elapsed: 0)) }

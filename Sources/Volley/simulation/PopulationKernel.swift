@@ -34,13 +34,13 @@ public struct PopulationKernel {
     /// Event-driven: applies one delivery group (targets, weights, count, receptor, time).
     @usableFromInline let deliverEvent:
         (
-            UnsafePointer<UInt32>, WeightRun, Int, Int, Double, inout IndexedMinHeap,
+            UnsafePointer<UInt32>, WeightRun, Int, Int, Double, inout IndexedMinTree,
             inout EngineCounters
         ) -> Void
     /// Event-driven: handles the queued prediction of neuron `local` at `time`; true if it fired.
-    @usableFromInline let neuronEvent: (Int, Double, inout IndexedMinHeap, inout EngineCounters) -> Bool
+    @usableFromInline let neuronEvent: (Int, Double, inout IndexedMinTree, inout EngineCounters) -> Bool
     /// Event-driven: queues every neuron's first prediction from `time`.
-    @usableFromInline let scheduleAll: (Double, inout IndexedMinHeap) -> Void
+    @usableFromInline let scheduleAll: (Double, inout IndexedMinTree) -> Void
     /// Time-stepped: precomputes the propagator for step `dt`.
     @usableFromInline let prepareSteps: (Double) -> Void
     /// Time-stepped: advances every neuron by one step to `time` (lane storage: and finds the
@@ -63,11 +63,11 @@ public struct PopulationKernel {
     @inlinable
     init(
         deliverEvent: @escaping (
-            UnsafePointer<UInt32>, WeightRun, Int, Int, Double, inout IndexedMinHeap,
+            UnsafePointer<UInt32>, WeightRun, Int, Int, Double, inout IndexedMinTree,
             inout EngineCounters
         ) -> Void,
-        neuronEvent: @escaping (Int, Double, inout IndexedMinHeap, inout EngineCounters) -> Bool,
-        scheduleAll: @escaping (Double, inout IndexedMinHeap) -> Void,
+        neuronEvent: @escaping (Int, Double, inout IndexedMinTree, inout EngineCounters) -> Bool,
+        scheduleAll: @escaping (Double, inout IndexedMinTree) -> Void,
         prepareSteps: @escaping (Double) -> Void,
         advanceAll: @escaping (Double, inout EngineCounters) -> Void,
         deliverStep: @escaping (

@@ -21,7 +21,7 @@ public final class TimeSteppedSimulator: Simulator {
     private let delaySteps: [[Int32]]
     /// Ring buffer of due delivery keys, indexed by step modulo its length.
     private var ring: [ContiguousArray<UInt64>]
-    private var sourceQueue: IndexedMinHeap
+    private var sourceQueue: IndexedMinTree
     private var fired = ContiguousArray<UInt32>()
     private var dueSources: [Int] = []
 
@@ -55,7 +55,7 @@ public final class TimeSteppedSimulator: Simulator {
         }
         delaySteps = steps
         ring = Array(repeating: [], count: maxSteps + 1)
-        sourceQueue = IndexedMinHeap(capacity: network.neuronCount)
+        sourceQueue = IndexedMinTree(capacity: network.neuronCount)
         try super.init(building: network, recording: recording)
         for k in kernels { k?.prepareSteps(dt) }
         for p in network.populations.indices { sourcesChanged(p) }

@@ -1,0 +1,262 @@
+import VolleyPrefetch
+
+/// One slot of an `IndexedMinTree`: the slot's id and its current key (a time in ms).
+@frozen
+public struct SlotKey: Equatable, Sendable {
+    public var time: Double
+    public var id: UInt32
+
+    @inlinable
+    public init(time: Double, id: UInt32) {
+        self.time = time
+        self.id = id
+    }
+
+    /// Order (time, id): equal times are broken by ascending id.
+    @inlinable @inline(__always)
+    public static func precedes(_ a: SlotKey, _ b: SlotKey) -> Bool {
+        a.time < b.time || (a.time == b.time && a.id < b.id)
+    }
+}
+
+/// A min-queue with one slot per id `0..<capacity`, keyed by (time, id), with O(1) key updates in
+/// the common case: a tournament tree of block minima, 32 children per node.
+///
+/// The event-driven engine keeps one slot per neuron holding the time of that neuron's next
+/// spike (predicted threshold crossing, wake-up or next source spike), and moves it after every
+/// input, about ten times as often as it pops. A heap pays a sift for each move. Here the slots'
+/// times sit in a flat array indexed by id (level 0); each level above stores, for every block of
+/// 32 consecutive entries below it, the block's minimal (time, id); the single entry at the top
+/// is the queue's minimum. Changing a slot's time touches the levels above only when the slot
+/// becomes, or was, its block's minimum:
+///
+/// * the new key precedes the block's minimum → it becomes the minimum (and so on upwards);
+/// * the slot *was* the block's minimum and its key grew → the block is rescanned (32 times,
+///   vectorised) and the new minimum passed up;
+/// * otherwise nothing above changes: one store.
+///
+/// A rescan takes the first minimal time in slot order, and blocks cover ascending id ranges, so
+/// equal times are broken by ascending id exactly as `SlotKey.precedes` orders them: the pop
+/// order is the same total order (time, id) as a heap's (docs/event-ordering.md). An absent slot
+/// holds +∞. Nothing is ever popped lazily: a stale key is overwritten in place.
+public struct IndexedMinTree {
+    /// Children per node (a power of two); a rescan reads this many entries.
+    @usableFromInline static var fanOut: Int { 32 }
+    @usableFromInline static var fanOutShift: Int { 5 }
+
+    /// Level 0: every slot's time (+∞ when absent), padded to a multiple of `fanOut`.
+    @usableFromInline var leaves: ContiguousArray<Double>
+    /// Levels 1…top, concatenated: each entry is the minimum (time, id) of one block below.
+    @usableFromInline var nodeTimes: ContiguousArray<Double>
+    @usableFromInline var nodeIds: ContiguousArray<UInt32>
+    /// Start of level k (k ≥ 1) in `nodeTimes`/`nodeIds` is `levelStart[k - 1]`; the last level
+    /// has one entry, the root.
+    @usableFromInline var levelStart: ContiguousArray<Int>
+    @usableFromInline var queued: Int
+    @usableFromInline let slotCount: Int
+
+    @inlinable
+    public init(capacity: Int) {
+        precondition(capacity >= 0 && capacity <= Int(UInt32.max), "capacity out of range: \(capacity)")
+        slotCount = capacity
+        let f = Self.fanOut
+        var width = Swift.max(f, (capacity + f - 1) / f * f)
+        leaves = ContiguousArray(repeating: .infinity, count: width)
+        var starts = ContiguousArray<Int>()
+        var times = ContiguousArray<Double>()
+        var ids = ContiguousArray<UInt32>()
+        var span = f  // leaves covered by one entry of the level being built
+        while true {
+            let entries = width / f
+            let padded = entries == 1 ? 1 : (entries + f - 1) / f * f
+            starts.append(times.count)
+            for e in 0..<padded {
+                times.append(.infinity)
+                // An empty block reports its first slot, as a rescan would.
+                ids.append(UInt32(truncatingIfNeeded: Swift.min(e * span, Int(UInt32.max))))
+            }
+            if padded == 1 { break }
+            width = padded
+            span *= f
+        }
+        nodeTimes = times
+        nodeIds = ids
+        levelStart = starts
+        queued = 0
+    }
+
+    @inlinable public var count: Int { queued }
+    @inlinable public var isEmpty: Bool { queued == 0 }
+    @inlinable public var capacity: Int { slotCount }
+    @inlinable public var capacityBytes: Int {
+        leaves.capacity * 8 + nodeTimes.capacity * 8 + nodeIds.capacity * 4
+    }
+
+    /// The slot with the smallest (time, id), if any.
+    @inlinable public var min: SlotKey? {
+        let root = nodeTimes.count &- 1
+        let t = nodeTimes[root]
+        return t < .infinity ? SlotKey(time: t, id: nodeIds[root]) : nil
+    }
+
+    @inlinable
+    public func contains(_ id: Int) -> Bool { leaves[id] < .infinity }
+
+    /// The queued time of `id`, or nil.
+    @inlinable
+    public func time(of id: Int) -> Double? {
+        let t = leaves[id]
+        return t < .infinity ? t : nil
+    }
+
+    /// Empties the queue without releasing its storage.
+    @inlinable
+    public mutating func removeAll() {
+        guard queued > 0 else { return }
+        let fresh = IndexedMinTree(capacity: slotCount)
+        leaves.withUnsafeMutableBufferPointer { $0.update(repeating: .infinity) }
+        nodeTimes.withUnsafeMutableBufferPointer { $0.update(repeating: .infinity) }
+        nodeIds.withUnsafeMutableBufferPointer { ids in
+            fresh.nodeIds.withUnsafeBufferPointer { _ = ids.update(fromContentsOf: $0) }
+        }
+        queued = 0
+    }
+
+    /// Starts loading `id`'s time into the cache (a hint; no effect on the queue).
+    @inlinable @inline(__always)
+    public func prefetchSlot(_ id: Int) {
+        leaves.withUnsafeBufferPointer { volley_prefetch($0.baseAddress.unsafelyUnwrapped + id) }
+    }
+
+    /// Removes `id` if queued.
+    @inlinable
+    public mutating func remove(_ id: Int) { update(id, time: .infinity) }
+
+    /// Removes and returns the minimal slot.
+    @inlinable
+    @discardableResult
+    public mutating func popMin() -> SlotKey? {
+        guard let top = min else { return nil }
+        update(Int(top.id), time: .infinity)
+        return top
+    }
+
+    /// Sets the key of `id` to `time`, inserting it if absent. `time = +∞` removes the slot.
+    @inlinable
+    public mutating func update(_ id: Int, time: Double) {
+        precondition(id >= 0 && id < slotCount, "slot \(id) out of range 0..<\(slotCount)")
+        assert(!time.isNaN, "a queue key must not be NaN")
+        let old = leaves[id]
+        if old == time { return }
+        if old == .infinity { queued &+= 1 } else if time == .infinity { queued &-= 1 }
+        leaves.withUnsafeMutableBufferPointer { leaf in
+            nodeTimes.withUnsafeMutableBufferPointer { times in
+                nodeIds.withUnsafeMutableBufferPointer { ids in
+                    levelStart.withUnsafeBufferPointer { starts in
+                        Self.propagate(
+                            id, time, leaf.baseAddress.unsafelyUnwrapped,
+                            times.baseAddress.unsafelyUnwrapped, ids.baseAddress.unsafelyUnwrapped, starts)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Stores the leaf and repairs the block minima above it (see the type's comment).
+    @inlinable @inline(__always)
+    static func propagate(
+        _ id: Int, _ time: Double, _ leaf: UnsafeMutablePointer<Double>,
+        _ times: UnsafeMutablePointer<Double>, _ ids: UnsafeMutablePointer<UInt32>,
+        _ starts: UnsafeBufferPointer<Int>
+    ) {
+        leaf[id] = time
+        // The entry that changed at the level below: its old id and its new (time, id).
+        var changedId = UInt32(truncatingIfNeeded: id)
+        var newTime = time
+        var newId = changedId
+        var index = id
+        var level = 0
+        while level < starts.count {
+            let block = index >> fanOutShift
+            let node = starts[level] &+ block
+            let nodeTime = times[node]
+            let nodeId = ids[node]
+            if newTime < nodeTime || (newTime == nodeTime && newId < nodeId) {
+                // The changed entry is the block's new minimum.
+                times[node] = newTime
+                ids[node] = newId
+            } else if nodeId == changedId {
+                // The changed entry was the block's minimum and grew: rescan the block.
+                let first = block << fanOutShift
+                let found: (Double, Int) =
+                    level == 0
+                    ? scan(leaf + first)
+                    : scan(times + (starts[level &- 1] &+ first))
+                newTime = found.0
+                newId = level == 0 ? UInt32(truncatingIfNeeded: first &+ found.1) : ids[starts[level &- 1] &+ first &+ found.1]
+                if newTime == nodeTime && newId == nodeId { return }
+                times[node] = newTime
+                ids[node] = newId
+            } else {
+                return
+            }
+            changedId = nodeId
+            index = block
+            level &+= 1
+        }
+    }
+
+    /// The minimal time of `fanOut` consecutive entries and the index of its first occurrence:
+    /// a vector minimum, then the first 8-entry chunk holding it, located by a lane bit mask.
+    @inlinable @inline(__always)
+    static func scan(_ p: UnsafeMutablePointer<Double>) -> (Double, Int) {
+        let raw = UnsafeRawPointer(p)
+        var m = raw.loadUnaligned(as: SIMD8<Double>.self)
+        var c = 8
+        while c < fanOut {
+            let v = raw.loadUnaligned(fromByteOffset: c &* 8, as: SIMD8<Double>.self)
+            m.replace(with: v, where: v .< m)
+            c &+= 8
+        }
+        var m4 = m.lowHalf
+        m4.replace(with: m.highHalf, where: m.highHalf .< m4)
+        var m2 = m4.lowHalf
+        m2.replace(with: m4.highHalf, where: m4.highHalf .< m2)
+        let t = Swift.min(m2[0], m2[1])
+        let target = SIMD8<Double>(repeating: t)
+        let bit = SIMD8<Int64>(1, 2, 4, 8, 16, 32, 64, 128)
+        c = 0
+        while true {
+            let v = raw.loadUnaligned(fromByteOffset: c &* 8, as: SIMD8<Double>.self)
+            let bits = SIMD8<Int64>(repeating: 0).replacing(with: bit, where: v .== target).wrappedSum()
+            if bits != 0 { return (t, c &+ bits.trailingZeroBitCount) }
+            c &+= 8
+        }
+    }
+
+    #if VOLLEY_INTERNAL_CHECKS
+    /// Verifies every block minimum against a rescan (debug builds only; O(capacity)).
+    public func checkInvariants() {
+        precondition(leaves.filter { $0 < .infinity }.count == queued, "count out of sync")
+        var belowTimes = Array(leaves)
+        var belowIds = (0..<leaves.count).map { UInt32($0) }
+        for level in 0..<levelStart.count {
+            let start = levelStart[level]
+            let end = level + 1 < levelStart.count ? levelStart[level + 1] : nodeTimes.count
+            for e in start..<end {
+                let block = e - start
+                var best = SlotKey(time: .infinity, id: UInt32.max)
+                for j in 0..<Self.fanOut where block * Self.fanOut + j < belowTimes.count {
+                    let k = SlotKey(time: belowTimes[block * Self.fanOut + j], id: belowIds[block * Self.fanOut + j])
+                    if best.id == UInt32.max || SlotKey.precedes(k, best) { best = k }
+                }
+                if best.id != UInt32.max {
+                    precondition(nodeTimes[e] == best.time && nodeIds[e] == best.id, "block minimum wrong at level \(level + 1), entry \(block)")
+                }
+            }
+            belowTimes = Array(nodeTimes[start..<end])
+            belowIds = Array(nodeIds[start..<end])
+        }
+    }
+    #endif
+}
