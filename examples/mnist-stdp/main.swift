@@ -130,6 +130,21 @@ struct Variant {
         return (a.map { DC.excitatory.beta * $0 }, a)
     }
 
+    /// Excitatory states to continue training from (`--resume`): at the training start potential
+    /// with the saved thresholds (θ in mV; for the current variant its adaptation a when known,
+    /// else θ/β), still adapting.
+    func resumeTraining(_ sim: Simulator, _ exc: PopulationID, theta: [Double], adaptation: [Double]?) throws {
+        if conductance {
+            let start = DC.conductanceExcitatory.initialState(potential: DC.conductanceExcitatory.vRest + DC.initialDepolarisation)
+            try sim.setInitialStates(theta.map { ConductanceLIF.State(v: start.v, theta: $0) }, of: exc, as: ConductanceLIF.self)
+        } else {
+            let rest = DC.excitatory.initialState(potential: nil)
+            let a = adaptation ?? theta.map { $0 / DC.excitatory.beta }
+            try sim.setInitialStates(a.map { AdaptiveLIF.State(membrane: rest.membrane, adaptation: $0) }, of: exc, as: AdaptiveLIF.self)
+        }
+        sim.reset()
+    }
+
     /// The frozen network's initial excitatory states: at rest, with the learned thresholds (θ in
     /// mV; for the current variant its adaptation a when known, else θ/β) fixed, since the frozen
     /// models never change them.
@@ -144,12 +159,13 @@ struct Variant {
     }
 }
 
-/// A model written by `--save` and read by `--load`: learned input weights (input-major, the
-/// order of the all-to-all projection's synapses) and thresholds. Format v2 also records the
-/// network settings it was trained with; v1 files (weights, θ, assignments only) take them from
-/// the command line.
+/// A model written by `--save` and read by `--load` and `--resume`: learned input weights
+/// (input-major, the order of the all-to-all projection's synapses) and thresholds. Format v2 also
+/// records the network settings it was trained with, v3 also the number of epochs it has been
+/// trained; v1 files (weights, θ, assignments only) take the settings from the command line.
 struct SavedModel {
-    static let format = "volley-diehl-cook-v2"
+    static let format = "volley-diehl-cook-v3"
+    static let readable = ["volley-diehl-cook-v1", "volley-diehl-cook-v2", format]
     var neurons: Int
     var theta: [Double]
     var adaptation: [Double]?
@@ -160,12 +176,15 @@ struct SavedModel {
     var inputDelays: String?
     var seed: UInt64?
     var inhibition: Double?
+    /// v3 only: epochs of training behind these weights (resumed runs included).
+    var epochsTrained: Int?
 
     func json(weightUnit: String, assignments: [Int]) -> JSONValue {
         var fields: [(String, JSONValue)] = [
             ("format", .string(Self.format)), ("neurons", .int(neurons)), ("synapses", .string(synapses ?? "current")),
             ("input_delays", .string(inputDelays ?? "constant")), ("seed", .unsigned(seed ?? 1)),
-            ("inhibition_weight", .number(inhibition)), ("weight_unit", .string(weightUnit)),
+            ("inhibition_weight", .number(inhibition)), ("epochs_trained", epochsTrained.map { .int($0) } ?? .null),
+            ("weight_unit", .string(weightUnit)),
             ("theta_mv", .array(theta.map { .number($0) })),
         ]
         if let adaptation { fields.append(("adaptation", .array(adaptation.map { .number($0) }))) }
@@ -184,8 +203,8 @@ struct SavedModel {
         }
         let v = try JSONValue.parse(text, source: path)
         let format = v["format"]?.stringValue
-        guard format == Self.format || format == "volley-diehl-cook-v1" else {
-            throw VolleyError.malformedData(source: path, reason: "not a Diehl & Cook model (format field \(v["format"]?.rendered ?? "missing"), expected \"\(Self.format)\" or \"volley-diehl-cook-v1\")")
+        guard let format, Self.readable.contains(format) else {
+            throw VolleyError.malformedData(source: path, reason: "not a Diehl & Cook model (format field \(v["format"]?.rendered ?? "missing"), expected one of \(Self.readable.map { "\"\($0)\"" }.joined(separator: ", ")))")
         }
         func numbers(_ key: String, count: Int) throws -> [Double] {
             guard let items = v[key]?.arrayValue else {
@@ -211,7 +230,7 @@ struct SavedModel {
         var model = SavedModel(
             neurons: neurons, theta: try numbers("theta_mv", count: neurons),
             adaptation: v["adaptation"] == nil ? nil : try numbers("adaptation", count: neurons), weights: weights)
-        guard format == Self.format else { return model }
+        guard format != "volley-diehl-cook-v1" else { return model }
         func choice(_ key: String, _ allowed: [String]) throws -> String {
             guard let s = v[key]?.stringValue, allowed.contains(s) else {
                 throw VolleyError.malformedData(source: path, reason: "'\(key)' is \(v[key]?.rendered ?? "missing"), expected one of \(allowed.joined(separator: ", "))")
@@ -228,6 +247,11 @@ struct SavedModel {
             throw VolleyError.malformedData(source: path, reason: "'inhibition_weight' is \(v["inhibition_weight"]?.rendered ?? "missing"), expected a finite number")
         }
         model.inhibition = inhibition
+        guard format == Self.format else { return model }
+        guard let epochs = v["epochs_trained"]?.intValue, epochs >= 1 else {
+            throw VolleyError.malformedData(source: path, reason: "'epochs_trained' is \(v["epochs_trained"]?.rendered ?? "missing"), expected an integer ≥ 1")
+        }
+        model.epochsTrained = epochs
         return model
     }
 }
@@ -323,6 +347,8 @@ runExample("mnist-stdp") {
     cli.option("progress", value: "N", default: "1000", help: "presentations between progress lines (running accuracy over the last N)")
     cli.option("save", value: "PATH", help: "write the learned weights and thresholds (and the settings they were trained with) as JSON")
     cli.option("load", value: "PATH", help: "skip training: evaluate a model written by --save (labels from --assign-samples, then the test images); --synapses, --input-delays, --seed and --inhibition come from the file (for files of format v1, from the command line)")
+    cli.option("resume", value: "PATH", help: "continue training a model written by --save for --epochs more epochs (settings from the file, as with --load); the neurons restart from rest with the saved weights and thresholds, since membrane and trace states are not saved")
+    cli.option("first-epoch", value: "N", help: "with --resume: number of the first epoch trained, which selects its Poisson trains (default: the file's epochs_trained + 1; needed for files of format v1 and v2)")
     cli.option("svg", value: "PATH", help: "write the learned receptive fields (input weights per neuron) as SVG")
     cli.option("curve-svg", value: "PATH", help: "write the training curve (running accuracy per --progress window, final test accuracy) as SVG")
     cli.option("input-delays", value: "constant|random", default: "constant", help: "input→excitatory delays: one constant 1 ms (one delay group per input), or their code's random 0–10 ms per synapse on Brian's 0.5 ms grid (uniform over 0.5, 1, …, 10 ms: 20 delay groups per input)")
@@ -335,23 +361,42 @@ runExample("mnist-stdp") {
     let pixels = 28 * 28
     // A saved model fixes the network: settings the command line also gives must agree with it.
     let loaded = try cli.string("load").map { try SavedModel.load(path: $0, inputs: pixels) }
+    let resumed = try cli.string("resume").map { try SavedModel.load(path: $0, inputs: pixels) }
+    if loaded != nil && resumed != nil { throw VolleyError.usage("options '--load' and '--resume' exclude each other: --load evaluates a model, --resume trains it further") }
+    /// The model whose network settings this run takes, if any.
+    let saved = loaded ?? resumed
     func agree(_ name: String, _ fileValue: String?, _ flagValue: () throws -> String?) throws {
         guard let fileValue, cli.isSet(name), let flag = try flagValue(), flag != fileValue else { return }
-        throw VolleyError.usage("option '--\(name)': \(flag) contradicts the loaded model's \(fileValue)")
+        throw VolleyError.usage("option '--\(name)': \(flag) contradicts the model file's \(fileValue)")
     }
-    if let loaded {
+    if loaded != nil {
         for name in ["train-samples", "epochs", "rule", "x-tar", "input-total", "progress", "curve-svg"] where cli.isSet(name) {
             throw VolleyError.usage("option '--\(name)' configures training, which '--load' skips")
         }
-        try agree("neurons", String(loaded.neurons)) { cli.string("neurons") }
-        try agree("synapses", loaded.synapses) { cli.string("synapses") }
-        try agree("input-delays", loaded.inputDelays) { cli.string("input-delays") }
-        try agree("seed", loaded.seed.map { String($0) }) { try cli.uint64("seed").map { String($0) } }
-        try agree("inhibition", loaded.inhibition.map { "\($0)" }) { try cli.double("inhibition").map { "\($0)" } }
     }
-    let randomDelays = (try loaded?.inputDelays ?? cli.choice("input-delays", ["constant", "random"])!) == "random"
+    if let saved {
+        try agree("neurons", String(saved.neurons)) { cli.string("neurons") }
+        try agree("synapses", saved.synapses) { cli.string("synapses") }
+        try agree("input-delays", saved.inputDelays) { cli.string("input-delays") }
+        try agree("seed", saved.seed.map { String($0) }) { try cli.uint64("seed").map { String($0) } }
+        try agree("inhibition", saved.inhibition.map { "\($0)" }) { try cli.double("inhibition").map { "\($0)" } }
+    }
+    let firstEpoch: Int
+    if let text = cli.string("first-epoch") {
+        guard resumed != nil else { throw VolleyError.usage("option '--first-epoch' numbers the epochs of a resumed training; it needs '--resume'") }
+        guard let n = Int(text), n >= 1 else { throw VolleyError.usage("option '--first-epoch': \(text) must be an integer ≥ 1") }
+        firstEpoch = n
+    } else if let resumed {
+        guard let done = resumed.epochsTrained else {
+            throw VolleyError.usage("option '--resume': \(cli.string("resume")!) does not record how many epochs it was trained (format v1/v2); give '--first-epoch'")
+        }
+        firstEpoch = done + 1
+    } else {
+        firstEpoch = 1
+    }
+    let randomDelays = (try saved?.inputDelays ?? cli.choice("input-delays", ["constant", "random"])!) == "random"
     func quickInt(_ name: String, _ value: Int) throws -> Int { quick && !cli.isSet(name) ? value : try cli.int(name)! }
-    let neurons = try loaded?.neurons ?? quickInt("neurons", 20)
+    let neurons = try saved?.neurons ?? quickInt("neurons", 20)
     let trainSamples = try quickInt("train-samples", 200)
     let epochs = try cli.int("epochs")!
     let assignSamples = try quickInt("assign-samples", 100)
@@ -361,17 +406,17 @@ runExample("mnist-stdp") {
     let xTar = try cli.double("x-tar")!
     let engine = try cli.choice("engine", ["event", "stepped"])!
     let dt = try cli.double("dt")!
-    let variant = Variant(conductance: (try loaded?.synapses ?? cli.choice("synapses", ["current", "conductance"])!) == "conductance")
+    let variant = Variant(conductance: (try saved?.synapses ?? cli.choice("synapses", ["current", "conductance"])!) == "conductance")
     if variant.conductance && engine == "event" {
         throw VolleyError.usage("option '--synapses conductance' needs '--engine stepped': conductance-based neurons have no exact event-driven solution")
     }
-    let inhibition = try loaded?.inhibition ?? cli.double("inhibition") ?? variant.defaultInhibition
+    let inhibition = try saved?.inhibition ?? cli.double("inhibition") ?? variant.defaultInhibition
     let inputTotal = try cli.double("input-total") ?? variant.defaultInputTotal
     guard inhibition.isFinite && (variant.conductance ? inhibition >= 0 : inhibition <= 0) else {
         throw VolleyError.usage("option '--inhibition': \(inhibition) must be \(variant.conductance ? "≥ 0 (a conductance)" : "≤ 0 mV (an inhibitory current)")")
     }
     guard inputTotal > 0 && inputTotal.isFinite else { throw VolleyError.usage("option '--input-total': \(inputTotal) must be > 0") }
-    let seed = try loaded?.seed ?? cli.uint64("seed")!
+    let seed = try saved?.seed ?? cli.uint64("seed")!
     guard neurons >= 2 else { throw VolleyError.usage("option '--neurons': \(neurons) must be ≥ 2") }
     guard epochs >= 1 else { throw VolleyError.usage("option '--epochs': \(epochs) must be ≥ 1") }
     guard progressEvery >= 1 else { throw VolleyError.usage("option '--progress': \(progressEvery) must be ≥ 1") }
@@ -388,7 +433,10 @@ runExample("mnist-stdp") {
     }
     let trainImages = loaded == nil ? (0..<trainSamples).map { mnist.trainImages.image($0) } : []
     let assignStart = mnist.trainImages.count - assignSamples
-    print("MNIST from \(dataPath): \(loaded == nil ? "\(trainSamples) training images × \(epochs) epoch(s)" : "no training (model loaded from \(cli.string("load")!))"), labels assigned from training images \(assignStart)…\(mnist.trainImages.count - 1), \(testSamples) test images")
+    let trainingPlan = resumed == nil
+        ? "\(trainSamples) training images × \(epochs) epoch(s)"
+        : "\(trainSamples) training images × \(epochs) more epoch(s) (epochs \(firstEpoch)…\(firstEpoch + epochs - 1)) from \(cli.string("resume")!)"
+    print("MNIST from \(dataPath): \(loaded == nil ? trainingPlan : "no training (model loaded from \(cli.string("load")!))"), labels assigned from training images \(assignStart)…\(mnist.trainImages.count - 1), \(testSamples) test images")
 
     // Network.
     var net = Network()
@@ -429,6 +477,11 @@ runExample("mnist-stdp") {
         // Training: one continuous simulation, weights and thresholds carried from image to image.
         let sim = try makeSimulator(net, engine: engine, dt: dt)
         try variant.prepareTraining(sim, exc, neurons)
+        if let resumed {
+            try variant.resumeTraining(sim, exc, theta: resumed.theta, adaptation: resumed.adaptation)
+            try sim.setWeights(resumed.weights, of: plastic)
+            print("resuming: \(neurons) neurons from \(cli.string("resume")!), θ mean \(Format.fixed(resumed.theta.reduce(0, +) / Double(neurons), 2)) mV; first epoch \(firstEpoch)")
+        }
         try sim.normalizeIncomingWeights(of: plastic, toTotal: inputTotal)
         var presentations = 0, inputSpikes = 0, boosts = 0
         var excSpikesTotal = 0
@@ -437,7 +490,9 @@ runExample("mnist-stdp") {
         var windowCorrect = 0, windowScored = 0
         var curve: [(images: Double, accuracy: Double)] = []
         var previous = sim.spikeCounts(of: exc)
-        for epoch in 1...epochs {
+        // Images presented before this run (earlier epochs of a resumed model), for the curve.
+        let imagesBefore = (firstEpoch - 1) * trainSamples
+        for epoch in firstEpoch..<(firstEpoch + epochs) {
             for k in 0..<trainSamples {
                 var intensity = 1.0
                 var response: [Int] = []
@@ -467,11 +522,11 @@ runExample("mnist-stdp") {
                     if classify(response, assignments: assignments) == label { windowCorrect += 1 }
                 }
                 window.append((response, label))
-                let done = (epoch - 1) * trainSamples + k + 1
+                let done = (epoch - firstEpoch) * trainSamples + k + 1
                 if window.count == progressEvery {
                     let elapsed = Date().timeIntervalSince(trainStart)
                     let running = windowScored > 0 ? Double(windowCorrect) / Double(windowScored) : .nan
-                    if windowScored > 0 { curve.append((Double(done), running)) }
+                    if windowScored > 0 { curve.append((Double(imagesBefore + done), running)) }
                     print("epoch \(epoch), image \(done)/\(epochs * trainSamples): running accuracy \(windowScored > 0 ? Format.fixed(running * 100, 1) + "%" : "n/a") (last \(progressEvery), labels from the \(progressEvery) before), \(Format.fixed(Double(done) / elapsed, 1)) images/s, \(Format.fixed(Double(excSpikesTotal) / Double(done), 1)) exc spikes/image, \(boosts) boosts")
                     assignments = assignLabels(responses: window.map(\.response), labels: window.map(\.label), neurons: neurons)
                     window.removeAll(keepingCapacity: true)
@@ -593,14 +648,15 @@ runExample("mnist-stdp") {
     }
     let trainedHere = loaded == nil
     if let path = cli.string("curve-svg") {
-        let images = Double(epochs * trainSamples)
+        let before = Double((firstEpoch - 1) * trainSamples)
+        let images = before + Double(epochs * trainSamples)
         let low = Swift.min(testAccuracy, trained.curve.map(\.accuracy).min() ?? testAccuracy)
         var plot = SVGPlot(
             title: "Diehl & Cook, \(neurons) neurons: running accuracy per \(progressEvery)-image window (blue), test accuracy \(Format.fixed(testAccuracy * 100, 2))% (red)",
-            xLabel: "training images presented", yLabel: "accuracy", xRange: 0...images, yRange: Swift.max(0, low - 0.05)...1)
+            xLabel: "training images presented", yLabel: "accuracy", xRange: before...images, yRange: Swift.max(0, low - 0.05)...1)
         plot.line(trained.curve.map(\.images), trained.curve.map(\.accuracy), color: SVGPlot.palette[0], label: "running (plastic)")
         plot.points(trained.curve.map(\.images), trained.curve.map(\.accuracy), color: SVGPlot.palette[0], radius: 2.5)
-        plot.line([0, images], [testAccuracy, testAccuracy], color: SVGPlot.palette[1], label: "test (frozen)", dashed: true)
+        plot.line([before, images], [testAccuracy, testAccuracy], color: SVGPlot.palette[1], label: "test (frozen)", dashed: true)
         try writeTextFile(plot.rendered, to: path)
         print("training curve written to \(path)")
     }
@@ -608,7 +664,7 @@ runExample("mnist-stdp") {
         let model = SavedModel(
             neurons: neurons, theta: trained.theta, adaptation: trained.adaptation, weights: trained.weights,
             synapses: variant.conductance ? "conductance" : "current", inputDelays: randomDelays ? "random" : "constant",
-            seed: seed, inhibition: inhibition)
+            seed: seed, inhibition: inhibition, epochsTrained: trainedHere ? firstEpoch - 1 + epochs : loaded?.epochsTrained)
         try writeTextFile(model.json(weightUnit: variant.weightUnit, assignments: finalAssignments).rendered + "\n", to: path)
         print("model written to \(path)")
     }
@@ -618,6 +674,7 @@ runExample("mnist-stdp") {
         ("example", "mnist-stdp"), ("neurons", .int(neurons)), ("engine", .string(engine)),
         ("dt_ms", engine == "stepped" ? .number(dt) : .null), ("seed", .unsigned(seed)),
         ("loaded_model", cli.string("load").map { .string($0) } ?? .null), ("epochs", .int(trainedHere ? epochs : 0)),
+        ("resumed_model", cli.string("resume").map { .string($0) } ?? .null), ("first_epoch", trainedHere ? .int(firstEpoch) : .null),
         ("train_samples", .int(trainedHere ? trainSamples : 0)), ("train_presentations", .int(trained.presentations)),
         ("boosted_repeats", .int(trained.boosts)),
         ("assign_samples", .int(assignSamples)), ("test_samples", .int(testSamples)),
