@@ -130,13 +130,13 @@ struct Variant {
         return (a.map { DC.excitatory.beta * $0 }, a)
     }
 
-    /// Excitatory states to continue training from (`--resume`): at the training start potential
-    /// with the saved thresholds (θ in mV; for the current variant its adaptation a when known,
-    /// else θ/β), still adapting.
+    /// Excitatory states to continue training from (`--resume`): at rest, as after the 150 ms rest
+    /// that ends every epoch, with the saved thresholds (θ in mV; for the current variant its
+    /// adaptation a when known, else θ/β), still adapting.
     func resumeTraining(_ sim: Simulator, _ exc: PopulationID, theta: [Double], adaptation: [Double]?) throws {
         if conductance {
-            let start = DC.conductanceExcitatory.initialState(potential: DC.conductanceExcitatory.vRest + DC.initialDepolarisation)
-            try sim.setInitialStates(theta.map { ConductanceLIF.State(v: start.v, theta: $0) }, of: exc, as: ConductanceLIF.self)
+            let rest = DC.conductanceExcitatory.initialState(potential: nil)
+            try sim.setInitialStates(theta.map { ConductanceLIF.State(v: rest.v, theta: $0) }, of: exc, as: ConductanceLIF.self)
         } else {
             let rest = DC.excitatory.initialState(potential: nil)
             let a = adaptation ?? theta.map { $0 / DC.excitatory.beta }
