@@ -28,7 +28,7 @@ let package = Package(
             dependencies: ["VolleyPrefetch"],
             path: "Sources/Volley",
             swiftSettings: [
-                // Heap invariant checks, as swift-collections does behind COLLECTIONS_INTERNAL_CHECKS.
+                // Queue invariant checks, as swift-collections does behind COLLECTIONS_INTERNAL_CHECKS.
                 // Enabled in debug builds (and therefore in `swift test`), compiled out in release.
                 .define("VOLLEY_INTERNAL_CHECKS", .when(configuration: .debug)),
             ] + nativeFlags
