@@ -88,56 +88,95 @@ public final class TimeSteppedSimulator: Simulator {
         t == .infinity ? Int.max : Int((t / dt).rounded(.toNearestOrAwayFromZero))
     }
 
+    /// The engine's mutable per-step structures, moved out of the object for the duration of a
+    /// run (and back at its end), so that the step loop works on locals: no dynamic exclusivity
+    /// check per access of a stored property.
+    private struct StepBuffers {
+        var ring: [ContiguousArray<UInt64>]
+        var sourceQueue: IndexedMinTree
+        var fired: ContiguousArray<UInt32>
+        var dueSources: [Int]
+    }
+
+    /// What the step loop reads, captured once per run: the kernels' closures one by one (copying
+    /// a whole `PopulationKernel` would retain every closure in it, per population and step), the
+    /// projection views, and each population's (offset, size).
+    private struct StepPlan {
+        let deliverStep: [((UnsafePointer<UInt32>, WeightRun, Int, Int, Double, inout EngineCounters) -> Void)?]
+        let detectSpikes: [((Double, inout ContiguousArray<UInt32>) -> Void)?]
+        let sources: [SourcePopulation?]
+        let plastic: [PlasticProjection?]
+        let views: ContiguousArray<ProjectionView>
+        let outgoing: [[Int]]
+        let populations: [(offset: Int, size: Int)]
+        let delaySteps: [[Int32]]
+    }
+
     override func advance(until end: Double, stop: StopCondition) throws -> RunOutcome {
         var count = counters
-        defer { counters = count }
+        var buffers = StepBuffers(ring: [], sourceQueue: IndexedMinTree(capacity: 0), fired: [], dueSources: [])
+        swap(&buffers.ring, &ring)
+        swap(&buffers.sourceQueue, &sourceQueue)
+        swap(&buffers.fired, &fired)
+        swap(&buffers.dueSources, &dueSources)
+        defer {
+            counters = count
+            swap(&buffers.ring, &ring)
+            swap(&buffers.sourceQueue, &sourceQueue)
+            swap(&buffers.fired, &fired)
+            swap(&buffers.dueSources, &dueSources)
+        }
+        let plan = StepPlan(
+            deliverStep: kernels.map { $0?.deliverStep }, detectSpikes: kernels.map { $0?.detectSpikes },
+            sources: sources, plastic: plastic, views: views, outgoing: outgoing,
+            populations: network.populations.map { ($0.offset, $0.size) }, delaySteps: delaySteps)
         let lastStep = end == .infinity ? Int.max : Int((end / dt + 1e-9).rounded(.down))
         if !started {
             started = true
-            if processTimePoint(stop: stop, &count) { return .stopped(at: time) }
+            if processTimePoint(stop: stop, &count, &buffers, plan) { return .stopped(at: time) }
         }
         let advanceAll = kernels.compactMap { $0?.advanceAll }
         while step < lastStep {
-            if end == .infinity && isQuiescent { return .queueEmpty(time) }
+            // Quiescent: no pending delivery and no pending source spike (only for `run(until:
+            // .infinity)`; model neurons may still be driven to threshold by a bias, which stepping
+            // to infinity cannot end).
+            if end == .infinity && buffers.sourceQueue.isEmpty && buffers.ring.allSatisfy({ $0.isEmpty }) {
+                return .queueEmpty(time)
+            }
             step += 1
             time = Double(step) * dt
             for f in advanceAll { f(time, &count) }
-            if processTimePoint(stop: stop, &count) { return .stopped(at: time) }
+            if processTimePoint(stop: stop, &count, &buffers, plan) { return .stopped(at: time) }
         }
         return .reachedTime(time)
     }
 
-    /// No pending delivery, no pending source spike (used only by `run(until: .infinity)`; model
-    /// neurons may still be driven to threshold by a bias, which stepping to infinity cannot end).
-    private var isQuiescent: Bool {
-        sourceQueue.isEmpty && ring.allSatisfy { $0.isEmpty }
-    }
-
     /// Phases 2–4 of the step order at time `time`. Returns true when `stop` holds.
-    private func processTimePoint(stop: StopCondition, _ count: inout EngineCounters) -> Bool {
+    private func processTimePoint(
+        stop: StopCondition, _ count: inout EngineCounters, _ buffers: inout StepBuffers, _ plan: StepPlan
+    ) -> Bool {
         let t = time
+        let step = step
         // Phase 2: deliveries due now, in key order (emitting neuron, projection, group).
-        let slot = step % ring.count
-        if !ring[slot].isEmpty {
-            // The slot is moved out while it is processed (one exclusive access, not one per key)
-            // and moved back empty, keeping its capacity.
+        let slot = step % buffers.ring.count
+        if !buffers.ring[slot].isEmpty {
+            // The slot is moved out while it is processed and moved back empty, keeping its capacity.
             var due = ContiguousArray<UInt64>()
-            swap(&due, &ring[slot])
+            swap(&due, &buffers.ring[slot])
             due.sort()
             // Keys are sorted by source first, so runs share a projection: its plastic runtime and
-            // the target kernel's delivery closure are looked up (and retained) once per run, not
-            // once per key (copying the whole kernel struct retains every closure in it).
+            // the target kernel's delivery closure are looked up once per run of keys.
             var projection = 0
-            var view = views[0]
-            var rule = plastic[0]
-            var deliver = kernels[view.targetPopulation].unsafelyUnwrapped.deliverStep
+            var view = plan.views[0]
+            var rule = plan.plastic[0]
+            var deliver = plan.deliverStep[view.targetPopulation].unsafelyUnwrapped
             for key in due {
                 let event = DeliveryEvent(time: t, key: key)
                 if event.projection != projection {
                     projection = event.projection
-                    view = views[projection]
-                    rule = plastic[projection]
-                    deliver = kernels[view.targetPopulation].unsafelyUnwrapped.deliverStep
+                    view = plan.views[projection]
+                    rule = plan.plastic[projection]
+                    deliver = plan.deliverStep[view.targetPopulation].unsafelyUnwrapped
                 }
                 let group = Int(view.rowGroups[event.source - view.sourceOffset]) + event.group
                 let first = Int(view.groupStart[group])
@@ -147,34 +186,37 @@ public final class TimeSteppedSimulator: Simulator {
             }
             count.deliveryPops &+= UInt64(due.count)
             due.removeAll(keepingCapacity: true)
-            swap(&due, &ring[slot])
+            swap(&due, &buffers.ring[slot])
         }
         // Phase 3: spikes, population by population.
-        dueSources.removeAll(keepingCapacity: true)
-        while let top = sourceQueue.min, gridStep(top.time) <= step {
-            dueSources.append(Int(top.id))
-            sourceQueue.remove(Int(top.id))
+        buffers.dueSources.removeAll(keepingCapacity: true)
+        while let top = buffers.sourceQueue.min, gridStep(top.time) <= step {
+            buffers.dueSources.append(Int(top.id))
+            buffers.sourceQueue.remove(Int(top.id))
         }
-        dueSources.sort()
+        buffers.dueSources.sort()
         var nextDue = 0
         var stopNow = false
-        for p in network.populations.indices {
-            let offset = network.populations[p].offset
-            if let kernel = kernels[p] {
-                fired.removeAll(keepingCapacity: true)
-                kernel.detectSpikes(t, &fired)
-                for i in fired where emit(p, Int(i), offset, stop, &count) { stopNow = true }
-            } else if let source = sources[p] {
-                let end = offset + network.populations[p].size
-                while nextDue < dueSources.count && dueSources[nextDue] < end {
-                    let global = dueSources[nextDue]
+        for p in plan.populations.indices {
+            let (offset, size) = plan.populations[p]
+            if let detect = plan.detectSpikes[p] {
+                buffers.fired.removeAll(keepingCapacity: true)
+                detect(t, &buffers.fired)
+                for k in buffers.fired.indices
+                where emit(p, Int(buffers.fired[k]), offset, stop, &count, &buffers.ring, plan) {
+                    stopNow = true
+                }
+            } else if let source = plan.sources[p] {
+                let end = offset + size
+                while nextDue < buffers.dueSources.count && buffers.dueSources[nextDue] < end {
+                    let global = buffers.dueSources[nextDue]
                     let local = global - offset
                     // Every spike of this source that falls on this step (multiplicity).
                     while gridStep(source.nextTime(local)) <= step {
                         source.consume(local, at: source.nextTime(local))
-                        if emit(p, local, offset, stop, &count) { stopNow = true }
+                        if emit(p, local, offset, stop, &count, &buffers.ring, plan) { stopNow = true }
                     }
-                    sourceQueue.update(global, time: source.nextTime(local))
+                    buffers.sourceQueue.update(global, time: source.nextTime(local))
                     count.neuronQueueUpdates &+= 1
                     nextDue += 1
                 }
@@ -187,16 +229,17 @@ public final class TimeSteppedSimulator: Simulator {
 
     /// Records a spike at the current step and schedules its deliveries.
     private func emit(
-        _ p: Int, _ local: Int, _ offset: Int, _ stop: StopCondition, _ count: inout EngineCounters
+        _ p: Int, _ local: Int, _ offset: Int, _ stop: StopCondition, _ count: inout EngineCounters,
+        _ ring: inout [ContiguousArray<UInt64>], _ plan: StepPlan
     ) -> Bool {
         count.spikes &+= 1
         let global = offset + local
-        for projection in outgoing[p] {
-            let view = views[projection]
+        let step = step
+        for projection in plan.outgoing[p] {
+            let view = plan.views[projection]
             let g0 = Int(view.rowGroups[local])
             let g1 = Int(view.rowGroups[local + 1])
-            let step = step
-            delaySteps[projection].withUnsafeBufferPointer { steps in
+            plan.delaySteps[projection].withUnsafeBufferPointer { steps in
                 ring.withUnsafeMutableBufferPointer { ring in
                     for g in g0..<g1 {
                         let slot = (step + Int(steps[g])) % ring.count
