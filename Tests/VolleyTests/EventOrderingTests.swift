@@ -181,6 +181,23 @@ struct EventOrderingTests {
         #expect(outcome == .queueEmpty(7))
     }
 
+    @Test("Time-stepped run(until: .infinity) ends when no delivery or input is pending, and sees trains set between runs")
+    func steppedRunUntilEmpty() throws {
+        let model = LIFDelta(tauM: 10, vRest: -70, vReset: -70, vThreshold: -55, tRef: 0, bias: 0)
+        let (net, input, out) = try drivenNetwork(
+            model: model, trains: [[1, 3]], synapses: [Synapse(source: 0, target: 0, weight: 20, delay: 1)])
+        let sim = try TimeSteppedSimulator(network: net, dt: 0.5)
+        // Inputs 1 and 3 ms arrive at 2 and 4 ms and each makes the neuron fire; after the step
+        // at 4 ms nothing is pending.
+        #expect(try sim.run(until: .infinity) == .queueEmpty(4))
+        #expect(sim.spikes(of: out).times == [2, 4])
+        // Trains set between runs reach the engine's source queue (which a run moves out of the
+        // object and back).
+        try sim.setSpikeTrains([[10]], for: input)
+        #expect(try sim.run(until: .infinity) == .queueEmpty(11))
+        #expect(sim.spikes(of: out).times == [2, 4, 11])
+    }
+
     @Test("First-spike-only neurons fire once and ignore later inputs")
     func firstSpikeOnly() throws {
         let model = LIFDelta(tauM: 10, vRest: -70, vReset: -70, vThreshold: -55, tRef: 0, bias: 0)
