@@ -130,32 +130,19 @@ struct Variant {
         return (a.map { DC.excitatory.beta * $0 }, a)
     }
 
-    /// Excitatory states to continue training from (`--resume`): at rest, as after the 150 ms rest
-    /// that ends every epoch, with the saved thresholds (θ in mV; for the current variant its
-    /// adaptation a when known, else θ/β), still adapting.
-    func resumeTraining(_ sim: Simulator, _ exc: PopulationID, theta: [Double], adaptation: [Double]?) throws {
-        if conductance {
-            let rest = DC.conductanceExcitatory.initialState(potential: nil)
-            try sim.setInitialStates(theta.map { ConductanceLIF.State(v: rest.v, theta: $0) }, of: exc, as: ConductanceLIF.self)
-        } else {
-            let rest = DC.excitatory.initialState(potential: nil)
-            let a = adaptation ?? theta.map { $0 / DC.excitatory.beta }
-            try sim.setInitialStates(a.map { AdaptiveLIF.State(membrane: rest.membrane, adaptation: $0) }, of: exc, as: AdaptiveLIF.self)
-        }
-        sim.reset()
-    }
-
-    /// The frozen network's initial excitatory states: at rest, with the learned thresholds (θ in
-    /// mV; for the current variant its adaptation a when known, else θ/β) fixed, since the frozen
-    /// models never change them.
-    func learnedStates(theta: [Double], adaptation: [Double]?) -> LearnedStates {
+    /// Excitatory states at rest with learned thresholds (θ in mV; for the current variant its
+    /// adaptation a when known, else θ/β). Frozen (the evaluation network): the current variant's
+    /// β is scaled down 10⁶× there, so a is scaled up 10⁶× to keep θ. Not frozen (`--resume`):
+    /// training goes on from rest, as after the 150 ms rest that ends every epoch.
+    func learnedStates(theta: [Double], adaptation: [Double]?, frozen: Bool) -> LearnedStates {
         if conductance {
             let rest = DC.conductanceExcitatory.initialState(potential: nil)
             return .conductance(theta.map { ConductanceLIF.State(v: rest.v, theta: $0) })
         }
         let rest = DC.excitatory.initialState(potential: nil)
         let a = adaptation ?? theta.map { $0 / DC.excitatory.beta }
-        return .current(a.map { AdaptiveLIF.State(membrane: rest.membrane, adaptation: $0 * 1e6) })
+        let scale = frozen ? 1e6 : 1
+        return .current(a.map { AdaptiveLIF.State(membrane: rest.membrane, adaptation: $0 * scale) })
     }
 }
 
@@ -382,9 +369,9 @@ runExample("mnist-stdp") {
         try agree("inhibition", saved.inhibition.map { "\($0)" }) { try cli.double("inhibition").map { "\($0)" } }
     }
     let firstEpoch: Int
-    if let text = cli.string("first-epoch") {
+    if let n = try cli.int("first-epoch") {
         guard resumed != nil else { throw VolleyError.usage("option '--first-epoch' numbers the epochs of a resumed training; it needs '--resume'") }
-        guard let n = Int(text), n >= 1 else { throw VolleyError.usage("option '--first-epoch': \(text) must be an integer ≥ 1") }
+        guard n >= 1 else { throw VolleyError.usage("option '--first-epoch': \(n) must be ≥ 1") }
         firstEpoch = n
     } else if let resumed {
         guard let done = resumed.epochsTrained else {
@@ -478,7 +465,8 @@ runExample("mnist-stdp") {
         let sim = try makeSimulator(net, engine: engine, dt: dt)
         try variant.prepareTraining(sim, exc, neurons)
         if let resumed {
-            try variant.resumeTraining(sim, exc, theta: resumed.theta, adaptation: resumed.adaptation)
+            try variant.learnedStates(theta: resumed.theta, adaptation: resumed.adaptation, frozen: false).install(in: sim, exc)
+            sim.reset()
             try sim.setWeights(resumed.weights, of: plastic)
             print("resuming: \(neurons) neurons from \(cli.string("resume")!), θ mean \(Format.fixed(resumed.theta.reduce(0, +) / Double(neurons), 2)) mV; first epoch \(firstEpoch)")
         }
@@ -563,7 +551,7 @@ runExample("mnist-stdp") {
     try frozen.connect(fInput, to: fExc, synapses: learnedSynapses)
     try frozen.connect(fExc, to: fInh, pattern: .oneToOne, weight: .constant(variant.excToInh), delay: .constant(DC.lateralDelay))
     try frozen.connect(fInh, to: fExc, synapses: lateral, receptor: 1)
-    let learnedStates = variant.learnedStates(theta: trained.theta, adaptation: trained.adaptation)
+    let learnedStates = variant.learnedStates(theta: trained.theta, adaptation: trained.adaptation, frozen: true)
 
     /// Responses of the frozen network to images, boosted like training: by default each image from
     /// a reset state; with `--eval-continuous` one continuous run per worker with 150 ms of rest

@@ -63,26 +63,35 @@ public struct IndexedMinTree {
         var width = Swift.max(f, (capacity + f - 1) / f * f)
         leaves = ContiguousArray(repeating: .infinity, count: width)
         var starts = ContiguousArray<Int>()
-        var times = ContiguousArray<Double>()
-        var ids = ContiguousArray<UInt32>()
-        var span = f  // leaves covered by one entry of the level being built
+        var nodes = 0
         while true {
             let entries = width / f
             let padded = entries == 1 ? 1 : (entries + f - 1) / f * f
-            starts.append(times.count)
-            for e in 0..<padded {
-                times.append(.infinity)
-                // An empty block reports its first slot, as a rescan would.
-                ids.append(UInt32(truncatingIfNeeded: Swift.min(e * span, Int(UInt32.max))))
-            }
+            starts.append(nodes)
+            nodes += padded
             if padded == 1 { break }
             width = padded
-            span *= f
         }
-        nodeTimes = times
-        nodeIds = ids
+        nodeTimes = ContiguousArray(repeating: .infinity, count: nodes)
+        nodeIds = ContiguousArray(repeating: 0, count: nodes)
         levelStart = starts
         queued = 0
+        resetNodeIds()
+    }
+
+    /// Gives every block entry the id an empty block reports, its first slot (entry e of level k
+    /// covers slots from e·fanOutᵏ on), as a rescan of an empty block would.
+    @inlinable
+    mutating func resetNodeIds() {
+        var span = Self.fanOut
+        for level in 0..<levelStart.count {
+            let start = levelStart[level]
+            let end = level + 1 < levelStart.count ? levelStart[level + 1] : nodeIds.count
+            for e in 0..<(end - start) {
+                nodeIds[start + e] = UInt32(truncatingIfNeeded: Swift.min(e * span, Int(UInt32.max)))
+            }
+            span = Swift.min(span * Self.fanOut, Int(UInt32.max) + 1)
+        }
     }
 
     @inlinable public var count: Int { queued }
@@ -113,12 +122,9 @@ public struct IndexedMinTree {
     @inlinable
     public mutating func removeAll() {
         guard queued > 0 else { return }
-        let fresh = IndexedMinTree(capacity: slotCount)
         leaves.withUnsafeMutableBufferPointer { $0.update(repeating: .infinity) }
         nodeTimes.withUnsafeMutableBufferPointer { $0.update(repeating: .infinity) }
-        nodeIds.withUnsafeMutableBufferPointer { ids in
-            fresh.nodeIds.withUnsafeBufferPointer { _ = ids.update(fromContentsOf: $0) }
-        }
+        resetNodeIds()
         queued = 0
     }
 

@@ -192,8 +192,8 @@ final class ModelPopulation<M: NeuronModel> {
     /// `deliverEvent` in epoch form: no per-target advance; the factors are shared by the whole
     /// group. Specialised over `P`: with `PrefetchAhead` (large populations, `prefetchesTargets`)
     /// it pipelines the cache misses, starting to load the form and queue slot of the target 16
-    /// ahead, since each target's work (a prediction, a queue move) is too long for the CPU to reach the
-    /// next targets' loads on its own. Small populations take `NoPrefetch`: their state is in
+    /// ahead, since each target's work (a prediction, a queue move) is too long for the CPU to
+    /// reach the next targets' loads on its own. Small populations take `NoPrefetch`: their state is in
     /// cache, and the hints there cost 7 %. Same arithmetic in the same order either way.
     @inlinable
     func deliverEpoch<W: WeightReader, P: PrefetchPolicy>(
