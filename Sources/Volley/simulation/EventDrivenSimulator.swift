@@ -1,4 +1,3 @@
-import VolleyPrefetch
 
 /// Exact event-driven simulation: time jumps from event to event; spike times are exact.
 ///
@@ -126,17 +125,7 @@ public final class EventDrivenSimulator: Simulator {
                         let g0 = Int(view.rowGroups[local])
                         let g1 = Int(view.rowGroups[local + 1])
                         for g in g0..<g1 {
-                            // Start loading the group's target indices now: they are read when
-                            // the spike arrives, a delay later, and a large network's CSR rows
-                            // are not in cache (64-byte lines of 16 indices).
-                            let first = Int(view.groupStart[g])
-                            let last = Int(view.groupStart[g + 1]) - 1
-                            var line = first
-                            while line < last {
-                                volley_prefetch(view.targets + line)
-                                line &+= 16
-                            }
-                            if last >= first { volley_prefetch(view.targets + last) }
+                            view.prefetchTargets(ofGroup: g)
                             queue.push(
                                 DeliveryEvent(
                                     time: t + view.groupDelay[g], source: global,

@@ -1,4 +1,5 @@
 import Foundation
+import VolleyPrefetch
 
 /// When a run may end before its end time.
 public enum StopCondition: Sendable, Equatable {
@@ -75,6 +76,21 @@ struct ProjectionView {
     let groupDelay: UnsafePointer<Double>
     let targets: UnsafePointer<UInt32>
     let weights: WeightRun
+
+    /// Starts loading the target indices of delivery group `g` (every 64-byte line of 16
+    /// indices). Both engines call it when a spike is emitted: the indices are read when the
+    /// spike arrives, a delay later, and a large network's CSR rows are not in cache.
+    @inline(__always)
+    func prefetchTargets(ofGroup g: Int) {
+        let first = Int(groupStart[g])
+        let last = Int(groupStart[g + 1]) - 1
+        var line = first
+        while line < last {
+            volley_prefetch(targets + line)
+            line &+= 16
+        }
+        if last >= first { volley_prefetch(targets + last) }
+    }
 }
 
 /// The part of a simulation both engines share: the network, per-population runtimes, projection

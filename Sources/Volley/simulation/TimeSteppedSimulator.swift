@@ -242,6 +242,7 @@ public final class TimeSteppedSimulator: Simulator {
             plan.delaySteps[projection].withUnsafeBufferPointer { steps in
                 ring.withUnsafeMutableBufferPointer { ring in
                     for g in g0..<g1 {
+                        view.prefetchTargets(ofGroup: g)
                         let slot = (step + Int(steps[g])) % ring.count
                         ring[slot].append(
                             DeliveryEvent(time: 0, source: global, projection: projection, group: g - g0).key)
