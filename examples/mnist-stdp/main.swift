@@ -32,7 +32,9 @@ enum DC {
     // refractory 5 ms, θ_plus 0.05 mV, τ_θ 1e7 ms; synapses τ_ge 1 ms, τ_gi 2 ms.
     static let excitatory = AdaptiveLIF(
         membrane: LIFExp(tauM: 100, tauSynExc: 1, tauSynInh: 2, vRest: -65, vReset: -65, vThreshold: -52, tRef: 5),
-        beta: 0.05, tauAdapt: 1e7)
+        beta: thetaPlus, tauAdapt: 1e7)
+    /// θ_plus, mV added to the threshold per spike (their code's theta_plus_e; `--theta-plus`).
+    static let thetaPlus = 0.05
     // Inhibitory neurons: v_rest −60, v_reset −45, v_thresh −40 mV, τ 10 ms, refractory 2 ms.
     static let inhibitory = LIFExp(tauM: 10, tauSynExc: 1, tauSynInh: 2, vRest: -60, vReset: -45, vThreshold: -40, tRef: 2)
 
@@ -62,7 +64,7 @@ enum DC {
     // Inhibitory: E_exc 0 mV, E_inh −85 mV. Initial potentials v_rest − 40 mV (their code).
     static let conductanceExcitatory = ConductanceLIF(
         tauM: 100, vRest: -65, vReset: -65, vThreshold: -72, tRef: 5, eExc: 0, eInh: -100,
-        tauSynExc: 1, tauSynInh: 2, thetaPlus: 0.05, tauTheta: 1e7)
+        tauSynExc: 1, tauSynInh: 2, thetaPlus: thetaPlus, tauTheta: 1e7)
     static let conductanceInhibitory = ConductanceLIF(
         tauM: 10, vRest: -60, vReset: -45, vThreshold: -40, tRef: 2, eExc: 0, eInh: -85,
         tauSynExc: 1, tauSynInh: 2, thetaPlus: 0, tauTheta: .infinity)
@@ -86,6 +88,12 @@ enum DC {
 /// for conductances), and the neuron models differ; everything else is shared.
 struct Variant {
     let conductance: Bool
+    /// θ_plus (mV per spike): their 0.05 by default, `--theta-plus`.
+    var thetaPlus: Double = DC.thetaPlus
+    /// The current variant's training model: `DC.excitatory` with this θ_plus as β.
+    var currentExcitatory: AdaptiveLIF {
+        AdaptiveLIF(membrane: DC.excitatory.membrane, beta: thetaPlus, tauAdapt: DC.excitatory.tauAdapt)
+    }
     var gain: Double { conductance ? 1 : DC.gain }
     var defaultInhibition: Double { conductance ? DC.conductanceInhToExc : DC.inhToExc }
     var defaultInputTotal: Double { 78 * gain }
@@ -95,10 +103,12 @@ struct Variant {
     func addExcitatory(_ net: inout Network, _ n: Int, frozen: Bool) throws -> PopulationID {
         guard conductance else {
             // Frozen: θ = β·a with β scaled down 1e6× (and a up 1e6×), so spikes no longer move θ.
-            let model = frozen ? AdaptiveLIF(membrane: DC.excitatory.membrane, beta: DC.excitatory.beta * 1e-6, tauAdapt: DC.excitatory.tauAdapt) : DC.excitatory
+            var model = currentExcitatory
+            if frozen { model.beta *= 1e-6 }
             return try net.addPopulation("exc", size: n, model: model)
         }
         var model = DC.conductanceExcitatory
+        model.thetaPlus = thetaPlus
         if frozen { (model.thetaPlus, model.tauTheta) = (0, .infinity) }
         let v0 = [Double](repeating: model.vRest + DC.initialDepolarisation, count: n)
         return try net.addPopulation("exc", size: n, model: model, initialPotentials: frozen ? nil : v0)
@@ -127,7 +137,7 @@ struct Variant {
     func thresholds(_ sim: Simulator, _ exc: PopulationID, _ n: Int) throws -> (theta: [Double], adaptation: [Double]?) {
         if conductance { return (try (0..<n).map { try sim.state(of: exc, neuron: $0, as: ConductanceLIF.self).theta }, nil) }
         let a = try (0..<n).map { try sim.state(of: exc, neuron: $0, as: AdaptiveLIF.self).adaptation }
-        return (a.map { DC.excitatory.beta * $0 }, a)
+        return (a.map { thetaPlus * $0 }, a)
     }
 
     /// Excitatory states at rest with learned thresholds (θ in mV; for the current variant its
@@ -140,7 +150,7 @@ struct Variant {
             return .conductance(theta.map { ConductanceLIF.State(v: rest.v, theta: $0) })
         }
         let rest = DC.excitatory.initialState(potential: nil)
-        let a = adaptation ?? theta.map { $0 / DC.excitatory.beta }
+        let a = adaptation ?? theta.map { $0 / thetaPlus }
         let scale = frozen ? 1e6 : 1
         return .current(a.map { AdaptiveLIF.State(membrane: rest.membrane, adaptation: $0 * scale) })
     }
@@ -165,12 +175,16 @@ struct SavedModel {
     var inhibition: Double?
     /// v3 only: epochs of training behind these weights (resumed runs included).
     var epochsTrained: Int?
+    /// θ_plus (mV) the thresholds were learned with; absent in files written before
+    /// `--theta-plus` existed, which all used their 0.05 mV.
+    var thetaPlus: Double?
 
     func json(weightUnit: String, assignments: [Int]) -> JSONValue {
         var fields: [(String, JSONValue)] = [
             ("format", .string(Self.format)), ("neurons", .int(neurons)), ("synapses", .string(synapses ?? "current")),
             ("input_delays", .string(inputDelays ?? "constant")), ("seed", .unsigned(seed ?? 1)),
             ("inhibition_weight", .number(inhibition)), ("epochs_trained", epochsTrained.map { .int($0) } ?? .null),
+            ("theta_plus_mv", .number(thetaPlus ?? DC.thetaPlus)),
             ("weight_unit", .string(weightUnit)),
             ("theta_mv", .array(theta.map { .number($0) })),
         ]
@@ -234,6 +248,14 @@ struct SavedModel {
             throw VolleyError.malformedData(source: path, reason: "'inhibition_weight' is \(v["inhibition_weight"]?.rendered ?? "missing"), expected a finite number")
         }
         model.inhibition = inhibition
+        if let field = v["theta_plus_mv"] {
+            guard let thetaPlus = field.doubleValue, thetaPlus.isFinite, thetaPlus > 0 else {
+                throw VolleyError.malformedData(source: path, reason: "'theta_plus_mv' is \(field.rendered), expected a finite number > 0")
+            }
+            model.thetaPlus = thetaPlus
+        } else {
+            model.thetaPlus = DC.thetaPlus
+        }
         guard format == Self.format else { return model }
         guard let epochs = v["epochs_trained"]?.intValue, epochs >= 1 else {
             throw VolleyError.malformedData(source: path, reason: "'epochs_trained' is \(v["epochs_trained"]?.rendered ?? "missing"), expected an integer ≥ 1")
@@ -327,6 +349,7 @@ runExample("mnist-stdp") {
     cli.option("x-tar", value: "X", default: "0", help: "x_tar of the rule (target presynaptic trace at a post spike; their code: 0, the paper's text: 0.4)")
     cli.option("synapses", value: "current|conductance", default: "current", help: "synapse model: current-based (adaptive LIF-exp, both engines) or conductance-based as in their code (ConductanceLIF, time-stepped engine only)")
     cli.option("inhibition", value: "W", help: "lateral inhibition weight inhibitory → other excitatory neurons: mV of R·I ≤ 0 for current synapses (default \(DC.inhToExc) = g 17 × 160, see DC), conductance ≥ 0 for conductance synapses (default their \(DC.conductanceInhToExc))")
+    cli.option("theta-plus", value: "MV", help: "θ_plus: mV added to an excitatory neuron's threshold per spike (their code's theta_plus_e; saved with the model) (default \(DC.thetaPlus))")
     cli.option("input-total", value: "W", help: "sum of each excitatory neuron's input weights after normalisation (default their 78; × 60 = \(DC.normalisation) mV for current synapses)")
     cli.option("engine", value: "event|stepped", default: "event", help: "simulation engine")
     cli.option("dt", value: "MS", default: "0.5", help: "time step of the stepped engine (ms; Diehl & Cook used 0.5)")
@@ -367,6 +390,7 @@ runExample("mnist-stdp") {
         try agree("input-delays", saved.inputDelays) { cli.string("input-delays") }
         try agree("seed", saved.seed.map { String($0) }) { try cli.uint64("seed").map { String($0) } }
         try agree("inhibition", saved.inhibition.map { "\($0)" }) { try cli.double("inhibition").map { "\($0)" } }
+        try agree("theta-plus", saved.thetaPlus.map { "\($0)" }) { try cli.double("theta-plus").map { "\($0)" } }
     }
     let firstEpoch: Int
     if let n = try cli.int("first-epoch") {
@@ -393,7 +417,11 @@ runExample("mnist-stdp") {
     let xTar = try cli.double("x-tar")!
     let engine = try cli.choice("engine", ["event", "stepped"])!
     let dt = try cli.double("dt")!
-    let variant = Variant(conductance: (try saved?.synapses ?? cli.choice("synapses", ["current", "conductance"])!) == "conductance")
+    let thetaPlus = try saved?.thetaPlus ?? cli.double("theta-plus") ?? DC.thetaPlus
+    guard thetaPlus.isFinite && thetaPlus > 0 else {
+        throw VolleyError.usage("option '--theta-plus': \(thetaPlus) must be a finite number of mV > 0")
+    }
+    let variant = Variant(conductance: (try saved?.synapses ?? cli.choice("synapses", ["current", "conductance"])!) == "conductance", thetaPlus: thetaPlus)
     if variant.conductance && engine == "event" {
         throw VolleyError.usage("option '--synapses conductance' needs '--engine stepped': conductance-based neurons have no exact event-driven solution")
     }
@@ -652,7 +680,8 @@ runExample("mnist-stdp") {
         let model = SavedModel(
             neurons: neurons, theta: trained.theta, adaptation: trained.adaptation, weights: trained.weights,
             synapses: variant.conductance ? "conductance" : "current", inputDelays: randomDelays ? "random" : "constant",
-            seed: seed, inhibition: inhibition, epochsTrained: trainedHere ? firstEpoch - 1 + epochs : loaded?.epochsTrained)
+            seed: seed, inhibition: inhibition, epochsTrained: trainedHere ? firstEpoch - 1 + epochs : loaded?.epochsTrained,
+            thetaPlus: thetaPlus)
         try writeTextFile(model.json(weightUnit: variant.weightUnit, assignments: finalAssignments).rendered + "\n", to: path)
         print("model written to \(path)")
     }
@@ -664,7 +693,7 @@ runExample("mnist-stdp") {
         ("loaded_model", cli.string("load").map { .string($0) } ?? .null), ("epochs", .int(trainedHere ? epochs : 0)),
         ("resumed_model", cli.string("resume").map { .string($0) } ?? .null), ("first_epoch", trainedHere ? .int(firstEpoch) : .null),
         ("train_samples", .int(trainedHere ? trainSamples : 0)), ("train_presentations", .int(trained.presentations)),
-        ("boosted_repeats", .int(trained.boosts)),
+        ("boosted_repeats", .int(trained.boosts)), ("theta_plus_mv", .number(thetaPlus)),
         ("assign_samples", .int(assignSamples)), ("test_samples", .int(testSamples)),
         ("test_accuracy", .number(testAccuracy)), ("assign_accuracy", .number(assignAccuracy)),
         ("test_boosted_fraction", .number(Double(testBoosted) / Double(testSamples))),
