@@ -112,6 +112,41 @@ struct HeapTests {
         }
     }
 
+    @Test("Indexed min tree: a batch of updates through withUnsafeHandle equals the same updates one by one", arguments: [64, 5000] as [Int])
+    func indexedTreeHandleBatches(capacity: Int) {
+        var rng = Xoshiro256(seed: UInt64(capacity), stream: 0x1E)
+        var oneByOne = IndexedMinTree(capacity: capacity)
+        var batched = IndexedMinTree(capacity: capacity)
+        var reference: [Int: Double] = [:]
+        for _ in 0..<300 {
+            // A batch like one delivery group: inserts, moves and removals of scattered slots.
+            let batch = (0..<rng.index(below: 40)).map { _ -> (Int, Double) in
+                let id = rng.index(below: capacity)
+                return (id, rng.uniform() < 0.1 ? .infinity : Double(rng.index(below: 30)))
+            }
+            for (id, t) in batch {
+                oneByOne.update(id, time: t)
+                reference[id] = t == .infinity ? nil : t
+            }
+            batched.withUnsafeHandle { handle in
+                for (id, t) in batch { handle.update(id, time: t) }
+            }
+            #expect(batched.count == reference.count && oneByOne.count == reference.count)
+            #expect(batched.min == oneByOne.min)
+            if rng.uniform() < 0.3, let top = batched.popMin() {
+                #expect(top == oneByOne.popMin())
+                reference[Int(top.id)] = nil
+            }
+        }
+        #if VOLLEY_INTERNAL_CHECKS
+        batched.checkInvariants()
+        #endif
+        var a: [SlotKey] = [], b: [SlotKey] = []
+        while let top = oneByOne.popMin() { a.append(top) }
+        while let top = batched.popMin() { b.append(top) }
+        #expect(!a.isEmpty && a == b)
+    }
+
     @Test("Indexed min tree tie-break: equal times pop in ascending id, across blocks")
     func indexedTieBreak() {
         var tree = IndexedMinTree(capacity: 3000)

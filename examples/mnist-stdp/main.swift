@@ -356,7 +356,7 @@ runExample("mnist-stdp") {
     cli.option("seed", value: "S", default: "1", help: "seed of the initial weights and every Poisson train")
     cli.option("progress", value: "N", default: "1000", help: "presentations between progress lines (running accuracy over the last N)")
     cli.option("save", value: "PATH", help: "write the learned weights and thresholds (and the settings they were trained with) as JSON")
-    cli.option("load", value: "PATH", help: "skip training: evaluate a model written by --save (labels from --assign-samples, then the test images); --synapses, --input-delays, --seed and --inhibition come from the file (for files of format v1, from the command line)")
+    cli.option("load", value: "PATH", help: "skip training: evaluate a model written by --save (labels from --assign-samples, then the test images); --synapses, --input-delays, --seed, --inhibition and --theta-plus come from the file (for files of format v1, from the command line)")
     cli.option("resume", value: "PATH", help: "continue training a model written by --save for --epochs more epochs (settings from the file, as with --load); the neurons restart from rest with the saved weights and thresholds, since membrane and trace states are not saved")
     cli.option("first-epoch", value: "N", help: "with --resume: number of the first epoch trained, which selects its Poisson trains (default: the file's epochs_trained + 1; needed for files of format v1 and v2)")
     cli.option("svg", value: "PATH", help: "write the learned receptive fields (input weights per neuron) as SVG")

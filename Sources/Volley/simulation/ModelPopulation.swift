@@ -160,29 +160,31 @@ final class ModelPopulation<M: NeuronModel> {
             }
             return
         }
-        for k in 0..<n {
-            let i = Int(targets[k])
-            if done[i] { continue }
-            var s = states[i]
-            let h = time - lastUpdate[i]
-            if h > 0 {
-                model.advance(&s, by: h)
-                lastUpdate[i] = time
-                updates &+= 1
+        queue.withUnsafeHandle { queue in
+            for k in 0..<n {
+                let i = Int(targets[k])
+                if done[i] { continue }
+                var s = states[i]
+                let h = time - lastUpdate[i]
+                if h > 0 {
+                    model.advance(&s, by: h)
+                    lastUpdate[i] = time
+                    updates &+= 1
+                }
+                let w = weights.weight(k)
+                model.receive(&s, weight: w, receptor: receptor, at: time)
+                states[i] = s
+                applied &+= 1
+                if model.inputOnlyDelaysCrossing(weight: w, receptor: receptor) {
+                    // The queued time stays a lower bound on the crossing: keep it, as a wake-up.
+                    exact[i] = false
+                    continue
+                }
+                predictions &+= 1
+                let next = model.nextCrossing(of: s, at: time)
+                exact[i] = next.isExact
+                queue.update(offset &+ i, time: next.time)
             }
-            let w = weights.weight(k)
-            model.receive(&s, weight: w, receptor: receptor, at: time)
-            states[i] = s
-            applied &+= 1
-            if model.inputOnlyDelaysCrossing(weight: w, receptor: receptor) {
-                // The queued time stays a lower bound on the crossing: keep it, as a wake-up.
-                exact[i] = false
-                continue
-            }
-            predictions &+= 1
-            let next = model.nextCrossing(of: s, at: time)
-            exact[i] = next.isExact
-            queue.update(offset &+ i, time: next.time)
         }
         counters.synapticEvents &+= applied
         counters.stateUpdates &+= updates
@@ -205,33 +207,35 @@ final class ModelPopulation<M: NeuronModel> {
         let g = clock.pointee.growth
         let d = clock.pointee.decay
         var predictions: UInt64 = 0
-        if P.prefetches {
-            for k in 0..<Swift.min(16, n) {
-                volley_prefetch(forms + Int(targets[k]))
-                queue.prefetchSlot(offset &+ Int(targets[k]))
-            }
-        }
-        for k in 0..<n {
+        queue.withUnsafeHandle { queue in
             if P.prefetches {
-                if k &+ 16 < n {
-                    let ahead = Int(targets[k &+ 16])
-                    volley_prefetch(forms + ahead)
-                    queue.prefetchSlot(offset &+ ahead)
+                for k in 0..<Swift.min(16, n) {
+                    volley_prefetch(forms + Int(targets[k]))
+                    queue.prefetchSlot(offset &+ Int(targets[k]))
                 }
             }
-            let i = Int(targets[k])
-            let w = weights.weight(k)
-            model.receive(&forms[i], weight: w, receptor: receptor, elapsed: x, growth: g)
-            if model.inputOnlyDelaysCrossing(weight: w, receptor: receptor) {
-                // The queued time stays a lower bound on the crossing: keep it, as a wake-up.
-                exact[i] = false
-                continue
+            for k in 0..<n {
+                if P.prefetches {
+                    if k &+ 16 < n {
+                        let ahead = Int(targets[k &+ 16])
+                        volley_prefetch(forms + ahead)
+                        queue.prefetchSlot(offset &+ ahead)
+                    }
+                }
+                let i = Int(targets[k])
+                let w = weights.weight(k)
+                model.receive(&forms[i], weight: w, receptor: receptor, elapsed: x, growth: g)
+                if model.inputOnlyDelaysCrossing(weight: w, receptor: receptor) {
+                    // The queued time stays a lower bound on the crossing: keep it, as a wake-up.
+                    exact[i] = false
+                    continue
+                }
+                predictions &+= 1
+                let next = model.nextCrossing(
+                    of: model.state(fromEpoch: forms[i], elapsed: x, decay: d), at: time)
+                exact[i] = next.isExact
+                queue.update(offset &+ i, time: next.time)
             }
-            predictions &+= 1
-            let next = model.nextCrossing(
-                of: model.state(fromEpoch: forms[i], elapsed: x, decay: d), at: time)
-            exact[i] = next.isExact
-            queue.update(offset &+ i, time: next.time)
         }
         counters.synapticEvents &+= UInt64(n)
         counters.stateUpdates &+= UInt64(n)
