@@ -187,6 +187,15 @@ public struct IndexedMinTree {
             let old = leaf[id]
             if old == time { return }
             if old == .infinity { queuedChange &+= 1 } else if time == .infinity { queuedChange &-= 1 }
+            // The common case inline (the slot neither is nor becomes its block's minimum: one
+            // store); the climb and the rescans out of line, to keep the callers' loops small.
+            let node = starts[0] &+ (id &>> IndexedMinTree.fanOutShift)
+            let nodeId = ids[node]
+            let slot = UInt32(truncatingIfNeeded: id)
+            if nodeId != slot && !SlotKey.precedes(SlotKey(time: time, id: slot), SlotKey(time: times[node], id: nodeId)) {
+                leaf[id] = time
+                return
+            }
             IndexedMinTree.propagate(id, time, leaf, times, ids, starts)
         }
 
@@ -219,7 +228,7 @@ public struct IndexedMinTree {
     }
 
     /// Stores the leaf and repairs the block minima above it (see the type's comment).
-    @inlinable @inline(__always)
+    @inlinable @inline(never)
     static func propagate(
         _ id: Int, _ time: Double, _ leaf: UnsafeMutablePointer<Double>,
         _ times: UnsafeMutablePointer<Double>, _ ids: UnsafeMutablePointer<UInt32>,
