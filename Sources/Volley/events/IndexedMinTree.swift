@@ -128,12 +128,6 @@ public struct IndexedMinTree {
         queued = 0
     }
 
-    /// Starts loading `id`'s time into the cache (a hint; no effect on the queue).
-    @inlinable @inline(__always)
-    public func prefetchSlot(_ id: Int) {
-        leaves.withUnsafeBufferPointer { volley_prefetch($0.baseAddress.unsafelyUnwrapped + id) }
-    }
-
     /// Removes `id` if queued.
     @inlinable
     public mutating func remove(_ id: Int) { update(id, time: .infinity) }

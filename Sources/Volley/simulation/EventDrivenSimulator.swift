@@ -1,4 +1,3 @@
-
 /// Exact event-driven simulation: time jumps from event to event; spike times are exact.
 ///
 /// Two priority queues (see docs/architecture.md and docs/event-ordering.md):
