@@ -266,30 +266,43 @@ public struct IndexedMinTree {
     }
 
     /// The minimal time of `fanOut` consecutive entries and the index of its first occurrence:
-    /// a vector minimum, then the first 8-entry chunk holding it, located by a lane bit mask.
+    /// eight running minima over the block (written as scalar selects `x < m ? x : m`, which the
+    /// compiler turns into packed `minpd` even for the portable x86-64 target, where a `SIMD8`
+    /// masked replace costs six instructions per pair of lanes), reduced, then the first entry
+    /// equal to it, four entries per branch. Keys are never NaN.
     @inlinable @inline(__always)
     static func scan(_ p: UnsafeMutablePointer<Double>) -> (Double, Int) {
-        let raw = UnsafeRawPointer(p)
-        var m = raw.loadUnaligned(as: SIMD8<Double>.self)
+        var m0 = p[0], m1 = p[1], m2 = p[2], m3 = p[3], m4 = p[4], m5 = p[5], m6 = p[6], m7 = p[7]
         var c = 8
         while c < fanOut {
-            let v = raw.loadUnaligned(fromByteOffset: c &* 8, as: SIMD8<Double>.self)
-            m.replace(with: v, where: v .< m)
+            let q = p + c
+            m0 = q[0] < m0 ? q[0] : m0
+            m1 = q[1] < m1 ? q[1] : m1
+            m2 = q[2] < m2 ? q[2] : m2
+            m3 = q[3] < m3 ? q[3] : m3
+            m4 = q[4] < m4 ? q[4] : m4
+            m5 = q[5] < m5 ? q[5] : m5
+            m6 = q[6] < m6 ? q[6] : m6
+            m7 = q[7] < m7 ? q[7] : m7
             c &+= 8
         }
-        var m4 = m.lowHalf
-        m4.replace(with: m.highHalf, where: m.highHalf .< m4)
-        var m2 = m4.lowHalf
-        m2.replace(with: m4.highHalf, where: m4.highHalf .< m2)
-        let t = Swift.min(m2[0], m2[1])
-        let target = SIMD8<Double>(repeating: t)
-        let bit = SIMD8<Int64>(1, 2, 4, 8, 16, 32, 64, 128)
+        m0 = m4 < m0 ? m4 : m0
+        m1 = m5 < m1 ? m5 : m1
+        m2 = m6 < m2 ? m6 : m2
+        m3 = m7 < m3 ? m7 : m3
+        m0 = m2 < m0 ? m2 : m0
+        m1 = m3 < m1 ? m3 : m1
+        let t = m1 < m0 ? m1 : m0
         c = 0
         while true {
-            let v = raw.loadUnaligned(fromByteOffset: c &* 8, as: SIMD8<Double>.self)
-            let bits = SIMD8<Int64>(repeating: 0).replacing(with: bit, where: v .== target).wrappedSum()
-            if bits != 0 { return (t, c &+ bits.trailingZeroBitCount) }
-            c &+= 8
+            let q = p + c
+            if q[0] == t || q[1] == t || q[2] == t || q[3] == t {
+                if q[0] == t { return (t, c) }
+                if q[1] == t { return (t, c &+ 1) }
+                if q[2] == t { return (t, c &+ 2) }
+                return (t, c &+ 3)
+            }
+            c &+= 4
         }
     }
 
