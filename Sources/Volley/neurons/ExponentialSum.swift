@@ -60,7 +60,8 @@ public struct ExponentialTerm: Sendable {
 /// b ≠ 0; adaptive threshold: one more decaying term). At most four terms, stored inline.
 ///
 /// `firstUpCrossing` returns the first s ≥ 0 with f(s) ≥ 0, bracketed to `tolerance` (1e-12 ms by
-/// default), by safe stepping with exact per-term slope bounds (branch and bound as a fallback).
+/// default), by safe stepping with exact per-term slope bounds (branch and bound as a fallback);
+/// sums of pure exponentials take Newton's method with proven steps (`firstUpCrossingByNewton`).
 /// Both methods only ever skip intervals proven root-free, so every spike time this returns is
 /// the *first* crossing, not merely some root; see docs/models.md.
 @frozen
@@ -282,8 +283,10 @@ public struct ExponentialSum: Sendable {
     ///
     /// For f(s) = c + Σ aₖe^(−rₖs) each term of f′ = Σ −rₖaₖe^(−rₖs) is monotone: a term with
     /// aₖ < 0 is positive and falls, one with aₖ > 0 is negative and rises towards 0. So, from x,
-    /// * U = Σ_{aₖ<0} −rₖaₖe^(−rₖx) ≥ f′ on all of [x, ∞): f < 0 on [x, x − f(x)/U) (safe step);
-    /// * L = Σ_{aₖ<0} −rₖaₖe^(−rₖy) + Σ_{aₖ>0} −rₖaₖe^(−rₖx) ≤ f′ on [x, y].
+    /// * U = Σ_{aₖ<0} −rₖaₖe^(−rₖx) ≥ f′ on all of [x, ∞) (`rising`): f < 0 on [x, x − f(x)/U)
+    ///   (the safe step);
+    /// * L = Σ_{aₖ<0} −rₖaₖe^(−rₖy) + Σ_{aₖ>0} −rₖaₖe^(−rₖx) ≤ f′ on [x, y] (`risingAtY +
+    ///   fallingAtX`).
     /// Take the Newton point y = x − f(x)/f′(x) (never short of the safe step, as f′(x) ≤ U). If
     /// L > 0, f rises on [x, y]: f(y) ≥ 0 brackets the only root of [x, y], refined by
     /// `refineIncreasing`; f(y) < 0 proves [x, y] root-free and x moves to y, whose exponentials
@@ -331,7 +334,6 @@ public struct ExponentialSum: Sendable {
             // f′ ≤ rising ≤ 0 on [x, ∞) and f(x) < 0: f stays negative.
             if rising <= 0 { return .never }
             let safe = x - fx / rising
-            let next = safe
             if slope > 0 {
                 let newton = x - fx / slope
                 let y = Swift.min(newton, horizonIfBeyond(newton))
@@ -362,10 +364,10 @@ public struct ExponentialSum: Sendable {
                     }
                 }
             }
-            // The safe step (f < 0 on [x, next)).
-            if !(next < horizonIfBeyond(next)) { return .never }
-            let step = next - x
-            x = next
+            // The safe step (f < 0 on [x, safe)).
+            if !(safe < horizonIfBeyond(safe)) { return .never }
+            let step = safe - x
+            x = safe
             fx = constant
             for k in 0..<n {
                 let e = exp(-terms[k].rate * x)
