@@ -391,6 +391,34 @@ struct NeuronModelTests {
         #expect(inputs.allSatisfy { $0 == 0 })
     }
 
+    @Test("LIF-exp during refractoriness predicts exactly what the state advanced to the period's end predicts")
+    func lifExpRefractoryPrediction() {
+        var rng = Xoshiro256(seed: 12, stream: 0x60)
+        let model = LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 10, vRest: -49, vReset: -60, vThreshold: -50, tRef: 5)
+        var exact = 0
+        var wakeUps = 0
+        for _ in 0..<400 {
+            let r = 5 * rng.uniform()
+            let s = LIFExp.State(
+                // Currents up to 4 000 mV put some crossings within the search limit (exact).
+                v: -60, iExc: rng.uniform() < 0.2 ? 0 : 4000 * pow(rng.uniform(), 3),
+                iInh: rng.uniform() < 0.2 ? 0 : -12 * rng.uniform(),
+                refractory: r)
+            var end = s
+            model.advance(&end, by: r)
+            #expect(end.refractory == 0 && end.v == -60)
+            let t = 3.25
+            let predicted = model.nextCrossing(of: s, at: t)
+            let reference = model.nextCrossing(of: end, at: t + r)
+            // Bit for bit: the shortcut forms the same products as `advance`, so the same bound
+            // and the same search from the same start.
+            #expect(predicted == reference, "refractory \(r): \(predicted) vs \(reference)")
+            if predicted.isExact && predicted.time < .infinity { exact += 1 }
+            if !predicted.isExact { wakeUps += 1 }
+        }
+        #expect(exact > 20 && wakeUps > 20, "exact crossings \(exact), wake-ups \(wakeUps)")
+    }
+
     @Test("LIF-exp's precomputed constants follow a time constant changed after init", arguments: [0, 1, 2])
     func lifExpConstantsFollowChanges(which: Int) {
         let base = LIFExp(tauM: 10, tauSynExc: 2, tauSynInh: 3, vRest: -45, vReset: -70, vThreshold: -50)

@@ -272,8 +272,14 @@ public struct LIFExp: NeuronModel {
         var s = state
         var start = time
         if s.refractory > 0 {
-            start = time + s.refractory
-            advance(&s, by: s.refractory)
+            // The state at the end of the refractory period: what `advance(by: refractory)` gives
+            // (V clamped, currents decayed: the same products), without the membrane's propagator.
+            let r = s.refractory
+            start = time + r
+            if s.iExc != 0 { s.iExc *= exp(-r / tauSynExc) }
+            if s.iInh != 0 { s.iInh *= exp(-r / tauSynInh) }
+            s.v = vReset
+            s.refractory = 0
         }
         if s.v >= vThreshold { return .at(start) }
         if tauSynExc != tauM && tauSynInh != tauM {
