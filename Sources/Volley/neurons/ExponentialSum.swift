@@ -494,7 +494,8 @@ public struct ExponentialSum: Sendable {
     }
 
     /// Newton's method on [lo, hi] where f is strictly increasing with f(lo) < 0 ≤ f(hi), from
-    /// `start` (the midpoint when nil or outside the interval). Returns the upper end of a bracket no wider than `tolerance`, so f(result) ≥ 0.
+    /// `start` (the midpoint when nil or outside the interval). Returns the upper end of a
+    /// bracket no wider than `tolerance`, so f(result) ≥ 0.
     @inlinable
     func refineIncreasing(_ lo0: Double, _ hi0: Double, tolerance: Double, from start: Double? = nil) -> Double {
         var lo = lo0

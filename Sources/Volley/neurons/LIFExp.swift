@@ -184,14 +184,22 @@ public struct LIFExp: NeuronModel {
             // Refractoriness ends inside the interval: currents decay over the clamped part,
             // then V relaxes freely for the remainder.
             let r = state.refractory
-            state.iExc *= exp(-r / tauSynExc)
-            state.iInh *= exp(-r / tauSynInh)
-            state.v = vReset
-            state.refractory = 0
+            leaveRefractoryPeriod(&state)
             free(&state, propagator(over: h - r))
             return
         }
         free(&state, p)
+    }
+
+    /// The state at the end of its refractory period: V clamped at vReset, the currents decayed
+    /// over the remaining refractory time (no membrane propagator needed).
+    @inlinable @inline(__always)
+    func leaveRefractoryPeriod(_ state: inout State) {
+        let r = state.refractory
+        state.iExc *= exp(-r / tauSynExc)
+        state.iInh *= exp(-r / tauSynInh)
+        state.v = vReset
+        state.refractory = 0
     }
 
     @inlinable @inline(__always)
@@ -272,14 +280,8 @@ public struct LIFExp: NeuronModel {
         var s = state
         var start = time
         if s.refractory > 0 {
-            // The state at the end of the refractory period: what `advance(by: refractory)` gives
-            // (V clamped, currents decayed: the same products), without the membrane's propagator.
-            let r = s.refractory
-            start = time + r
-            if s.iExc != 0 { s.iExc *= exp(-r / tauSynExc) }
-            if s.iInh != 0 { s.iInh *= exp(-r / tauSynInh) }
-            s.v = vReset
-            s.refractory = 0
+            start = time + s.refractory
+            leaveRefractoryPeriod(&s)
         }
         if s.v >= vThreshold { return .at(start) }
         if tauSynExc != tauM && tauSynInh != tauM {
