@@ -37,17 +37,20 @@ raw=benchmarks/results/$stamp.jsonl
 gcc -O2 -o benchmarks/results/memory-latency benchmarks/memory-latency.c
 benchmarks/results/memory-latency | tail -n 1 | sed 's/^{/{"label":"probe",/' >>"$raw"
 
-# label | neurons | duration (ms) | E_L (mV) | simulators
+# label | neurons | duration (ms) | E_L (mV) | simulators | extra network options (all simulators)
+# The sparse row: 7 % of each type are pacemakers (E_L = -49 mV), the others sit 2 mV below
+# threshold (E_L = -52 mV) and fire only from recurrent input: ≈ 1 Hz mean (docs/benchmarks.md).
 configs=(
   "4000 x 1 s|4000|1000|-49|volley-event volley-event-native volley-stepped volley-stepped-native brian2-standalone brian2-runtime nest"
   "4000 x 10 s|4000|10000|-49|volley-event volley-event-native volley-stepped volley-stepped-native brian2-standalone nest"
   "40000 x 1 s|40000|1000|-49|volley-event volley-event-native volley-stepped volley-stepped-native brian2-standalone nest"
   "100000 x 1 s|100000|1000|-49|volley-event volley-event-native volley-stepped volley-stepped-native brian2-standalone nest"
   "low drive 4000 x 10 s|4000|10000|-49.99|volley-event volley-event-native volley-stepped volley-stepped-native brian2-standalone nest"
+  "sparse 1 Hz 4000 x 10 s|4000|10000|-49|volley-event volley-event-native volley-stepped volley-stepped-native brian2-standalone nest|--pacemakers 0.07 --quiet-drive -52"
 )
 only=${ONLY:-.}
 for cfg in "${configs[@]}"; do
-  IFS='|' read -r label n dur drive sims <<<"$cfg"
+  IFS='|' read -r label n dur drive sims extra <<<"$cfg"
   [[ $label =~ ^($only)$ || $only == . ]] || continue
   if [ -n "${SIMS:-}" ]; then
     keep=""
@@ -57,6 +60,8 @@ for cfg in "${configs[@]}"; do
   for rep in $(seq "$reps"); do
     for sim in $sims; do
       common=(--neurons "$n" --duration "$dur" --drive "$drive" --seed 1)
+      # shellcheck disable=SC2206
+      if [ -n "$extra" ]; then common+=($extra); fi
       case $sim in
         volley-event) line=$("$bin" "${common[@]}" --engine event | tail -n 1) ;;
         volley-event-native) line=$("$native" "${common[@]}" --engine event | tail -n 1) ;;

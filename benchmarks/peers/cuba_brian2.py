@@ -5,6 +5,8 @@ delay 0.1 ms and dt = 0.1 ms:
   tau_m 20 ms, tau_e 5 ms, tau_i 10 ms, E_L = --drive (default -49 mV), V_t -50 mV, V_r -60 mV,
   refractory 5 ms (V clamped), we = 1.62 mV, wi = -9 mV added to the currents, 80 % excitatory,
   connection probability p = out_degree / N (autapses allowed), V0 uniform in [V_r, V_t].
+  Low-activity variant (--pacemakers F < 1): only the first round(F * n) excitatory and the first
+  round(F * n) inhibitory neurons keep E_L = --drive; the others get E_L = --quiet-drive.
 Connectivity and V0 are drawn by Brian2 (same statistics, not the same instance as Volley's).
 
 Prints one JSON object on the last line with the fields every benchmark script prints:
@@ -17,7 +19,7 @@ build_seconds, compile_seconds, run_seconds, events_per_second, peak_rss_mb.
                     which excludes its synapse generation)
   peak_rss_mb     — peak resident set of the process that simulates (cpp_standalone: the binary)
 """
-import argparse, json, os, resource, shutil, subprocess, sys, tempfile, time
+import argparse, json, math, os, resource, shutil, subprocess, sys, tempfile, time
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--target", choices=["runtime", "cpp_standalone"], default="cpp_standalone")
@@ -25,6 +27,9 @@ parser.add_argument("--neurons", type=int, default=4000)
 parser.add_argument("--duration", type=float, default=1000.0, help="ms")
 parser.add_argument("--out-degree", type=float, default=80.0)
 parser.add_argument("--drive", type=float, default=-49.0, help="E_L (mV)")
+parser.add_argument("--pacemakers", type=float, default=1.0,
+                    help="fraction of each type with E_L = --drive (the first of each); the others --quiet-drive")
+parser.add_argument("--quiet-drive", type=float, default=-60.0, help="E_L (mV) of the non-pacemakers")
 parser.add_argument("--seed", type=int, default=1)
 parser.add_argument("--build-dir", default=None, help="cpp_standalone project folder (default: temporary)")
 args = parser.parse_args()
@@ -49,7 +54,7 @@ N = args.neurons
 n_exc = int(round(N * 0.8))
 p = args.out_degree / N
 taum, taue, taui = 20 * ms, 5 * ms, 10 * ms
-Vt, Vr, El = -50 * mV, -60 * mV, args.drive * mV
+Vt, Vr = -50 * mV, -60 * mV
 we, wi = (60 * 0.27 / 10) * mV, (-20 * 4.5 / 10) * mV
 
 t_build = time.perf_counter()
@@ -57,9 +62,17 @@ eqs = """
 dv/dt  = (ge + gi - (v - El)) / taum : volt (unless refractory)
 dge/dt = -ge / taue : volt
 dgi/dt = -gi / taui : volt
+El : volt (constant)
 """
 P = NeuronGroup(N, eqs, threshold="v > Vt", reset="v = Vr", refractory=5 * ms, method="exact")
 P.v = "Vr + rand() * (Vt - Vr)"
+# Pacemakers: the first round(F * n) of each type (Volley rounds half away from zero).
+n_inh = N - n_exc
+pace_exc = n_exc if args.pacemakers >= 1 else int(math.floor(n_exc * args.pacemakers + 0.5))
+pace_inh = n_inh if args.pacemakers >= 1 else int(math.floor(n_inh * args.pacemakers + 0.5))
+P.El = args.quiet_drive * mV
+P.El[:pace_exc] = args.drive * mV
+P.El[n_exc:n_exc + pace_inh] = args.drive * mV
 P.ge = 0 * mV
 P.gi = 0 * mV
 Ce = Synapses(P[:n_exc], P, on_pre="ge += we", delay=0.1 * ms)

@@ -6,16 +6,22 @@ tau_m = 20 ms, a jump of w mV in R·I is a PSC amplitude of w·C_m/tau_m pA (1.6
 -9 mV -> -112.5 pA), so the dynamics are identical. Resolution 0.1 ms, every delay 0.1 ms,
 pairwise_bernoulli connections with p = out_degree / N (autapses allowed), V0 uniform in
 [V_r, V_t]. Connectivity and V0 are drawn by NEST (same statistics, not the same instance).
+Low-activity variant (--pacemakers F < 1): as in cuba_brian2.py, the first round(F * n) neurons of
+each type keep E_L = --drive, the others get --quiet-drive (NEST stores V_th, V_reset and V_m
+relative to E_L, so they are set together with it, and V_m after it).
 
 Prints one JSON object on the last line (fields as in cuba_brian2.py; compile_seconds is 0).
 """
-import argparse, json, os, resource, sys, time
+import argparse, json, math, os, resource, sys, time
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--neurons", type=int, default=4000)
 parser.add_argument("--duration", type=float, default=1000.0, help="ms")
 parser.add_argument("--out-degree", type=float, default=80.0)
 parser.add_argument("--drive", type=float, default=-49.0, help="E_L (mV)")
+parser.add_argument("--pacemakers", type=float, default=1.0,
+                    help="fraction of each type with E_L = --drive (the first of each); the others --quiet-drive")
+parser.add_argument("--quiet-drive", type=float, default=-60.0, help="E_L (mV) of the non-pacemakers")
 parser.add_argument("--seed", type=int, default=1)
 args = parser.parse_args()
 
@@ -35,6 +41,15 @@ nest.SetKernelStatus({"resolution": 0.1, "local_num_threads": 1, "rng_seed": arg
 params = {"C_m": C_m, "tau_m": tau_m, "tau_syn_ex": 5.0, "tau_syn_in": 10.0, "E_L": args.drive,
           "V_th": -50.0, "V_reset": -60.0, "t_ref": 5.0, "I_e": 0.0}
 pop = nest.Create("iaf_psc_exp", N, params=params)
+if args.pacemakers < 1:
+    n_inh = N - n_exc
+    pace_exc = int(math.floor(n_exc * args.pacemakers + 0.5))
+    pace_inh = int(math.floor(n_inh * args.pacemakers + 0.5))
+    quiet = {"E_L": args.quiet_drive, "V_th": -50.0, "V_reset": -60.0}
+    if pace_exc < n_exc:
+        pop[pace_exc:n_exc].set(quiet)
+    if pace_inh < n_inh:
+        pop[n_exc + pace_inh:].set(quiet)
 pop.V_m = nest.random.uniform(-60.0, -50.0)
 exc, inh = pop[:n_exc], pop[n_exc:]
 conn = {"rule": "pairwise_bernoulli", "p": p, "allow_autapses": True}

@@ -4,6 +4,8 @@
 //   swift run -c release cuba                              # 4000 neurons, 1 s, event-driven
 //   swift run -c release cuba --engine stepped --dt 0.1    # same network, clock-driven
 //   swift run -c release cuba --neurons 100000 --duration 1000 --raster cuba.svg
+//   swift run -c release cuba --duration 10000 --pacemakers 0.07 --quiet-drive -52
+//       # the sparse ≈ 1 Hz variant: 7 % pacemakers (E_L −49 mV), the rest 2 mV below threshold
 
 import Foundation
 import Volley
@@ -34,6 +36,8 @@ runExample("cuba") {
     cli.option("duration", value: "MS", default: "1000", help: "simulated time (ms)")
     cli.option("out-degree", value: "K", default: "80", help: "mean out-degree; connection probability p = K/N")
     cli.option("drive", value: "MV", default: "-49", help: "resting potential E_L (mV); below -50 the network is input-starved")
+    cli.option("pacemakers", value: "F", default: "1", help: "fraction of the excitatory and of the inhibitory neurons whose E_L is --drive (the first of each); the others get --quiet-drive (low-activity variant)")
+    cli.option("quiet-drive", value: "MV", default: "-60", help: "E_L (mV) of the neurons that are not pacemakers (with --pacemakers F < 1)")
     cli.option("seed", value: "S", default: "1", help: "seed of connectivity and initial potentials")
     cli.option("weight-jitter", value: "F", default: "0", help: "heterogeneous weights: each drawn uniformly in w·[1 − F, 1 + F] (0: the shared we, wi)")
     cli.option("weight-precision", value: "double|single", default: "double", help: "per-synapse weight storage: Double (8 B) or Float (4 B); equal weights are always stored once")
@@ -49,6 +53,11 @@ runExample("cuba") {
     let duration = quick && !cli.isSet("duration") ? 200 : try cli.double("duration")!
     let outDegree = try cli.double("out-degree")!
     let vRest = try cli.double("drive")!
+    let pacemakerFraction = try cli.double("pacemakers")!
+    let quietRest = try cli.double("quiet-drive")!
+    guard pacemakerFraction >= 0 && pacemakerFraction <= 1 else {
+        throw VolleyError.usage("option '--pacemakers': \(pacemakerFraction) must be in [0, 1]")
+    }
     let seed = try cli.uint64("seed")!
     let jitter = try cli.double("weight-jitter")!
     let precision = WeightPrecision(rawValue: try cli.choice("weight-precision", ["double", "single"])!)!
@@ -66,24 +75,40 @@ runExample("cuba") {
     let buildStart = Date()
     let nExc = Int((Double(neurons) * CUBA.excitatoryFraction).rounded())
     let nInh = neurons - nExc
-    let model = LIFExp(
-        tauM: CUBA.tauM, tauSynExc: CUBA.tauExc, tauSynInh: CUBA.tauInh, vRest: vRest,
-        vReset: CUBA.vReset, vThreshold: CUBA.vThreshold, tRef: CUBA.tRef)
+    func model(_ rest: Double) -> LIFExp {
+        LIFExp(
+            tauM: CUBA.tauM, tauSynExc: CUBA.tauExc, tauSynInh: CUBA.tauInh, vRest: rest,
+            vReset: CUBA.vReset, vThreshold: CUBA.vThreshold, tRef: CUBA.tRef)
+    }
     var rng = Xoshiro256(seed: seed, stream: 0xC0BA)
     func v0(_ n: Int) -> [Double] {
         (0..<n).map { _ in CUBA.vReset + rng.uniform() * (CUBA.vThreshold - CUBA.vReset) }
     }
     var net = Network()
-    let exc = try net.addPopulation("exc", size: nExc, model: model, initialPotentials: v0(nExc))
-    let inh = try net.addPopulation("inh", size: nInh, model: model, initialPotentials: v0(nInh))
+    // With --pacemakers F < 1 each type is split into its pacemakers (E_L = --drive) and the
+    // quiet rest (E_L = --quiet-drive); connectivity is the same p between every pair of neurons.
+    var excitatory: [PopulationID] = []
+    var inhibitory: [PopulationID] = []
+    for (name, size) in [("exc", nExc), ("inh", nInh)] {
+        let paced = pacemakerFraction == 1 ? size : Int((Double(size) * pacemakerFraction).rounded())
+        let parts = paced == size
+            ? [(name, size, vRest)]
+            : [(name + "_pace", paced, vRest), (name + "_quiet", size - paced, quietRest)]
+        for (partName, n, rest) in parts where n > 0 {
+            let id = try net.addPopulation(partName, size: n, model: model(rest), initialPotentials: v0(n))
+            if name == "exc" { excitatory.append(id) } else { inhibitory.append(id) }
+        }
+    }
     var projectionSeed = seed &* 1000
-    for (source, weight, receptor) in [(exc, CUBA.wExc, Receptor.excitatory), (inh, CUBA.wInh, Receptor.inhibitory)] {
-        for target in [exc, inh] {
-            projectionSeed &+= 1
-            try net.connect(
-                source, to: target, pattern: .fixedProbability(p),
-                weight: jitter == 0 ? .constant(weight) : .uniform(weight * (weight > 0 ? 1 - jitter : 1 + jitter), weight * (weight > 0 ? 1 + jitter : 1 - jitter)),
-                delay: .constant(CUBA.delay), receptor: receptor, seed: projectionSeed, precision: precision)
+    for (sources, weight, receptor) in [(excitatory, CUBA.wExc, Receptor.excitatory), (inhibitory, CUBA.wInh, Receptor.inhibitory)] {
+        for source in sources {
+            for target in excitatory + inhibitory {
+                projectionSeed &+= 1
+                try net.connect(
+                    source, to: target, pattern: .fixedProbability(p),
+                    weight: jitter == 0 ? .constant(weight) : .uniform(weight * (weight > 0 ? 1 - jitter : 1 + jitter), weight * (weight > 0 ? 1 + jitter : 1 - jitter)),
+                    delay: .constant(CUBA.delay), receptor: receptor, seed: projectionSeed, precision: precision)
+            }
         }
     }
     let sim: Simulator =

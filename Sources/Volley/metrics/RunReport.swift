@@ -104,6 +104,7 @@ public struct RunReport: Sendable {
             ("synaptic_events", .int(Int(synapticEvents))),
             ("state_updates", .int(Int(stateUpdates))),
             ("queue_operations", .int(Int(queueOperations))),
+            ("wake_ups", .int(Int(wakeUps))),
             ("wall_seconds", .number(wallSeconds)),
             ("events_per_second", .number(synapticEventsPerSecond)),
             ("memory_bytes", .int(memoryBytes)),
