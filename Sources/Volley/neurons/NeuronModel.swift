@@ -170,7 +170,27 @@ public protocol NeuronModel: Sendable {
 
     /// Re-expresses a form relative to the new epoch t₀ + shift; `decay` = e^(−r_k·shift).
     func rebase(_ form: inout EpochForm, shift: Double, decay: EpochForm)
+
+    /// *Quiet bounds* (event-driven engine, epoch form; see docs/architecture.md): whether a
+    /// neuron of this instance can be proven unable to fire, i.e. its potential settles below
+    /// threshold without input (default false). The engine then keeps, per neuron, an upper
+    /// bound on V − θ over all later times: `marginBound(of:)` from a state, raised by
+    /// `peakResponse(receptor:)`·w per input of weight w > 0. While that bound is below
+    /// −`quietMargin` the neuron's queued time is ∞ and an input costs one addition — no
+    /// prediction, no queue move, no wake-up. The bound is rigorous, so spikes are unchanged.
+    var canStayQuiet: Bool { get }
+
+    /// The largest rise of V − θ, at any later time, caused by an input of unit weight on
+    /// `receptor` (mV per unit weight; the peak of the postsynaptic potential), +∞ if unknown.
+    func peakResponse(receptor: Int) -> Double
+
+    /// An upper bound on V(s) − θ(s) over every s ≥ 0 of the free evolution of `state` (mV),
+    /// +∞ if the model gives none for this state.
+    func marginBound(of state: State) -> Double
 }
+
+/// Quiet bounds below −`quietMargin` mV prove a neuron silent; the margin absorbs rounding.
+@usableFromInline let quietMargin = 1e-9
 
 /// e^v lane by lane (`Foundation.exp`, so the same values as the scalar code).
 @inlinable @inline(__always)
@@ -181,6 +201,9 @@ func laneExp<V: SIMD>(_ v: V) -> V where V.Scalar == Double {
 }
 
 extension NeuronModel {
+    public var canStayQuiet: Bool { false }
+    public func peakResponse(receptor: Int) -> Double { .infinity }
+    public func marginBound(of state: State) -> Double { .infinity }
     public var supportsEpochForm: Bool { false }
     public var epochRates: EpochForm { EpochForm() }
     public func epochForm(of state: State, elapsed x: Double) -> EpochForm {

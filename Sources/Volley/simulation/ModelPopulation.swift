@@ -78,6 +78,10 @@ final class ModelPopulation<M: NeuronModel> {
         clock.initialize(
             to: EpochClock<M.EpochForm>(
                 enabled: epochForm, rebaseAfter: epochForm ? 20 / model.epochRates.max() : .infinity))
+        if epochForm && model.canStayQuiet {
+            clock.pointee.quietBounds = .allocate(capacity: count)
+            clock.pointee.quietBounds!.initialize(repeating: .infinity, count: count)
+        }
         if M.sumsSimultaneousInputs && !layout.firstSpikeOnly {
             let n = model.receptorCount * count
             inputs = .allocate(capacity: n)
@@ -99,6 +103,19 @@ final class ModelPopulation<M: NeuronModel> {
         lanes?.deallocate()
         clock.pointee.forms?.deallocate()
         clock.deallocate()
+        clock.pointee.quietBounds?.deallocate()
+    }
+
+    /// Switches the quiet bounds off (or back on, where the model allows them); takes effect at
+    /// the next scheduling (`Simulator.reset()`). For tests that compare the two paths.
+    @usableFromInline
+    func usesQuietBounds(_ on: Bool) {
+        clock.pointee.quietBounds?.deallocate()
+        clock.pointee.quietBounds = nil
+        if on && clock.pointee.enabled && model.canStayQuiet {
+            clock.pointee.quietBounds = .allocate(capacity: count)
+            clock.pointee.quietBounds!.initialize(repeating: .infinity, count: count)
+        }
     }
 
     @inlinable
@@ -152,11 +169,17 @@ final class ModelPopulation<M: NeuronModel> {
         var updates: UInt64 = 0
         var predictions: UInt64 = 0
         if let forms = clock.pointee.forms {
-            // Epoch form; large populations take the specialisation with prefetch hints.
-            if prefetchesTargets {
-                deliverEpoch(targets, weights, n, receptor, time, forms, PrefetchAhead.self, &queue, &counters)
-            } else {
-                deliverEpoch(targets, weights, n, receptor, time, forms, NoPrefetch.self, &queue, &counters)
+            // Epoch form; large populations take the specialisation with prefetch hints, models
+            // that can stay quiet the one with quiet bounds.
+            switch (prefetchesTargets, clock.pointee.quietBounds != nil) {
+            case (true, false):
+                deliverEpoch(targets, weights, n, receptor, time, forms, PrefetchAhead.self, WithoutQuietBounds.self, &queue, &counters)
+            case (false, false):
+                deliverEpoch(targets, weights, n, receptor, time, forms, NoPrefetch.self, WithoutQuietBounds.self, &queue, &counters)
+            case (true, true):
+                deliverEpoch(targets, weights, n, receptor, time, forms, PrefetchAhead.self, WithQuietBounds.self, &queue, &counters)
+            case (false, true):
+                deliverEpoch(targets, weights, n, receptor, time, forms, NoPrefetch.self, WithQuietBounds.self, &queue, &counters)
             }
             return
         }
@@ -197,16 +220,20 @@ final class ModelPopulation<M: NeuronModel> {
     /// ahead, since each target's work (a prediction, a queue move) is too long for the CPU to
     /// reach the next targets' loads on its own. Small populations take `NoPrefetch`: their state is in
     /// cache, and the hints there cost 7 %. Same arithmetic in the same order either way.
+    /// Specialised over `Q` too: with `WithQuietBounds` (models that `canStayQuiet`) an input to a
+    /// neuron proven silent only raises its bound (`EpochClock.quietBounds`).
     @inlinable
-    func deliverEpoch<W: WeightReader, P: PrefetchPolicy>(
+    func deliverEpoch<W: WeightReader, P: PrefetchPolicy, Q: QuietBoundPolicy>(
         _ targets: UnsafePointer<UInt32>, _ weights: W, _ n: Int, _ receptor: Int,
-        _ time: Double, _ forms: UnsafeMutablePointer<M.EpochForm>, _: P.Type,
+        _ time: Double, _ forms: UnsafeMutablePointer<M.EpochForm>, _: P.Type, _: Q.Type,
         _ queue: inout IndexedMinTree, _ counters: inout EngineCounters
     ) {
         let x = epochFactors(at: time)
         let g = clock.pointee.growth
         let d = clock.pointee.decay
         var predictions: UInt64 = 0
+        let quietBounds = clock.pointee.quietBounds
+        let peak = Q.enabled ? model.peakResponse(receptor: receptor) : 0
         queue.withUnsafeHandle { queue in
             if P.prefetches {
                 for k in 0..<Swift.min(16, n) {
@@ -230,9 +257,28 @@ final class ModelPopulation<M: NeuronModel> {
                     exact[i] = false
                     continue
                 }
+                if Q.enabled {
+                    // A silent neuron stays provably silent: one addition, no prediction.
+                    let bounds = quietBounds.unsafelyUnwrapped
+                    let raised = bounds[i] + peak * w
+                    if raised < -quietMargin {
+                        bounds[i] = raised
+                        continue
+                    }
+                }
+                let s = model.state(fromEpoch: forms[i], elapsed: x, decay: d)
+                if Q.enabled {
+                    let bounds = quietBounds.unsafelyUnwrapped
+                    let fresh = model.marginBound(of: s)
+                    bounds[i] = fresh
+                    if fresh < -quietMargin {
+                        exact[i] = false
+                        queue.update(offset &+ i, time: .infinity)
+                        continue
+                    }
+                }
                 predictions &+= 1
-                let next = model.nextCrossing(
-                    of: model.state(fromEpoch: forms[i], elapsed: x, decay: d), at: time)
+                let next = model.nextCrossing(of: s, at: time)
                 exact[i] = next.isExact
                 queue.update(offset &+ i, time: next.time)
             }
@@ -259,6 +305,15 @@ final class ModelPopulation<M: NeuronModel> {
                 forms[i] = model.epochForm(of: s, elapsed: x)
             } else {
                 counters.wakeUps &+= 1
+            }
+            if let bounds = clock.pointee.quietBounds {
+                let fresh = model.marginBound(of: s)
+                bounds[i] = fresh
+                if fresh < -quietMargin {
+                    exact[i] = false
+                    queue.update(offset &+ i, time: .infinity)
+                    return fires
+                }
             }
             let next = model.nextCrossing(of: s, at: time)
             assert(next.isExact || next.time > time, "a wake-up must lie in the future")
@@ -304,6 +359,14 @@ final class ModelPopulation<M: NeuronModel> {
         }
         for i in 0..<count where !done[i] {
             lastUpdate[i] = time
+            if let bounds = clock.pointee.quietBounds {
+                bounds[i] = model.marginBound(of: states[i])
+                if bounds[i] < -quietMargin {
+                    exact[i] = false
+                    queue.update(offset &+ i, time: .infinity)
+                    continue
+                }
+            }
             let next = model.nextCrossing(of: states[i], at: time)
             exact[i] = next.isExact
             queue.update(offset &+ i, time: next.time)
@@ -502,6 +565,11 @@ struct EpochClock<Form: SIMD> where Form.Scalar == Double {
     @usableFromInline var decay = Form(repeating: 1)
     /// The epoch moves forward once the fastest mode's factor would pass e^20.
     @usableFromInline let rebaseAfter: Double
+    /// Models that `canStayQuiet`: per neuron an upper bound on V − θ over all later times
+    /// (`NeuronModel.marginBound`, raised by `peakResponse`·w per input of weight w > 0). Below
+    /// −`quietMargin` it proves the neuron silent: its queued time is ∞ and an input only raises
+    /// the bound. nil otherwise, or when switched off (`ModelPopulation.usesQuietBounds`).
+    @usableFromInline var quietBounds: UnsafeMutablePointer<Double>? = nil
 
     @inlinable
     init(enabled: Bool, rebaseAfter: Double) {
@@ -518,4 +586,14 @@ struct EpochClock<Form: SIMD> where Form.Scalar == Double {
 }
 @usableFromInline enum NoPrefetch: PrefetchPolicy {
     @inlinable static var prefetches: Bool { false }
+}
+
+/// Whether an event-driven delivery loop keeps quiet bounds (`EpochClock.quietBounds`), a
+/// compile-time choice like `PrefetchPolicy`: populations without them pay nothing per input.
+@usableFromInline protocol QuietBoundPolicy { static var enabled: Bool { get } }
+@usableFromInline enum WithQuietBounds: QuietBoundPolicy {
+    @inlinable static var enabled: Bool { true }
+}
+@usableFromInline enum WithoutQuietBounds: QuietBoundPolicy {
+    @inlinable static var enabled: Bool { false }
 }
