@@ -306,6 +306,7 @@ struct NeuronModelTests {
         var withinHorizon = 0
         var beyond = 0
         var tightened = 0
+        var logsTighter = 0
         for k in 0..<4000 {
             // Every fourth state close below threshold, so that bounds inside the horizon occur.
             let s = LIFExp.State(
@@ -322,11 +323,21 @@ struct NeuronModelTests {
                 beyond += 1
             }
             if let root = f.firstUpCrossing() { #expect(bound <= root) }
+            // At neuron events the bound keeps its logarithms: then it is the sum's bound itself,
+            // and the prediction's wake-up is no earlier than after an input.
+            let withLogs = model.crossingLowerBound(of: s, threshold: model.vThreshold, plus: 0, rate: 0, linearBeyond: .infinity)
+            #expect(withLogs == reference)
+            let atEvent = model.nextCrossingAtNeuronEvent(of: s, at: 0)
+            let afterInput = model.nextCrossing(of: s, at: 0)
+            if !atEvent.isExact && !afterInput.isExact && atEvent.time.isFinite {
+                #expect(atEvent.time >= afterInput.time)
+                if atEvent.time > afterInput.time { logsTighter += 1 }
+            }
             // The decaying-positive-term bound (inhibitory current dominating) is the larger one here.
             if bound > 2 * looseBound(f) { tightened += 1 }
         }
         // Both branches were exercised, and the tighter bound mattered.
-        #expect(withinHorizon > 20 && beyond > 1000 && tightened > 500, "\(withinHorizon) \(beyond) \(tightened)")
+        #expect(withinHorizon > 20 && beyond > 1000 && tightened > 500 && logsTighter > 500, "\(withinHorizon) \(beyond) \(tightened) \(logsTighter)")
     }
 
     @Test("Adaptive LIF's state-based wake-up bound never exceeds the exponential sum's bound or the first root")

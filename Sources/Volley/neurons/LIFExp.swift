@@ -282,6 +282,20 @@ public struct LIFExp: NeuronModel {
 
     @inlinable @inline(__always)
     public func nextCrossing(of state: State, at time: Double) -> ThresholdCrossing {
+        nextCrossing(of: state, at: time, linearBeyond: LIFExp.wakeUpHorizon)
+    }
+
+    /// At a neuron event the wake-up bound takes its logarithms (no linear shortcut): a neuron
+    /// drifting towards threshold, V − θ = c + A·e^(−s/τm), then gets its crossing time itself as
+    /// the bound instead of a linearised one that wakes it again and again (`lowerBound`).
+    @inlinable @inline(__always)
+    public func nextCrossingAtNeuronEvent(of state: State, at time: Double) -> ThresholdCrossing {
+        nextCrossing(of: state, at: time, linearBeyond: .infinity)
+    }
+
+    /// `nextCrossing` with the wake-up bound's linear shortcut beyond `linearBeyond` ms.
+    @inlinable @inline(__always)
+    func nextCrossing(of state: State, at time: Double, linearBeyond: Double) -> ThresholdCrossing {
         var s = state
         var start = time
         if s.refractory > 0 {
@@ -293,7 +307,7 @@ public struct LIFExp: NeuronModel {
             // The wake-up test of `ExponentialSum.prediction`, computed from the state without
             // building the sum (the common case of an input that leaves the neuron far from
             // threshold); `crossingLowerBound(of:)` equals the sum's bound (tested).
-            let bound = crossingLowerBound(of: s)
+            let bound = crossingLowerBound(of: s, threshold: vThreshold, plus: 0, rate: 0, linearBeyond: linearBeyond)
             if bound == .infinity { return .never }
             if bound > LIFExp.wakeUpHorizon { return .notBefore(start + bound) }
             return distanceToThreshold(of: s, threshold: vThreshold)
@@ -319,7 +333,10 @@ public struct LIFExp: NeuronModel {
     /// adaptive threshold's −β·a·e^(−s/τ_adapt)), in `ExponentialSum` order: currents, membrane,
     /// then the extra term.
     @inlinable @inline(__always)
-    public func crossingLowerBound(of state: State, threshold: Double, plus extra: Double, rate extraRate: Double) -> Double {
+    public func crossingLowerBound(
+        of state: State, threshold: Double, plus extra: Double, rate extraRate: Double,
+        linearBeyond: Double = LIFExp.wakeUpHorizon
+    ) -> Double {
         let vInf = vRest + bias
         let exc = state.iExc * constants.excToVoltage
         let inh = state.iInh * constants.inhToVoltage
@@ -343,7 +360,7 @@ public struct LIFExp: NeuronModel {
         add(extra, extraRate)
         return ExponentialSum.lowerBound(
             fixed: vInf - threshold, decaying: decaying, slowestDecaying: slowestDecaying,
-            negative: negative, weightedRate: weightedRate, linearBeyond: LIFExp.wakeUpHorizon)
+            negative: negative, weightedRate: weightedRate, linearBeyond: linearBeyond)
     }
 
     // MARK: Quiet bounds (event-driven engine)

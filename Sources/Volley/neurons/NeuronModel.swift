@@ -89,6 +89,13 @@ public protocol NeuronModel: Sendable {
     /// The next threshold crossing after `time` with no further input (see `ThresholdCrossing`).
     func nextCrossing(of state: State, at time: Double) -> ThresholdCrossing
 
+    /// `nextCrossing` for the event-driven engine's neuron events (a wake-up or a spike), which
+    /// no input caused. After an input the next input usually moves the prediction anyway, so
+    /// models may answer there with a cheap, loose wake-up bound; here a loose bound only buys
+    /// another wake-up, so a model may spend more on a tighter one. Same contract as
+    /// `nextCrossing` (default: it).
+    func nextCrossingAtNeuronEvent(of state: State, at time: Double) -> ThresholdCrossing
+
     /// Whether `advance` is the exact solution of the model's equations (default true). A model
     /// without closed-form free evolution (conductance-based synapses: `ConductanceLIF`) sets it
     /// false and documents its integration scheme; the time-stepped engine runs it with that
@@ -201,6 +208,10 @@ func laneExp<V: SIMD>(_ v: V) -> V where V.Scalar == Double {
 }
 
 extension NeuronModel {
+    @inlinable
+    public func nextCrossingAtNeuronEvent(of state: State, at time: Double) -> ThresholdCrossing {
+        nextCrossing(of: state, at: time)
+    }
     public var canStayQuiet: Bool { false }
     public func peakResponse(receptor: Int) -> Double { .infinity }
     public func marginBound(of state: State) -> Double { .infinity }

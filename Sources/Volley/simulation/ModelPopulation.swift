@@ -315,7 +315,7 @@ final class ModelPopulation<M: NeuronModel> {
                     return fires
                 }
             }
-            let next = model.nextCrossing(of: s, at: time)
+            let next = model.nextCrossingAtNeuronEvent(of: s, at: time)
             assert(next.isExact || next.time > time, "a wake-up must lie in the future")
             exact[i] = next.isExact
             queue.update(offset &+ i, time: next.time)
@@ -341,7 +341,7 @@ final class ModelPopulation<M: NeuronModel> {
             queue.remove(offset &+ i)
             return true
         }
-        let next = model.nextCrossing(of: s, at: time)
+        let next = model.nextCrossingAtNeuronEvent(of: s, at: time)
         assert(next.isExact || next.time > time, "a wake-up must lie in the future")
         exact[i] = next.isExact
         queue.update(offset &+ i, time: next.time)
