@@ -78,10 +78,6 @@ final class ModelPopulation<M: NeuronModel> {
         clock.initialize(
             to: EpochClock<M.EpochForm>(
                 enabled: epochForm, rebaseAfter: epochForm ? 20 / model.epochRates.max() : .infinity))
-        if epochForm && model.canStayQuiet {
-            clock.pointee.quietBounds = .allocate(capacity: count)
-            clock.pointee.quietBounds!.initialize(repeating: .infinity, count: count)
-        }
         if M.sumsSimultaneousInputs && !layout.firstSpikeOnly {
             let n = model.receptorCount * count
             inputs = .allocate(capacity: n)
@@ -89,6 +85,7 @@ final class ModelPopulation<M: NeuronModel> {
         } else {
             inputs = nil
         }
+        usesQuietBounds(true)
     }
 
     deinit {
@@ -102,12 +99,23 @@ final class ModelPopulation<M: NeuronModel> {
         inputs?.deallocate()
         lanes?.deallocate()
         clock.pointee.forms?.deallocate()
-        clock.deallocate()
         clock.pointee.quietBounds?.deallocate()
+        clock.deallocate()
     }
 
-    /// Switches the quiet bounds off (or back on, where the model allows them); takes effect at
-    /// the next scheduling (`Simulator.reset()`). For tests that compare the two paths.
+    /// Recomputes neuron i's quiet bound from its state `s`; true when that proves the neuron
+    /// silent (its prediction is then "never": the caller queues it at ∞).
+    @inlinable @inline(__always)
+    func refreshQuietBound(_ i: Int, from s: M.State, _ bounds: UnsafeMutablePointer<Double>) -> Bool {
+        let fresh = model.marginBound(of: s)
+        bounds[i] = fresh
+        guard fresh < -quietMargin else { return false }
+        exact[i] = false
+        return true
+    }
+
+    /// Switches the quiet bounds on (where the model allows them: the default) or off; takes
+    /// effect at the next scheduling (`Simulator.reset()`). Off: for tests that compare the paths.
     @usableFromInline
     func usesQuietBounds(_ on: Bool) {
         clock.pointee.quietBounds?.deallocate()
@@ -267,15 +275,9 @@ final class ModelPopulation<M: NeuronModel> {
                     }
                 }
                 let s = model.state(fromEpoch: forms[i], elapsed: x, decay: d)
-                if Q.enabled {
-                    let bounds = quietBounds.unsafelyUnwrapped
-                    let fresh = model.marginBound(of: s)
-                    bounds[i] = fresh
-                    if fresh < -quietMargin {
-                        exact[i] = false
-                        queue.update(offset &+ i, time: .infinity)
-                        continue
-                    }
+                if Q.enabled && refreshQuietBound(i, from: s, quietBounds.unsafelyUnwrapped) {
+                    queue.update(offset &+ i, time: .infinity)
+                    continue
                 }
                 predictions &+= 1
                 let next = model.nextCrossing(of: s, at: time)
@@ -306,14 +308,9 @@ final class ModelPopulation<M: NeuronModel> {
             } else {
                 counters.wakeUps &+= 1
             }
-            if let bounds = clock.pointee.quietBounds {
-                let fresh = model.marginBound(of: s)
-                bounds[i] = fresh
-                if fresh < -quietMargin {
-                    exact[i] = false
-                    queue.update(offset &+ i, time: .infinity)
-                    return fires
-                }
+            if let bounds = clock.pointee.quietBounds, refreshQuietBound(i, from: s, bounds) {
+                queue.update(offset &+ i, time: .infinity)
+                return fires
             }
             let next = model.nextCrossingAtNeuronEvent(of: s, at: time)
             assert(next.isExact || next.time > time, "a wake-up must lie in the future")
@@ -359,13 +356,9 @@ final class ModelPopulation<M: NeuronModel> {
         }
         for i in 0..<count where !done[i] {
             lastUpdate[i] = time
-            if let bounds = clock.pointee.quietBounds {
-                bounds[i] = model.marginBound(of: states[i])
-                if bounds[i] < -quietMargin {
-                    exact[i] = false
-                    queue.update(offset &+ i, time: .infinity)
-                    continue
-                }
+            if let bounds = clock.pointee.quietBounds, refreshQuietBound(i, from: states[i], bounds) {
+                queue.update(offset &+ i, time: .infinity)
+                continue
             }
             let next = model.nextCrossing(of: states[i], at: time)
             exact[i] = next.isExact
