@@ -137,7 +137,14 @@ struct EventOrderingTests {
         }
         let spikes = sim.spikes.times.reduce(0) { $0 + $1.count }
         #expect(spikes == 332)
-        // Last updated when LIF-exp's neuron events (spikes, wake-ups) began to take the wake-up
+        // Last updated when LIF-exp with commensurate time constants (this network's 20/5/10 ms)
+        // began to search crossings as a polynomial in u = e^(−s/20) (`ModePolynomial`), to
+        // build its epoch factors and forms from one `exp` per time (`epochGrowth`), and to
+        // search exactly at neuron events when the bound is within 2 ms
+        // (`LIFExp.eventSearchWithin`): the same 332 spikes in the same order, times within
+        // 1.3e-11 ms; CUBA 4000 × 4 s the same 93 198 spikes in the same order, times within
+        // 6.5e-11 ms (low drive: 52 465 spikes, 9.3e-10 ms). Before that, when
+        // LIF-exp's neuron events (spikes, wake-ups) began to take the wake-up
         // bound with its logarithms (`nextCrossingAtNeuronEvent`), which moves wake-up times and
         // with them the epoch's rebases: the same 332 spikes in the same order, times within
         // 1.2e-12 ms; CUBA 4000 × 4 s the same 93 198 spikes in the same order, times within
@@ -156,7 +163,7 @@ struct EventOrderingTests {
         // CUBA 4000 × 300 ms the old and new builds give the same 7 180 spikes, times within
         // 7e-12 ms). Before that, when LIF-exp moved to the epoch form (EpochFormTests check
         // this network against per-neuron advances, 1e-9 ms).
-        #expect(hash == 9_138_533_465_097_993_566)
+        #expect(hash == 15_865_905_375_084_464_501)
     }
 
     @Test("Stop conditions: first spike, spike count, all fired")

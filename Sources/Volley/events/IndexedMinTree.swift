@@ -158,19 +158,30 @@ public struct IndexedMinTree {
         @usableFromInline let ids: UnsafeMutablePointer<UInt32>
         @usableFromInline let starts: UnsafeBufferPointer<Int>
         @usableFromInline let slotCount: Int
+        /// Index of the root entry in `times`/`ids`.
+        @usableFromInline let root: Int
         /// Slots inserted minus slots removed through this handle.
         @usableFromInline var queuedChange = 0
 
         @inlinable
         init(
             leaf: UnsafeMutablePointer<Double>, times: UnsafeMutablePointer<Double>,
-            ids: UnsafeMutablePointer<UInt32>, starts: UnsafeBufferPointer<Int>, slotCount: Int
+            ids: UnsafeMutablePointer<UInt32>, starts: UnsafeBufferPointer<Int>, slotCount: Int,
+            root: Int
         ) {
             self.leaf = leaf
             self.times = times
             self.ids = ids
             self.starts = starts
             self.slotCount = slotCount
+            self.root = root
+        }
+
+        /// `IndexedMinTree.min` on the handle's storage.
+        @inlinable @inline(__always)
+        public var min: SlotKey? {
+            let t = times[root]
+            return t < .infinity ? SlotKey(time: t, id: ids[root]) : nil
         }
 
         /// `IndexedMinTree.update` on the handle's storage.
@@ -210,7 +221,8 @@ public struct IndexedMinTree {
                     try levelStart.withUnsafeBufferPointer { starts in
                         var handle = UnsafeHandle(
                             leaf: leaf.baseAddress.unsafelyUnwrapped, times: times.baseAddress.unsafelyUnwrapped,
-                            ids: ids.baseAddress.unsafelyUnwrapped, starts: starts, slotCount: slots)
+                            ids: ids.baseAddress.unsafelyUnwrapped, starts: starts, slotCount: slots,
+                            root: times.count &- 1)
                         defer { change = handle.queuedChange }
                         return try body(&handle)
                     }

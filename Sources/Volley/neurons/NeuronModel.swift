@@ -164,6 +164,10 @@ public protocol NeuronModel: Sendable {
     /// Decay rates r_k (1/ms) of the epoch form's lanes (0 for lanes that are not modes).
     var epochRates: EpochForm { get }
 
+    /// The growth factors e^(rₖ·x) of the lanes at x ms past the epoch (default: one `exp` per
+    /// lane of `epochRates`).
+    func epochGrowth(elapsed x: Double) -> EpochForm
+
     /// The epoch form of `state`, valid at t = t₀ + x.
     func epochForm(of state: State, elapsed x: Double) -> EpochForm
 
@@ -217,6 +221,8 @@ extension NeuronModel {
     public func marginBound(of state: State) -> Double { .infinity }
     public var supportsEpochForm: Bool { false }
     public var epochRates: EpochForm { EpochForm() }
+    @inlinable
+    public func epochGrowth(elapsed x: Double) -> EpochForm { laneExp(epochRates * x) }
     public func epochForm(of state: State, elapsed x: Double) -> EpochForm {
         preconditionFailure("\(Self.modelName) has no epoch form")
     }

@@ -80,64 +80,68 @@ public final class EventDrivenSimulator: Simulator {
         let outgoing = self.outgoing
         let outcome: RunOutcome = views.withUnsafeBufferPointer { views in
             populationOfNeuron.withUnsafeBufferPointer { owner in
-                var stopTime = Double.infinity
-                while true {
-                    let deliveryTime = queue.min?.time ?? .infinity
-                    let neuronTime = neurons.min?.time ?? .infinity
-                    let t = Swift.min(deliveryTime, neuronTime)
-                    // A stop takes effect once every event at the stopping time is processed.
-                    if t > stopTime { return .stopped(at: stopTime) }
-                    if t > end || t == .infinity { break }
-                    if t > nextSampleTime { sampleStates(upTo: t.nextDown) }
-                    lastEventTime = t
-                    if deliveryTime <= neuronTime {
-                        // Kind 0: a spike arriving through one delay group of one projection.
-                        let event = queue.popMin().unsafelyUnwrapped
-                        count.deliveryPops &+= 1
-                        let view = views[event.projection]
-                        let group = Int(view.rowGroups[event.source - view.sourceOffset]) + event.group
-                        let first = Int(view.groupStart[group])
-                        let n = Int(view.groupStart[group + 1]) - first
-                        plastic[event.projection]?.preArrival(group: group, first: first, count: n, time: t)
-                        deliver[view.targetPopulation].unsafelyUnwrapped(
-                            view.targets + first, view.weights.from(first), n, view.receptor, t,
-                            &neurons, &count)
-                        continue
-                    }
-                    // Kind 1: a neuron's predicted crossing or wake-up, or a source's input spike.
-                    let global = Int(neurons.min.unsafelyUnwrapped.id)
-                    let p = Int(owner[global])
-                    let local = global - offsets[p]
-                    count.neuronEvents &+= 1
-                    if let handle = neuronEvent[p] {
-                        guard handle(local, t, &neurons, &count) else { continue }
-                    } else {
-                        let source = sources[p].unsafelyUnwrapped
-                        source.consume(local, at: t)
-                        neurons.update(global, time: source.nextTime(local))
-                        count.neuronQueueUpdates &+= 1
-                    }
-                    // The neuron fired at t: one delivery per outgoing delay group.
-                    count.spikes &+= 1
-                    for projection in outgoing[p] {
-                        let view = views[projection]
-                        let g0 = Int(view.rowGroups[local])
-                        let g1 = Int(view.rowGroups[local + 1])
-                        for g in g0..<g1 {
-                            view.prefetchTargets(ofGroup: g)
-                            queue.push(
-                                DeliveryEvent(
-                                    time: t + view.groupDelay[g], source: global,
-                                    projection: projection, group: g - g0))
+                // One handle on the neuron queue for the whole loop: the kernels' updates through
+                // it pay no per-call uniqueness checks (−7 % instructions at ≈ 1 Hz, −4 % on CUBA).
+                neurons.withUnsafeHandle { neurons in
+                    var stopTime = Double.infinity
+                    while true {
+                        let deliveryTime = queue.min?.time ?? .infinity
+                        let neuronTime = neurons.min?.time ?? .infinity
+                        let t = Swift.min(deliveryTime, neuronTime)
+                        // A stop takes effect once every event at the stopping time is processed.
+                        if t > stopTime { return .stopped(at: stopTime) }
+                        if t > end || t == .infinity { break }
+                        if t > nextSampleTime { sampleStates(upTo: t.nextDown) }
+                        lastEventTime = t
+                        if deliveryTime <= neuronTime {
+                            // Kind 0: a spike arriving through one delay group of one projection.
+                            let event = queue.popMin().unsafelyUnwrapped
+                            count.deliveryPops &+= 1
+                            let view = views[event.projection]
+                            let group = Int(view.rowGroups[event.source - view.sourceOffset]) + event.group
+                            let first = Int(view.groupStart[group])
+                            let n = Int(view.groupStart[group + 1]) - first
+                            plastic[event.projection]?.preArrival(group: group, first: first, count: n, time: t)
+                            deliver[view.targetPopulation].unsafelyUnwrapped(
+                                view.targets + first, view.weights.from(first), n, view.receptor, t,
+                                &neurons, &count)
+                            continue
                         }
-                        count.deliveryPushes &+= UInt64(g1 - g0)
+                        // Kind 1: a neuron's predicted crossing or wake-up, or a source's input spike.
+                        let global = Int(neurons.min.unsafelyUnwrapped.id)
+                        let p = Int(owner[global])
+                        let local = global - offsets[p]
+                        count.neuronEvents &+= 1
+                        if let handle = neuronEvent[p] {
+                            guard handle(local, t, &neurons, &count) else { continue }
+                        } else {
+                            let source = sources[p].unsafelyUnwrapped
+                            source.consume(local, at: t)
+                            neurons.update(global, time: source.nextTime(local))
+                            count.neuronQueueUpdates &+= 1
+                        }
+                        // The neuron fired at t: one delivery per outgoing delay group.
+                        count.spikes &+= 1
+                        for projection in outgoing[p] {
+                            let view = views[projection]
+                            let g0 = Int(view.rowGroups[local])
+                            let g1 = Int(view.rowGroups[local + 1])
+                            for g in g0..<g1 {
+                                view.prefetchTargets(ofGroup: g)
+                                queue.push(
+                                    DeliveryEvent(
+                                        time: t + view.groupDelay[g], source: global,
+                                        projection: projection, group: g - g0))
+                            }
+                            count.deliveryPushes &+= UInt64(g1 - g0)
+                        }
+                        if noteSpike(population: p, local: local, time: t, stop: stop) {
+                            stopTime = Swift.min(stopTime, t)
+                        }
                     }
-                    if noteSpike(population: p, local: local, time: t, stop: stop) {
-                        stopTime = Swift.min(stopTime, t)
-                    }
+                    if stopTime < .infinity { return .stopped(at: stopTime) }
+                    return end == .infinity ? .queueEmpty(lastEventTime) : .reachedTime(end)
                 }
-                if stopTime < .infinity { return .stopped(at: stopTime) }
-                return end == .infinity ? .queueEmpty(lastEventTime) : .reachedTime(end)
             }
         }
         switch outcome {

@@ -158,7 +158,7 @@ final class ModelPopulation<M: NeuronModel> {
     @inlinable
     func deliverEvent(
         _ targets: UnsafePointer<UInt32>, _ weights: WeightRun, _ n: Int, _ receptor: Int,
-        _ time: Double, _ queue: inout IndexedMinTree, _ counters: inout EngineCounters
+        _ time: Double, _ queue: inout IndexedMinTree.UnsafeHandle, _ counters: inout EngineCounters
     ) {
         switch weights.layout {
         case .double: deliverEvent(targets, DoubleWeights(weights), n, receptor, time, &queue, &counters)
@@ -170,7 +170,7 @@ final class ModelPopulation<M: NeuronModel> {
     @inlinable
     func deliverEvent<W: WeightReader>(
         _ targets: UnsafePointer<UInt32>, _ weights: W, _ n: Int,
-        _ receptor: Int, _ time: Double, _ queue: inout IndexedMinTree,
+        _ receptor: Int, _ time: Double, _ queue: inout IndexedMinTree.UnsafeHandle,
         _ counters: inout EngineCounters
     ) {
         var applied: UInt64 = 0
@@ -191,31 +191,29 @@ final class ModelPopulation<M: NeuronModel> {
             }
             return
         }
-        queue.withUnsafeHandle { queue in
-            for k in 0..<n {
-                let i = Int(targets[k])
-                if done[i] { continue }
-                var s = states[i]
-                let h = time - lastUpdate[i]
-                if h > 0 {
-                    model.advance(&s, by: h)
-                    lastUpdate[i] = time
-                    updates &+= 1
-                }
-                let w = weights.weight(k)
-                model.receive(&s, weight: w, receptor: receptor, at: time)
-                states[i] = s
-                applied &+= 1
-                if model.inputOnlyDelaysCrossing(weight: w, receptor: receptor) {
-                    // The queued time stays a lower bound on the crossing: keep it, as a wake-up.
-                    exact[i] = false
-                    continue
-                }
-                predictions &+= 1
-                let next = model.nextCrossing(of: s, at: time)
-                exact[i] = next.isExact
-                queue.update(offset &+ i, time: next.time)
+        for k in 0..<n {
+            let i = Int(targets[k])
+            if done[i] { continue }
+            var s = states[i]
+            let h = time - lastUpdate[i]
+            if h > 0 {
+                model.advance(&s, by: h)
+                lastUpdate[i] = time
+                updates &+= 1
             }
+            let w = weights.weight(k)
+            model.receive(&s, weight: w, receptor: receptor, at: time)
+            states[i] = s
+            applied &+= 1
+            if model.inputOnlyDelaysCrossing(weight: w, receptor: receptor) {
+                // The queued time stays a lower bound on the crossing: keep it, as a wake-up.
+                exact[i] = false
+                continue
+            }
+            predictions &+= 1
+            let next = model.nextCrossing(of: s, at: time)
+            exact[i] = next.isExact
+            queue.update(offset &+ i, time: next.time)
         }
         counters.synapticEvents &+= applied
         counters.stateUpdates &+= updates
@@ -234,7 +232,7 @@ final class ModelPopulation<M: NeuronModel> {
     func deliverEpoch<W: WeightReader, P: PrefetchPolicy, Q: QuietBoundPolicy>(
         _ targets: UnsafePointer<UInt32>, _ weights: W, _ n: Int, _ receptor: Int,
         _ time: Double, _ forms: UnsafeMutablePointer<M.EpochForm>, _: P.Type, _: Q.Type,
-        _ queue: inout IndexedMinTree, _ counters: inout EngineCounters
+        _ queue: inout IndexedMinTree.UnsafeHandle, _ counters: inout EngineCounters
     ) {
         let x = epochFactors(at: time)
         let g = clock.pointee.growth
@@ -242,48 +240,46 @@ final class ModelPopulation<M: NeuronModel> {
         var predictions: UInt64 = 0
         let quietBounds = clock.pointee.quietBounds
         let peak = Q.enabled ? model.peakResponse(receptor: receptor) : 0
-        queue.withUnsafeHandle { queue in
+        if P.prefetches {
+            for k in 0..<Swift.min(16, n) {
+                volley_prefetch(forms + Int(targets[k]))
+                queue.prefetchSlot(offset &+ Int(targets[k]))
+            }
+        }
+        for k in 0..<n {
             if P.prefetches {
-                for k in 0..<Swift.min(16, n) {
-                    volley_prefetch(forms + Int(targets[k]))
-                    queue.prefetchSlot(offset &+ Int(targets[k]))
+                if k &+ 16 < n {
+                    let ahead = Int(targets[k &+ 16])
+                    volley_prefetch(forms + ahead)
+                    queue.prefetchSlot(offset &+ ahead)
                 }
             }
-            for k in 0..<n {
-                if P.prefetches {
-                    if k &+ 16 < n {
-                        let ahead = Int(targets[k &+ 16])
-                        volley_prefetch(forms + ahead)
-                        queue.prefetchSlot(offset &+ ahead)
-                    }
-                }
-                let i = Int(targets[k])
-                let w = weights.weight(k)
-                model.receive(&forms[i], weight: w, receptor: receptor, elapsed: x, growth: g)
-                if model.inputOnlyDelaysCrossing(weight: w, receptor: receptor) {
-                    // The queued time stays a lower bound on the crossing: keep it, as a wake-up.
-                    exact[i] = false
-                    continue
-                }
-                if Q.enabled {
-                    // A silent neuron stays provably silent: one addition, no prediction.
-                    let bounds = quietBounds.unsafelyUnwrapped
-                    let raised = bounds[i] + peak * w
-                    if raised < -quietMargin {
-                        bounds[i] = raised
-                        continue
-                    }
-                }
-                let s = model.state(fromEpoch: forms[i], elapsed: x, decay: d)
-                if Q.enabled && refreshQuietBound(i, from: s, quietBounds.unsafelyUnwrapped) {
-                    queue.update(offset &+ i, time: .infinity)
-                    continue
-                }
-                predictions &+= 1
-                let next = model.nextCrossing(of: s, at: time)
-                exact[i] = next.isExact
-                queue.update(offset &+ i, time: next.time)
+            let i = Int(targets[k])
+            let w = weights.weight(k)
+            model.receive(&forms[i], weight: w, receptor: receptor, elapsed: x, growth: g)
+            if model.inputOnlyDelaysCrossing(weight: w, receptor: receptor) {
+                // The queued time stays a lower bound on the crossing: keep it, as a wake-up.
+                exact[i] = false
+                continue
             }
+            if Q.enabled {
+                // A silent neuron stays provably silent: one addition, no prediction.
+                let bounds = quietBounds.unsafelyUnwrapped
+                let raised = bounds[i] + peak * w
+                if raised < -quietMargin {
+                    bounds[i] = raised
+                    continue
+                }
+            }
+            let s = model.state(fromEpoch: forms[i], elapsed: x, decay: d)
+            if Q.enabled && refreshQuietBound(i, from: s, quietBounds.unsafelyUnwrapped) {
+                queue.update(offset &+ i, time: .infinity)
+                continue
+            }
+            predictions &+= 1
+            let next = model.nextCrossing(of: s, at: time)
+            exact[i] = next.isExact
+            queue.update(offset &+ i, time: next.time)
         }
         counters.synapticEvents &+= UInt64(n)
         counters.stateUpdates &+= UInt64(n)
@@ -294,7 +290,7 @@ final class ModelPopulation<M: NeuronModel> {
     /// fires only if the neuron is at threshold, and is otherwise replaced by a new prediction.
     @inlinable
     func neuronEvent(
-        _ i: Int, _ time: Double, _ queue: inout IndexedMinTree, _ counters: inout EngineCounters
+        _ i: Int, _ time: Double, _ queue: inout IndexedMinTree.UnsafeHandle, _ counters: inout EngineCounters
     ) -> Bool {
         if let forms = clock.pointee.forms {
             let x = epochFactors(at: time)
@@ -335,7 +331,7 @@ final class ModelPopulation<M: NeuronModel> {
         counters.neuronQueueUpdates &+= 1
         if fires && firstSpikeOnly {
             done[i] = true
-            queue.remove(offset &+ i)
+            queue.update(offset &+ i, time: .infinity)
             return true
         }
         let next = model.nextCrossingAtNeuronEvent(of: s, at: time)
@@ -378,7 +374,7 @@ final class ModelPopulation<M: NeuronModel> {
         }
         if time != clock.pointee.factorTime {
             clock.pointee.factorTime = time
-            let g = laneExp(model.epochRates * x)
+            let g = model.epochGrowth(elapsed: x)
             clock.pointee.growth = g
             clock.pointee.decay = 1 / g
         }

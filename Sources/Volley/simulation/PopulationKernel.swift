@@ -31,14 +31,16 @@ public struct EngineCounters: Sendable, Equatable {
 /// group or per neuron event, and the loop over synapses inside it has no dynamic dispatch.
 /// (A protocol existential over a generic class would run the unspecialized witnesses instead.)
 public struct PopulationKernel {
-    /// Event-driven: applies one delivery group (targets, weights, count, receptor, time).
+    /// Event-driven: applies one delivery group (targets, weights, count, receptor, time). The
+    /// neuron queue comes as the handle the event loop holds for its whole run
+    /// (`IndexedMinTree.withUnsafeHandle`), so a group or a neuron event pays no uniqueness checks.
     @usableFromInline let deliverEvent:
         (
-            UnsafePointer<UInt32>, WeightRun, Int, Int, Double, inout IndexedMinTree,
+            UnsafePointer<UInt32>, WeightRun, Int, Int, Double, inout IndexedMinTree.UnsafeHandle,
             inout EngineCounters
         ) -> Void
     /// Event-driven: handles the queued prediction of neuron `local` at `time`; true if it fired.
-    @usableFromInline let neuronEvent: (Int, Double, inout IndexedMinTree, inout EngineCounters) -> Bool
+    @usableFromInline let neuronEvent: (Int, Double, inout IndexedMinTree.UnsafeHandle, inout EngineCounters) -> Bool
     /// Event-driven: queues every neuron's first prediction from `time`.
     @usableFromInline let scheduleAll: (Double, inout IndexedMinTree) -> Void
     /// Time-stepped: precomputes the propagator for step `dt`.
@@ -63,10 +65,10 @@ public struct PopulationKernel {
     @inlinable
     init(
         deliverEvent: @escaping (
-            UnsafePointer<UInt32>, WeightRun, Int, Int, Double, inout IndexedMinTree,
+            UnsafePointer<UInt32>, WeightRun, Int, Int, Double, inout IndexedMinTree.UnsafeHandle,
             inout EngineCounters
         ) -> Void,
-        neuronEvent: @escaping (Int, Double, inout IndexedMinTree, inout EngineCounters) -> Bool,
+        neuronEvent: @escaping (Int, Double, inout IndexedMinTree.UnsafeHandle, inout EngineCounters) -> Bool,
         scheduleAll: @escaping (Double, inout IndexedMinTree) -> Void,
         prepareSteps: @escaping (Double) -> Void,
         advanceAll: @escaping (Double, inout EngineCounters) -> Void,
