@@ -299,12 +299,20 @@ public struct LIFExp: NeuronModel {
     /// `distanceToThreshold`.
     @inlinable @inline(__always)
     public func modePolynomial(of state: State) -> ModePolynomial {
-        let vInf = vRest + bias
+        let (exc, inh, membrane) = modeAmplitudes(of: state)
+        return ModePolynomial(
+            constant: vRest + bias - vThreshold, baseRate: constants.baseRate, exc, power: Int(constants.powerExc),
+            inh, power: Int(constants.powerInh), membrane, power: Int(constants.powerM))
+    }
+
+    /// Amplitudes of V's three decay modes for a non-refractory state (τ_exc, τ_inh ≠ τm):
+    /// V(s) = V∞ + exc·e^(−s/τ_exc) + inh·e^(−s/τ_inh) + membrane·e^(−s/τm), with
+    /// exc = c_exc·I_exc, inh = c_inh·I_inh and membrane = V − V∞ − exc − inh.
+    @inlinable @inline(__always)
+    func modeAmplitudes(of state: State) -> (exc: Double, inh: Double, membrane: Double) {
         let exc = state.iExc * constants.excToVoltage
         let inh = state.iInh * constants.inhToVoltage
-        return ModePolynomial(
-            constant: vInf - vThreshold, baseRate: constants.baseRate, exc, power: Int(constants.powerExc),
-            inh, power: Int(constants.powerInh), state.v - vInf - exc - inh, power: Int(constants.powerM))
+        return (exc, inh, state.v - (vRest + bias) - exc - inh)
     }
 
     /// A current I decaying with τ contributes I·c·(e^(−s/τ) − e^(−s/τm)) to V(s) with
@@ -396,9 +404,7 @@ public struct LIFExp: NeuronModel {
         linearBeyond: Double = LIFExp.wakeUpHorizon
     ) -> Double {
         let vInf = vRest + bias
-        let exc = state.iExc * constants.excToVoltage
-        let inh = state.iInh * constants.inhToVoltage
-        let membrane = state.v - vInf - exc - inh
+        let (exc, inh, membrane) = modeAmplitudes(of: state)
         var decaying = 0.0
         var slowestDecaying = Double.infinity
         var negative = 0.0
@@ -493,7 +499,8 @@ public struct LIFExp: NeuronModel {
         let vInf = vRest + bias
         if constants.powerM > 0 {
             // Commensurate time constants: the factors from one `exp` per time (`epochGrowth`),
-            // e^(−r/τₖ) over the remaining refractory time r as a ratio of two of them.
+            // e^(−r/τₖ) over the remaining refractory time r as a ratio of two of them. (The
+            // general path below keeps its own `exp`s, so its values stay bit for bit.)
             let g = epochGrowth(elapsed: x)
             let bExc = s.iExc * g[1]
             let bInh = s.iInh * g[2]

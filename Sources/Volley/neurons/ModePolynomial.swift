@@ -66,6 +66,12 @@ public struct ModePolynomial: Sendable {
         return (constant + a0 * (b0 * u) + a1 * (b1 * u) + a2 * (b2 * u), b0, b1, b2)
     }
 
+    /// −P′ from the powers u^(nₖ−1) of `terms`: the rate at which P grows as u falls.
+    @inlinable @inline(__always)
+    func descent(_ t: (value: Double, b0: Double, b1: Double, b2: Double)) -> Double {
+        -Double(n0) * a0 * t.b0 - Double(n1) * a1 * t.b1 - Double(n2) * a2 * t.b2
+    }
+
     /// P(u) = f(s) at s = −ln(u)/r₀.
     @inlinable
     public func value(atU u: Double) -> Double { terms(u).value }
@@ -142,9 +148,6 @@ public struct ModePolynomial: Sendable {
     func refine(_ lo0: Double, _ hi0: Double, tolerance: Double) -> Double {
         var lo = lo0
         var hi = hi0
-        @inline(__always) func descent(_ t: (value: Double, b0: Double, b1: Double, b2: Double)) -> Double {
-            -Double(n0) * a0 * t.b0 - Double(n1) * a1 * t.b1 - Double(n2) * a2 * t.b2
-        }
         let first = terms(lo)
         let d = descent(first)
         var x = d > 0 ? lo + first.value / d : lo + 0.5 * (hi - lo)
