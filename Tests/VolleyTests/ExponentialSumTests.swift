@@ -166,4 +166,25 @@ struct ExponentialSumTests {
             if bound == .infinity { #expect(f.firstUpCrossing() == nil) }
         }
     }
+
+    @Test("The logarithm's lower bound is below ln x by at most 1.6e-4, and −∞ below 1")
+    func logLowerBound() {
+        var rng = Xoshiro256(seed: 9, stream: 0x53)
+        var samples: [Double] = [1, 1.0.nextUp, 1.5, 2.0.nextDown, 2, 2.0.nextUp, 3, 11, 1e6]
+        for k in 1..<1000 { samples.append(Double(sign: .plus, exponent: k, significand: 1).nextDown) }
+        for _ in 0..<20_000 { samples.append(exp(rng.uniform(0, 690))) }
+        for _ in 0..<20_000 { samples.append(1 + rng.uniform(0, 1e-6)) }
+        var worst = 0.0
+        for x in samples {
+            let bound = ExponentialSum.logLowerBound(x)
+            let exact = log(x)
+            #expect(bound <= exact, "x = \(x): bound \(bound) above ln x = \(exact)")
+            worst = max(worst, exact - bound)
+        }
+        #expect(worst <= 1.6e-4 && worst > 1e-5, "largest shortfall \(worst)")
+        #expect(ExponentialSum.logLowerBound(0.999) == -.infinity)
+        #expect(ExponentialSum.logLowerBound(-1) == -.infinity)
+        #expect(ExponentialSum.logLowerBound(.nan) == -.infinity)
+        #expect(ExponentialSum.logLowerBound(.infinity) == .infinity)
+    }
 }

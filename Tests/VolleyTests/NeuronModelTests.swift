@@ -340,6 +340,61 @@ struct NeuronModelTests {
         #expect(withinHorizon > 20 && beyond > 1000 && tightened > 500 && logsTighter > 500, "\(withinHorizon) \(beyond) \(tightened) \(logsTighter)")
     }
 
+    @Test("LIF-exp's prediction after an input, for any input-interval hint: exact roots agree, wake-ups stay below the root")
+    func lifExpInputIntervalHint() throws {
+        var rng = Xoshiro256(seed: 44)
+        let model = LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 10, vRest: -49, vReset: -60, vThreshold: -50, tRef: 5)
+        let intervals = [0, 0.5, 5, 50, Double.infinity]
+        var later = 0
+        for k in 0..<3000 {
+            let s = LIFExp.State(
+                v: k % 4 == 0 ? -50.3 + 0.29 * rng.uniform() : -60 + 9.99 * rng.uniform(),
+                iExc: 12 * rng.uniform(), iInh: -20 * rng.uniform())
+            let root = model.distanceToThreshold(of: s, threshold: model.vThreshold).firstUpCrossing()
+            var previous = -Double.infinity
+            for interval in intervals {
+                let next = model.nextCrossing(of: s, at: 100, inputInterval: interval)
+                if next.isExact {
+                    let r = try #require(root)
+                    #expect(abs(next.time - 100 - r) < 1e-9)
+                } else if let r = root {
+                    #expect(next.time - 100 <= r + 1e-9, "wake-up \(next.time - 100) after the root \(r)")
+                } else {
+                    #expect(next.time == .infinity || next.time > 100)
+                }
+                // A longer interval only tightens the bound (the linear shortcut is taken less).
+                if !next.isExact && next.time.isFinite {
+                    #expect(next.time >= previous)
+                    if next.time > previous && previous.isFinite { later += 1 }
+                    previous = next.time
+                }
+            }
+            // No hint is the old policy: the linear shortcut beyond the wake-up horizon.
+            #expect(model.nextCrossing(of: s, at: 100, inputInterval: 0) == model.nextCrossing(of: s, at: 100))
+        }
+        #expect(later > 1000, "the hint changed only \(later) wake-ups")
+    }
+
+    @Test("The event-driven engine measures each population's mean input interval per epoch")
+    func measuredInputInterval() throws {
+        var net = Network()
+        // 40 sources at 25 Hz onto every one of 10 neurons: one input per ms per neuron.
+        let source = try net.addPoissonSource("in", rates: Array(repeating: 25, count: 40), seed: 5)
+        let model = LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 10, vRest: -65, vReset: -65, vThreshold: -50, tRef: 2)
+        let target = try net.addPopulation("target", size: 10, model: model)
+        try net.connect(source, to: target, pattern: .allToAll(), weight: .constant(0.5), delay: .constant(1), receptor: 0, seed: 6)
+        let sim = try EventDrivenSimulator(network: net)
+        let runtime = try #require(sim.kernels[target.index]?.runtime as? ModelPopulation<LIFExp>)
+        try sim.run(until: 50)
+        // Before the first epoch has ended (100 ms for τ_exc = 5 ms) there is no estimate.
+        #expect(runtime.clock.pointee.inputInterval == .infinity)
+        try sim.run(until: 2000)
+        let interval = runtime.clock.pointee.inputInterval
+        #expect(abs(interval - 1) < 0.2, "measured \(interval) ms")
+        sim.reset()
+        #expect(runtime.clock.pointee.inputInterval == .infinity)
+    }
+
     @Test("Adaptive LIF's state-based wake-up bound never exceeds the exponential sum's bound or the first root")
     func adaptiveWakeUpBound() throws {
         var rng = Xoshiro256(seed: 43)

@@ -101,4 +101,47 @@ struct QuietBoundTests {
             #expect(gapToReference <= 1e-9, "seed \(seed): largest difference to per-neuron advances \(gapToReference) ms")
         }
     }
+
+    /// Delivery groups of 200 synapses onto 150 quiet neurons (multapses allowed): each group
+    /// spans four chunks of `deliverEpochQuiet`'s two-pass loop, and most list some targets twice.
+    func longGroupNetwork<M: NeuronModel>(seed: UInt64, model: M) throws -> (Network, PopulationID) {
+        var net = Network()
+        let exc = try net.addPoissonSource("exc_in", rates: Array(repeating: 12, count: 30), seed: seed)
+        let inh = try net.addPoissonSource("inh_in", rates: Array(repeating: 10, count: 10), seed: seed + 1)
+        var rng = Xoshiro256(seed: seed, stream: 5)
+        let v0 = (0..<150).map { _ in -60 + 9.9 * rng.uniform() }
+        let quiet = try net.addPopulation("quiet", size: 150, model: model, initialPotentials: v0)
+        try net.connect(
+            exc, to: quiet, pattern: .fixedOutDegree(200, allowMultapses: true), weight: .uniform(0, 1.6),
+            delay: .constant(0.3), receptor: 0, seed: seed + 2)
+        try net.connect(
+            inh, to: quiet, pattern: .fixedOutDegree(120, allowMultapses: true), weight: .constant(-3),
+            delay: .constant(0.5), receptor: 1, seed: seed + 3)
+        try net.connect(
+            quiet, to: quiet, pattern: .fixedProbability(0.05), weight: .constant(2), delay: .constant(0.2),
+            receptor: 0, seed: seed + 4)
+        return (net, quiet)
+    }
+
+    @Test("Long delivery groups with repeated targets: the two-pass quiet loop changes no spike")
+    func longGroupsWithRepeats() throws {
+        for seed: UInt64 in [6, 23] {
+            let (net, quiet) = try longGroupNetwork(seed: seed, model: model)
+            let bounded = try EventDrivenSimulator(network: net)
+            let plain = try EventDrivenSimulator(network: net)
+            let runtime = try #require(plain.kernels[quiet.index]?.runtime as? ModelPopulation<LIFExp>)
+            runtime.usesQuietBounds(false)
+            plain.reset()
+            try bounded.run(until: 1000)
+            try plain.run(until: 1000)
+            let reference = try EventDrivenSimulator(network: try longGroupNetwork(seed: seed, model: Plain(base: model)).0)
+            try reference.run(until: 1000)
+            let a = bounded.spikes(of: quiet), b = plain.spikes(of: quiet), c = reference.spikes(of: quiet)
+            #expect(a.neurons.count > 200, "seed \(seed): only \(a.neurons.count) spikes")
+            #expect(a.neurons == b.neurons && a.neurons == c.neurons)
+            let gap = zip(a.times, c.times).map { abs($0 - $1) }.max() ?? 0
+            #expect(gap <= 1e-9, "seed \(seed): largest difference to per-neuron advances \(gap) ms")
+            #expect(bounded.counters.neuronQueueUpdates < plain.counters.neuronQueueUpdates)
+        }
+    }
 }

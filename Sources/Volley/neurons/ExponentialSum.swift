@@ -136,7 +136,8 @@ public struct ExponentialSum: Sendable {
         return ub
     }
 
-    /// A cheap lower bound L on the first crossing (at most two logarithms, no exponentials), or
+    /// A cheap lower bound L on the first crossing (one bound on a logarithm, `logLowerBound`, and
+    /// no exponentials), or
     /// +∞ when f < 0 for all s ≥ 0. The negative monotone terms, Σaₖe^(−rₖs) with N = Σaₖ < 0,
     /// are bounded above by N·e^(−r̄s) with r̄ = Σaₖrₖ / N (Jensen: e^x is convex). Then:
     /// 1. every other term is replaced by its supremum; with P the constant plus those suprema,
@@ -197,9 +198,30 @@ public struct ExponentialSum: Sendable {
                 : (positive + negative) / weightedRate
             if linear > linearBeyond { return linear }
         }
-        let meanRate = weightedRate / negative
-        let loose = log(-negative / positive) / meanRate
-        return tight ? Swift.max(loose, log(-slope / fixed) / meanRate) : loose
+        // The log bound: e^(−r̄s) ≥ … gives s ≥ ln(−N/P)/r̄, and when tight also ln(−S/F)/r̄
+        // (F > 0 and P = F + D > 0 here); ln is monotone, so one logarithm of the larger ratio,
+        // −N/P or −S/F, i.e. max(−N·F, −S·P)/(P·F).
+        let ratio = tight ? Swift.max(-negative * fixed, -slope * positive) / (positive * fixed) : -negative / positive
+        return logLowerBound(ratio) * (negative / weightedRate)
+    }
+
+    /// A lower bound on ln x for x ≥ 1 (−∞ below 1, and for NaN), without calling `log`:
+    /// with x = 2ᵉ·m, m ∈ [1, 2), ln x = e·ln 2 + 2·atanh(y), y = (m − 1)/(m + 1) ∈ [0, 1/3), and
+    /// the atanh series has only positive terms, so 2(y + y³/3 + y⁵/5) ≤ ln m, short by at most
+    /// 2·y⁷/7·(1 + y² + …) < 1.6e-4. The sum is then lowered by 1e-13 relative, far more than its
+    /// few roundings can add. Used for the wake-up bounds, where a bound a little early only
+    /// wakes a neuron a little early; about a quarter of a libm `log`'s instructions.
+    @inlinable @inline(__always)
+    public static func logLowerBound(_ x: Double) -> Double {
+        guard x >= 1 else { return -.infinity }
+        guard x < .infinity else { return .infinity }
+        let bits = x.bitPattern
+        let e = Int(truncatingIfNeeded: bits &>> 52) &- 1023
+        let m = Double(bitPattern: (bits & 0x000F_FFFF_FFFF_FFFF) | 0x3FF0_0000_0000_0000)
+        let y = (m - 1) / (m + 1)
+        let y2 = y * y
+        let series = 2 * y * (1 + y2 * (1.0 / 3 + y2 * 0.2))
+        return (Double(e) * 0.693_147_180_559_945_3 + series) * (1 - 1e-13)
     }
 
     /// How far the exact search of `prediction` goes, in multiples of the wake-up horizon: once

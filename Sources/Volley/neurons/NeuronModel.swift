@@ -96,6 +96,13 @@ public protocol NeuronModel: Sendable {
     /// `nextCrossing` (default: it).
     func nextCrossingAtNeuronEvent(of state: State, at time: Double) -> ThresholdCrossing
 
+    /// `nextCrossing` after an input to a neuron of a population whose neurons receive, on
+    /// average, one input per `inputInterval` ms (measured by the event-driven engine; +∞ while
+    /// unknown). A model may use it to choose how tight a wake-up bound is worth computing: a
+    /// bound far beyond the next input is rarely reached. Same contract as `nextCrossing`
+    /// (default: it).
+    func nextCrossing(of state: State, at time: Double, inputInterval: Double) -> ThresholdCrossing
+
     /// Whether `advance` is the exact solution of the model's equations (default true). A model
     /// without closed-form free evolution (conductance-based synapses: `ConductanceLIF`) sets it
     /// false and documents its integration scheme; the time-stepped engine runs it with that
@@ -214,6 +221,10 @@ func laneExp<V: SIMD>(_ v: V) -> V where V.Scalar == Double {
 extension NeuronModel {
     @inlinable
     public func nextCrossingAtNeuronEvent(of state: State, at time: Double) -> ThresholdCrossing {
+        nextCrossing(of: state, at: time)
+    }
+    @inlinable
+    public func nextCrossing(of state: State, at time: Double, inputInterval: Double) -> ThresholdCrossing {
         nextCrossing(of: state, at: time)
     }
     public var canStayQuiet: Bool { false }
