@@ -72,33 +72,40 @@ struct QuietBoundTests {
 
     let model = LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 10, vRest: -52, vReset: -60, vThreshold: -50, tRef: 5)
 
+    /// Runs `build`'s network for 1 s three ways — with quiet bounds, without them, and with
+    /// per-neuron advances (`Plain`: no epoch form, no bounds) — and checks that all three give
+    /// the same spikes (times within 1e-9 ms) and that the bounds saved predictions. Returns the
+    /// runs with and without bounds for further checks.
+    func compareWithAndWithoutBounds(
+        seed: UInt64, _ build: (UInt64, any NeuronModel) throws -> (Network, PopulationID)
+    ) throws -> (bounded: EventDrivenSimulator, plain: EventDrivenSimulator) {
+        let (net, quiet) = try build(seed, model)
+        let bounded = try EventDrivenSimulator(network: net)
+        let plain = try EventDrivenSimulator(network: net)
+        let runtime = try #require(plain.kernels[quiet.index]?.runtime as? ModelPopulation<LIFExp>)
+        #expect(runtime.clock.pointee.quietBounds != nil)
+        runtime.usesQuietBounds(false)
+        plain.reset()
+        let reference = try EventDrivenSimulator(network: try build(seed, Plain(base: model)).0)
+        for sim in [bounded, plain, reference] { try sim.run(until: 1000) }
+        let a = bounded.spikes(of: quiet), b = plain.spikes(of: quiet), c = reference.spikes(of: quiet)
+        #expect(a.neurons.count > 200, "seed \(seed): only \(a.neurons.count) spikes")
+        #expect(a.neurons == b.neurons)
+        #expect(a.neurons == c.neurons)
+        let gap = zip(a.times, b.times).map { abs($0 - $1) }.max() ?? 0
+        #expect(gap <= 1e-9, "seed \(seed): largest spike-time difference \(gap) ms")
+        let gapToReference = zip(a.times, c.times).map { abs($0 - $1) }.max() ?? 0
+        #expect(gapToReference <= 1e-9, "seed \(seed): largest difference to per-neuron advances \(gapToReference) ms")
+        #expect(bounded.counters.synapticEvents == plain.counters.synapticEvents)
+        #expect(bounded.counters.neuronQueueUpdates < plain.counters.neuronQueueUpdates)
+        return (bounded, plain)
+    }
+
     @Test("Whole runs: quiet bounds change no spike and save predictions and wake-ups")
     func runsWithAndWithout() throws {
         for seed: UInt64 in [4, 17] {
-            let (net, quiet) = try quietNetwork(seed: seed, model: model)
-            let bounded = try EventDrivenSimulator(network: net)
-            let plain = try EventDrivenSimulator(network: net)
-            let runtime = try #require(plain.kernels[quiet.index]?.runtime as? ModelPopulation<LIFExp>)
-            #expect(runtime.clock.pointee.quietBounds != nil)
-            runtime.usesQuietBounds(false)
-            plain.reset()
-            try bounded.run(until: 1000)
-            try plain.run(until: 1000)
-            let a = bounded.spikes(of: quiet), b = plain.spikes(of: quiet)
-            #expect(a.neurons.count > 200, "seed \(seed): only \(a.neurons.count) spikes")
-            #expect(a.neurons == b.neurons)
-            let gap = zip(a.times, b.times).map { abs($0 - $1) }.max() ?? 0
-            #expect(gap <= 1e-9, "seed \(seed): largest spike-time difference \(gap) ms")
-            #expect(bounded.counters.synapticEvents == plain.counters.synapticEvents)
-            #expect(bounded.counters.neuronQueueUpdates < plain.counters.neuronQueueUpdates)
+            let (bounded, plain) = try compareWithAndWithoutBounds(seed: seed) { try quietNetwork(seed: $0, model: $1) }
             #expect(bounded.counters.wakeUps < plain.counters.wakeUps)
-            // And both agree with per-neuron advances (no epoch form, no bounds).
-            let reference = try EventDrivenSimulator(network: try quietNetwork(seed: seed, model: Plain(base: model)).0)
-            try reference.run(until: 1000)
-            let c = reference.spikes(of: quiet)
-            #expect(a.neurons == c.neurons)
-            let gapToReference = zip(a.times, c.times).map { abs($0 - $1) }.max() ?? 0
-            #expect(gapToReference <= 1e-9, "seed \(seed): largest difference to per-neuron advances \(gapToReference) ms")
         }
     }
 
@@ -126,22 +133,7 @@ struct QuietBoundTests {
     @Test("Long delivery groups with repeated targets: the two-pass quiet loop changes no spike")
     func longGroupsWithRepeats() throws {
         for seed: UInt64 in [6, 23] {
-            let (net, quiet) = try longGroupNetwork(seed: seed, model: model)
-            let bounded = try EventDrivenSimulator(network: net)
-            let plain = try EventDrivenSimulator(network: net)
-            let runtime = try #require(plain.kernels[quiet.index]?.runtime as? ModelPopulation<LIFExp>)
-            runtime.usesQuietBounds(false)
-            plain.reset()
-            try bounded.run(until: 1000)
-            try plain.run(until: 1000)
-            let reference = try EventDrivenSimulator(network: try longGroupNetwork(seed: seed, model: Plain(base: model)).0)
-            try reference.run(until: 1000)
-            let a = bounded.spikes(of: quiet), b = plain.spikes(of: quiet), c = reference.spikes(of: quiet)
-            #expect(a.neurons.count > 200, "seed \(seed): only \(a.neurons.count) spikes")
-            #expect(a.neurons == b.neurons && a.neurons == c.neurons)
-            let gap = zip(a.times, c.times).map { abs($0 - $1) }.max() ?? 0
-            #expect(gap <= 1e-9, "seed \(seed): largest difference to per-neuron advances \(gap) ms")
-            #expect(bounded.counters.neuronQueueUpdates < plain.counters.neuronQueueUpdates)
+            _ = try compareWithAndWithoutBounds(seed: seed) { try longGroupNetwork(seed: $0, model: $1) }
         }
     }
 }

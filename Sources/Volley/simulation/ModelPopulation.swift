@@ -242,41 +242,34 @@ final class ModelPopulation<M: NeuronModel> {
         var predictions: UInt64 = 0
         clock.pointee.windowInputs &+= n
         if Q.enabled {
-            deliverEpochQuiet(
-                targets, weights, n, receptor, time, x, forms, P.self, &queue, &predictions)
-            counters.synapticEvents &+= UInt64(n)
-            counters.stateUpdates &+= UInt64(n)
-            counters.neuronQueueUpdates &+= predictions
-            return
-        }
-        let inputInterval = clock.pointee.inputInterval
-        if P.prefetches {
-            for k in 0..<Swift.min(16, n) {
-                volley_prefetch(forms + Int(targets[k]))
-                queue.prefetchSlot(offset &+ Int(targets[k]))
-            }
-        }
-        for k in 0..<n {
+            deliverEpochQuiet(targets, weights, n, receptor, time, x, forms, P.self, &queue, &predictions)
+        } else {
+            let inputInterval = clock.pointee.inputInterval
             if P.prefetches {
-                if k &+ 16 < n {
-                    let ahead = Int(targets[k &+ 16])
-                    volley_prefetch(forms + ahead)
-                    queue.prefetchSlot(offset &+ ahead)
+                for k in 0..<Swift.min(16, n) {
+                    volley_prefetch(forms + Int(targets[k]))
+                    queue.prefetchSlot(offset &+ Int(targets[k]))
                 }
             }
-            let i = Int(targets[k])
-            let w = weights.weight(k)
-            model.receive(&forms[i], weight: w, receptor: receptor, elapsed: x, growth: g)
-            if model.inputOnlyDelaysCrossing(weight: w, receptor: receptor) {
-                // The queued time stays a lower bound on the crossing: keep it, as a wake-up.
-                exact[i] = false
-                continue
+            for k in 0..<n {
+                if P.prefetches {
+                    if k &+ 16 < n {
+                        let ahead = Int(targets[k &+ 16])
+                        volley_prefetch(forms + ahead)
+                        queue.prefetchSlot(offset &+ ahead)
+                    }
+                }
+                let i = Int(targets[k])
+                let w = weights.weight(k)
+                model.receive(&forms[i], weight: w, receptor: receptor, elapsed: x, growth: g)
+                if model.inputOnlyDelaysCrossing(weight: w, receptor: receptor) {
+                    // The queued time stays a lower bound on the crossing: keep it, as a wake-up.
+                    exact[i] = false
+                    continue
+                }
+                let s = model.state(fromEpoch: forms[i], elapsed: x, decay: d)
+                predictAfterInput(i, s, time, inputInterval, &queue, &predictions)
             }
-            let s = model.state(fromEpoch: forms[i], elapsed: x, decay: d)
-            predictions &+= 1
-            let next = model.nextCrossing(of: s, at: time, inputInterval: inputInterval)
-            exact[i] = next.isExact
-            queue.update(offset &+ i, time: next.time)
         }
         counters.synapticEvents &+= UInt64(n)
         counters.stateUpdates &+= UInt64(n)
@@ -327,24 +320,34 @@ final class ModelPopulation<M: NeuronModel> {
                     // A silent neuron stays provably silent: one addition, no prediction.
                     let raised = bounds[i] + peak * w
                     bounds[i] = raised
-                    pending[m] = k
+                    pending[m] = i
                     m &+= raised < -quietMargin ? 0 : 1
                 }
                 for j in 0..<m {
-                    let i = Int(targets[pending[j]])
+                    let i = pending[j]
                     let s = model.state(fromEpoch: forms[i], elapsed: x, decay: d)
                     if refreshQuietBound(i, from: s, bounds) {
                         queue.update(offset &+ i, time: .infinity)
                         continue
                     }
-                    predictions &+= 1
-                    let next = model.nextCrossing(of: s, at: time, inputInterval: inputInterval)
-                    exact[i] = next.isExact
-                    queue.update(offset &+ i, time: next.time)
+                    predictAfterInput(i, s, time, inputInterval, &queue, &predictions)
                 }
                 start = end
             }
         }
+    }
+
+    /// Queues neuron i's next crossing or wake-up from its state `s` just after an input at
+    /// `time` (the delivery loops' common tail).
+    @inlinable @inline(__always)
+    func predictAfterInput(
+        _ i: Int, _ s: M.State, _ time: Double, _ inputInterval: Double,
+        _ queue: inout IndexedMinTree.UnsafeHandle, _ predictions: inout UInt64
+    ) {
+        predictions &+= 1
+        let next = model.nextCrossing(of: s, at: time, inputInterval: inputInterval)
+        exact[i] = next.isExact
+        queue.update(offset &+ i, time: next.time)
     }
 
     /// Handles the queued prediction of neuron i at `time`: an exact crossing fires; a wake-up
