@@ -16,11 +16,15 @@ struct LaneStorageTests {
         }
     }
 
+    /// The kernel evolves every group freely and corrects the refractory neurons afterwards
+    /// (`LaneScratch`), so the cases cover refractory periods ending on and off the grid, and
+    /// (reset 0.02 mV below threshold) neurons that leave refractoriness inside a step and reach
+    /// threshold before its end, in a block no other neuron flagged.
     @Test("LIF-exp stepLanes equals advance, isAboveThreshold, fire neuron by neuron, bit for bit", arguments: [
-        (503, true), (503, false), (64 * 5, true), (3, true),
+        (503, true, -60.0), (503, false, -60.0), (64 * 5, true, -60.0), (3, true, -60.0), (503, true, -50.02),
     ])
-    func lifExpLaneKernel(n: Int, offGridRefractory: Bool) {
-        let model = LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 10, vRest: -49, vReset: -60, vThreshold: -50, tRef: 5)
+    func lifExpLaneKernel(n: Int, offGridRefractory: Bool, vReset: Double) {
+        let model = LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 10, vRest: -49, vReset: vReset, vThreshold: -50, tRef: 5)
         let dt = 0.1
         let p = model.propagator(over: dt)
         var states = randomStates(n, seed: UInt64(n))
@@ -35,19 +39,24 @@ struct LaneStorageTests {
         for (i, s) in states.enumerated() { model.store(s, inLanes: lanes, stride: n, at: i) }
         var reference = states
         var totalFired = 0
+        var offGridFires = 0
+        var scratch = LaneScratch<LIFExp.State>()
         for round in 0..<300 {
             let time = Double(round) * dt
             let h: Double? = round == 0 ? nil : dt
             var expected: [UInt32] = []
             for i in 0..<n {
+                let endsOffGrid = reference[i].refractory > 0 && reference[i].refractory < dt - Refractory.epsilon
                 if let h { model.advance(&reference[i], by: h, using: p) }
                 if model.isAboveThreshold(reference[i], at: time) {
                     model.fire(&reference[i], at: time)
                     expected.append(UInt32(i))
+                    if endsOffGrid && h != nil { offGridFires += 1 }
                 }
             }
             var fired = ContiguousArray<UInt32>()
-            model.stepLanes(lanes, stride: n, count: n, advancingBy: h, using: p, at: time, fired: &fired)
+            model.stepLanes(
+                lanes, stride: n, count: n, advancingBy: h, using: p, at: time, scratch: &scratch, fired: &fired)
             #expect(Array(fired) == expected, "round \(round)")
             totalFired += expected.count
             let current = (0..<n).map { model.state(inLanes: lanes, stride: n, at: $0) }
@@ -62,6 +71,36 @@ struct LaneStorageTests {
         }
         // The comparison covered spikes (hence refractory periods) in every larger case.
         #expect(n < 64 || totalFired > n / 10)
+        if vReset > -50.1 { #expect(offGridFires > 0) }
+    }
+
+    /// A neuron whose refractory period ends inside the step can reach threshold by its end
+    /// although free evolution over the whole step (the vector pass) stays below: a fast
+    /// inhibitory current (τ_inh = 0.05 ms) that the clamped part lets decay. Its block is flagged
+    /// by the correction pass alone, and it fires in the same step as neuron by neuron.
+    @Test("LIF-exp stepLanes fires a neuron that leaves refractoriness inside the step")
+    func offGridEndReachesThreshold() {
+        let model = LIFExp(tauM: 20, tauSynExc: 1, tauSynInh: 0.05, vRest: -49, vReset: -50.02, vThreshold: -50, tRef: 5)
+        let dt = 0.1, n = 8
+        let p = model.propagator(over: dt)
+        var states = Array(repeating: LIFExp.State(v: -55, iExc: 0, iInh: 0, refractory: 0), count: n)
+        states[5] = LIFExp.State(v: -50.02, iExc: 20, iInh: -40, refractory: 0.03)
+        var freeOnly = states[5]
+        freeOnly.refractory = 0
+        model.advance(&freeOnly, by: dt, using: p)
+        #expect(freeOnly.v < model.vThreshold, "free evolution alone must not flag the block")
+        var reference = states[5]
+        model.advance(&reference, by: dt, using: p)
+        #expect(model.isAboveThreshold(reference, at: dt))
+        let lanes = UnsafeMutablePointer<Double>.allocate(capacity: 4 * n)
+        defer { lanes.deallocate() }
+        for (i, s) in states.enumerated() { model.store(s, inLanes: lanes, stride: n, at: i) }
+        var scratch = LaneScratch<LIFExp.State>()
+        var fired = ContiguousArray<UInt32>()
+        model.stepLanes(lanes, stride: n, count: n, advancingBy: dt, using: p, at: dt, scratch: &scratch, fired: &fired)
+        #expect(Array(fired) == [5])
+        model.fire(&reference, at: dt)
+        #expect(model.state(inLanes: lanes, stride: n, at: 5) == reference)
     }
 
     @Test("Stepped CUBA-like network: lane storage gives the plain path's spike trains bit for bit", arguments: [5.0, 2.05])

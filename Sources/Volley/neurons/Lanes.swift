@@ -33,3 +33,25 @@ extension UnsafeMutablePointer where Pointee == Double {
         UnsafeMutableRawPointer(self + i).storeBytes(of: value, as: LaneVector.self)
     }
 }
+
+/// What a lane kernel carries from one step to the next (one per population, owned by it): the
+/// neurons of the vectorised part that may be refractory. A refractory period is rare at any
+/// moment (rate × tRef: ≈ 3 % of CUBA's neurons), so the kernel evolves every group freely, with
+/// no per-neuron refractory test or select, and then corrects the listed neurons; see
+/// `LIFExp.stepLanes`. The list is rebuilt from the lanes whenever they were written by anything
+/// but the kernel's vector pass (`invalidate()`: reset, new lanes, a step without advance).
+public struct LaneScratch<State> {
+    /// Neurons (ascending only after a rebuild) whose refractory lane may be > 0; a superset.
+    public var refractory = ContiguousArray<UInt32>()
+    /// Whether `refractory` is known to hold every refractory neuron of the vectorised part.
+    public var isValid = false
+    /// Per step: exact states of neurons whose refractory period ends inside the step.
+    public var exactStates = ContiguousArray<(index: Int, state: State)>()
+    /// Per step: the blocks that may hold a neuron at threshold, ascending.
+    public var candidateBlocks = ContiguousArray<Int>()
+
+    public init() {}
+
+    /// The lanes changed outside the kernel: rebuild the list before the next vectorised step.
+    public mutating func invalidate() { isValid = false }
+}

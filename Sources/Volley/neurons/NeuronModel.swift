@@ -153,9 +153,11 @@ public protocol NeuronModel: Sendable {
     /// by h (unless nil), then fire every neuron at threshold, appending its index to `fired` in
     /// ascending order — the same operations and rounding as `advance`, `isAboveThreshold`,
     /// `fire` neuron by neuron (models vectorise it; the default runs them per neuron).
+    /// `scratch` is the population's, kept between steps (see `LaneScratch`).
     func stepLanes(
         _ lanes: UnsafeMutablePointer<Double>, stride: Int, count: Int, advancingBy h: Double?,
-        using p: Propagator, at time: Double, fired: inout ContiguousArray<UInt32>)
+        using p: Propagator, at time: Double, scratch: inout LaneScratch<State>,
+        fired: inout ContiguousArray<UInt32>)
 
     /// Whether this instance supports the *epoch form* in the event-driven engine (default
     /// false). A linear model whose free evolution is a sum of decaying modes e^(−r_k·t) can hold
@@ -307,7 +309,8 @@ extension NeuronModel {
     @inlinable
     public func stepLanes(
         _ lanes: UnsafeMutablePointer<Double>, stride: Int, count: Int, advancingBy h: Double?,
-        using p: Propagator, at time: Double, fired: inout ContiguousArray<UInt32>
+        using p: Propagator, at time: Double, scratch: inout LaneScratch<State>,
+        fired: inout ContiguousArray<UInt32>
     ) {
         stepLanesPerNeuron(
             lanes, stride: stride, range: 0..<count, advancingBy: h, using: p, at: time,

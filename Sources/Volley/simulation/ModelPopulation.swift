@@ -41,6 +41,8 @@ final class ModelPopulation<M: NeuronModel> {
     /// the input lanes, and `detectSpikes` reports the spikes found (`laneFired`).
     @usableFromInline var lanes: UnsafeMutablePointer<Double>?
     @usableFromInline var laneFired = ContiguousArray<UInt32>()
+    /// What the lane kernel keeps between steps (its refractory list; see `LaneScratch`).
+    @usableFromInline var laneScratch = LaneScratch<M.State>()
     @usableFromInline var laneStepped = false
     /// Event-driven engine, models with `supportsEpochForm`: every neuron's state in epoch form
     /// relative to the epoch `clock.origin` (then `states` and `lastUpdate` are unused), and the
@@ -476,6 +478,7 @@ final class ModelPopulation<M: NeuronModel> {
             storage.initialize(repeating: 0, count: M.laneCount * count)
             for i in 0..<count { model.store(states[i], inLanes: storage, stride: count, at: i) }
             lanes = storage
+            laneScratch.invalidate()
             inputs?.deallocate()
             inputs = nil
         }
@@ -489,7 +492,7 @@ final class ModelPopulation<M: NeuronModel> {
             laneFired.removeAll(keepingCapacity: true)
             model.stepLanes(
                 lanes, stride: count, count: count, advancingBy: h, using: p, at: time,
-                fired: &laneFired)
+                scratch: &laneScratch, fired: &laneFired)
             laneStepped = true
             counters.stateUpdates &+= UInt64(count)
             return
@@ -557,7 +560,7 @@ final class ModelPopulation<M: NeuronModel> {
                 // Step 0: no advance, threshold only.
                 model.stepLanes(
                     lanes, stride: count, count: count, advancingBy: nil, using: p, at: time,
-                    fired: &fired)
+                    scratch: &laneScratch, fired: &fired)
             }
             return
         }
@@ -582,6 +585,7 @@ final class ModelPopulation<M: NeuronModel> {
         for i in 0..<count { states[i] = initialStates[i] }
         if let lanes {
             for i in 0..<count { model.store(initialStates[i], inLanes: lanes, stride: count, at: i) }
+            laneScratch.invalidate()
         }
         lastUpdate.update(repeating: 0, count: count)
         exact.update(repeating: false, count: count)
