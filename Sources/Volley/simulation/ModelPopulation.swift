@@ -40,9 +40,11 @@ final class ModelPopulation<M: NeuronModel> {
     /// step runs advance, threshold and fire in `advanceAll` (`stepLanes`), deliveries add into
     /// the input lanes, and `detectSpikes` reports the spikes found (`laneFired`).
     @usableFromInline var lanes: UnsafeMutablePointer<Double>?
-    @usableFromInline var laneFired = ContiguousArray<UInt32>()
+    @exclusivity(unchecked) @usableFromInline var laneFired = ContiguousArray<UInt32>()
     /// What the lane kernel keeps between steps (its refractory list; see `LaneScratch`).
-    @usableFromInline var laneScratch = LaneScratch<M.State>()
+    /// Both unchecked: only the owning engine's thread touches them, once per step each, and the
+    /// dynamic exclusivity checks were 1.5 % of a CUBA step.
+    @exclusivity(unchecked) @usableFromInline var laneScratch = LaneScratch<M.State>()
     @usableFromInline var laneStepped = false
     /// Event-driven engine, models with `supportsEpochForm`: every neuron's state in epoch form
     /// relative to the epoch `clock.origin` (then `states` and `lastUpdate` are unused), and the
