@@ -185,8 +185,7 @@ public struct ConductanceLIF: NeuronModel {
                 state.gExc *= p.exc
                 state.gInh *= p.inh
                 state.v = vReset
-                state.refractory -= h
-                if state.refractory < Refractory.epsilon { state.refractory = 0 }
+                state.refractory = Refractory.remaining(state.refractory, after: h)
                 return
             }
             // Refractoriness ends inside the step: the conductances decay over the clamped part,

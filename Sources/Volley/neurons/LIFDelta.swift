@@ -98,8 +98,7 @@ public struct LIFDelta: NeuronModel {
         var decay = p.decay
         if state.refractory > 0 {
             if state.refractory >= h - Refractory.epsilon {
-                state.refractory -= h
-                if state.refractory < Refractory.epsilon { state.refractory = 0 }
+                state.refractory = Refractory.remaining(state.refractory, after: h)
                 state.v = vReset
                 return
             }

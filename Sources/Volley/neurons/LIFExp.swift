@@ -225,8 +225,7 @@ public struct LIFExp: NeuronModel {
                 state.iExc *= p.exc
                 state.iInh *= p.inh
                 state.v = vReset
-                state.refractory -= h
-                if state.refractory < Refractory.epsilon { state.refractory = 0 }
+                state.refractory = Refractory.remaining(state.refractory, after: h)
                 return
             }
             // Refractoriness ends inside the interval: currents decay over the clamped part,
@@ -648,7 +647,9 @@ public struct LIFExp: NeuronModel {
         let lastClamped = h - Refractory.epsilon
         if !scratch.isValid {
             scratch.refractory.removeAll(keepingCapacity: true)
-            for i in 0..<vectorCount where refLane[i] > 0 { scratch.refractory.append(UInt32(truncatingIfNeeded: i)) }
+            for i in 0..<vectorCount where refLane[i] > 0 {
+                scratch.refractory.append(UInt32(truncatingIfNeeded: i))
+            }
             scratch.isValid = true
         }
 
@@ -699,8 +700,7 @@ public struct LIFExp: NeuronModel {
                 let r = refLane[i]
                 guard r >= lastClamped else { continue }
                 vLane[i] = vReset
-                var remaining = r - h
-                if remaining < Refractory.epsilon { remaining = 0 }
+                let remaining = Refractory.remaining(r, after: h)
                 refLane[i] = remaining
                 if remaining > 0 {
                     list[kept] = list[j]
@@ -718,16 +718,9 @@ public struct LIFExp: NeuronModel {
                     added = true
                 }
             }
-            if added {
-                scratch.candidateBlocks.sort()
-                var unique = 1
-                for j in 1..<scratch.candidateBlocks.count
-                where scratch.candidateBlocks[j] != scratch.candidateBlocks[unique &- 1] {
-                    scratch.candidateBlocks[unique] = scratch.candidateBlocks[j]
-                    unique &+= 1
-                }
-                scratch.candidateBlocks.removeLast(scratch.candidateBlocks.count &- unique)
-            }
+            // Ascending again; a block listed twice is scanned twice, and the second scan fires
+            // nothing (the first left its neurons at vReset < vThreshold).
+            if added { scratch.candidateBlocks.sort() }
         }
 
         // 4. Fire every neuron at threshold in the flagged blocks, in ascending order.

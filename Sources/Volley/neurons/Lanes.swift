@@ -47,7 +47,7 @@ public struct LaneScratch<State> {
     public var isValid = false
     /// Per step: exact states of neurons whose refractory period ends inside the step.
     public var exactStates = ContiguousArray<(index: Int, state: State)>()
-    /// Per step: the blocks that may hold a neuron at threshold, ascending.
+    /// Per step: the blocks that may hold a neuron at threshold, ascending (a block may repeat).
     public var candidateBlocks = ContiguousArray<Int>()
 
     public init() {}

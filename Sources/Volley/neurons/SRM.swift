@@ -112,8 +112,7 @@ public struct SRM: NeuronModel {
         state.y *= p.psp
         state.r *= p.refractory
         if state.refractory > 0 {
-            state.refractory -= h
-            if state.refractory < Refractory.epsilon { state.refractory = 0 }
+            state.refractory = Refractory.remaining(state.refractory, after: h)
         }
     }
 
