@@ -116,7 +116,8 @@ public class Simulator {
     /// outgoing[p] = projections whose source is population p.
     var outgoing: [[Int]]
     /// Population index of every global neuron id.
-    let populationOfNeuron: [Int32]
+    /// The first global id of every population but the first (`populationOf`).
+    let populationStarts: [Int]
     var spikeCountOfNeuron: [UInt32]
     var spikeCountOfPopulation: [Int]
     var firedNeuronsOfPopulation: [Int]
@@ -158,11 +159,7 @@ public class Simulator {
         outgoing = network.populations.map { p in
             network.projections.filter { $0.source == p.id }.map { $0.id.index }
         }
-        var owner = [Int32](repeating: 0, count: network.neuronCount)
-        for p in network.populations {
-            for g in p.offset..<(p.offset + p.size) { owner[g] = Int32(p.id.index) }
-        }
-        populationOfNeuron = owner
+        populationStarts = network.populations.dropFirst().map(\.offset)
         spikeCountOfNeuron = [UInt32](repeating: 0, count: network.neuronCount)
         spikeCountOfPopulation = [Int](repeating: 0, count: network.populations.count)
         firedNeuronsOfPopulation = spikeCountOfPopulation
@@ -456,7 +453,7 @@ public class Simulator {
     public var memoryBytes: Int {
         var bytes = network.projections.reduce(0) { $0 + $1.memoryBytes }
         for (p, k) in zip(network.populations, kernels) {
-            bytes += p.size * ((k?.bytesPerNeuron() ?? 16) + 4 + 4)
+            bytes += p.size * ((k?.bytesPerNeuron() ?? 16) + 4)
         }
         bytes += plastic.reduce(0) { $0 + ($1?.memoryBytes ?? 0) }
         return bytes + spikes.memoryBytes + engineMemoryBytes
@@ -464,4 +461,26 @@ public class Simulator {
 
     /// Queue and buffer bytes of the engine (overridden).
     var engineMemoryBytes: Int { 0 }
+
+    /// The population of global neuron id `global`, from `populationStarts` (populations hold
+    /// consecutive ids, so it is the number of starts at or below the id; an empty population
+    /// shares its start with the next and is skipped). Up to 16 populations a branch-free count
+    /// over one or two cache lines, beyond that a binary search. Replaces a per-neuron table
+    /// (4 bytes per neuron); run time unchanged within noise (CUBA 4000 × 10 s and 100 000 × 1 s,
+    /// event-driven, 5 alternating runs each).
+    @inline(__always)
+    static func population(of global: Int, starts: UnsafeBufferPointer<Int>) -> Int {
+        if starts.count <= 16 {
+            var p = 0
+            for s in starts { p &+= global >= s ? 1 : 0 }
+            return p
+        }
+        var low = 0
+        var high = starts.count
+        while low < high {
+            let mid = (low &+ high) &>> 1
+            if starts[mid] <= global { low = mid &+ 1 } else { high = mid }
+        }
+        return low
+    }
 }
