@@ -110,7 +110,7 @@ final class ModelPopulation<M: NeuronModel> {
     /// Recomputes neuron i's quiet bound from its state `s`; true when that proves the neuron
     /// silent (its prediction is then "never": the caller queues it at ∞).
     @inlinable @inline(__always)
-    func refreshQuietBound(_ i: Int, from s: M.State, _ bounds: UnsafeMutablePointer<Double>) -> Bool {
+    func refreshQuietBound(_ model: M, _ i: Int, from s: M.State, _ bounds: UnsafeMutablePointer<Double>) -> Bool {
         let fresh = model.marginBound(of: s)
         bounds[i] = fresh
         guard fresh < -quietMargin else { return false }
@@ -195,6 +195,7 @@ final class ModelPopulation<M: NeuronModel> {
             }
             return
         }
+        let model = self.model
         for k in 0..<n {
             let i = Int(targets[k])
             if done[i] { continue }
@@ -249,6 +250,7 @@ final class ModelPopulation<M: NeuronModel> {
             deliverEpochQuiet(targets, weights, n, receptor, time, x, forms, P.self, &queue, &predictions)
         } else {
             let inputInterval = clock.pointee.inputInterval
+            let model = self.model
             if P.prefetches {
                 for k in 0..<Swift.min(16, n) {
                     volley_prefetch(forms + Int(targets[k]))
@@ -272,7 +274,7 @@ final class ModelPopulation<M: NeuronModel> {
                     continue
                 }
                 let s = model.state(fromEpoch: forms[i], elapsed: x, decay: d)
-                predictAfterInput(i, s, time, inputInterval, &queue, &predictions)
+                predictAfterInput(model, i, s, time, inputInterval, &queue, &predictions)
             }
         }
         counters.synapticEvents &+= UInt64(n)
@@ -298,6 +300,7 @@ final class ModelPopulation<M: NeuronModel> {
         let g = clock.pointee.growth
         let d = clock.pointee.decay
         let bounds = clock.pointee.quietBounds.unsafelyUnwrapped
+        let model = self.model
         let peak = model.peakResponse(receptor: receptor)
         let inputInterval = clock.pointee.inputInterval
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 64) { pendingBuffer in
@@ -330,11 +333,11 @@ final class ModelPopulation<M: NeuronModel> {
                 for j in 0..<m {
                     let i = pending[j]
                     let s = model.state(fromEpoch: forms[i], elapsed: x, decay: d)
-                    if refreshQuietBound(i, from: s, bounds) {
+                    if refreshQuietBound(model, i, from: s, bounds) {
                         queue.update(offset &+ i, time: .infinity)
                         continue
                     }
-                    predictAfterInput(i, s, time, inputInterval, &queue, &predictions)
+                    predictAfterInput(model, i, s, time, inputInterval, &queue, &predictions)
                 }
                 start = end
             }
@@ -345,7 +348,7 @@ final class ModelPopulation<M: NeuronModel> {
     /// `time` (the delivery loops' common tail).
     @inlinable @inline(__always)
     func predictAfterInput(
-        _ i: Int, _ s: M.State, _ time: Double, _ inputInterval: Double,
+        _ model: M, _ i: Int, _ s: M.State, _ time: Double, _ inputInterval: Double,
         _ queue: inout IndexedMinTree.UnsafeHandle, _ predictions: inout UInt64
     ) {
         predictions &+= 1
@@ -360,6 +363,7 @@ final class ModelPopulation<M: NeuronModel> {
     func neuronEvent(
         _ i: Int, _ time: Double, _ queue: inout IndexedMinTree.UnsafeHandle, _ counters: inout EngineCounters
     ) -> Bool {
+        let model = self.model
         if let forms = clock.pointee.forms {
             let x = epochFactors(at: time)
             var s = model.state(fromEpoch: forms[i], elapsed: x, decay: clock.pointee.decay)
@@ -372,7 +376,7 @@ final class ModelPopulation<M: NeuronModel> {
             } else {
                 counters.wakeUps &+= 1
             }
-            if let bounds = clock.pointee.quietBounds, refreshQuietBound(i, from: s, bounds) {
+            if let bounds = clock.pointee.quietBounds, refreshQuietBound(model, i, from: s, bounds) {
                 queue.update(offset &+ i, time: .infinity)
                 return fires
             }
@@ -422,7 +426,7 @@ final class ModelPopulation<M: NeuronModel> {
         }
         for i in 0..<count where !done[i] {
             lastUpdate[i] = time
-            if let bounds = clock.pointee.quietBounds, refreshQuietBound(i, from: states[i], bounds) {
+            if let bounds = clock.pointee.quietBounds, refreshQuietBound(model, i, from: states[i], bounds) {
                 queue.update(offset &+ i, time: .infinity)
                 continue
             }
