@@ -237,7 +237,7 @@ struct EventOrderingTests {
     @Test("A global neuron id maps to its population, empty populations skipped (count and binary search)", arguments: [5, 40])
     func populationOfGlobalId(populations: Int) {
         var rng = Xoshiro256(seed: UInt64(populations))
-        // Sizes 0...3, so that empty populations occur, also first and last.
+        // Sizes 0...3, so that empty populations occur (checked below).
         let sizes = (0..<populations).map { _ in Int(rng.next() % 4) }
         var owner: [Int] = []
         var offsets: [Int] = []

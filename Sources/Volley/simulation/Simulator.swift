@@ -115,8 +115,7 @@ public class Simulator {
     var views: ContiguousArray<ProjectionView>
     /// outgoing[p] = projections whose source is population p.
     var outgoing: [[Int]]
-    /// Population index of every global neuron id.
-    /// The first global id of every population but the first (`populationOf`).
+    /// The first global id of every population but the first (`population(of:starts:)`).
     let populationStarts: [Int]
     var spikeCountOfNeuron: [UInt32]
     var spikeCountOfPopulation: [Int]
