@@ -79,10 +79,11 @@ public final class EventDrivenSimulator: Simulator {
         let offsets = network.populations.map(\.offset)
         let outgoing = self.outgoing
         let outcome: RunOutcome = views.withUnsafeBufferPointer { views in
-            populationStarts.withUnsafeBufferPointer { starts in
+            offsets.withUnsafeBufferPointer { offsetBuffer -> RunOutcome in
+                let starts = UnsafeBufferPointer(rebasing: offsetBuffer.dropFirst())
                 // One handle on the neuron queue for the whole loop: the kernels' updates through
                 // it pay no per-call uniqueness checks (−7 % instructions at ≈ 1 Hz, −4 % on CUBA).
-                neurons.withUnsafeHandle { neurons in
+                return neurons.withUnsafeHandle { neurons -> RunOutcome in
                     var stopTime = Double.infinity
                     while true {
                         let deliveryTime = queue.min?.time ?? .infinity

@@ -115,8 +115,6 @@ public class Simulator {
     var views: ContiguousArray<ProjectionView>
     /// outgoing[p] = projections whose source is population p.
     var outgoing: [[Int]]
-    /// The first global id of every population but the first (`population(of:starts:)`).
-    let populationStarts: [Int]
     var spikeCountOfNeuron: [UInt32]
     var spikeCountOfPopulation: [Int]
     var firedNeuronsOfPopulation: [Int]
@@ -158,7 +156,6 @@ public class Simulator {
         outgoing = network.populations.map { p in
             network.projections.filter { $0.source == p.id }.map { $0.id.index }
         }
-        populationStarts = network.populations.dropFirst().map(\.offset)
         spikeCountOfNeuron = [UInt32](repeating: 0, count: network.neuronCount)
         spikeCountOfPopulation = [Int](repeating: 0, count: network.populations.count)
         firedNeuronsOfPopulation = spikeCountOfPopulation
@@ -461,12 +458,13 @@ public class Simulator {
     /// Queue and buffer bytes of the engine (overridden).
     var engineMemoryBytes: Int { 0 }
 
-    /// The population of global neuron id `global`, from `populationStarts` (populations hold
-    /// consecutive ids, so it is the number of starts at or below the id; an empty population
-    /// shares its start with the next and is skipped). Up to 16 populations a branch-free count
-    /// over one or two cache lines, beyond that a binary search. Replaces a per-neuron table
-    /// (4 bytes per neuron); run time unchanged within noise (CUBA 4000 × 10 s and 100 000 × 1 s,
-    /// event-driven, 5 alternating runs each).
+    /// The population of global neuron id `global`, from `starts`, the first global id of every
+    /// population but the first (populations hold consecutive ids, so it is the number of
+    /// starts at or below the id; an empty population shares its start with the next and is
+    /// skipped). Up to 16 populations a branch-free count over one or two cache lines, beyond
+    /// that a binary search. Replaces a per-neuron table (4 bytes per neuron); run time
+    /// unchanged within noise (CUBA 4000 × 10 s and 100 000 × 1 s, event-driven, 5 alternating
+    /// runs each).
     @inline(__always)
     static func population(of global: Int, starts: UnsafeBufferPointer<Int>) -> Int {
         if starts.count <= 16 {
