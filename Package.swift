@@ -33,15 +33,23 @@ let package = Package(
                 .define("VOLLEY_INTERNAL_CHECKS", .when(configuration: .debug)),
             ] + nativeFlags
         ),
+        // What only the example executables use: command-line options, the example runner, the
+        // one-line JSON result, the SpikeProp classification experiment. Not part of `import Volley`.
+        .target(
+            name: "VolleyExamples",
+            dependencies: ["Volley"],
+            path: "Sources/VolleyExamples",
+            swiftSettings: nativeFlags
+        ),
         .testTarget(
             name: "VolleyTests",
-            dependencies: ["Volley"],
+            dependencies: ["Volley", "VolleyExamples"],
             path: "Tests/VolleyTests",
             resources: [.copy("Fixtures")]
         ),
     ] + examples.map { name in
         .executableTarget(
-            name: name, dependencies: ["Volley"], path: "examples/\(name)",
+            name: name, dependencies: ["Volley", "VolleyExamples"], path: "examples/\(name)",
             // `ci-args`: the arguments `.ci/run` smoke-runs the example with (not a source file).
             exclude: FileManager.default.fileExists(
                 atPath: Context.packageDirectory + "/examples/\(name)/ci-args") ? ["ci-args"] : [],

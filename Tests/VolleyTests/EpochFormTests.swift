@@ -156,4 +156,23 @@ struct EpochFormTests {
         #expect(differentCounts == 0, "\(differentCounts) neurons with different spike counts")
         #expect(gap <= 1e-9, "largest spike-time difference \(gap) ms")
     }
+
+    @Test("The event-driven engine measures each population's mean input interval per epoch")
+    func measuredInputInterval() throws {
+        var net = Network()
+        // 40 sources at 25 Hz onto every one of 10 neurons: one input per ms per neuron.
+        let source = try net.addPoissonSource("in", rates: Array(repeating: 25, count: 40), seed: 5)
+        let model = LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 10, vRest: -65, vReset: -65, vThreshold: -50, tRef: 2)
+        let target = try net.addPopulation("target", size: 10, model: model)
+        try net.connect(source, to: target, pattern: .allToAll(), weight: .constant(0.5), delay: .constant(1), receptor: 0, seed: 6)
+        let sim = try EventDrivenSimulator(network: net)
+        try sim.run(until: 50)
+        // Before the first epoch has ended (100 ms for τ_exc = 5 ms) there is no estimate.
+        #expect(try #require(epochClock(sim, target, LIFExp.self)).inputInterval == .infinity)
+        try sim.run(until: 2000)
+        let interval = try #require(epochClock(sim, target, LIFExp.self)).inputInterval
+        #expect(abs(interval - 1) < 0.2, "measured \(interval) ms")
+        sim.reset()
+        #expect(try #require(epochClock(sim, target, LIFExp.self)).inputInterval == .infinity)
+    }
 }

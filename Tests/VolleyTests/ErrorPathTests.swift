@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Volley
+import VolleyExamples
 
 /// Bad input gets a typed `VolleyError` whose message names the offending value, never a crash.
 @Suite("Error paths")

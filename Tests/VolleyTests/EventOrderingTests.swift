@@ -233,24 +233,4 @@ struct EventOrderingTests {
             #expect(sim.counters.synapticEvents == 1)
         }
     }
-
-    @Test("A global neuron id maps to its population, empty populations skipped (count and binary search)", arguments: [5, 40])
-    func populationOfGlobalId(populations: Int) {
-        var rng = Xoshiro256(seed: UInt64(populations))
-        // Sizes 0...3, so that empty populations occur (checked below).
-        let sizes = (0..<populations).map { _ in Int(rng.next() % 4) }
-        var owner: [Int] = []
-        var offsets: [Int] = []
-        for (p, n) in sizes.enumerated() {
-            offsets.append(owner.count)
-            owner += Array(repeating: p, count: n)
-        }
-        #expect(sizes.contains(0) && owner.count > 0)
-        let starts = Array(offsets.dropFirst())
-        starts.withUnsafeBufferPointer { starts in
-            for (global, p) in owner.enumerated() {
-                #expect(Simulator.population(of: global, starts: starts) == p, "id \(global)")
-            }
-        }
-    }
 }

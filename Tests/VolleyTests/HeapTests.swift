@@ -64,7 +64,7 @@ struct HeapTests {
         arguments: [(1, 0), (31, 1), (64, 2), (1000, 3), (5000, 4), (40_000, 5)] as [(Int, UInt64)])
     func indexedTreeAgainstReference(capacity: Int, seed: UInt64) {
         var rng = Xoshiro256(seed: seed, stream: 0x1D)
-        var tree = IndexedMinTree(capacity: capacity)
+        let tree = IndexedMinTree(capacity: capacity)
         var reference: [Int: Double] = [:]
         func referenceMin() -> SlotKey? {
             reference.map { SlotKey(time: $0.value, id: UInt32($0.key)) }
@@ -112,11 +112,11 @@ struct HeapTests {
         }
     }
 
-    @Test("Indexed min tree: a batch of updates through withUnsafeHandle equals the same updates one by one", arguments: [64, 5000] as [Int])
+    @Test("Indexed min tree: a batch of updates through its handle equals the same updates one by one", arguments: [64, 5000] as [Int])
     func indexedTreeHandleBatches(capacity: Int) {
         var rng = Xoshiro256(seed: UInt64(capacity), stream: 0x1E)
-        var oneByOne = IndexedMinTree(capacity: capacity)
-        var batched = IndexedMinTree(capacity: capacity)
+        let oneByOne = IndexedMinTree(capacity: capacity)
+        let batched = IndexedMinTree(capacity: capacity)
         var reference: [Int: Double] = [:]
         for _ in 0..<300 {
             // A batch like one delivery group: inserts, moves and removals of scattered slots.
@@ -128,9 +128,8 @@ struct HeapTests {
                 oneByOne.update(id, time: t)
                 reference[id] = t == .infinity ? nil : t
             }
-            batched.withUnsafeHandle { handle in
-                for (id, t) in batch { handle.update(id, time: t) }
-            }
+            let handle = batched.handle
+            for (id, t) in batch { handle.update(id, time: t) }
             #expect(batched.count == reference.count && oneByOne.count == reference.count)
             #expect(batched.min == oneByOne.min)
             if rng.uniform() < 0.3, let top = batched.popMin() {
@@ -149,7 +148,7 @@ struct HeapTests {
 
     @Test("Indexed min tree tie-break: equal times pop in ascending id, across blocks")
     func indexedTieBreak() {
-        var tree = IndexedMinTree(capacity: 3000)
+        let tree = IndexedMinTree(capacity: 3000)
         // Ids in different blocks (32 slots) and different level-1 blocks (1 024 slots).
         let ids = [2047, 7, 3, 1500, 9, 0, 33, 5, 2999, 1024]
         for id in ids { tree.update(id, time: 2.5) }

@@ -2,40 +2,36 @@ import Foundation
 import Testing
 
 @testable import Volley
+import VolleyExamples
 
 @Suite("Writers, report and encoders")
 struct IOAndEncodingTests {
-    @Test("JSON renders on one line with ordered keys, null for non-finite numbers, and parses back")
-    func json() throws {
-        let value: JSONValue = .object([
-            ("b_key", 1), ("a_key", .number(0.25)), ("nan", .number(.nan)), ("text", "a \"q\"\n\\"),
-            ("list", [true, .null, .number(1e-7)]), ("nested", .object([("x", -3)])),
-        ])
+    @Test("Result lines: one line, sorted keys, null for non-finite numbers, decoded back by JSONDecoder")
+    func resultLine() throws {
+        let value: JSONValue = [
+            "b_key": 1, "a_key": .number(0.25), "nan": .number(.nan), "text": "a \"q\"\n\\",
+            "list": [true, .null, .number(1e-7)], "nested": ["x": -3],
+        ]
         let text = value.rendered
         #expect(!text.contains("\n"))
-        #expect(text.hasPrefix("{\"b_key\":1,\"a_key\":0.25,\"nan\":null,"))
-        let parsed = try JSONValue.parse(text)
-        #expect(parsed["b_key"]?.intValue == 1)
-        #expect(parsed["a_key"]?.doubleValue == 0.25)
-        #expect(parsed["text"]?.stringValue == "a \"q\"\n\\")
-        #expect(parsed["list"]?.arrayValue?.count == 3)
-        #expect(parsed["list"]?.arrayValue?[2].doubleValue == 1e-7)
-        #expect(parsed["nested"]?["x"]?.intValue == -3)
-        #expect(throws: VolleyError.self) { try JSONValue.parse("{\"a\": }") }
-        #expect(throws: VolleyError.self) { try JSONValue.parse("[1, 2") }
+        #expect(text.hasPrefix("{\"a_key\":0.25,\"b_key\":1,\"list\":[true,null,1e-07],\"nan\":null,"))
+        let parsed = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        #expect(parsed["b_key"] == .int(1))
+        #expect(parsed["a_key"] == .number(0.25))
+        #expect(parsed["text"] == .string("a \"q\"\n\\"))
+        #expect(parsed["list"] == [true, .null, .number(1e-7)])
+        #expect(parsed["nested"]?["x"] == .int(-3))
+        #expect(parsed["nan"] == .null)
     }
 
-    @Test("JSON seeds: the full UInt64 range renders and parses exactly; huge numbers are no Int")
-    func jsonUnsigned() throws {
-        let text = JSONValue.object([("seed", .unsigned(.max)), ("small", .unsigned(7)), ("big", .number(1e300))]).rendered
-        #expect(text == "{\"seed\":18446744073709551615,\"small\":7,\"big\":1e+300}")
-        let parsed = try JSONValue.parse(text)
-        #expect(parsed["seed"]?.uint64Value == .max)
-        #expect(parsed["seed"]?.intValue == nil)  // above Int.max: no value rather than a trap
-        #expect(parsed["small"]?.uint64Value == 7)
-        #expect(parsed["small"]?.intValue == 7)
-        #expect(parsed["big"]?.intValue == nil)
-        #expect(try JSONValue.parse("-3").uint64Value == nil)
+    @Test("Result lines: seeds keep the full UInt64 range; huge numbers stay doubles")
+    func resultLineUnsigned() throws {
+        let text = JSONValue(dictionaryLiteral: ("seed", .unsigned(.max)), ("small", .unsigned(7)), ("big", .number(1e300))).rendered
+        #expect(text == "{\"big\":1e+300,\"seed\":18446744073709551615,\"small\":7}")
+        let parsed = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        #expect(parsed["seed"] == .unsigned(.max))
+        #expect(parsed["small"] == .int(7))
+        #expect(parsed["big"] == .number(1e300))
     }
 
     @Test("Run report: rates, fractions and SynOps from a hand-countable run")
@@ -56,11 +52,11 @@ struct IOAndEncodingTests {
         #expect(r.synapticEvents == 6)
         #expect(r.durationMs == 500)
         #expect(r.memoryBytes > 0)
-        let json = JSONValue.object(r.jsonFields).rendered
-        let parsed = try JSONValue.parse(json)
-        #expect(parsed["engine"]?.stringValue == "event")
+        let parsed = try JSONValue(encoding: r)
+        #expect(parsed["engine"] == .string("event"))
         #expect(parsed["dt_ms"] == .null)
-        #expect(parsed["spikes"]?.intValue == 3)
+        #expect(parsed["spikes"] == .int(3))
+        #expect(parsed["populations"].map { if case let .array(a) = $0 { a.count } else { 0 } } == 2)
         #expect(r.summary.contains("output [lif_delta] 2 neurons: 3 spikes"))
     }
 

@@ -72,8 +72,8 @@ struct QuietBoundTests {
 
     let model = LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 10, vRest: -52, vReset: -60, vThreshold: -50, tRef: 5)
 
-    /// Runs `build`'s network for 1 s three ways — with quiet bounds, without them, and with
-    /// per-neuron advances (`Plain`: no epoch form, no bounds) — and checks that all three give
+    /// Runs `build`'s network for 1 s three ways — with quiet bounds, without them (`EpochOnly`),
+    /// and with per-neuron advances (`Plain`: no epoch form, no bounds) — and checks that all three give
     /// the same spikes (times within 1e-9 ms) and that the bounds saved predictions. Returns the
     /// runs with and without bounds for further checks.
     func compareWithAndWithoutBounds(
@@ -81,11 +81,9 @@ struct QuietBoundTests {
     ) throws -> (bounded: EventDrivenSimulator, plain: EventDrivenSimulator) {
         let (net, quiet) = try build(seed, model)
         let bounded = try EventDrivenSimulator(network: net)
-        let plain = try EventDrivenSimulator(network: net)
-        let runtime = try #require(plain.kernels[quiet.index]?.runtime as? ModelPopulation<LIFExp>)
-        #expect(runtime.clock.pointee.quietBounds != nil)
-        runtime.usesQuietBounds(false)
-        plain.reset()
+        #expect(bounded.kernels[quiet.index]?.runtime.states is EpochPopulation<LIFExp, WithQuietBounds<LIFExp>>)
+        let plain = try EventDrivenSimulator(network: try build(seed, EpochOnly(base: model)).0)
+        #expect(plain.kernels[quiet.index]?.runtime.states is EpochPopulation<EpochOnly<LIFExp>, WithoutQuietBounds<EpochOnly<LIFExp>>>)
         let reference = try EventDrivenSimulator(network: try build(seed, Plain(base: model)).0)
         for sim in [bounded, plain, reference] { try sim.run(until: 1000) }
         let a = bounded.spikes(of: quiet), b = plain.spikes(of: quiet), c = reference.spikes(of: quiet)

@@ -103,15 +103,21 @@ struct TTFSTests {
         let (net, inputs) = try randomNetwork(seed: 9)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("volley-ttfs-\(UUID().uuidString).json").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try writeTextFile(net.json(), to: path)
+        try TTFSModelFile(network: net, inputTime: 5, seed: 3, epochs: 2).write(to: path)
         let back = try TTFSNetwork.load(path: path)
+        #expect(try TTFSModelFile.read(from: path) == TTFSModelFile(network: net, inputTime: 5, seed: 3, epochs: 2))
         #expect(back.weights == net.weights)
         #expect(back.layerSizes == net.layerSizes)
         #expect(back.forward(inputs[0]).outputs == net.forward(inputs[0]).outputs)
-        try writeTextFile("{\"format\": \"other\"}", to: path)
-        #expect(throws: VolleyError.self) { try TTFSNetwork.load(path: path) }
-        try writeTextFile("{\"format\": \"volley-ttfs-1\", \"layer_sizes\": [2, 1], \"threshold\": 1, \"delay\": 1, \"weights\": [[1]]}", to: path)
-        #expect(throws: VolleyError.self) { try TTFSNetwork.load(path: path) }
+        for malformed in [
+            "{\"format\": \"other\", \"layer_sizes\": [2, 1], \"threshold\": 1, \"delay\": 1, \"weights\": [[1, 1]]}",
+            "{\"format\": \"volley-ttfs-1\", \"layer_sizes\": [2, 1], \"threshold\": 1, \"delay\": 1, \"weights\": [[1]]}",
+            "{\"format\": \"volley-ttfs-1\", \"layer_sizes\": [2, 1], \"threshold\": 1, \"delay\": 1}",
+            "not json",
+        ] {
+            try Data(malformed.utf8).write(to: URL(fileURLWithPath: path))
+            #expect(throws: VolleyError.self) { try TTFSNetwork.load(path: path) }
+        }
     }
 
     @Test("Training is deterministic and independent of the number of threads (fixed chunks)")

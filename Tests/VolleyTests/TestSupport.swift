@@ -90,11 +90,11 @@ func smallRecurrentNetwork<M: NeuronModel>(seed: UInt64, neurons: Int = 200, mod
     return net
 }
 
-/// Model `M` exactly, but without lane storage, summed inputs or epoch form: every method of the
-/// contract forwards to `base`, and the optional fast paths keep their defaults. The time-stepped
-/// engine then runs the contract's plain path (advance every neuron, `receive` each delivery,
-/// threshold) — the reference for lane storage — and the event-driven engine advances each
-/// target by its own interval — the reference for the epoch form.
+/// Model `M` exactly, without any refinement but exact prediction: every method of the core
+/// contract forwards to `base`. The time-stepped engine then runs the contract's plain order
+/// (advance every neuron, `receive` each delivery, threshold) — the reference for lane storage
+/// and summed inputs — and the event-driven engine advances each target by its own interval —
+/// the reference for the epoch form.
 struct Plain<M: NeuronModel>: NeuronModel {
     var base: M
     typealias State = M.State
@@ -111,8 +111,76 @@ struct Plain<M: NeuronModel>: NeuronModel {
     }
     func isAboveThreshold(_ state: State, at time: Double) -> Bool { base.isAboveThreshold(state, at: time) }
     func fire(_ state: inout State, at time: Double) { base.fire(&state, at: time) }
+}
+
+extension Plain: ExactlyPredictable where M: ExactlyPredictable {
     func nextCrossing(of state: State, at time: Double) -> ThresholdCrossing { base.nextCrossing(of: state, at: time) }
+    func nextCrossing(of state: State, at time: Double, context: PredictionContext) -> ThresholdCrossing {
+        base.nextCrossing(of: state, at: time, context: context)
+    }
     func inputOnlyDelaysCrossing(weight: Double, receptor: Int) -> Bool {
         base.inputOnlyDelaysCrossing(weight: weight, receptor: receptor)
     }
+}
+
+/// Model `M` with its epoch form but without quiet bounds: the reference the quiet-bound runs
+/// are compared with.
+struct EpochOnly<M: EpochFormRepresentable>: EpochFormRepresentable {
+    var base: M
+    typealias State = M.State
+    typealias Propagator = M.Propagator
+    typealias EpochForm = M.EpochForm
+    static var modelName: String { "epoch_only_" + M.modelName }
+    var receptorCount: Int { base.receptorCount }
+    func validate() throws { try base.validate() }
+    func initialState(potential: Double?) -> State { base.initialState(potential: potential) }
+    func potential(of state: State, at time: Double) -> Double { base.potential(of: state, at: time) }
+    func propagator(over h: Double) -> Propagator { base.propagator(over: h) }
+    func advance(_ state: inout State, by h: Double, using p: Propagator) { base.advance(&state, by: h, using: p) }
+    func receive(_ state: inout State, weight: Double, receptor: Int, at time: Double) {
+        base.receive(&state, weight: weight, receptor: receptor, at: time)
+    }
+    func isAboveThreshold(_ state: State, at time: Double) -> Bool { base.isAboveThreshold(state, at: time) }
+    func fire(_ state: inout State, at time: Double) { base.fire(&state, at: time) }
+    func nextCrossing(of state: State, at time: Double) -> ThresholdCrossing { base.nextCrossing(of: state, at: time) }
+    func nextCrossing(of state: State, at time: Double, context: PredictionContext) -> ThresholdCrossing {
+        base.nextCrossing(of: state, at: time, context: context)
+    }
+    func inputOnlyDelaysCrossing(weight: Double, receptor: Int) -> Bool {
+        base.inputOnlyDelaysCrossing(weight: weight, receptor: receptor)
+    }
+    var supportsEpochForm: Bool { base.supportsEpochForm }
+    var epochRates: EpochForm { base.epochRates }
+    func epochGrowth(elapsed x: Double) -> EpochForm { base.epochGrowth(elapsed: x) }
+    func epochForm(of state: State, elapsed x: Double) -> EpochForm { base.epochForm(of: state, elapsed: x) }
+    func state(fromEpoch form: EpochForm, elapsed x: Double, decay: EpochForm) -> State {
+        base.state(fromEpoch: form, elapsed: x, decay: decay)
+    }
+    func receive(_ form: inout EpochForm, weight: Double, receptor: Int, elapsed x: Double, growth: EpochForm) {
+        base.receive(&form, weight: weight, receptor: receptor, elapsed: x, growth: growth)
+    }
+    func rebase(_ form: inout EpochForm, shift: Double, decay: EpochForm) { base.rebase(&form, shift: shift, decay: decay) }
+}
+
+/// Expects advancing by 1.3 then 2.45 ms to equal advancing by 3.75 ms (an exact propagator
+/// composes), from the initial state changed by `prepare`, to within 1e-12 by `distance`.
+func expectPropagatorComposes<M: NeuronModel>(
+    _ model: M, _ prepare: (inout M.State) -> Void, _ distance: (M.State, M.State) -> Double,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
+    var a = model.initialState(potential: nil)
+    prepare(&a)
+    var b = a
+    model.advance(&a, by: 1.3)
+    model.advance(&a, by: 2.45)
+    model.advance(&b, by: 3.75)
+    #expect(distance(a, b) < 1e-12, sourceLocation: sourceLocation)
+}
+
+/// The epoch-form population of `p` in an event-driven simulator (nil if it has none).
+func epochClock<M: QuietBounded>(_ sim: EventDrivenSimulator, _ p: PopulationID, _: M.Type) -> EpochClock<M.EpochForm>? {
+    let states = sim.kernels[p.index]?.runtime.states
+    if let q = states as? EpochPopulation<M, WithQuietBounds<M>> { return q.clock.pointee }
+    if let q = states as? EpochPopulation<M, WithoutQuietBounds<M>> { return q.clock.pointee }
+    return nil
 }

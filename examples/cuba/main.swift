@@ -9,6 +9,7 @@
 
 import Foundation
 import Volley
+import VolleyExamples
 
 /// Network parameters of Brian2's CUBA.py (mV, ms).
 enum CUBA {
@@ -139,13 +140,12 @@ runExample("cuba") {
     }
     // The fields the peer scripts (benchmarks/peers/) print too: run_seconds, synapse_bytes, peak_rss_mb.
     let synapseBytes = net.projections.reduce(0) { $0 + $1.memoryBytes }
-    var fields: [(String, JSONValue)] = [
-        ("example", "cuba"), ("simulator", "volley"), ("seed", .unsigned(seed)), ("out_degree", .number(outDegree)),
-        ("drive_mv", .number(vRest)), ("build_seconds", .number(buildSeconds)), ("run_seconds", .number(report.wallSeconds)),
-        ("synapse_bytes", .int(synapseBytes)), ("weight_layout", .string(net.projections[0].weights.layoutName)),
-        ("bytes_per_synapse", .number(Double(synapseBytes) / Double(max(1, net.synapseCount)))),
-        ("peak_rss_mb", .number(peakResidentMegabytes())),
+    let fields: JSONValue = [
+        "example": "cuba", "simulator": "volley", "seed": .unsigned(seed), "out_degree": .number(outDegree),
+        "drive_mv": .number(vRest), "build_seconds": .number(buildSeconds), "run_seconds": .number(report.wallSeconds),
+        "synapse_bytes": .int(synapseBytes), "weight_layout": .string(net.projections[0].weights.layoutName),
+        "bytes_per_synapse": .number(Double(synapseBytes) / Double(max(1, net.synapseCount))),
+        "peak_rss_mb": .number(peakResidentMegabytes()),
     ]
-    fields += report.jsonFields
-    print(JSONValue.object(fields).rendered)
+    printResultLine(try JSONValue(encoding: report).merging(fields))
 }

@@ -6,6 +6,7 @@
 //   swift run -c release iris-spikeprop --data ../shared/datasets/uci/iris.csv
 
 import Volley
+import VolleyExamples
 
 var defaults = SpikePropClassifierSetup()
 defaults.fieldsPerFeature = 6

@@ -7,6 +7,7 @@
 
 import Foundation
 import Volley
+import VolleyExamples
 
 runExample("mnist-ttfs") {
     var cli = CommandOptions(program: "mnist-ttfs", summary: "ReL-PSP time-to-first-spike MNIST classifier (Zhang et al. 2021), exact event-driven training and inference")
@@ -134,7 +135,7 @@ runExample("mnist-ttfs") {
         trainSeconds = Date().timeIntervalSince(trainStart)
         network = trainer.network
         if let path = cli.string("save") {
-            try writeTextFile(network.json(extra: [("input_time", .number(inputTime)), ("seed", .unsigned(seed)), ("epochs", .int(epochs))]), to: path)
+            try TTFSModelFile(network: network, inputTime: inputTime, seed: seed, epochs: epochs).write(to: path)
             print("model written to \(path)")
         }
     }
@@ -198,7 +199,7 @@ runExample("mnist-ttfs") {
             let accuracy = Double(parts.reduce(0) { $0 + $1.0 }) / Double(testCount)
             let spikes = Double(parts.reduce(0) { $0 + $1.1 }) / Double(testCount)
             print("time-stepped dt = \(dt) ms: test accuracy \(Format.fixed(100 * accuracy, 2))%, \(Format.fixed(spikes, 1)) spikes per image (until all outputs fired), \(Format.fixed(Date().timeIntervalSince(t0), 1)) s")
-            stepped.append(.object([("dt_ms", .number(dt)), ("test_accuracy", .number(accuracy)), ("spikes_per_sample", .number(spikes))]))
+            stepped.append(["dt_ms": .number(dt), "test_accuracy": .number(accuracy), "spikes_per_sample": .number(spikes)])
         }
     }
 
@@ -211,15 +212,15 @@ runExample("mnist-ttfs") {
         print("training curve written to \(path)")
     }
     let wall = Date().timeIntervalSince(start)
-    var fields: [(String, JSONValue)] = [
-        ("example", "mnist-ttfs"), ("test_accuracy", .number(eval.accuracy)), ("train_accuracy", .number(trainAccuracy)),
-        ("epochs", .int(cli.string("load") == nil ? epochs : 0)), ("hidden", .array(network.layerSizes.dropFirst().dropLast().map { .int($0) })),
-        ("seed", .unsigned(seed)), ("wall_seconds", .number(wall)), ("train_seconds", .number(trainSeconds)),
-        ("train_samples_per_second", .number(trainSeconds > 0 ? Double(trainX.count * epochs) / trainSeconds : nil)),
-        ("spikes_per_sample", .number(eval.spikesPerSample)), ("synaptic_events_per_sample", .number(eval.synapticEventsPerSample)),
-        ("silent_fraction", .array(eval.silentFraction.map { .number($0) })), ("decision_time_ms", .number(eval.decisionTime)),
-        ("engine_mismatches", .int(mismatches)),
+    var fields: [String: JSONValue] = [
+        "example": "mnist-ttfs", "test_accuracy": .number(eval.accuracy), "train_accuracy": .number(trainAccuracy),
+        "epochs": .int(cli.string("load") == nil ? epochs : 0), "hidden": .array(network.layerSizes.dropFirst().dropLast().map { .int($0) }),
+        "seed": .unsigned(seed), "wall_seconds": .number(wall), "train_seconds": .number(trainSeconds),
+        "train_samples_per_second": .number(trainSeconds > 0 ? Double(trainX.count * epochs) / trainSeconds : nil),
+        "spikes_per_sample": .number(eval.spikesPerSample), "synaptic_events_per_sample": .number(eval.synapticEventsPerSample),
+        "silent_fraction": .array(eval.silentFraction.map { .number($0) }), "decision_time_ms": .number(eval.decisionTime),
+        "engine_mismatches": .int(mismatches),
     ]
-    if !stepped.isEmpty { fields.append(("stepped", .array(stepped))) }
-    print(JSONValue.object(fields).rendered)
+    if !stepped.isEmpty { fields["stepped"] = .array(stepped) }
+    printResultLine(.object(fields))
 }

@@ -10,6 +10,7 @@
 
 import Foundation
 import Volley
+import VolleyExamples
 
 runExample("stdp-window") {
     var cli = CommandOptions(program: "stdp-window", summary: "STDP window measured from simulated pre/post pairs against the analytic curve")
@@ -95,7 +96,7 @@ runExample("stdp-window") {
 
     var rows: [(dt: Double, engine: String, simulated: Double, analytic: Double, error: Double)] = []
     var maxError = 0.0
-    var perEngine: [(String, JSONValue)] = []
+    var perEngine: [String: JSONValue] = [:]
     let start = Date()
     for engine in engines == "both" ? ["event", "stepped"] : [engines] {
         let sim: Simulator = engine == "event" ? try EventDrivenSimulator(network: net) : try TimeSteppedSimulator(network: net, dt: dtStep)
@@ -114,7 +115,7 @@ runExample("stdp-window") {
             rows.append((d, engine, simulated, analytic, error))
         }
         maxError = max(maxError, engineMax)
-        perEngine.append((engine, .number(engineMax)))
+        perEngine[engine] = .number(engineMax)
         print("  \(engine) engine\(engine == "stepped" ? " (dt = \(dtStep) ms)" : ""): max relative error \(Format.scientific(engineMax, 2)) over \(dts.count) pairs")
     }
     let peak = rows.map(\.analytic)
@@ -141,11 +142,11 @@ runExample("stdp-window") {
         try writeTextFile(plot.rendered, to: path)
         print("SVG written to \(path)")
     }
-    print(JSONValue.object([
-        ("example", "stdp-window"), ("pairs", .int(dts.count)), ("max_relative_error", .number(maxError)),
-        ("max_relative_error_by_engine", .object(perEngine)), ("pairing", .string(pairing.rawValue)),
-        ("tau_plus_ms", .number(rule.tauPlus)), ("tau_minus_ms", .number(rule.tauMinus)),
-        ("a_plus", .number(rule.aPlus)), ("a_minus", .number(rule.aMinus)),
-        ("wall_seconds", .number(Date().timeIntervalSince(start))),
-    ]).rendered)
+    printResultLine([
+        "example": "stdp-window", "pairs": .int(dts.count), "max_relative_error": .number(maxError),
+        "max_relative_error_by_engine": .object(perEngine), "pairing": .string(pairing.rawValue),
+        "tau_plus_ms": .number(rule.tauPlus), "tau_minus_ms": .number(rule.tauMinus),
+        "a_plus": .number(rule.aPlus), "a_minus": .number(rule.aMinus),
+        "wall_seconds": .number(Date().timeIntervalSince(start)),
+    ])
 }

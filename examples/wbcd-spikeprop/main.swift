@@ -8,6 +8,7 @@
 //   swift run -c release wbcd-spikeprop --data ../shared/datasets/uci/breast_cancer_wdbc.csv
 
 import Volley
+import VolleyExamples
 
 var defaults = SpikePropClassifierSetup()
 defaults.fieldsPerFeature = 7

@@ -8,6 +8,7 @@
 
 import Foundation
 import Volley
+import VolleyExamples
 
 struct XORResult: Sendable {
     let seed: UInt64
@@ -133,11 +134,11 @@ runExample("xor-spikeprop") {
         try writeTextFile(plot.rendered, to: path)
         print("training curves written to \(path)")
     }
-    print(JSONValue.object([
-        ("example", "xor-spikeprop"), ("seeds", .int(seeds)), ("first_seed", .unsigned(firstSeed)),
-        ("optimizer", .string(optimizerName)), ("max_epochs", .int(maxEpochs)),
-        ("converged_fraction", .number(fraction)), ("median_epochs_to_converge", .number(median)),
-        ("epochs_to_converge", .array(results.map { $0.epochs.map { .int($0) } ?? .null })),
-        ("wall_seconds", .number(wall)),
-    ]).rendered)
+    printResultLine([
+        "example": "xor-spikeprop", "seeds": .int(seeds), "first_seed": .unsigned(firstSeed),
+        "optimizer": .string(optimizerName), "max_epochs": .int(maxEpochs),
+        "converged_fraction": .number(fraction), "median_epochs_to_converge": .number(median),
+        "epochs_to_converge": .array(results.map { $0.epochs.map { .int($0) } ?? .null }),
+        "wall_seconds": .number(wall),
+    ])
 }

@@ -39,30 +39,35 @@ public struct SlotKey: Equatable, Sendable {
 /// equal times are broken by ascending id exactly as `SlotKey.precedes` orders them: the pop
 /// order is the same total order (time, id) as a heap's (docs/event-ordering.md). An absent slot
 /// holds +∞. Nothing is ever popped lazily: a stale key is overwritten in place.
-public struct IndexedMinTree {
+///
+/// A `final class` owning raw storage allocated once, so that the event-driven engine's
+/// populations can each keep their queue and a permanent `UnsafeHandle` on it (no uniqueness
+/// checks per update).
+public final class IndexedMinTree {
     /// Children per node (a power of two); a rescan reads this many entries.
     @usableFromInline static var fanOut: Int { 32 }
     @usableFromInline static var fanOutShift: Int { 5 }
 
     /// Level 0: every slot's time (+∞ when absent), padded to a multiple of `fanOut`.
-    @usableFromInline var leaves: ContiguousArray<Double>
+    @usableFromInline let leaves: UnsafeMutableBufferPointer<Double>
     /// Levels 1…top, concatenated: each entry is the minimum (time, id) of one block below.
-    @usableFromInline var nodeTimes: ContiguousArray<Double>
-    @usableFromInline var nodeIds: ContiguousArray<UInt32>
+    @usableFromInline let nodeTimes: UnsafeMutableBufferPointer<Double>
+    @usableFromInline let nodeIds: UnsafeMutableBufferPointer<UInt32>
     /// Start of level k (k ≥ 1) in `nodeTimes`/`nodeIds` is `levelStart[k - 1]`; the last level
     /// has one entry, the root.
-    @usableFromInline var levelStart: ContiguousArray<Int>
-    @usableFromInline var queued: Int
+    @usableFromInline let levelStart: UnsafeMutableBufferPointer<Int>
+    /// Number of slots with a finite time.
+    @usableFromInline let queued: UnsafeMutablePointer<Int>
     @usableFromInline let slotCount: Int
 
-    @inlinable
     public init(capacity: Int) {
         precondition(capacity >= 0 && capacity <= Int(UInt32.max), "capacity out of range: \(capacity)")
         slotCount = capacity
         let f = Self.fanOut
         var width = Swift.max(f, (capacity + f - 1) / f * f)
-        leaves = ContiguousArray(repeating: .infinity, count: width)
-        var starts = ContiguousArray<Int>()
+        leaves = .allocate(capacity: width)
+        leaves.initialize(repeating: .infinity)
+        var starts: [Int] = []
         var nodes = 0
         while true {
             let entries = width / f
@@ -72,17 +77,28 @@ public struct IndexedMinTree {
             if padded == 1 { break }
             width = padded
         }
-        nodeTimes = ContiguousArray(repeating: .infinity, count: nodes)
-        nodeIds = ContiguousArray(repeating: 0, count: nodes)
-        levelStart = starts
-        queued = 0
+        nodeTimes = .allocate(capacity: nodes)
+        nodeTimes.initialize(repeating: .infinity)
+        nodeIds = .allocate(capacity: nodes)
+        nodeIds.initialize(repeating: 0)
+        levelStart = .allocate(capacity: starts.count)
+        _ = levelStart.initialize(from: starts)
+        queued = .allocate(capacity: 1)
+        queued.initialize(to: 0)
         resetNodeIds()
+    }
+
+    deinit {
+        leaves.deallocate()
+        nodeTimes.deallocate()
+        nodeIds.deallocate()
+        levelStart.deallocate()
+        queued.deallocate()
     }
 
     /// Gives every block entry the id an empty block reports, its first slot (entry e of level k
     /// covers slots from e·fanOutᵏ on), as a rescan of an empty block would.
-    @inlinable
-    mutating func resetNodeIds() {
+    func resetNodeIds() {
         var span = Self.fanOut
         for level in 0..<levelStart.count {
             let start = levelStart[level]
@@ -94,19 +110,15 @@ public struct IndexedMinTree {
         }
     }
 
-    @inlinable public var count: Int { queued }
-    @inlinable public var isEmpty: Bool { queued == 0 }
+    @inlinable public var count: Int { queued.pointee }
+    @inlinable public var isEmpty: Bool { queued.pointee == 0 }
     @inlinable public var capacity: Int { slotCount }
     @inlinable public var capacityBytes: Int {
-        leaves.capacity * 8 + nodeTimes.capacity * 8 + nodeIds.capacity * 4
+        leaves.count * 8 + nodeTimes.count * 8 + nodeIds.count * 4
     }
 
     /// The slot with the smallest (time, id), if any.
-    @inlinable public var min: SlotKey? {
-        let root = nodeTimes.count &- 1
-        let t = nodeTimes[root]
-        return t < .infinity ? SlotKey(time: t, id: nodeIds[root]) : nil
-    }
+    @inlinable public var min: SlotKey? { handle.min }
 
     @inlinable
     public func contains(_ id: Int) -> Bool { leaves[id] < .infinity }
@@ -119,23 +131,22 @@ public struct IndexedMinTree {
     }
 
     /// Empties the queue without releasing its storage.
-    @inlinable
-    public mutating func removeAll() {
-        guard queued > 0 else { return }
-        leaves.withUnsafeMutableBufferPointer { $0.update(repeating: .infinity) }
-        nodeTimes.withUnsafeMutableBufferPointer { $0.update(repeating: .infinity) }
+    public func removeAll() {
+        guard queued.pointee > 0 else { return }
+        leaves.update(repeating: .infinity)
+        nodeTimes.update(repeating: .infinity)
         resetNodeIds()
-        queued = 0
+        queued.pointee = 0
     }
 
     /// Removes `id` if queued.
     @inlinable
-    public mutating func remove(_ id: Int) { update(id, time: .infinity) }
+    public func remove(_ id: Int) { update(id, time: .infinity) }
 
     /// Removes and returns the minimal slot.
     @inlinable
     @discardableResult
-    public mutating func popMin() -> SlotKey? {
+    public func popMin() -> SlotKey? {
         guard let top = min else { return nil }
         update(Int(top.id), time: .infinity)
         return top
@@ -143,14 +154,19 @@ public struct IndexedMinTree {
 
     /// Sets the key of `id` to `time`, inserting it if absent. `time = +∞` removes the slot.
     @inlinable
-    public mutating func update(_ id: Int, time: Double) {
-        withUnsafeHandle { $0.update(id, time: time) }
+    public func update(_ id: Int, time: Double) { handle.update(id, time: time) }
+
+    /// The tree's storage as raw pointers, valid as long as the tree: the engines' loops keep one
+    /// in a local and update through it.
+    @inlinable
+    public var handle: UnsafeHandle {
+        UnsafeHandle(
+            leaf: leaves.baseAddress.unsafelyUnwrapped, times: nodeTimes.baseAddress.unsafelyUnwrapped,
+            ids: nodeIds.baseAddress.unsafelyUnwrapped, starts: UnsafeBufferPointer(levelStart),
+            slotCount: slotCount, root: nodeTimes.count &- 1, queued: queued)
     }
 
-    /// The tree's storage as raw pointers, for a loop of many updates: `withUnsafeHandle` pays the
-    /// arrays' uniqueness checks once, where each `update` on the tree pays them for every key
-    /// change (a runtime call per array; 2 % of the event-driven engine's instructions when it
-    /// was done per update). Valid only inside the `withUnsafeHandle` call that made it.
+    /// Pointers to a tree's storage (see `handle`).
     @frozen
     public struct UnsafeHandle {
         @usableFromInline let leaf: UnsafeMutablePointer<Double>
@@ -160,14 +176,13 @@ public struct IndexedMinTree {
         @usableFromInline let slotCount: Int
         /// Index of the root entry in `times`/`ids`.
         @usableFromInline let root: Int
-        /// Slots inserted minus slots removed through this handle.
-        @usableFromInline var queuedChange = 0
+        @usableFromInline let queued: UnsafeMutablePointer<Int>
 
         @inlinable
         init(
             leaf: UnsafeMutablePointer<Double>, times: UnsafeMutablePointer<Double>,
             ids: UnsafeMutablePointer<UInt32>, starts: UnsafeBufferPointer<Int>, slotCount: Int,
-            root: Int
+            root: Int, queued: UnsafeMutablePointer<Int>
         ) {
             self.leaf = leaf
             self.times = times
@@ -175,23 +190,28 @@ public struct IndexedMinTree {
             self.starts = starts
             self.slotCount = slotCount
             self.root = root
+            self.queued = queued
         }
 
-        /// `IndexedMinTree.min` on the handle's storage.
+        /// `IndexedMinTree.min`.
         @inlinable @inline(__always)
         public var min: SlotKey? {
             let t = times[root]
             return t < .infinity ? SlotKey(time: t, id: ids[root]) : nil
         }
 
-        /// `IndexedMinTree.update` on the handle's storage.
+        /// The time of the minimal slot (+∞ when empty).
         @inlinable @inline(__always)
-        public mutating func update(_ id: Int, time: Double) {
+        public var minTime: Double { times[root] }
+
+        /// `IndexedMinTree.update`.
+        @inlinable @inline(__always)
+        public func update(_ id: Int, time: Double) {
             precondition(id >= 0 && id < slotCount, "slot \(id) out of range 0..<\(slotCount)")
             assert(!time.isNaN, "a queue key must not be NaN")
             let old = leaf[id]
             if old == time { return }
-            if old == .infinity { queuedChange &+= 1 } else if time == .infinity { queuedChange &-= 1 }
+            if old == .infinity { queued.pointee &+= 1 } else if time == .infinity { queued.pointee &-= 1 }
             // The common case inline (the slot neither is nor becomes its block's minimum: one
             // store); the climb and the rescans out of line, to keep the callers' loops small.
             let node = starts[0] &+ (id &>> IndexedMinTree.fanOutShift)
@@ -207,30 +227,6 @@ public struct IndexedMinTree {
         /// Starts loading `id`'s time into the cache (a hint; no effect on the queue).
         @inlinable @inline(__always)
         public func prefetchSlot(_ id: Int) { volley_prefetch(leaf + id) }
-    }
-
-    /// Calls `body` with a handle on the tree's storage; every `update` made through it is an
-    /// `update` of the tree, in the same order.
-    @inlinable @inline(__always)
-    public mutating func withUnsafeHandle<R>(_ body: (inout UnsafeHandle) throws -> R) rethrows -> R {
-        let slots = slotCount
-        var change = 0
-        let result = try leaves.withUnsafeMutableBufferPointer { leaf in
-            try nodeTimes.withUnsafeMutableBufferPointer { times in
-                try nodeIds.withUnsafeMutableBufferPointer { ids in
-                    try levelStart.withUnsafeBufferPointer { starts in
-                        var handle = UnsafeHandle(
-                            leaf: leaf.baseAddress.unsafelyUnwrapped, times: times.baseAddress.unsafelyUnwrapped,
-                            ids: ids.baseAddress.unsafelyUnwrapped, starts: starts, slotCount: slots,
-                            root: times.count &- 1)
-                        defer { change = handle.queuedChange }
-                        return try body(&handle)
-                    }
-                }
-            }
-        }
-        queued &+= change
-        return result
     }
 
     /// Stores the leaf and repairs the block minima above it (see the type's comment).
@@ -321,7 +317,7 @@ public struct IndexedMinTree {
     #if VOLLEY_INTERNAL_CHECKS
     /// Verifies every block minimum against a rescan (debug builds only; O(capacity)).
     public func checkInvariants() {
-        precondition(leaves.filter { $0 < .infinity }.count == queued, "count out of sync")
+        precondition(leaves.filter { $0 < .infinity }.count == queued.pointee, "count out of sync")
         var belowTimes = Array(leaves)
         var belowIds = (0..<leaves.count).map { UInt32($0) }
         for level in 0..<levelStart.count {

@@ -279,43 +279,6 @@ public struct TTFSNetwork: Sendable {
         }
         return (net, ids)
     }
-
-    // MARK: Saving
-
-    /// The model as JSON: `{"format": "volley-ttfs-1", "layer_sizes", "threshold", "delay",
-    /// "weights": [[…], …]}` with weights[l][i·nₗ₊₁ + j] as above (shortest round-trip decimals).
-    public func json(extra: [(String, JSONValue)] = []) -> String {
-        JSONValue.object([
-            ("format", "volley-ttfs-1"), ("layer_sizes", .array(layerSizes.map { .int($0) })),
-            ("threshold", .number(threshold)), ("delay", .number(delay)),
-        ] + extra + [("weights", .array(weights.map { .array($0.map { .number($0) }) }))]).rendered
-    }
-
-    /// Reads a model written by `json()`.
-    public static func load(path: String) throws -> TTFSNetwork {
-        let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw VolleyError.fileError(path: path, reason: error.localizedDescription)
-        }
-        let v = try JSONValue.parse(text, source: path)
-        guard v["format"]?.stringValue == "volley-ttfs-1" else {
-            throw VolleyError.malformedData(source: path, reason: "not a volley-ttfs-1 model (format field \(v["format"]?.rendered ?? "missing"))")
-        }
-        guard let sizes = v["layer_sizes"]?.arrayValue?.compactMap(\.intValue), let theta = v["threshold"]?.doubleValue,
-            let delay = v["delay"]?.doubleValue, let layers = v["weights"]?.arrayValue
-        else { throw VolleyError.malformedData(source: path, reason: "missing layer_sizes, threshold, delay or weights") }
-        var net = try TTFSNetwork(layerSizes: sizes, threshold: theta, delay: delay)
-        guard layers.count == net.weights.count else {
-            throw VolleyError.malformedData(source: path, reason: "\(layers.count) weight layers for \(sizes.count) layers")
-        }
-        for (l, layer) in layers.enumerated() {
-            guard let values = layer.arrayValue?.compactMap(\.doubleValue), values.count == net.weights[l].count else {
-                throw VolleyError.malformedData(source: path, reason: "weight layer \(l) must hold \(net.weights[l].count) numbers")
-            }
-            net.weights[l] = values
-        }
-        return net
-    }
 }
 
 /// One arrival at a layer: time (ms) and presynaptic index.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Activity of one population over a run.
-public struct PopulationReport: Sendable {
+public struct PopulationReport: Sendable, Encodable {
     public let name: String
     public let model: String
     public let size: Int
@@ -11,10 +11,26 @@ public struct PopulationReport: Sendable {
     /// Fraction of neurons that fired at least once.
     public let fractionFired: Double
     public var spikesPerNeuron: Double { Double(spikes) / Double(size) }
+
+    enum CodingKeys: String, CodingKey {
+        case name, model, size, spikes, meanRateHz = "mean_rate_hz", fractionFired = "fraction_fired"
+        case spikesPerNeuron = "spikes_per_neuron"
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(model, forKey: .model)
+        try c.encode(size, forKey: .size)
+        try c.encode(spikes, forKey: .spikes)
+        try c.encode(meanRateHz, forKey: .meanRateHz)
+        try c.encode(fractionFired, forKey: .fractionFired)
+        try c.encode(spikesPerNeuron, forKey: .spikesPerNeuron)
+    }
 }
 
 /// The statistics report of a run (see docs/architecture.md for each figure's definition).
-public struct RunReport: Sendable {
+public struct RunReport: Sendable, Encodable {
     public let engine: String
     /// Time step (ms) of the time-stepped engine; nil when event-driven.
     public let dtMs: Double?
@@ -91,91 +107,31 @@ public struct RunReport: Sendable {
         return lines.joined(separator: "\n")
     }
 
-    /// The report as JSON fields (snake_case; times in seconds except the *_ms ones, rates in Hz).
-    public var jsonFields: [(String, JSONValue)] {
-        [
-            ("engine", .string(engine)),
-            ("dt_ms", .number(dtMs)),
-            ("duration_ms", .number(durationMs)),
-            ("neurons", .int(neurons)),
-            ("synapses", .int(synapses)),
-            ("spikes", .int(modelSpikes)),
-            ("mean_rate_hz", .number(meanRateHz)),
-            ("synaptic_events", .int(Int(synapticEvents))),
-            ("state_updates", .int(Int(stateUpdates))),
-            ("queue_operations", .int(Int(queueOperations))),
-            ("wake_ups", .int(Int(wakeUps))),
-            ("wall_seconds", .number(wallSeconds)),
-            ("events_per_second", .number(synapticEventsPerSecond)),
-            ("memory_bytes", .int(memoryBytes)),
-            ("populations", .array(populations.map { p in
-                .object([
-                    ("name", .string(p.name)), ("model", .string(p.model)), ("size", .int(p.size)),
-                    ("spikes", .int(p.spikes)), ("mean_rate_hz", .number(p.meanRateHz)),
-                    ("fraction_fired", .number(p.fractionFired)),
-                    ("spikes_per_neuron", .number(p.spikesPerNeuron)),
-                ])
-            })),
-        ]
-    }
-}
-
-/// Number formatting for human-readable output (no Foundation locale dependence).
-public enum Format {
-    /// `value` with `digits` decimals.
-    public static func fixed(_ value: Double, _ digits: Int) -> String {
-        guard value.isFinite else { return "\(value)" }
-        var scale = 1.0
-        for _ in 0..<digits { scale *= 10 }
-        let rounded = (value * scale).rounded() / scale
-        var s = "\(abs(rounded))"
-        if s.contains("e") { return "\(rounded)" }
-        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
-        var fraction = parts.count > 1 ? String(parts[1]) : ""
-        while fraction.count < digits { fraction += "0" }
-        fraction = String(fraction.prefix(digits))
-        s = digits > 0 ? "\(parts[0]).\(fraction)" : String(parts[0])
-        return (rounded < 0 ? "-" : "") + s
+    enum CodingKeys: String, CodingKey {
+        case engine, dtMs = "dt_ms", durationMs = "duration_ms", neurons, synapses, spikes
+        case meanRateHz = "mean_rate_hz", synapticEvents = "synaptic_events", stateUpdates = "state_updates"
+        case queueOperations = "queue_operations", wakeUps = "wake_ups", wallSeconds = "wall_seconds"
+        case eventsPerSecond = "events_per_second", memoryBytes = "memory_bytes", populations
     }
 
-    /// `value` as m.mmm·10^e with `digits` decimals of the mantissa, e.g. "1.23e-10".
-    public static func scientific(_ value: Double, _ digits: Int) -> String {
-        guard value.isFinite, value != 0 else { return value == 0 ? "0" : "\(value)" }
-        var exponent = Int(log10(abs(value)).rounded(.down))
-        var mantissa = value / pow(10, Double(exponent))
-        if abs((mantissa * pow(10, Double(digits))).rounded()) >= 10 * pow(10, Double(digits)) {
-            exponent += 1
-            mantissa /= 10
-        }
-        return "\(fixed(mantissa, digits))e\(exponent)"
+    /// The report as JSON (snake_case keys; times in seconds except the *_ms ones, rates in Hz;
+    /// `spikes` counts model neurons only; `dt_ms` is null when event-driven).
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(engine, forKey: .engine)
+        if let dtMs { try c.encode(dtMs, forKey: .dtMs) } else { try c.encodeNil(forKey: .dtMs) }
+        try c.encode(durationMs, forKey: .durationMs)
+        try c.encode(neurons, forKey: .neurons)
+        try c.encode(synapses, forKey: .synapses)
+        try c.encode(modelSpikes, forKey: .spikes)
+        try c.encode(meanRateHz, forKey: .meanRateHz)
+        try c.encode(synapticEvents, forKey: .synapticEvents)
+        try c.encode(stateUpdates, forKey: .stateUpdates)
+        try c.encode(queueOperations, forKey: .queueOperations)
+        try c.encode(wakeUps, forKey: .wakeUps)
+        try c.encode(wallSeconds, forKey: .wallSeconds)
+        try c.encode(synapticEventsPerSecond, forKey: .eventsPerSecond)
+        try c.encode(memoryBytes, forKey: .memoryBytes)
+        try c.encode(populations, forKey: .populations)
     }
-
-    /// 3 significant figures with k/M/G suffix.
-    public static func engineering(_ value: Double) -> String {
-        let units: [(Double, String)] = [(1e9, "G"), (1e6, "M"), (1e3, "k")]
-        for (scale, suffix) in units where abs(value) >= scale {
-            return fixed(value / scale, 2) + suffix
-        }
-        return fixed(value, 1)
-    }
-
-    public static func bytes(_ n: Int) -> String {
-        let d = Double(n)
-        if d >= 1_073_741_824 { return fixed(d / 1_073_741_824, 2) + " GiB" }
-        if d >= 1_048_576 { return fixed(d / 1_048_576, 2) + " MiB" }
-        if d >= 1024 { return fixed(d / 1024, 1) + " KiB" }
-        return "\(n) B"
-    }
-}
-
-/// Peak resident set size of this process so far (MB = 2^20 bytes), from `getrusage`
-/// (`ru_maxrss`, kilobytes on Linux); 0 where unavailable.
-public func peakResidentMegabytes() -> Double {
-    #if os(Linux)
-    var usage = rusage()
-    guard getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage) == 0 else { return 0 }
-    return Double(usage.ru_maxrss) / 1024
-    #else
-    return 0
-    #endif
 }

@@ -44,14 +44,11 @@ public struct Network: Sendable {
                     name: "initialPotentials[\(bad)]", value: "\(v[bad])", reason: "must be finite")
             }
         }
-        let potentials = initialPotentials
-        // Created here, where M is concrete, so the kernel's closures are specialized for M.
-        let factory: @Sendable (PopulationLayout) -> PopulationKernel = { layout in
-            ModelPopulation(model: model, layout: layout, initialPotentials: potentials).makeKernel()
-        }
+        // Created here, where M is concrete, so the engines' kernels are specialised for M.
+        let kernels = PopulationKernels(model: model, initialPotentials: initialPotentials, firstSpikeOnly: firstSpikeOnly)
         return appendPopulation(
             name: name, size: size, firstSpikeOnly: firstSpikeOnly, modelName: M.modelName,
-            receptorCount: model.receptorCount, model: model, source: nil, makeKernel: factory)
+            receptorCount: model.receptorCount, model: model, source: nil, kernels: kernels)
     }
 
     /// Adds a population of neurons that fire at the given times (ms), one train per neuron.
@@ -61,7 +58,7 @@ public struct Network: Sendable {
         let spikes = try SpikeTrains(trains, context: "spike source '\(name)'")
         return appendPopulation(
             name: name, size: trains.count, firstSpikeOnly: false, modelName: "spike_source",
-            receptorCount: 0, model: nil, source: .spikeTrains(spikes), makeKernel: nil)
+            receptorCount: 0, model: nil, source: .spikeTrains(spikes), kernels: nil)
     }
 
     /// Adds `size` source neurons with no spikes yet (set them per sample with
@@ -71,8 +68,7 @@ public struct Network: Sendable {
         try checkNewPopulation(name: name, size: size)
         return appendPopulation(
             name: name, size: size, firstSpikeOnly: false, modelName: "spike_source",
-            receptorCount: 0, model: nil, source: .spikeTrains(SpikeTrains(silent: size)),
-            makeKernel: nil)
+            receptorCount: 0, model: nil, source: .spikeTrains(SpikeTrains(silent: size)), kernels: nil)
     }
 
     /// Adds independent Poisson processes with the given rates (Hz).
@@ -84,7 +80,7 @@ public struct Network: Sendable {
         try PoissonProcesses.validate(rates, context: "Poisson source '\(name)'")
         return appendPopulation(
             name: name, size: rates.count, firstSpikeOnly: false, modelName: "poisson_source",
-            receptorCount: 0, model: nil, source: .poisson(rates: rates, seed: seed), makeKernel: nil)
+            receptorCount: 0, model: nil, source: .poisson(rates: rates, seed: seed), kernels: nil)
     }
 
     /// Connects `source` to `target` by a generated pattern. Weights (mV) and delays (ms) are drawn
@@ -187,15 +183,14 @@ public struct Network: Sendable {
     @usableFromInline
     mutating func appendPopulation(
         name: String, size: Int, firstSpikeOnly: Bool, modelName: String, receptorCount: Int,
-        model: (any NeuronModel)?, source: SourceKind?,
-        makeKernel: (@Sendable (PopulationLayout) -> PopulationKernel)?
+        model: (any NeuronModel)?, source: SourceKind?, kernels: PopulationKernels?
     ) -> PopulationID {
         let id = PopulationID(populations.count)
         populations.append(
             Population(
                 id: id, name: name, size: size, offset: neuronCount, firstSpikeOnly: firstSpikeOnly,
                 modelName: modelName, receptorCount: receptorCount, model: model, source: source,
-                makeKernel: makeKernel))
+                kernels: kernels))
         return id
     }
 
@@ -232,7 +227,7 @@ public struct Network: Sendable {
     /// Rejects a negative weight onto a model whose inputs are conductances.
     /// `weights` is evaluated only for such a model (no copy of a large projection otherwise).
     func checkSigns(_ weights: @autoclosure () -> [Double], onto target: Population, _ label: String) throws {
-        guard let model = target.model, type(of: model).requiresNonNegativeWeights else { return }
+        guard target.requiresNonNegativeWeights else { return }
         let weights = weights()
         guard let bad = weights.firstIndex(where: { $0 < 0 }) else { return }
         throw VolleyError.invalidWeight(

@@ -1,0 +1,56 @@
+/// Typed access to one model population's states, whichever engine runs it.
+@usableFromInline
+protocol NeuronStateAccess<Model>: AnyObject {
+    associatedtype Model: NeuronModel
+    /// A copy of neuron i's state at `time` (the stored state is not modified).
+    func state(_ i: Int, at time: Double) -> Model.State
+    /// The states `reset()` restores from now on (one per neuron).
+    func setInitialStates(_ states: [Model.State])
+}
+
+/// What the simulator's API needs from one model population in either engine, type-erased. The
+/// closures are created where the model type is concrete, so they run code specialised for it.
+@usableFromInline
+struct PopulationRuntime {
+    /// Restores the initial states (and clears the population's queue) without reallocating.
+    @usableFromInline let reset: () -> Void
+    /// Membrane potential of neuron `local` at `time` (mV), computed on a copy of its state.
+    @usableFromInline let potential: (Int, Double) -> Double
+    /// Bytes of the population's runtime state (neurons and queue).
+    @usableFromInline let memoryBytes: Int
+    /// The population object, a `NeuronStateAccess<M>` (typed access for inspection).
+    @usableFromInline let states: AnyObject
+
+    @inlinable
+    init(reset: @escaping () -> Void, potential: @escaping (Int, Double) -> Double, memoryBytes: Int, states: AnyObject) {
+        self.reset = reset
+        self.potential = potential
+        self.memoryBytes = memoryBytes
+        self.states = states
+    }
+}
+
+/// The builders of a model population's runtime in each engine. `Network.addPopulation` creates
+/// them where the model type is concrete and picks, for each engine, the kernel the model's
+/// refinements allow: event-driven — epoch form with or without quiet bounds, per-neuron
+/// advances, or none (the model is not `ExactlyPredictable`); time-stepped — lane storage,
+/// summed inputs, or the plain contract order.
+@usableFromInline
+struct PopulationKernels: Sendable {
+    @usableFromInline let eventDriven: (@Sendable (Int) -> EventKernel)?
+    @usableFromInline let timeStepped: @Sendable (Int, Double) -> SteppedKernel
+
+    @inlinable
+    init<M: NeuronModel>(model: M, initialPotentials: [Double]?, firstSpikeOnly: Bool) {
+        eventDriven = EventKernel.builder(for: model, initialPotentials: initialPotentials, firstSpikeOnly: firstSpikeOnly)
+        timeStepped = SteppedKernel.builder(for: model, initialPotentials: initialPotentials, firstSpikeOnly: firstSpikeOnly)
+    }
+}
+
+/// Allocates and fills the states of `count` neurons of `model` (initial potentials when given).
+@inlinable
+func allocateInitialStates<M: NeuronModel>(_ model: M, count: Int, initialPotentials: [Double]?) -> UnsafeMutablePointer<M.State> {
+    let states = UnsafeMutablePointer<M.State>.allocate(capacity: count)
+    for i in 0..<count { (states + i).initialize(to: model.initialState(potential: initialPotentials?[i])) }
+    return states
+}

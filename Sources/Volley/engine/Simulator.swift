@@ -1,0 +1,187 @@
+import Foundation
+
+/// What both engines share: the network, the runtime of every population, how spikes travel
+/// (`SpikeRouting`), spike recording and counting, stop conditions, state sampling, and the
+/// public API (run, reset, inputs, observation). The subclasses, `EventDrivenSimulator` and
+/// `TimeSteppedSimulator`, hold only their rule for advancing time.
+public class Simulator {
+    public let network: Network
+    /// Current simulation time (ms).
+    public internal(set) var time: Double = 0
+    public internal(set) var counters = EngineCounters()
+    public internal(set) var spikes: SpikeRecord
+    /// Wall-clock seconds spent inside `run` since construction or the last `reset()`.
+    public internal(set) var wallSeconds: Double = 0
+    public internal(set) var stateRecordings: [StateRecording] = []
+
+    /// The runtime of each model population (nil for sources).
+    let runtimes: [PopulationRuntime?]
+    /// The runtime of each source population (nil for model populations).
+    let sources: [SourcePopulation?]
+    let routing: SpikeRouting
+    var spikeCountOfNeuron: [UInt32]
+    var spikeCountOfPopulation: [Int]
+    var firedNeuronsOfPopulation: [Int]
+    let recordSpikes: [Bool]
+    var nextSampleTime = Double.infinity
+    var sampleIndex = 0
+
+    /// Engine name used in reports ("event" or "stepped").
+    public var engineName: String { "" }
+    /// The fixed time step (ms), or nil for event-driven simulation.
+    public var timeStep: Double? { nil }
+
+    init(network: Network, recording: SpikeRecording, runtimes: [PopulationRuntime?]) throws {
+        guard network.neuronCount > 0 else {
+            throw VolleyError.invalidParameter(name: "network", value: "empty", reason: "no populations")
+        }
+        self.network = network
+        self.runtimes = runtimes
+        sources = network.populations.map { p in p.source.map { SourcePopulation(layout: p.layout, kind: $0) } }
+        routing = SpikeRouting(network: network)
+        spikeCountOfNeuron = [UInt32](repeating: 0, count: network.neuronCount)
+        spikeCountOfPopulation = [Int](repeating: 0, count: network.populations.count)
+        firedNeuronsOfPopulation = spikeCountOfPopulation
+        spikes = SpikeRecord(populationCount: network.populations.count)
+        switch recording {
+        case .all: recordSpikes = Array(repeating: true, count: network.populations.count)
+        case .none: recordSpikes = Array(repeating: false, count: network.populations.count)
+        case let .only(ids):
+            var r = Array(repeating: false, count: network.populations.count)
+            for id in ids {
+                guard id.index >= 0 && id.index < r.count else {
+                    throw VolleyError.indexOutOfRange(
+                        index: id.index, count: r.count, context: "recorded population id")
+                }
+                r[id.index] = true
+            }
+            recordSpikes = r
+        }
+    }
+
+    // MARK: Running
+
+    /// Processes every event with time ≤ `end` (ms), or until `stop` holds. `end` may be
+    /// `.infinity` to run until no events remain.
+    @discardableResult
+    public func run(until end: Double, stopWhen stop: StopCondition = .never) throws -> RunOutcome {
+        guard !end.isNaN, end >= time else {
+            throw VolleyError.invalidParameter(
+                name: "end", value: "\(end)", reason: "must be ≥ the current time \(time) ms")
+        }
+        if let p = stop.population { _ = try population(p) }
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { wallSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 }
+        return try advance(until: end, stop: stop)
+    }
+
+    /// Restores the initial state (neurons, inputs, time 0, counters, recordings, plasticity
+    /// traces) without reallocating any per-neuron storage. Learned weights of plastic
+    /// projections are restored too, unless `keepingWeights`.
+    public func reset(keepingWeights: Bool = false) {
+        time = 0
+        counters = EngineCounters()
+        wallSeconds = 0
+        spikes.removeAll()
+        for i in spikeCountOfNeuron.indices { spikeCountOfNeuron[i] = 0 }
+        for p in spikeCountOfPopulation.indices {
+            spikeCountOfPopulation[p] = 0
+            firedNeuronsOfPopulation[p] = 0
+        }
+        for r in runtimes { r?.reset() }
+        for s in sources { s?.reset() }
+        for p in routing.plastic { p?.reset(keepWeights: keepingWeights) }
+        for r in stateRecordings.indices {
+            stateRecordings[r].times.removeAll(keepingCapacity: true)
+            for j in stateRecordings[r].potentials.indices {
+                stateRecordings[r].potentials[j].removeAll(keepingCapacity: true)
+            }
+        }
+        sampleIndex = 0
+        nextSampleTime = stateRecordings.isEmpty ? .infinity : 0
+        resetEngine()
+    }
+
+    /// The engine's rule for advancing time (overridden by each engine).
+    func advance(until end: Double, stop: StopCondition) throws -> RunOutcome {
+        preconditionFailure("Simulator is abstract; use EventDrivenSimulator or TimeSteppedSimulator")
+    }
+
+    /// Engine-specific part of `reset` (overridden).
+    func resetEngine() {}
+
+    /// Engine-specific reaction to new spike trains or rates of source population `p` (overridden).
+    func sourcesChanged(_ p: Int) {}
+
+    /// Queue and buffer bytes of the engine itself (overridden).
+    var engineMemoryBytes: Int { 0 }
+
+    /// Records a spike (the caller counts it), applies potentiation in plastic projections onto
+    /// the neuron, and reports whether `stop` now holds.
+    @inline(__always)
+    final func noteSpike(population p: Int, local i: Int, time t: Double, stop: StopCondition) -> Bool {
+        let g = network.populations[p].offset + i
+        if spikeCountOfNeuron[g] == 0 { firedNeuronsOfPopulation[p] += 1 }
+        spikeCountOfNeuron[g] &+= 1
+        spikeCountOfPopulation[p] += 1
+        if recordSpikes[p] {
+            spikes.neurons[p].append(UInt32(truncatingIfNeeded: i))
+            spikes.times[p].append(t)
+        }
+        routing.postSpike(population: p, local: i, at: t)
+        switch stop {
+        case .never: return false
+        case let .firstSpike(q): return q.index == p
+        case let .spikeCount(n, q): return q.index == p && spikeCountOfPopulation[p] >= n
+        case let .allFired(q): return q.index == p && firedNeuronsOfPopulation[p] == network.populations[p].size
+        }
+    }
+
+    /// Samples every state recording at all sample times ≤ `limit`.
+    final func sampleStates(upTo limit: Double) {
+        while nextSampleTime <= limit {
+            let t = nextSampleTime
+            for r in stateRecordings.indices {
+                let rec = stateRecordings[r]
+                guard let runtime = runtimes[rec.population.index] else { continue }
+                stateRecordings[r].times.append(t)
+                for (k, i) in rec.neurons.enumerated() {
+                    stateRecordings[r].potentials[k].append(runtime.potential(i, t))
+                }
+            }
+            sampleIndex += 1
+            nextSampleTime = stateRecordings.map { Double(sampleIndex) * $0.interval }.min() ?? .infinity
+        }
+    }
+
+    // MARK: Inputs
+
+    /// Replaces the spike trains (ms) of a spike-source population from the current time on.
+    public func setSpikeTrains(_ trains: [[Double]], for population: PopulationID) throws {
+        let p = try self.population(population)
+        guard let source = sources[p.id.index] else {
+            throw VolleyError.unsupported("population '\(p.name)' is not a spike source")
+        }
+        try source.setTrains(trains, now: time, name: p.name)
+        sourcesChanged(p.id.index)
+    }
+
+    /// Changes the rates (Hz) of a Poisson population from the current time on.
+    public func setRates(_ rates: [Double], for population: PopulationID) throws {
+        let p = try self.population(population)
+        guard let source = sources[p.id.index] else {
+            throw VolleyError.unsupported("population '\(p.name)' is not a Poisson source")
+        }
+        try source.setRates(rates, now: time, name: p.name)
+        sourcesChanged(p.id.index)
+    }
+
+    /// The population with this id, or a typed error.
+    func population(_ id: PopulationID) throws -> Population {
+        guard id.index >= 0 && id.index < network.populations.count else {
+            throw VolleyError.indexOutOfRange(
+                index: id.index, count: network.populations.count, context: "population id")
+        }
+        return network.populations[id.index]
+    }
+}

@@ -1,0 +1,158 @@
+import VolleyPrefetch
+
+/// A CSR projection as raw pointers, so the engines' loops touch no reference counts.
+@usableFromInline
+struct ProjectionView {
+    @usableFromInline let sourcePopulation: Int
+    @usableFromInline let targetPopulation: Int
+    @usableFromInline let sourceOffset: Int
+    @usableFromInline let receptor: Int
+    @usableFromInline let rowGroups: UnsafePointer<UInt32>
+    @usableFromInline let groupStart: UnsafePointer<UInt32>
+    @usableFromInline let groupDelay: UnsafePointer<Double>
+    @usableFromInline let targets: UnsafePointer<UInt32>
+    @usableFromInline let weights: WeightRun
+
+    /// Starts loading the target indices of delivery group `g` (every 64-byte line of 16
+    /// indices). Both engines call it when a spike is emitted: the indices are read when the
+    /// spike arrives, a delay later, and a large network's CSR rows are not in cache.
+    @inline(__always)
+    func prefetchTargets(ofGroup g: Int) {
+        let first = Int(groupStart[g])
+        let last = Int(groupStart[g + 1]) - 1
+        var line = first
+        while line < last {
+            volley_prefetch(targets + line)
+            line &+= 16
+        }
+        if last >= first { volley_prefetch(targets + last) }
+    }
+}
+
+/// One delivery group as its target population applies it: `count` targets (local indices) and
+/// their weights, all onto `receptor`.
+@frozen @usableFromInline
+struct DeliveryGroup {
+    @usableFromInline let targets: UnsafePointer<UInt32>
+    @usableFromInline let weights: WeightRun
+    @usableFromInline let count: Int
+    @usableFromInline let receptor: Int
+
+    @inlinable
+    init(targets: UnsafePointer<UInt32>, weights: WeightRun, count: Int, receptor: Int) {
+        self.targets = targets
+        self.weights = weights
+        self.count = count
+        self.receptor = receptor
+    }
+}
+
+/// How a spike travels, shared by both engines: the projections as raw CSR views, the
+/// projections leaving each population, and the runtimes of plastic projections.
+///
+/// * Fan-out (`forEachGroup`): a spike of neuron i is queued once per delay group of row i of
+///   every outgoing projection — not once per synapse.
+/// * Arrival (`arrive`): a queued (source, projection, group) is decoded into its targets and
+///   weights, after the projection's plasticity rule (if any) has seen the arrival.
+@usableFromInline
+final class SpikeRouting {
+    let views: UnsafeMutableBufferPointer<ProjectionView>
+    /// outgoing[p] = projections whose source is population p.
+    let outgoing: [[Int]]
+    /// Runtime of every plastic projection (nil for static ones).
+    let plastic: [PlasticProjection?]
+    /// plasticByTarget[p] = plastic projections whose target is population p.
+    let plasticByTarget: [[Int]]
+
+    init(network: Network) {
+        let plastic = network.projections.map { proj in
+            proj.plasticity.map { PlasticProjection(rule: $0, structure: proj.structure, weights: proj.weights) }
+        }
+        self.plastic = plastic
+        plasticByTarget = network.populations.map { p in
+            network.projections.filter { $0.target == p.id && $0.plasticity != nil }.map { $0.id.index }
+        }
+        outgoing = network.populations.map { p in
+            network.projections.filter { $0.source == p.id }.map { $0.id.index }
+        }
+        views = .allocate(capacity: Swift.max(network.projections.count, 1))
+        for proj in network.projections {
+            let s = proj.structure
+            views.baseAddress!.advanced(by: proj.id.index).initialize(
+                to: ProjectionView(
+                    sourcePopulation: proj.source.index, targetPopulation: proj.target.index,
+                    sourceOffset: network.populations[proj.source.index].offset, receptor: proj.receptor,
+                    rowGroups: UnsafePointer(s.rowGroups.baseAddress!), groupStart: UnsafePointer(s.groupStart.baseAddress!),
+                    groupDelay: UnsafePointer(s.groupDelay.baseAddress!), targets: UnsafePointer(s.targetIndex.baseAddress!),
+                    weights: plastic[proj.id.index].map { WeightRun(UnsafePointer($0.weights.baseAddress!)) } ?? proj.weights.run))
+        }
+    }
+
+    deinit { views.deallocate() }
+
+    /// Calls `body(projection, g, g − g0)` for every delay group g of row `local` of every
+    /// projection leaving population `p` (g0: the row's first group), after prefetching the
+    /// group's targets; returns the number of groups.
+    @inline(__always)
+    func forEachGroup(ofSpikeFrom p: Int, local: Int, _ body: (Int, Int, Int) -> Void) -> Int {
+        var groups = 0
+        for projection in outgoing[p] {
+            let view = views[projection]
+            let g0 = Int(view.rowGroups[local])
+            let g1 = Int(view.rowGroups[local + 1])
+            for g in g0..<g1 {
+                view.prefetchTargets(ofGroup: g)
+                body(projection, g, g - g0)
+            }
+            groups &+= g1 - g0
+        }
+        return groups
+    }
+
+    /// The delivery group `group` (within the source's row) of `projection`, for a spike of
+    /// global neuron `source` arriving at `time`; a plastic projection updates its traces and
+    /// weights first, so the spike is delivered with the new weights.
+    @usableFromInline
+    func arrive(source: Int, projection: Int, group: Int, at time: Double) -> DeliveryGroup {
+        let view = views[projection]
+        let g = Int(view.rowGroups[source - view.sourceOffset]) + group
+        let first = Int(view.groupStart[g])
+        let n = Int(view.groupStart[g + 1]) - first
+        plastic[projection]?.preArrival(group: g, first: first, count: n, time: time)
+        return DeliveryGroup(targets: view.targets + first, weights: view.weights.from(first), count: n, receptor: view.receptor)
+    }
+
+    /// The target population of `projection`.
+    @inline(__always)
+    func target(ofProjection projection: Int) -> Int { views[projection].targetPopulation }
+
+    /// Potentiation in the plastic projections onto population `p` for its neuron `local`'s
+    /// spike at `time`.
+    @inline(__always)
+    func postSpike(population p: Int, local: Int, at time: Double) {
+        for q in plasticByTarget[p] { plastic[q].unsafelyUnwrapped.postSpike(local, time: time) }
+    }
+}
+
+/// The deliveries due at one time step for one target population, as keys of `DeliveryEvent`
+/// sorted in the documented order (emitting neuron, projection, delay group).
+@frozen @usableFromInline
+struct DueDeliveries {
+    @usableFromInline let keys: UnsafeBufferPointer<UInt64>
+    @usableFromInline unowned(unsafe) let routing: SpikeRouting
+
+    @inlinable
+    init(keys: UnsafeBufferPointer<UInt64>, routing: SpikeRouting) {
+        self.keys = keys
+        self.routing = routing
+    }
+
+    /// Decodes each due delivery at `time` (in order) and hands its group to `body`.
+    @inlinable @inline(__always)
+    func forEach(at time: Double, _ body: (DeliveryGroup) -> Void) {
+        for key in keys {
+            let event = DeliveryEvent(time: time, key: key)
+            body(routing.arrive(source: event.source, projection: event.projection, group: event.group, at: time))
+        }
+    }
+}

@@ -1,0 +1,48 @@
+/// The time-stepped engine's view of one model population (type-erased; the closure is created
+/// where the model type is concrete, so one grid step of the population is one call into code
+/// specialised for the model).
+@usableFromInline
+struct SteppedKernel {
+    /// One grid step at `time`: advance every neuron by dt (not at step 0, `advancing` false),
+    /// apply the step's deliveries, fire every neuron at threshold — appending their local
+    /// indices to `fired` in ascending order.
+    @usableFromInline let step: (Double, Bool, DueDeliveries, inout ContiguousArray<UInt32>, inout EngineCounters) -> Void
+    @usableFromInline let runtime: PopulationRuntime
+
+    @inlinable
+    init(
+        step: @escaping (Double, Bool, DueDeliveries, inout ContiguousArray<UInt32>, inout EngineCounters) -> Void,
+        runtime: PopulationRuntime
+    ) {
+        self.step = step
+        self.runtime = runtime
+    }
+
+    /// The kernel `model` allows: lane storage, summed inputs, or the plain contract order
+    /// (first-spike-only populations always take the plain order, which skips neurons that
+    /// fired). Where the model type is concrete the compiler resolves these casts and
+    /// specialises the builder.
+    @inlinable
+    static func builder<M: NeuronModel>(
+        for model: M, initialPotentials: [Double]?, firstSpikeOnly: Bool
+    ) -> @Sendable (Int, Double) -> SteppedKernel {
+        if !firstSpikeOnly {
+            if let lanes = model as? any LaneStorable { return builder(lanes: lanes, initialPotentials: initialPotentials) }
+            if let summing = model as? any InputSumming { return builder(summing: summing, initialPotentials: initialPotentials) }
+        }
+        return { count, dt in
+            SteppedPopulation(model: model, count: count, dt: dt, firstSpikeOnly: firstSpikeOnly, initialPotentials: initialPotentials)
+                .makeKernel()
+        }
+    }
+
+    @inlinable
+    static func builder<M: LaneStorable>(lanes model: M, initialPotentials: [Double]?) -> @Sendable (Int, Double) -> SteppedKernel {
+        { count, dt in LanePopulation(model: model, count: count, dt: dt, initialPotentials: initialPotentials).makeKernel() }
+    }
+
+    @inlinable
+    static func builder<M: InputSumming>(summing model: M, initialPotentials: [Double]?) -> @Sendable (Int, Double) -> SteppedKernel {
+        { count, dt in SummedInputPopulation(model: model, count: count, dt: dt, initialPotentials: initialPotentials).makeKernel() }
+    }
+}

@@ -1,0 +1,88 @@
+/// One population of an `InputSumming` model in the time-stepped engine: the step's deliveries
+/// are summed per neuron and receptor, then one pass over the population advances each neuron,
+/// applies its summed inputs and tests its threshold (`InputSumming.step`).
+@usableFromInline
+final class SummedInputPopulation<M: InputSumming>: NeuronStateAccess {
+    @usableFromInline typealias Model = M
+    @usableFromInline let model: M
+    @usableFromInline let count: Int
+    @usableFromInline let dt: Double
+    @usableFromInline let propagator: M.Propagator
+    @usableFromInline let states: UnsafeMutablePointer<M.State>
+    @usableFromInline let initialStates: UnsafeMutablePointer<M.State>
+    /// The summed input of the current step per receptor and neuron (`inputs[r·count + i]`).
+    @usableFromInline let inputs: UnsafeMutablePointer<Double>
+    @usableFromInline let inputCount: Int
+
+    @inlinable
+    init(model: M, count: Int, dt: Double, initialPotentials: [Double]?) {
+        self.model = model
+        self.count = count
+        self.dt = dt
+        propagator = model.propagator(over: dt)
+        initialStates = allocateInitialStates(model, count: count, initialPotentials: initialPotentials)
+        states = .allocate(capacity: count)
+        states.initialize(from: initialStates, count: count)
+        inputCount = model.receptorCount * count
+        inputs = .allocate(capacity: inputCount)
+        inputs.initialize(repeating: 0, count: inputCount)
+    }
+
+    deinit {
+        states.deinitialize(count: count)
+        initialStates.deinitialize(count: count)
+        states.deallocate()
+        initialStates.deallocate()
+        inputs.deallocate()
+    }
+
+    @inlinable
+    func makeKernel() -> SteppedKernel {
+        SteppedKernel(
+            step: { [self] time, advancing, due, fired, counters in step(time, advancing, due, &fired, &counters) },
+            runtime: PopulationRuntime(
+                reset: { [self] in reset() },
+                potential: { [self] i, time in model.potential(of: states[i], at: time) },
+                memoryBytes: count * MemoryLayout<M.State>.stride * 2 + inputCount * 8, states: self))
+    }
+
+    @inlinable
+    func step(
+        _ time: Double, _ advancing: Bool, _ due: DueDeliveries, _ fired: inout ContiguousArray<UInt32>,
+        _ counters: inout EngineCounters
+    ) {
+        due.forEach(at: time) { group in
+            switch group.weights.layout {
+            case .double: add(group, DoubleWeights(group.weights))
+            case .single: add(group, SingleWeights(group.weights))
+            case .uniform: add(group, UniformWeight(group.weights))
+            }
+            counters.synapticEvents &+= UInt64(group.count)
+        }
+        if advancing { counters.stateUpdates &+= UInt64(count) }
+        model.step(
+            states, count: count, inputs: inputs, advancingBy: advancing ? dt : nil, using: propagator, at: time,
+            fired: &fired)
+    }
+
+    /// Adds one delivery group's weights to its targets' summed inputs.
+    @inlinable
+    func add<W: WeightReader>(_ group: DeliveryGroup, _ weights: W) {
+        let row = inputs + group.receptor &* count
+        for k in 0..<group.count { row[Int(group.targets[k])] += weights.weight(k) }
+    }
+
+    @inlinable
+    func reset() {
+        for i in 0..<count { states[i] = initialStates[i] }
+        inputs.update(repeating: 0, count: inputCount)
+    }
+
+    @inlinable
+    func state(_ i: Int, at time: Double) -> M.State { states[i] }
+
+    @usableFromInline
+    func setInitialStates(_ newStates: [M.State]) {
+        for (i, s) in newStates.enumerated() { initialStates[i] = s }
+    }
+}
