@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark of Volley against NEST and Brian2 on the identical CUBA network
-# (docs/benchmarks.md, "Volley vs NEST and Brian2"). Not part of `swift test` or CI.
+# (docs/benchmarks.md, "At a glance"). Not part of `swift test` or CI.
 #
 #   benchmarks/run.sh [REPS]        (from anywhere; default REPS = 3)
 #   ONLY='4000 x 10 s|100000 x 1 s' SIMS='volley-stepped volley-stepped-native brian2-standalone' \

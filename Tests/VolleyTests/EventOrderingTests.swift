@@ -137,39 +137,9 @@ struct EventOrderingTests {
         }
         let spikes = sim.spikes.times.reduce(0) { $0 + $1.count }
         #expect(spikes == 332)
-        // Last updated when LIF-exp's wake-up bound after an input began to take its logarithm
-        // (a bound on ln x from the atanh series, `ExponentialSum.logLowerBound`) unless its
-        // linear form lies beyond two mean input intervals of the population
-        // (`LIFExp.linearBoundInputIntervals`), and inputs to quiet populations moved to a
-        // two-pass loop (`ModelPopulation.deliverEpochQuiet`): the same 332 spikes in the same
-        // order, times within 1.7e-11 ms; CUBA 4000 × 4 s the same 93 198 spikes in the same
-        // order, times within 6.6e-11 ms (low drive: 52 465 spikes, 3.5e-10 ms). Before that,
-        // when LIF-exp with commensurate time constants (this network's 20/5/10 ms)
-        // began to search crossings as a polynomial in u = e^(−s/20) (`ModePolynomial`), to
-        // build its epoch factors and forms from one `exp` per time (`epochGrowth`), and to
-        // search exactly at neuron events when the bound is within 2 ms
-        // (`LIFExp.eventSearchWithin`): the same 332 spikes in the same order, times within
-        // 1.3e-11 ms; CUBA 4000 × 4 s the same 93 198 spikes in the same order, times within
-        // 6.5e-11 ms (low drive: 52 465 spikes, 9.3e-10 ms). Before that, when
-        // LIF-exp's neuron events (spikes, wake-ups) began to take the wake-up
-        // bound with its logarithms (`nextCrossingAtNeuronEvent`), which moves wake-up times and
-        // with them the epoch's rebases: the same 332 spikes in the same order, times within
-        // 1.2e-12 ms; CUBA 4000 × 4 s the same 93 198 spikes in the same order, times within
-        // 2.1e-11 ms (low drive: 52 465 spikes, 3.6e-10 ms). Before that, when sums of pure
-        // exponentials (LIF-exp) moved from windowed safe stepping
-        // to Newton's method with proven steps (`ExponentialSum.firstUpCrossingByNewton`): the
-        // same 332 spikes in the same order, times within 9e-12 ms; CUBA 4000 × 2 s the same
-        // 46 855 spikes in the same order, times within 1e-10 ms (low drive: 27 250 spikes, 1.1e-9
-        // ms). Before that, when the exact search began to stop after 0.3 ms without a crossing (a
-        // wake-up there instead of solving a distant root: `ExponentialSum.searchLimitPerHorizon`):
-        // the same 332 spikes in the same order; CUBA 4000 × 2 s gives the same 46 855 spikes in
-        // the same order before and after, times within 6e-11 ms (low drive: 27 250 spikes,
-        // 3.4e-10 ms). Before that, when LIF-exp's wake-up bound dropped its divisions (precomputed
-        // τₖ/(τₖ − τm), one division in `ExponentialSum.lowerBound`): the same 332 spikes in the
-        // same order; only the rounding of wake-up times and crossing coefficients changed (on
-        // CUBA 4000 × 300 ms the old and new builds give the same 7 180 spikes, times within
-        // 7e-12 ms). Before that, when LIF-exp moved to the epoch form (EpochFormTests check
-        // this network against per-neuron advances, 1e-9 ms).
+        // Changes whenever any spike time changes in any digit. Update it only for a deliberate
+        // change of the arithmetic, with the old and new rasters compared (same spikes in the
+        // same order, largest time difference stated in the commit message).
         #expect(hash == 16_661_978_523_861_854_245)
     }
 

@@ -75,7 +75,7 @@ extension ExponentialSum {
     /// the atanh series has only positive terms, so 2(y + y³/3 + y⁵/5) ≤ ln m, short by at most
     /// 2·y⁷/7·(1 + y² + …) < 1.6e-4. The sum is then lowered by 1e-13 relative, far more than its
     /// few roundings can add. Used for the wake-up bounds, where a bound a little early only
-    /// wakes a neuron a little early; about a quarter of a libm `log`'s instructions.
+    /// wakes a neuron a little early, at a fraction of a `log`'s cost.
     @inlinable @inline(__always)
     public static func logLowerBound(_ x: Double) -> Double {
         guard x >= 1 else { return -.infinity }

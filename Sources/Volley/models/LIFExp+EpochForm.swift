@@ -95,8 +95,8 @@ extension LIFExp: EpochFormRepresentable {
             membrane = c * w * g[0]
         }
         // One vector addition with a 0/1 lane mask (adding 0 leaves a lane unchanged, × 1 is
-        // exact): writing a lane chosen at run time went through memory and stalled the next
-        // vector load of the form for ~30 % of the engine's delivery loop.
+        // exact): writing a lane chosen at run time would go through memory and stall the next
+        // vector load of the form.
         let lane = excitatory ? EpochForm(0, 1, 0, 0) : EpochForm(0, 0, 1, 0)
         f += EpochForm(-membrane, 0, 0, 0) + added * lane
     }

@@ -88,8 +88,7 @@ final class PlasticProjection {
     ///
     /// Two sequential passes over the synapses in CSR order instead of a walk through the
     /// transposed index: each target's sum still adds its weights in increasing synapse index,
-    /// the order of `incoming`, so the result is bit-identical, without the scattered loads
-    /// (8 % of Diehl & Cook training at N = 1 600).
+    /// the order of `incoming`, so the result is bit-identical, without the scattered loads.
     func normalizeIncoming(toTotal total: Double) {
         let targets = structure.targetIndex
         factors.update(repeating: 0)
