@@ -37,26 +37,11 @@ struct SavedModel: Codable, Equatable {
     }
 
     /// Writes the model atomically (no half-written file on failure).
-    func write(to path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        do {
-            try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw VolleyError.fileError(path: path, reason: error.localizedDescription)
-        }
-    }
+    func write(to path: String) throws { try JSONFile.write(self, to: path) }
 
     /// Reads and validates a saved model (every count, weights ≥ 0, settings in range).
     static func load(path: String, inputs: Int) throws -> SavedModel {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw VolleyError.fileError(path: path, reason: error.localizedDescription)
-        }
-        let model: SavedModel
-        do { model = try JSONDecoder().decode(SavedModel.self, from: data) } catch {
-            throw VolleyError.malformedData(source: path, reason: "not a \(currentFormat) Diehl & Cook model (\(error))")
-        }
+        let model = try JSONFile.read(SavedModel.self, from: path, what: "a \(currentFormat) Diehl & Cook model")
         func fail(_ reason: String) -> VolleyError { .malformedData(source: path, reason: reason) }
         guard model.format == currentFormat else {
             throw fail("format is \"\(model.format)\", expected \"\(currentFormat)\" (formats v1 and v2 are no longer read)")

@@ -46,11 +46,3 @@ struct PopulationKernels: Sendable {
         timeStepped = SteppedKernel.builder(for: model, initialPotentials: initialPotentials, firstSpikeOnly: firstSpikeOnly)
     }
 }
-
-/// Allocates and fills the states of `count` neurons of `model` (initial potentials when given).
-@inlinable
-func allocateInitialStates<M: NeuronModel>(_ model: M, count: Int, initialPotentials: [Double]?) -> UnsafeMutablePointer<M.State> {
-    let states = UnsafeMutablePointer<M.State>.allocate(capacity: count)
-    for i in 0..<count { (states + i).initialize(to: model.initialState(potential: initialPotentials?[i])) }
-    return states
-}

@@ -17,7 +17,7 @@ final class EpochPopulation<M: EpochFormRepresentable, Q: QuietBoundPolicy>: Neu
     @usableFromInline typealias Model = M
     @usableFromInline let model: M
     @usableFromInline let count: Int
-    @usableFromInline let initialStates: UnsafeMutablePointer<M.State>
+    @usableFromInline let initial: StateStorage<M.State>
     /// Every neuron's state in epoch form, relative to `clock.origin`.
     @usableFromInline let forms: UnsafeMutablePointer<M.EpochForm>
     /// Whether the neuron's queued prediction is an exact crossing (true) or a wake-up (false).
@@ -37,7 +37,7 @@ final class EpochPopulation<M: EpochFormRepresentable, Q: QuietBoundPolicy>: Neu
     init(model: M, count: Int, initialPotentials: [Double]?) {
         self.model = model
         self.count = count
-        initialStates = allocateInitialStates(model, count: count, initialPotentials: initialPotentials)
+        initial = StateStorage(model, count: count, initialPotentials: initialPotentials)
         forms = .allocate(capacity: count)
         forms.initialize(repeating: M.EpochForm(), count: count)
         exact = .allocate(capacity: count)
@@ -57,8 +57,6 @@ final class EpochPopulation<M: EpochFormRepresentable, Q: QuietBoundPolicy>: Neu
     }
 
     deinit {
-        initialStates.deinitialize(count: count)
-        initialStates.deallocate()
         forms.deallocate()
         exact.deallocate()
         quietBounds?.deallocate()
@@ -67,7 +65,7 @@ final class EpochPopulation<M: EpochFormRepresentable, Q: QuietBoundPolicy>: Neu
 
     @inlinable
     func makeKernel() -> EventKernel {
-        let perNeuron = MemoryLayout<M.State>.stride + MemoryLayout<M.EpochForm>.stride + 1 + (Q.enabled ? 8 : 0)
+        let perNeuron = MemoryLayout<M.EpochForm>.stride + 1 + (Q.enabled ? 8 : 0)
         return EventKernel(
             deliver: { [self] group, time, counters in deliver(group, time, &counters) },
             nextEvent: { [self] time, counters in nextEvent(time, &counters) },
@@ -75,7 +73,7 @@ final class EpochPopulation<M: EpochFormRepresentable, Q: QuietBoundPolicy>: Neu
             runtime: PopulationRuntime(
                 reset: { [self] in queue.removeAll() },
                 potential: { [self] i, time in model.potential(of: state(i, at: time), at: time) },
-                memoryBytes: count * perNeuron + queue.capacityBytes, states: self))
+                memoryBytes: initial.memoryBytes + count * perNeuron + queue.capacityBytes, states: self))
     }
 
     // MARK: Deliveries
@@ -269,6 +267,7 @@ final class EpochPopulation<M: EpochFormRepresentable, Q: QuietBoundPolicy>: Neu
     /// neuron's first prediction.
     @inlinable
     func schedule(_ time: Double) -> Double {
+        let initialStates = initial.pointer
         for i in 0..<count { forms[i] = model.epochForm(of: initialStates[i], elapsed: 0) }
         clock.pointee.start(at: time)
         exact.update(repeating: false, count: count)
@@ -331,7 +330,5 @@ final class EpochPopulation<M: EpochFormRepresentable, Q: QuietBoundPolicy>: Neu
     }
 
     @usableFromInline
-    func setInitialStates(_ newStates: [M.State]) {
-        for (i, s) in newStates.enumerated() { initialStates[i] = s }
-    }
+    func setInitialStates(_ newStates: [M.State]) { initial.assign(newStates) }
 }

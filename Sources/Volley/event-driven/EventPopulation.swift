@@ -13,8 +13,9 @@ final class EventPopulation<M: ExactlyPredictable>: NeuronStateAccess {
     @usableFromInline let count: Int
     /// Each neuron fires at most once per run; it then leaves the queue and ignores inputs.
     @usableFromInline let firstSpikeOnly: Bool
+    @usableFromInline let initial: StateStorage<M.State>
+    @usableFromInline let current: StateStorage<M.State>
     @usableFromInline let states: UnsafeMutablePointer<M.State>
-    @usableFromInline let initialStates: UnsafeMutablePointer<M.State>
     @usableFromInline let lastUpdate: UnsafeMutablePointer<Double>
     /// Whether the neuron's queued prediction is an exact crossing (true) or a wake-up (false).
     @usableFromInline let exact: UnsafeMutablePointer<Bool>
@@ -28,9 +29,9 @@ final class EventPopulation<M: ExactlyPredictable>: NeuronStateAccess {
         self.model = model
         self.count = count
         self.firstSpikeOnly = firstSpikeOnly
-        initialStates = allocateInitialStates(model, count: count, initialPotentials: initialPotentials)
-        states = .allocate(capacity: count)
-        states.initialize(from: initialStates, count: count)
+        initial = StateStorage(model, count: count, initialPotentials: initialPotentials)
+        current = StateStorage(copying: initial)
+        states = current.pointer
         lastUpdate = .allocate(capacity: count)
         lastUpdate.initialize(repeating: 0, count: count)
         exact = .allocate(capacity: count)
@@ -42,10 +43,6 @@ final class EventPopulation<M: ExactlyPredictable>: NeuronStateAccess {
     }
 
     deinit {
-        states.deinitialize(count: count)
-        initialStates.deinitialize(count: count)
-        states.deallocate()
-        initialStates.deallocate()
         lastUpdate.deallocate()
         exact.deallocate()
         done.deallocate()
@@ -60,7 +57,7 @@ final class EventPopulation<M: ExactlyPredictable>: NeuronStateAccess {
             runtime: PopulationRuntime(
                 reset: { [self] in reset() },
                 potential: { [self] i, time in model.potential(of: state(i, at: time), at: time) },
-                memoryBytes: count * (MemoryLayout<M.State>.stride * 2 + 8 + 2) + queue.capacityBytes, states: self))
+                memoryBytes: initial.memoryBytes + current.memoryBytes + count * (8 + 2) + queue.capacityBytes, states: self))
     }
 
     /// Applies one delivery group: advance each target to `time`, add the input, re-predict.
@@ -159,7 +156,7 @@ final class EventPopulation<M: ExactlyPredictable>: NeuronStateAccess {
 
     @inlinable
     func reset() {
-        for i in 0..<count { states[i] = initialStates[i] }
+        current.assign(from: initial)
         lastUpdate.update(repeating: 0, count: count)
         exact.update(repeating: false, count: count)
         done.update(repeating: false, count: count)
@@ -176,7 +173,5 @@ final class EventPopulation<M: ExactlyPredictable>: NeuronStateAccess {
     }
 
     @usableFromInline
-    func setInitialStates(_ newStates: [M.State]) {
-        for (i, s) in newStates.enumerated() { initialStates[i] = s }
-    }
+    func setInitialStates(_ newStates: [M.State]) { initial.assign(newStates) }
 }

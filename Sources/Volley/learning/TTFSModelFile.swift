@@ -50,27 +50,11 @@ public struct TTFSModelFile: Codable, Equatable, Sendable {
     }
 
     /// Writes the file atomically (no half-written file on failure).
-    public func write(to path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        do {
-            try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw VolleyError.fileError(path: path, reason: error.localizedDescription)
-        }
-    }
+    public func write(to path: String) throws { try JSONFile.write(self, to: path) }
 
     /// Reads a file written by `write(to:)`.
     public static func read(from path: String) throws -> TTFSModelFile {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw VolleyError.fileError(path: path, reason: error.localizedDescription)
-        }
-        do {
-            return try JSONDecoder().decode(TTFSModelFile.self, from: data)
-        } catch {
-            throw VolleyError.malformedData(source: path, reason: "not a \(currentFormat) model file (\(error))")
-        }
+        try JSONFile.read(TTFSModelFile.self, from: path, what: "a \(currentFormat) model file")
     }
 }
 

@@ -10,7 +10,7 @@ final class LanePopulation<M: LaneStorable>: NeuronStateAccess {
     @usableFromInline let count: Int
     @usableFromInline let dt: Double
     @usableFromInline let propagator: M.Propagator
-    @usableFromInline let initialStates: UnsafeMutablePointer<M.State>
+    @usableFromInline let initial: StateStorage<M.State>
     @usableFromInline let lanes: UnsafeMutablePointer<Double>
     /// What the lane kernel keeps between steps (its refractory list; see `LaneScratch`).
     /// Unchecked: only the owning engine's thread touches it, once per step.
@@ -22,17 +22,13 @@ final class LanePopulation<M: LaneStorable>: NeuronStateAccess {
         self.count = count
         self.dt = dt
         propagator = model.propagator(over: dt)
-        initialStates = allocateInitialStates(model, count: count, initialPotentials: initialPotentials)
+        initial = StateStorage(model, count: count, initialPotentials: initialPotentials)
         lanes = .allocate(capacity: M.laneCount * count)
         lanes.initialize(repeating: 0, count: M.laneCount * count)
         reset()
     }
 
-    deinit {
-        initialStates.deinitialize(count: count)
-        initialStates.deallocate()
-        lanes.deallocate()
-    }
+    deinit { lanes.deallocate() }
 
     @inlinable
     func makeKernel() -> SteppedKernel {
@@ -41,7 +37,7 @@ final class LanePopulation<M: LaneStorable>: NeuronStateAccess {
             runtime: PopulationRuntime(
                 reset: { [self] in reset() },
                 potential: { [self] i, time in model.potential(of: state(i, at: time), at: time) },
-                memoryBytes: count * (MemoryLayout<M.State>.stride + 8 * M.laneCount), states: self))
+                memoryBytes: initial.memoryBytes + count * 8 * M.laneCount, states: self))
     }
 
     @inlinable
@@ -72,7 +68,7 @@ final class LanePopulation<M: LaneStorable>: NeuronStateAccess {
 
     @inlinable
     func reset() {
-        for i in 0..<count { model.store(initialStates[i], inLanes: lanes, stride: count, at: i) }
+        for i in 0..<count { model.store(initial.pointer[i], inLanes: lanes, stride: count, at: i) }
         scratch.invalidate()
     }
 
@@ -80,7 +76,5 @@ final class LanePopulation<M: LaneStorable>: NeuronStateAccess {
     func state(_ i: Int, at time: Double) -> M.State { model.state(inLanes: lanes, stride: count, at: i) }
 
     @usableFromInline
-    func setInitialStates(_ newStates: [M.State]) {
-        for (i, s) in newStates.enumerated() { initialStates[i] = s }
-    }
+    func setInitialStates(_ newStates: [M.State]) { initial.assign(newStates) }
 }

@@ -11,8 +11,9 @@ final class SteppedPopulation<M: NeuronModel>: NeuronStateAccess {
     @usableFromInline let propagator: M.Propagator
     /// Each neuron fires at most once per run; it then ignores inputs and is no longer advanced.
     @usableFromInline let firstSpikeOnly: Bool
+    @usableFromInline let initial: StateStorage<M.State>
+    @usableFromInline let current: StateStorage<M.State>
     @usableFromInline let states: UnsafeMutablePointer<M.State>
-    @usableFromInline let initialStates: UnsafeMutablePointer<M.State>
     @usableFromInline let done: UnsafeMutablePointer<Bool>
 
     @inlinable
@@ -22,18 +23,14 @@ final class SteppedPopulation<M: NeuronModel>: NeuronStateAccess {
         self.dt = dt
         self.firstSpikeOnly = firstSpikeOnly
         propagator = model.propagator(over: dt)
-        initialStates = allocateInitialStates(model, count: count, initialPotentials: initialPotentials)
-        states = .allocate(capacity: count)
-        states.initialize(from: initialStates, count: count)
+        initial = StateStorage(model, count: count, initialPotentials: initialPotentials)
+        current = StateStorage(copying: initial)
+        states = current.pointer
         done = .allocate(capacity: count)
         done.initialize(repeating: false, count: count)
     }
 
     deinit {
-        states.deinitialize(count: count)
-        initialStates.deinitialize(count: count)
-        states.deallocate()
-        initialStates.deallocate()
         done.deallocate()
     }
 
@@ -44,7 +41,7 @@ final class SteppedPopulation<M: NeuronModel>: NeuronStateAccess {
             runtime: PopulationRuntime(
                 reset: { [self] in reset() },
                 potential: { [self] i, time in model.potential(of: states[i], at: time) },
-                memoryBytes: count * (MemoryLayout<M.State>.stride * 2 + 1), states: self))
+                memoryBytes: initial.memoryBytes + current.memoryBytes + count, states: self))
     }
 
     @inlinable
@@ -90,7 +87,7 @@ final class SteppedPopulation<M: NeuronModel>: NeuronStateAccess {
 
     @inlinable
     func reset() {
-        for i in 0..<count { states[i] = initialStates[i] }
+        current.assign(from: initial)
         done.update(repeating: false, count: count)
     }
 
@@ -99,7 +96,5 @@ final class SteppedPopulation<M: NeuronModel>: NeuronStateAccess {
     func state(_ i: Int, at time: Double) -> M.State { states[i] }
 
     @usableFromInline
-    func setInitialStates(_ newStates: [M.State]) {
-        for (i, s) in newStates.enumerated() { initialStates[i] = s }
-    }
+    func setInitialStates(_ newStates: [M.State]) { initial.assign(newStates) }
 }

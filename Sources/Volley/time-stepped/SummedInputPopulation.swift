@@ -8,8 +8,9 @@ final class SummedInputPopulation<M: InputSumming>: NeuronStateAccess {
     @usableFromInline let count: Int
     @usableFromInline let dt: Double
     @usableFromInline let propagator: M.Propagator
+    @usableFromInline let initial: StateStorage<M.State>
+    @usableFromInline let current: StateStorage<M.State>
     @usableFromInline let states: UnsafeMutablePointer<M.State>
-    @usableFromInline let initialStates: UnsafeMutablePointer<M.State>
     /// The summed input of the current step per receptor and neuron (`inputs[r·count + i]`).
     @usableFromInline let inputs: UnsafeMutablePointer<Double>
     @usableFromInline let inputCount: Int
@@ -20,19 +21,15 @@ final class SummedInputPopulation<M: InputSumming>: NeuronStateAccess {
         self.count = count
         self.dt = dt
         propagator = model.propagator(over: dt)
-        initialStates = allocateInitialStates(model, count: count, initialPotentials: initialPotentials)
-        states = .allocate(capacity: count)
-        states.initialize(from: initialStates, count: count)
+        initial = StateStorage(model, count: count, initialPotentials: initialPotentials)
+        current = StateStorage(copying: initial)
+        states = current.pointer
         inputCount = model.receptorCount * count
         inputs = .allocate(capacity: inputCount)
         inputs.initialize(repeating: 0, count: inputCount)
     }
 
     deinit {
-        states.deinitialize(count: count)
-        initialStates.deinitialize(count: count)
-        states.deallocate()
-        initialStates.deallocate()
         inputs.deallocate()
     }
 
@@ -43,7 +40,7 @@ final class SummedInputPopulation<M: InputSumming>: NeuronStateAccess {
             runtime: PopulationRuntime(
                 reset: { [self] in reset() },
                 potential: { [self] i, time in model.potential(of: states[i], at: time) },
-                memoryBytes: count * MemoryLayout<M.State>.stride * 2 + inputCount * 8, states: self))
+                memoryBytes: initial.memoryBytes + current.memoryBytes + inputCount * 8, states: self))
     }
 
     @inlinable
@@ -74,7 +71,7 @@ final class SummedInputPopulation<M: InputSumming>: NeuronStateAccess {
 
     @inlinable
     func reset() {
-        for i in 0..<count { states[i] = initialStates[i] }
+        current.assign(from: initial)
         inputs.update(repeating: 0, count: inputCount)
     }
 
@@ -82,7 +79,5 @@ final class SummedInputPopulation<M: InputSumming>: NeuronStateAccess {
     func state(_ i: Int, at time: Double) -> M.State { states[i] }
 
     @usableFromInline
-    func setInitialStates(_ newStates: [M.State]) {
-        for (i, s) in newStates.enumerated() { initialStates[i] = s }
-    }
+    func setInitialStates(_ newStates: [M.State]) { initial.assign(newStates) }
 }
