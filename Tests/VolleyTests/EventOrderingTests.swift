@@ -203,4 +203,44 @@ struct EventOrderingTests {
             #expect(sim.counters.synapticEvents == 1)
         }
     }
+
+    @Test("Neurons split into 3 or 12 populations (flat and tree population queue) spike as one population does, ties included", arguments: [3, 12])
+    func manyPopulations(parts: Int) throws {
+        // 60 LIF-delta neurons driven through integer delays by sources on an integer grid: most
+        // spikes coincide with others, so the order of equal times is exercised.
+        var rng = Xoshiro256(seed: 31)
+        let trains = (0..<20).map { _ in (0..<6).map { _ in Double(rng.index(below: 40)) }.sorted() }
+        var synapses: [(source: Int, target: Int, weight: Double, delay: Double)] = []
+        for i in 0..<20 {
+            for j in 0..<60 where rng.uniform() < 0.3 {
+                synapses.append((i, j, Double(4 + rng.index(below: 14)), Double(1 + rng.index(below: 3))))
+            }
+        }
+        let model = LIFDelta(tauM: 10, vRest: -70, vReset: -70, vThreshold: -55, tRef: 1)
+        func run(populations: Int) throws -> [(global: Int, time: Double)] {
+            var net = Network()
+            let input = try net.addSpikeSource("in", trains: trains)
+            let size = 60 / populations
+            let ids = try (0..<populations).map { try net.addPopulation("out\($0)", size: size, model: model) }
+            for (k, id) in ids.enumerated() {
+                let mine = synapses.filter { $0.target / size == k }
+                    .map { Synapse(source: $0.source, target: $0.target % size, weight: $0.weight, delay: $0.delay) }
+                try net.connect(input, to: id, synapses: mine)
+            }
+            let sim = try EventDrivenSimulator(network: net)
+            try sim.run(until: 60)
+            return sim.spikeCSV().split(separator: "\n").dropFirst().map { line in
+                let f = line.split(separator: ",")
+                let p = net.population(named: String(f[0]))!
+                return (net.population(p).offset + Int(f[1])!, Double(f[2])!)
+            }
+        }
+        let one = try run(populations: 1)
+        let split = try run(populations: parts)
+        #expect(one.count > 40)
+        #expect(one.map(\.global) == split.map(\.global))
+        #expect(one.map(\.time) == split.map(\.time))
+        // Many spikes share a time with another spike.
+        #expect(Set(one.map(\.time)).count < one.count / 2)
+    }
 }

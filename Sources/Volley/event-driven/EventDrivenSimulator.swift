@@ -5,8 +5,8 @@
 ///   fanned out over the group's targets when it is due;
 /// - each population's *neuron queue* (an `IndexedMinTree` it owns: one slot per neuron holding
 ///   its next predicted threshold crossing, wake-up, or for sources next input spike; every state
-///   change re-predicts and moves the slot in place, so stale predictions never fire), and one
-///   more tree over the populations holding each one's earliest event.
+///   change re-predicts and moves the slot in place, so stale predictions never fire), and the
+///   populations ordered by their earliest events (`PopulationQueue`).
 ///
 /// Total order of events: (time, kind, id). Deliveries (kind 0) come before neuron events
 /// (kind 1) at equal times, so all inputs arriving at t are applied before any neuron is tested
@@ -21,8 +21,8 @@ public final class EventDrivenSimulator: Simulator {
     var deliveries = QuaternaryHeap<DeliveryEvent>()
     /// The kernel of each model population (nil for sources).
     let kernels: [EventKernel?]
-    /// One slot per population: the time of its earliest neuron event.
-    let populationQueue: IndexedMinTree
+    /// The populations ordered by their earliest neuron events.
+    let populationQueue: PopulationQueue
 
     public override var engineName: String { "event" }
 
@@ -40,7 +40,7 @@ public final class EventDrivenSimulator: Simulator {
             kernels.append(build(p.size))
         }
         self.kernels = kernels
-        populationQueue = IndexedMinTree(capacity: network.populations.count)
+        populationQueue = PopulationQueue(count: network.populations.count)
         try super.init(network: network, recording: recording, runtimes: kernels.map { $0?.runtime })
         deliveries.reserveCapacity(1024)
         scheduleInitialEvents()
@@ -85,7 +85,7 @@ public final class EventDrivenSimulator: Simulator {
         let nextEvent = kernels.map { $0?.nextEvent }
         let sources = self.sources
         let routing = self.routing
-        let populations = populationQueue.handle
+        let populations = populationQueue
         let offsets = network.populations.map(\.offset)
         var stopTime = Double.infinity
         events: while true {
@@ -108,7 +108,7 @@ public final class EventDrivenSimulator: Simulator {
             }
             // Kind 1: the earliest population's next neuron event (a predicted crossing or
             // wake-up of a model neuron, or a source's input spike).
-            let p = Int(populations.min.unsafelyUnwrapped.id)
+            let p = populations.minPopulation
             count.neuronEvents &+= 1
             let (local, next) =
                 if let handle = nextEvent[p] { handle(t, &count) } else { sources[p].unsafelyUnwrapped.emitNext(&count) }

@@ -221,7 +221,7 @@ public final class IndexedMinTree {
                 leaf[id] = time
                 return
             }
-            IndexedMinTree.propagate(id, time, leaf, times, ids, starts, slotCount)
+            IndexedMinTree.propagate(id, time, leaf, times, ids, starts)
         }
 
         /// Starts loading `id`'s time into the cache (a hint; no effect on the queue).
@@ -234,7 +234,7 @@ public final class IndexedMinTree {
     static func propagate(
         _ id: Int, _ time: Double, _ leaf: UnsafeMutablePointer<Double>,
         _ times: UnsafeMutablePointer<Double>, _ ids: UnsafeMutablePointer<UInt32>,
-        _ starts: UnsafeBufferPointer<Int>, _ slotCount: Int
+        _ starts: UnsafeBufferPointer<Int>
     ) {
         leaf[id] = time
         // The entry that changed at the level below: its old id and its new (time, id).
@@ -257,7 +257,7 @@ public final class IndexedMinTree {
                 let first = block << fanOutShift
                 let found: (Double, Int) =
                     level == 0
-                    ? (slotCount <= 8 ? scanFew(leaf, slotCount) : scan(leaf + first))
+                    ? scan(leaf + first)
                     : scan(times + (starts[level &- 1] &+ first))
                 newTime = found.0
                 newId = level == 0 ? UInt32(truncatingIfNeeded: first &+ found.1) : ids[starts[level &- 1] &+ first &+ found.1]
@@ -312,24 +312,6 @@ public final class IndexedMinTree {
             }
             c &+= 4
         }
-    }
-
-    /// `scan` for a tree of at most 8 slots (one block, whose other entries stay +∞): the first
-    /// minimal time among the `count` slots. The event-driven engine's tree over populations is
-    /// usually this small and is rescanned after every neuron event.
-    @inlinable @inline(__always)
-    static func scanFew(_ p: UnsafeMutablePointer<Double>, _ count: Int) -> (Double, Int) {
-        var best = p[0]
-        var index = 0
-        var c = 1
-        while c < count {
-            if p[c] < best {
-                best = p[c]
-                index = c
-            }
-            c &+= 1
-        }
-        return (best, index)
     }
 
     #if VOLLEY_INTERNAL_CHECKS
