@@ -1,9 +1,10 @@
 import Foundation
 import Volley
 
-/// Minimal command-line parsing for the example executables: `--name value`, `--name=value` and
-/// boolean `--flag`s, with `--help`. Unknown flags and unparsable values raise
-/// `VolleyError.usage` naming the offending text.
+/// Command-line parsing for the example executables: `--name value`, `--name=value` and boolean
+/// `--flag`s, with `--help` (or `-h`). Unknown or repeated flags, missing values, unparsable values
+/// and values outside their documented range raise `VolleyError.usage` with a one-line message
+/// naming the flag, the value and what was expected.
 public struct CommandOptions {
     struct Option {
         let name: String
@@ -21,7 +22,7 @@ public struct CommandOptions {
     public init(program: String, summary: String) {
         self.program = program
         self.summary = summary
-        flag("help", help: "print this help and exit")
+        flag("help", help: "print this help and exit (also -h)")
     }
 
     /// Declares `--name VALUE` (shown as `valueName`) with an optional default.
@@ -49,7 +50,7 @@ public struct CommandOptions {
     public mutating func parse(_ arguments: [String]) throws {
         var k = 0
         while k < arguments.count {
-            let arg = arguments[k]
+            let arg = arguments[k] == "-h" ? "--help" : arguments[k]
             guard arg.hasPrefix("--"), arg.count > 2 else {
                 throw VolleyError.usage("unexpected argument '\(arg)' (options start with --; see --help)")
             }
@@ -62,6 +63,7 @@ public struct CommandOptions {
             guard let option = options.first(where: { $0.name == name }) else {
                 throw VolleyError.usage("unknown option '--\(name)' (see --help)")
             }
+            guard !present.contains(name) else { throw VolleyError.usage("option '--\(name)' is given twice") }
             present.insert(name)
             if option.valueName == nil {
                 if inline != nil { throw VolleyError.usage("option '--\(name)' takes no value") }
@@ -78,7 +80,7 @@ public struct CommandOptions {
         }
     }
 
-    /// Parses the process arguments; prints usage and exits 0 on `--help`.
+    /// Parses the process arguments; prints usage and exits 0 on `--help` or `-h`.
     public mutating func parseProcessArguments() throws {
         try parse(Array(CommandLine.arguments.dropFirst()))
         if isSet("help") {
@@ -94,45 +96,119 @@ public struct CommandOptions {
         values[name] ?? options.first { $0.name == name }?.defaultValue
     }
 
-    public func double(_ name: String) throws -> Double? {
-        guard let s = string(name) else { return nil }
-        guard let v = Double(s), v.isFinite else {
-            throw VolleyError.usage("option '--\(name)': '\(s)' is not a finite number")
+    /// The value of `name` (given or default); a usage error if it has neither.
+    public func requiredString(_ name: String) throws -> String {
+        guard let s = string(name) else { throw VolleyError.usage("option '--\(name)' needs a value") }
+        return s
+    }
+
+    // MARK: Numbers
+
+    /// What a number must satisfy, and how to say so.
+    public struct Requirement<T: Comparable> {
+        public let accepts: (T) -> Bool
+        public let text: String
+
+        public init(_ text: String, _ accepts: @escaping (T) -> Bool) {
+            self.text = text
+            self.accepts = accepts
         }
-        return v
+
+        public static func within(_ range: ClosedRange<T>) -> Requirement {
+            Requirement("must be in [\(range.lowerBound), \(range.upperBound)]") { range.contains($0) }
+        }
+
+        public static func atLeast(_ low: T) -> Requirement { Requirement("must be ≥ \(low)") { $0 >= low } }
+        public static func above(_ low: T) -> Requirement { Requirement("must be > \(low)") { $0 > low } }
+        public static func below(_ high: T) -> Requirement { Requirement("must be < \(high)") { $0 < high } }
     }
 
-    public func int(_ name: String) throws -> Int? {
-        guard let s = string(name) else { return nil }
-        guard let v = Int(s) else { throw VolleyError.usage("option '--\(name)': '\(s)' is not an integer") }
-        return v
+    /// A finite number, checked against `requirement`.
+    public func double(_ name: String, _ requirement: Requirement<Double>? = nil) throws -> Double {
+        try check(name, parseDouble(name, try requiredString(name)), requirement)
     }
 
-    public func uint64(_ name: String) throws -> UInt64? {
+    /// `double`, or nil when the option has neither a value nor a default.
+    public func optionalDouble(_ name: String, _ requirement: Requirement<Double>? = nil) throws -> Double? {
         guard let s = string(name) else { return nil }
+        return try check(name, parseDouble(name, s), requirement)
+    }
+
+    /// An integer, checked against `requirement`.
+    public func int(_ name: String, _ requirement: Requirement<Int>? = nil) throws -> Int {
+        try check(name, parseInt(name, try requiredString(name)), requirement)
+    }
+
+    /// `int`, or nil when the option has neither a value nor a default.
+    public func optionalInt(_ name: String, _ requirement: Requirement<Int>? = nil) throws -> Int? {
+        guard let s = string(name) else { return nil }
+        return try check(name, parseInt(name, s), requirement)
+    }
+
+    /// A seed: an integer in 0…2⁶⁴ − 1.
+    public func uint64(_ name: String) throws -> UInt64 {
+        let s = try requiredString(name)
         guard let v = UInt64(s) else {
-            throw VolleyError.usage("option '--\(name)': '\(s)' is not a non-negative integer")
+            throw VolleyError.usage("option '--\(name)': '\(s)' is not an integer in 0…\(UInt64.max)")
         }
         return v
     }
 
-    /// A comma-separated list of integers ("400,400").
-    public func intList(_ name: String) throws -> [Int]? {
-        guard let s = string(name) else { return nil }
-        let parts = s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        let ints = parts.compactMap { Int($0) }
-        guard !parts.isEmpty, ints.count == parts.count else {
-            throw VolleyError.usage("option '--\(name)': '\(s)' is not a comma-separated list of integers")
+    /// A comma-separated list of integers ("400,400"), each checked against `requirement`; empty
+    /// elements are an error.
+    public func intList(_ name: String, _ requirement: Requirement<Int>? = nil) throws -> [Int] {
+        let s = try requiredString(name)
+        let parts = s.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        var ints: [Int] = []
+        for part in parts {
+            guard let v = Int(part) else {
+                throw VolleyError.usage("option '--\(name)': '\(s)' is not a comma-separated list of integers ('\(part)')")
+            }
+            ints.append(try check(name, v, requirement))
         }
         return ints
     }
 
     /// One of `choices`.
-    public func choice(_ name: String, _ choices: [String]) throws -> String? {
-        guard let s = string(name) else { return nil }
+    public func choice(_ name: String, _ choices: [String]) throws -> String {
+        let s = try requiredString(name)
         guard choices.contains(s) else {
             throw VolleyError.usage("option '--\(name)': '\(s)' is not one of \(choices.joined(separator: ", "))")
         }
         return s
     }
+
+    private func parseDouble(_ name: String, _ s: String) throws -> Double {
+        // Decimal notation only (Swift would also read hexadecimal "0x1F").
+        guard !s.lowercased().contains("x"), let v = Double(s), v.isFinite else {
+            throw VolleyError.usage("option '--\(name)': '\(s)' is not a finite number")
+        }
+        return v
+    }
+
+    private func parseInt(_ name: String, _ s: String) throws -> Int {
+        guard let v = Int(s) else { throw VolleyError.usage("option '--\(name)': '\(s)' is not an integer") }
+        return v
+    }
+
+    private func check<T>(_ name: String, _ value: T, _ requirement: Requirement<T>?) throws -> T {
+        if let requirement, !requirement.accepts(value) {
+            throw VolleyError.usage("option '--\(name)': \(value) \(requirement.text)")
+        }
+        return value
+    }
+}
+
+extension CommandOptions.Requirement where T == Double {
+    /// A number > 0.
+    public static var positive: Self { Self("must be > 0") { $0 > 0 } }
+    /// A number ≥ 0.
+    public static var nonNegative: Self { Self("must be ≥ 0") { $0 >= 0 } }
+    /// A fraction in [0, 1].
+    public static var fraction: Self { within(0...1) }
+}
+
+extension CommandOptions.Requirement where T == Int {
+    public static var positive: Self { Self("must be ≥ 1") { $0 >= 1 } }
+    public static var nonNegative: Self { Self("must be ≥ 0") { $0 >= 0 } }
 }

@@ -22,26 +22,38 @@ public func runExample(_ program: String, _ body: () throws -> Void) -> Never {
 }
 
 /// Writes `text` to `path` atomically (a temporary file renamed into place, so no half-written
-/// file is ever left behind), creating parent directories; errors name the path.
+/// file is ever left behind). Directories are not created; check output paths with
+/// `OutputPath.check` before the work starts.
 public func writeTextFile(_ text: String, to path: String) throws {
-    let url = URL(fileURLWithPath: path)
     do {
-        try FileManager.default.createDirectory(
-            at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try text.write(to: url, atomically: true, encoding: .utf8)
+        try text.write(to: URL(fileURLWithPath: path), atomically: true, encoding: .utf8)
     } catch {
-        throw VolleyError.fileError(path: path, reason: error.localizedDescription)
+        throw VolleyError.fileError(path: path, reason: FileProblem.describe(path, writing: true, fallback: error))
     }
 }
 
-/// Peak resident set size of this process so far (MB = 2^20 bytes), from `getrusage`
-/// (`ru_maxrss`, kilobytes on Linux); 0 where unavailable.
-public func peakResidentMegabytes() -> Double {
-    #if os(Linux)
-    var usage = rusage()
-    guard getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage) == 0 else { return 0 }
-    return Double(usage.ru_maxrss) / 1024
-    #else
-    return 0
-    #endif
+/// Runs `body`, which reads the file or directory `path` given by `--flag`, and turns any error
+/// into a usage error naming the flag (and, for a missing data set, where to get it: the README's
+/// "Data" section).
+public func reading<T>(_ flag: String, _ path: String, _ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as VolleyError {
+        var message = "option '--\(flag)': \(error)"
+        if !FileManager.default.fileExists(atPath: path) {
+            message += " (the data sets are not part of the repository: see README.md, \"Data\")"
+        }
+        throw VolleyError.usage(message)
+    }
+}
+
+/// Runs `body` (training), turning a `VolleyError.diverged` into a usage error that names the
+/// options that set the step sizes and scales (`flags`), so the message says what to change.
+public func blaming<T>(_ flags: [String], _ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let VolleyError.diverged(message) {
+        let names = flags.map { "'--\($0)'" }.joined(separator: ", ")
+        throw VolleyError.usage("training diverged with these settings of \(names): \(message)")
+    }
 }

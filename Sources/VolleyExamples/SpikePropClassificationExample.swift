@@ -4,7 +4,9 @@ import Volley
 /// The shared body of the `iris-spikeprop` and `wbcd-spikeprop` examples.
 public func runSpikePropClassificationExample(program: String, title: String, defaultDataFile: String, defaults: SpikePropClassifierSetup, quick: SpikePropClassifierSetup) throws {
     var cli = CommandOptions(program: program, summary: "SpikeProp classification of \(title) (Bohte et al. 2002), stratified k-fold cross-validation")
-    cli.option("data", value: "PATH", default: "../shared/datasets/uci/\(defaultDataFile)", help: "CSV file: header row, numeric features, integer label last")
+    cli.option("data", value: "PATH", default: "../shared/datasets/uci/\(defaultDataFile)", help: "CSV file: numeric features and a class label (an integer, or a string as in UCI's raw files); a header row is optional")
+    cli.option("label-column", value: "N", help: "1-based column of the class label (default: the last)")
+    cli.option("drop-columns", value: "N[,N…]", help: "1-based columns to ignore, e.g. an id (UCI's wdbc.data: --label-column 2 --drop-columns 1)")
     cli.option("epochs", value: "N", default: "\(defaults.epochs)", help: "training epochs per fold")
     cli.option("folds", value: "K", default: "\(defaults.folds)", help: "stratified cross-validation folds")
     cli.option("hidden", value: "N", default: "\(defaults.hidden)", help: "hidden SRM neurons")
@@ -31,40 +33,48 @@ public func runSpikePropClassificationExample(program: String, title: String, de
 
     let isQuick = cli.isSet("quick")
     var setup = isQuick ? quick : defaults
-    if !isQuick || cli.isSet("epochs") { setup.epochs = try cli.int("epochs")! }
-    if !isQuick || cli.isSet("folds") { setup.folds = try cli.int("folds")! }
-    if !isQuick || cli.isSet("hidden") { setup.hidden = try cli.int("hidden")! }
-    if !isQuick || cli.isSet("fields") { setup.fieldsPerFeature = try cli.int("fields")! }
-    setup.seed = try cli.uint64("seed")!
-    setup.earlyTarget = try cli.double("early")!
-    setup.lateTarget = try cli.double("late")!
-    setup.inhibitoryFraction = try cli.double("inhibitory")!
-    setup.weightDecay = try cli.double("weight-decay")!
-    setup.initialWeightHigh = try cli.double("init-high")!
-    setup.rangeClip = try cli.double("range-clip")!
+    if !isQuick || cli.isSet("epochs") { setup.epochs = try cli.int("epochs", .within(1...100_000)) }
+    if !isQuick || cli.isSet("folds") { setup.folds = try cli.int("folds", .atLeast(2)) }
+    if !isQuick || cli.isSet("hidden") { setup.hidden = try cli.int("hidden", .within(1...10_000)) }
+    if !isQuick || cli.isSet("fields") { setup.fieldsPerFeature = try cli.int("fields", .within(3...1_000)) }
+    setup.seed = try cli.uint64("seed")
+    setup.earlyTarget = try cli.double("early", .within(0...1000))
+    setup.lateTarget = try cli.double("late", .init("must be later than --early (\(setup.earlyTarget) ms) and ≤ 1000 ms") { $0 > setup.earlyTarget && $0 <= 1000 })
+    setup.inhibitoryFraction = try cli.double("inhibitory", .fraction)
+    setup.weightDecay = try cli.double("weight-decay", .within(0...1))
+    setup.initialWeightHigh = try cli.double("init-high", .init("must be in (0, 100] mV") { $0 > 0 && $0 <= 100 })
+    setup.rangeClip = try cli.double("range-clip", .init("must be in [0, 0.5)") { $0 >= 0 && $0 < 0.5 })
     if cli.isSet("quantile") { setup.quantileTransform = true }
-    setup.inputJitter = try cli.double("jitter")!
-    guard setup.inputJitter >= 0 else { throw VolleyError.usage("--jitter must be ≥ 0 ms") }
-    setup.crossEntropyTemperature = try cli.choice("loss", ["mse", "ce"]) == "ce" ? try cli.double("temperature")! : nil
-    let lr = try cli.double("lr")!
-    switch try cli.choice("optimizer", ["rprop", "momentum", "adam"])! {
+    setup.inputJitter = try cli.double("jitter", .within(0...100))
+    let temperature = try cli.double("temperature", .within(0.01...1000))
+    setup.crossEntropyTemperature = try cli.choice("loss", ["mse", "ce"]) == "ce" ? temperature : nil
+    let lr = try cli.double("lr", .init("must be in (0, 10]") { $0 > 0 && $0 <= 10 })
+    switch try cli.choice("optimizer", ["rprop", "momentum", "adam"]) {
     case "momentum": setup.optimizer = .sgd(learningRate: lr, momentum: 0.9)
     case "adam": setup.optimizer = .adam(learningRate: lr)
     default: break
     }
-    let terminals = try cli.int("terminals")!
-    guard terminals >= 1 else { throw VolleyError.usage("--terminals must be ≥ 1") }
+    let terminals = try cli.int("terminals", .within(1...100))
     setup.delays = (1...terminals).map(Double.init)
-    setup.inputResolution = cli.string("resolution") == "exact" ? nil : try cli.double("resolution")
-    guard setup.earlyTarget < setup.lateTarget else { throw VolleyError.usage("--early must be before --late") }
-    guard (0...1).contains(setup.inhibitoryFraction) else { throw VolleyError.usage("--inhibitory must be in [0, 1]") }
-    guard setup.epochs >= 1, setup.hidden >= 1 else { throw VolleyError.usage("--epochs and --hidden must be ≥ 1") }
-    let path = cli.string("data")!
-    var data = try LabelledData.load(csv: path)
+    setup.inputResolution = cli.string("resolution") == "exact" ? nil : try cli.double("resolution", .init("must be in [1e-6, 10] ms, or 'exact'") { $0 >= 1e-6 && $0 <= 10 })
+    let svgPath = try cli.string("svg").map { try OutputPath.check($0, flag: "svg") }
+    let labelColumn = try cli.optionalInt("label-column", .positive)
+    let dropped = cli.isSet("drop-columns") ? Set(try cli.intList("drop-columns", .positive)) : []
+    let path = try cli.requiredString("data")
+    var data = try reading("data", path) { try LabelledData.load(csv: path, labelColumn: labelColumn, droppedColumns: dropped) }
+    if let names = data.classNames {
+        print("class labels: " + names.enumerated().map { "'\($1)' → \($0)" }.joined(separator: ", ") + " (in order of first appearance)")
+    }
     if isQuick {
         // A small stratified subset keeps the CI run to seconds.
         let keep = data.labels.indices.filter { i in data.labels[..<i].filter { $0 == data.labels[i] }.count < 40 }
         data = data.subset(keep)
+    }
+    guard data.classCount >= 2 else {
+        throw VolleyError.usage("option '--data': \(path) holds \(data.classCount) class; classification needs at least 2")
+    }
+    guard setup.folds <= data.count else {
+        throw VolleyError.usage("option '--folds': \(setup.folds) folds for \(data.count) samples")
     }
     let classes = data.classCount
     let folds = try data.stratifiedFolds(setup.folds, seed: setup.seed)
@@ -94,7 +104,7 @@ public func runSpikePropClassificationExample(program: String, title: String, de
             return .failure(.unsupported("\(error)"))
         }
     }
-    let results = try outcomes.map { try $0.get() }
+    let results = try blaming(["lr", "optimizer", "init-high", "weight-decay", "temperature"]) { try outcomes.map { try $0.get() } }
     let wall = Date().timeIntervalSince(start)
     let trainAccuracy = Double(results.reduce(0) { $0 + $1.trainCorrect }) / Double(results.reduce(0) { $0 + $1.trainCount })
     let testAccuracy = Double(results.reduce(0) { $0 + $1.testCorrect }) / Double(results.reduce(0) { $0 + $1.testCount })
@@ -114,7 +124,7 @@ public func runSpikePropClassificationExample(program: String, title: String, de
     print("cross-validated accuracy: train \(Format.fixed(100 * trainAccuracy, 2))%, test \(Format.fixed(100 * testAccuracy, 2))% (fold mean \(Format.fixed(100 * mean, 2))% ± \(Format.fixed(100 * sd, 2))%)")
     print("per test sample: \(Format.fixed(spikes, 1)) spikes, \(Format.fixed(synops, 0)) synaptic events; engine mismatches \(mismatches); wall \(Format.fixed(wall, 1)) s")
 
-    if let svgPath = cli.string("svg") {
+    if let svgPath {
         let topLoss = results.flatMap(\.losses).max() ?? 1
         var plot = SVGPlot(
             title: "SpikeProp \(title): test accuracy (dashed) and training loss ÷ \(Format.fixed(topLoss, 3)) (solid), one colour per fold",

@@ -32,7 +32,7 @@ struct AdaptiveLIFTests {
             t0 = t + 2
             v0 = -70
         }
-        let times = sim.spikes(of: out).times
+        let times = try sim.spikes(of: out).times
         #expect(times.count == fired.count)
         for (a, b) in zip(times, fired) { #expect(abs(a - b) < 1e-8) }
         let isis = zip(times.dropFirst(), times).map { $0 - $1 }

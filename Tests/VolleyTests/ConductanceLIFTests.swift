@@ -119,7 +119,7 @@ struct ConductanceLIFTests {
         let sim = try TimeSteppedSimulator(network: net, dt: 0.1)
         try sim.recordPotentials(of: out, neurons: [0], every: 0.1)
         try sim.run(until: 250)
-        let spikes = sim.spikes(of: out).times
+        let spikes = try sim.spikes(of: out).times
         #expect(spikes.count >= 5, "\(spikes.count) spikes")
         // θ at the end: Σ thetaPlus·e^(−(T − t_k)/τθ) over the spikes, up to step rounding.
         let theta = try sim.state(of: out, neuron: 0, as: ConductanceLIF.self).theta
@@ -161,7 +161,7 @@ struct ConductanceLIFTests {
         }
         // Also through weight replacement, and through an STDP rule whose lower bound is negative.
         var (net, _, _) = try drivenNetwork(model: Self.model, trains: [[1]], synapses: [Synapse(source: 0, target: 0, weight: 0.5, delay: 1)])
-        let projection = ProjectionID(0)
+        let projection = net.projections[0].id
         #expect(throws: VolleyError.self) { try net.setWeights([-1], of: projection) }
         #expect(throws: VolleyError.self) { try net.setPlasticity(.stdp(STDPRule(wMin: -1, wMax: 1)), for: projection) }
         try net.setPlasticity(.stdp(STDPRule(wMin: 0, wMax: 1)), for: projection)

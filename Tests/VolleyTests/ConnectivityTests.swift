@@ -17,7 +17,7 @@ struct ConnectivityTests {
         var (net, a, b) = try populations(2000, 1500)
         let p = 0.05
         let id = try net.connect(a, to: b, pattern: .fixedProbability(p), weight: .constant(1), delay: .constant(1), seed: 3)
-        let s = net.projection(id).structure
+        let s = try net.projection(id).structure
         #expect(s.invariantViolation() == nil)
         let out = s.outDegrees.map(Double.init)
         let mean = out.reduce(0, +) / Double(out.count)
@@ -40,23 +40,23 @@ struct ConnectivityTests {
         var net = Network()
         let a = try net.addPopulation("a", size: 300, model: LIFDelta())
         let none = try net.connect(a, to: a, pattern: .fixedProbability(0.5, allowAutapses: false), weight: .constant(1), delay: .constant(1), seed: 1)
-        let s = net.projection(none).structure
+        let s = try net.projection(none).structure
         for i in 0..<300 {
             #expect(!s.synapses(ofSource: i).contains { s.target(ofSynapse: $0) == i })
         }
         let zero = try net.connect(a, to: a, pattern: .fixedProbability(0), weight: .constant(1), delay: .constant(1))
-        #expect(net.projection(zero).synapseCount == 0)
+        #expect(try net.projection(zero).synapseCount == 0)
         let one = try net.connect(a, to: a, pattern: .fixedProbability(1), weight: .constant(1), delay: .constant(1))
-        #expect(net.projection(one).synapseCount == 300 * 300)
+        #expect(try net.projection(one).synapseCount == 300 * 300)
         let oneNoSelf = try net.connect(a, to: a, pattern: .fixedProbability(1, allowAutapses: false), weight: .constant(1), delay: .constant(1))
-        #expect(net.projection(oneNoSelf).synapseCount == 300 * 299)
+        #expect(try net.projection(oneNoSelf).synapseCount == 300 * 299)
     }
 
     @Test("Fixed in- and out-degree are exact, distinct partners unless multapses are allowed")
     func fixedDegrees() throws {
         var (net, a, b) = try populations(200, 150)
         let out = try net.connect(a, to: b, pattern: .fixedOutDegree(30), weight: .constant(1), delay: .constant(1), seed: 5)
-        let sOut = net.projection(out).structure
+        let sOut = try net.projection(out).structure
         #expect(sOut.invariantViolation() == nil)
         #expect(sOut.outDegrees.allSatisfy { $0 == 30 })
         for i in 0..<200 {
@@ -64,7 +64,7 @@ struct ConnectivityTests {
             #expect(Set(t).count == 30)
         }
         let into = try net.connect(a, to: b, pattern: .fixedInDegree(40), weight: .constant(1), delay: .constant(1), seed: 6)
-        let sIn = net.projection(into).structure
+        let sIn = try net.projection(into).structure
         #expect(sIn.invariantViolation() == nil)
         #expect(sIn.inDegrees.allSatisfy { $0 == 40 })
         var pairs = Set<Int>()
@@ -73,7 +73,7 @@ struct ConnectivityTests {
         }
         #expect(pairs.count == 150 * 40)
         let multi = try net.connect(a, to: b, pattern: .fixedOutDegree(500, allowMultapses: true), weight: .constant(1), delay: .constant(1), seed: 7)
-        #expect(net.projection(multi).structure.outDegrees.allSatisfy { $0 == 500 })
+        #expect(try net.projection(multi).structure.outDegrees.allSatisfy { $0 == 500 })
         #expect(throws: VolleyError.self) {
             try net.connect(a, to: b, pattern: .fixedOutDegree(151), weight: .constant(1), delay: .constant(1))
         }
@@ -83,9 +83,9 @@ struct ConnectivityTests {
     func denseAndDiagonal() throws {
         var (net, a, b) = try populations(7, 7)
         let all = try net.connect(a, to: b, pattern: .allToAll(), weight: .constant(1), delay: .constant(1))
-        #expect(net.projection(all).synapseCount == 49)
+        #expect(try net.projection(all).synapseCount == 49)
         let diag = try net.connect(a, to: b, pattern: .oneToOne, weight: .uniform(0, 1), delay: .constant(2))
-        let s = net.projection(diag).structure
+        let s = try net.projection(diag).structure
         #expect(s.targets == Array(0..<7))
         #expect(s.sources == Array(0..<7))
         var (net2, c, d) = try populations(3, 4)
@@ -99,7 +99,7 @@ struct ConnectivityTests {
         var (net, a, b) = try populations(3, 5)
         let delays = (1...16).map(Double.init)
         let id = try net.connect(a, to: b, pattern: .allToAll(), weight: .uniform(0, 1), delay: .terminals(delays), seed: 8)
-        let proj = net.projection(id)
+        let proj = try net.projection(id)
         let s = proj.structure
         #expect(s.invariantViolation() == nil)
         #expect(s.synapseCount == 3 * 5 * 16)
@@ -124,7 +124,7 @@ struct ConnectivityTests {
             Synapse(source: 0, target: 1, weight: 5, delay: 1),
         ]
         let id = try net.connect(a, to: b, synapses: synapses)
-        let p = net.projection(id)
+        let p = try net.projection(id)
         #expect(p.structure.invariantViolation() == nil)
         #expect(p.structure.sources == [0, 0, 2, 2, 2])
         #expect(p.structure.targets == [1, 3, 3, 0, 1])
@@ -141,10 +141,10 @@ struct ConnectivityTests {
         _ = try n2.connect(a2, to: b2, pattern: .fixedProbability(0.3), weight: .normal(mean: 1, standardDeviation: 1), delay: .constant(1), seed: 99)
         let p1 = try n1.connect(a1, to: b1, pattern: .fixedProbability(0.1), weight: .normal(mean: 1, standardDeviation: 1), delay: .uniform(0.5, 3), seed: 42)
         let p2 = try n2.connect(a2, to: b2, pattern: .fixedProbability(0.1), weight: .normal(mean: 1, standardDeviation: 1), delay: .uniform(0.5, 3), seed: 42)
-        #expect(n1.projection(p1).structure.targets == n2.projection(p2).structure.targets)
-        #expect(n1.projection(p1).weights.array == n2.projection(p2).weights.array)
-        #expect(n1.projection(p1).structure.delays == n2.projection(p2).structure.delays)
+        #expect(try n1.projection(p1).structure.targets == n2.projection(p2).structure.targets)
+        #expect(try n1.projection(p1).weights.array == n2.projection(p2).weights.array)
+        #expect(try n1.projection(p1).structure.delays == n2.projection(p2).structure.delays)
         let p3 = try n1.connect(a1, to: b1, pattern: .fixedProbability(0.1), weight: .constant(1), delay: .constant(1), seed: 43)
-        #expect(n1.projection(p3).structure.targets != n1.projection(p1).structure.targets)
+        #expect(try n1.projection(p3).structure.targets != n1.projection(p1).structure.targets)
     }
 }

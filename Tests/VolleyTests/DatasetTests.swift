@@ -41,6 +41,46 @@ struct DatasetTests {
         #expect(throws: VolleyError.self) { try LabelledData.load(csv: "/no/such/file.csv") }
     }
 
+    @Test("UCI's raw files: no header, string labels numbered in order of appearance, a label column and dropped id columns")
+    func rawUCIFiles() throws {
+        // iris.data as UCI serves it: no header, the class name last, a trailing empty line.
+        let iris = try LabelledData.parse(csv: "5.1,3.5,1.4,0.2,Iris-setosa\n7.0,3.2,4.7,1.4,Iris-versicolor\n4.9,3.0,1.4,0.2,Iris-setosa\n6.3,3.3,6.0,2.5,Iris-virginica\n\n")
+        #expect(iris.count == 4 && iris.featureCount == 4)
+        #expect(iris.labels == [0, 1, 0, 2])
+        #expect(iris.classNames == ["Iris-setosa", "Iris-versicolor", "Iris-virginica"])
+        #expect(iris.rows[1] == [7.0, 3.2, 4.7, 1.4])
+        // wdbc.data: id, diagnosis M/B, then the features.
+        let wdbc = try LabelledData.parse(csv: "842302,M,17.99,10.38\n8510426,B,13.54,14.36\n84300903,M,19.69,21.25\n", labelColumn: 2, droppedColumns: [1])
+        #expect(wdbc.labels == [0, 1, 0] && wdbc.classNames == ["M", "B"])
+        #expect(wdbc.rows == [[17.99, 10.38], [13.54, 14.36], [19.69, 21.25]])
+        // A label column that is out of range or dropped, and dropped columns out of range, are refused.
+        for (label, dropped) in [(5, Set<Int>()), (0, []), (2, [2]), (2, [9])] {
+            #expect(throws: VolleyError.self) { try LabelledData.parse(csv: "1,M,2\n", labelColumn: label, droppedColumns: dropped) }
+        }
+    }
+
+    @Test("MNIST directories whose images are not 28 × 28 are refused, naming the file")
+    func mnistShape() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("volley-mnist-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func bigEndian(_ values: [UInt32]) -> [UInt8] { values.flatMap { v in (0..<4).reversed().map { UInt8(truncatingIfNeeded: v >> (8 * UInt32($0))) } } }
+        for side in [10, 0] {
+            for (prefix, n) in [("train", 3), ("t10k", 2)] {
+                let images = bigEndian([0x803, UInt32(n), UInt32(side), UInt32(side)]) + [UInt8](repeating: 7, count: n * side * side)
+                let labels = bigEndian([0x801, UInt32(n)]) + (0..<n).map { UInt8($0) }
+                try Data(images).write(to: URL(fileURLWithPath: "\(dir)/\(prefix)-images-idx3-ubyte"))
+                try Data(labels).write(to: URL(fileURLWithPath: "\(dir)/\(prefix)-labels-idx1-ubyte"))
+            }
+            do {
+                _ = try MNIST.load(directory: dir)
+                Issue.record("\(side) × \(side) images were accepted as MNIST")
+            } catch let error as VolleyError {
+                #expect(error.description.contains("train-images-idx3-ubyte") && error.description.contains("28 × 28"), "\(error)")
+            }
+        }
+    }
+
     @Test("Stratified folds: disjoint, covering, class-balanced within one sample, seeded")
     func folds() throws {
         let data = try LabelledData.load(csv: try Self.fixture("wdbc_excerpt"))
@@ -63,16 +103,16 @@ struct DatasetTests {
         let targets: [[Double]] = [[16], [10], [10], [16]]
         var net = try SpikePropNetwork(layerSizes: [3, 5, 1], delays: (1...16).map(Double.init), neuron: SRM(tau: 7, vThreshold: 1), signs: [[1, 1, 1], [1, 1, 1, 1, -1]])
         net.initialize(low: 0, high: 0.25, seed: 1001)
-        net.calibrateFiring(on: inputs)
+        try net.calibrateFiring(on: inputs)
         var options = SpikePropOptions()
         options.silentTime = 30
         options.hiddenReferenceTime = 16
         var trainer = SpikePropTrainer(network: net, options: options, optimizer: .rprop(initialStep: 0.01, minStep: 1e-6, maxStep: 0.05), fullBatch: true, seed: 1001)
-        let first = trainer.epoch(inputs: inputs, targets: targets)
+        let first = try trainer.epoch(inputs: inputs, targets: targets)
         var last = first
-        for _ in 0..<200 where last * 4 >= 1 { last = trainer.epoch(inputs: inputs, targets: targets) }
+        for _ in 0..<200 where last * 4 >= 1 { last = try trainer.epoch(inputs: inputs, targets: targets) }
         #expect(last * 4 < 1, "summed error \(last * 4) ms² after training, \(first * 4) at the start")
-        let outputs = inputs.map { trainer.network.forward($0).outputs[0] }
+        let outputs = try inputs.map { try trainer.network.forward($0).outputs[0] }
         for (t, target) in zip(outputs, targets) { #expect(abs(t - target[0]) < 1.5) }
     }
 

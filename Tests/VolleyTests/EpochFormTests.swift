@@ -79,7 +79,9 @@ struct EpochFormTests {
             try expectSameSpikes(withForm, plain, until: 400, atLeast: 100)
             // Potentials read from the forms agree too.
             for i in [0, 7, 150] {
-                #expect(abs(try withForm.potential(of: PopulationID(0), neuron: i) - plain.potential(of: PopulationID(0), neuron: i)) < 1e-9)
+                let a = try withForm.potential(of: withForm.network.populations[0].id, neuron: i)
+                let b = try plain.potential(of: plain.network.populations[0].id, neuron: i)
+                #expect(abs(a - b) < 1e-9)
             }
         }
     }
@@ -101,8 +103,8 @@ struct EpochFormTests {
         let withForm = try EventDrivenSimulator(network: try smallRecurrentNetwork(seed: 5, model: alif))
         let plain = try EventDrivenSimulator(network: try smallRecurrentNetwork(seed: 5, model: Plain(base: alif)))
         try expectSameSpikes(withForm, plain, until: 400, atLeast: 50)
-        let learned = try withForm.state(of: PopulationID(0), neuron: 3, as: AdaptiveLIF.self)
-        let reference = try plain.state(of: PopulationID(0), neuron: 3, as: Plain<AdaptiveLIF>.self)
+        let learned = try withForm.state(of: withForm.network.populations[0].id, neuron: 3, as: AdaptiveLIF.self)
+        let reference = try plain.state(of: plain.network.populations[0].id, neuron: 3, as: Plain<AdaptiveLIF>.self)
         #expect(abs(learned.adaptation - reference.adaptation) < 1e-9 && learned.adaptation > 0)
     }
 
@@ -141,8 +143,8 @@ struct EpochFormTests {
         try a.run(until: 120)
         try b.run(until: 120)
         #expect(a.counters.synapticEvents > 50_000 && a.counters.synapticEvents == b.counters.synapticEvents)
-        let trainsA = spikeTimesByNeuron(a, big)
-        let trainsB = spikeTimesByNeuron(b, low) + spikeTimesByNeuron(b, high)
+        let trainsA = try spikeTimesByNeuron(a, big)
+        let trainsB = try spikeTimesByNeuron(b, low) + spikeTimesByNeuron(b, high)
         #expect(trainsA.reduce(0) { $0 + $1.count } > 20_000)
         var differentCounts = 0
         var gap = 0.0

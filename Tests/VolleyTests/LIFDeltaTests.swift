@@ -13,7 +13,7 @@ struct LIFDeltaTests {
         let sim = try EventDrivenSimulator(network: net)
         try sim.run(until: 200)
         let isi = 10 * log(20.0 / 5.0)
-        let times = sim.spikes(of: out).times
+        let times = try sim.spikes(of: out).times
         #expect(times.count == Int((200 - isi) / (isi + 2)) + 1)
         for (k, t) in times.enumerated() {
             #expect(abs(t - (isi + Double(k) * (isi + 2))) < 1e-9)
@@ -28,7 +28,7 @@ struct LIFDeltaTests {
             model: model, trains: [[5, 7]], synapses: [Synapse(source: 0, target: 0, weight: 16, delay: 1)])
         let sim = try EventDrivenSimulator(network: net)
         try sim.run(until: 9)
-        #expect(sim.spikes(of: out).times == [6])
+        #expect(try sim.spikes(of: out).times == [6])
         // Refractory until 10 ms: V is clamped at vReset, the 8 ms input was discarded.
         #expect(try sim.potential(of: out, neuron: 0) == -70)
         try sim.run(until: 20)

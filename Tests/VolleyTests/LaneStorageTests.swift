@@ -130,16 +130,16 @@ struct LaneStorageTests {
         try plainSim.run(until: 500)
         var total = 0
         for (a, b) in zip(laneIDs, plainIDs) {
-            let x = laneSim.spikes(of: a), y = plainSim.spikes(of: b)
+            let x = try laneSim.spikes(of: a), y = try plainSim.spikes(of: b)
             #expect(x.neurons == y.neurons)
             #expect(x.times == y.times)
             total += x.neurons.count
         }
         #expect(total > 200)
         // Reset restores the initial lanes: a second run repeats the first.
-        let first = laneSim.spikes(of: laneIDs[0])
+        let first = try laneSim.spikes(of: laneIDs[0])
         laneSim.reset()
         try laneSim.run(until: 500)
-        #expect(laneSim.spikes(of: laneIDs[0]).times == first.times)
+        #expect(try laneSim.spikes(of: laneIDs[0]).times == first.times)
     }
 }

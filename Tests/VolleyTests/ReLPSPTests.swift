@@ -40,7 +40,7 @@ struct ReLPSPTests {
             }
         }
         if expected == nil && w > 0 { expected = (theta + wt) / w }
-        let spikes = sim.spikes(of: out).times
+        let spikes = try sim.spikes(of: out).times
         if let e = expected {
             #expect(spikes == [e])
         } else {

@@ -15,7 +15,7 @@ struct SRMTests {
         let sim = try EventDrivenSimulator(network: net)
         try sim.run(until: 100)
         let s = -7 * lambertW0(-1 / (weight * M_E))
-        let times = sim.spikes(of: out).times
+        let times = try sim.spikes(of: out).times
         #expect(times.count == 1)
         #expect(abs(times[0] - (3 + s)) < 1e-9)
     }
@@ -46,7 +46,7 @@ struct SRMTests {
             fired.append(t)
             from = t + 1e-6
         }
-        let times = sim.spikes(of: out).times
+        let times = try sim.spikes(of: out).times
         #expect(times.count == fired.count)
         #expect(fired.count >= 2)
         for (a, b) in zip(times, fired) { #expect(abs(a - b) < 1e-8) }

@@ -180,7 +180,7 @@ struct STDPTests {
         sim.reset()
         #expect(try sim.weights(of: projection) == [0.5])
         // The network value itself is never modified.
-        #expect(net.projection(projection).weights.array == [0.5])
+        #expect(try net.projection(projection).weights.array == [0.5])
     }
 
     /// Both engines apply the same rule object; they differ only in where spikes sit in time
@@ -199,7 +199,7 @@ struct STDPTests {
         let event = try EventDrivenSimulator(network: net)
         try event.run(until: 5000)
         let reference = try event.weights(of: p)
-        let initial = net.projection(p).weights.array
+        let initial = try net.projection(p).weights.array
         let changed = zip(reference, initial).map { abs($0 - $1) }
         #expect(changed.reduce(0, +) / Double(changed.count) > 0.003, "the rule must actually move the weights")
         var errors: [Double] = []
@@ -209,10 +209,11 @@ struct STDPTests {
             try stepped.run(until: 5000)
             let w = try stepped.weights(of: p)
             errors.append(zip(w, reference).reduce(0) { $0 + abs($1.0 - $1.1) } / Double(w.count))
-            postCounts.append(stepped.spikes(of: out).times.count)
+            postCounts.append(try stepped.spikes(of: out).times.count)
         }
         // The plastic synapses never fire a neuron on their own: same post spike count in every engine.
-        #expect(postCounts.allSatisfy { $0 == event.spikes(of: out).times.count }, "\(postCounts) vs \(event.spikes(of: out).times.count)")
+        let eventCount = try event.spikes(of: out).times.count
+        #expect(postCounts.allSatisfy { $0 == eventCount }, "\(postCounts) vs \(eventCount)")
         // At least first order in dt: a tenfold finer grid shrinks the mean weight error more than fourfold,
         // and even at dt = 0.1 ms the error is a small fraction of the weight change itself.
         let meanChange = changed.reduce(0, +) / Double(changed.count)
@@ -226,7 +227,7 @@ struct STDPTests {
         #expect(throws: VolleyError.self) { try net.setPlasticity(.stdp(STDPRule(tauPlus: 0)), for: projection) }
         #expect(throws: VolleyError.self) { try net.setPlasticity(.stdp(STDPRule(wMin: 1, wMax: 1)), for: projection) }
         #expect(throws: VolleyError.self) { try net.setPlasticity(.diehlCook(DiehlCookRule(tauPre: -1)), for: projection) }
-        #expect(throws: VolleyError.self) { try net.setPlasticity(nil, for: ProjectionID(9)) }
+        #expect(throws: VolleyError.self) { try net.setPlasticity(nil, for: ProjectionID(9, network: net.identity)) }
     }
 }
 
@@ -255,7 +256,7 @@ struct PlasticStateTests {
         // CSR order: source 0 → (0, 1), source 1 → 0, source 2 → 1.
         #expect(w == [2, 0, 6, 8])
         #expect(throws: VolleyError.self) { try sim.normalizeIncomingWeights(of: p, toTotal: 0) }
-        #expect(throws: VolleyError.self) { try sim.normalizeIncomingWeights(of: ProjectionID(5), toTotal: 1) }
+        #expect(throws: VolleyError.self) { try sim.normalizeIncomingWeights(of: ProjectionID(5, network: sim.network.identity), toTotal: 1) }
     }
 
     @Test("normalizeIncomingWeights is bit-identical to summing each target's weights in synapse order")
@@ -276,7 +277,7 @@ struct PlasticStateTests {
         }
         let p = try net.connect(input, to: out, synapses: synapses)
         try net.setPlasticity(.diehlCook(DiehlCookRule(wMax: 1e6)), for: p)
-        let structure = net.projection(p).structure
+        let structure = try net.projection(p).structure
         #expect(structure.groupCount > 40)
         let sim = try TimeSteppedSimulator(network: net, dt: 0.1)
         let before = try sim.weights(of: p)

@@ -58,10 +58,10 @@ func drivenNetwork<M: NeuronModel>(
 }
 
 /// Spike times (ms) of each neuron of a population, from a simulator's record.
-func spikeTimesByNeuron(_ sim: Simulator, _ population: PopulationID) -> [[Double]] {
-    let size = sim.network.population(population).size
+func spikeTimesByNeuron(_ sim: Simulator, _ population: PopulationID) throws -> [[Double]] {
+    let size = try sim.network.population(population).size
     var out = [[Double]](repeating: [], count: size)
-    let (neurons, times) = sim.spikes(of: population)
+    let (neurons, times) = try sim.spikes(of: population)
     for (i, t) in zip(neurons, times) { out[Int(i)].append(t) }
     return out
 }

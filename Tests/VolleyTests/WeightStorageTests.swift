@@ -39,7 +39,7 @@ struct WeightStorageTests {
     func spikeTrains(_ net: Network, _ output: PopulationID) throws -> [[(UInt32, Double)]] {
         try [EventDrivenSimulator(network: net) as Simulator, TimeSteppedSimulator(network: net, dt: 0.1)].map { sim in
             try sim.run(until: 60)
-            let s = sim.spikes(of: output)
+            let s = try sim.spikes(of: output)
             return Array(zip(s.neurons, s.times))
         }
     }
@@ -85,7 +85,7 @@ struct WeightStorageTests {
         }
         // Per-synapse Float storage of a generated projection: 4 bytes per weight.
         let p = try net.connect(a, to: b, pattern: .allToAll(), weight: .uniform(0, 1), delay: .constant(1), seed: 3, precision: .single)
-        #expect(net.projection(p).weights.layoutName == "single")
-        #expect(net.projection(p).memoryBytes == net.projection(p).structure.memoryBytes + 12)
+        #expect(try net.projection(p).weights.layoutName == "single")
+        #expect(try net.projection(p).memoryBytes == net.projection(p).structure.memoryBytes + 12)
     }
 }

@@ -48,29 +48,32 @@ runExample("cuba") {
     try cli.parseProcessArguments()
 
     let quick = cli.isSet("quick")
-    let engine = try cli.choice("engine", ["event", "stepped"])!
-    let dt = try cli.double("dt")!
-    let neurons = quick && !cli.isSet("neurons") ? 1000 : try cli.int("neurons")!
-    let duration = quick && !cli.isSet("duration") ? 200 : try cli.double("duration")!
-    let outDegree = try cli.double("out-degree")!
-    let vRest = try cli.double("drive")!
-    let pacemakerFraction = try cli.double("pacemakers")!
-    let quietRest = try cli.double("quiet-drive")!
-    guard pacemakerFraction >= 0 && pacemakerFraction <= 1 else {
-        throw VolleyError.usage("option '--pacemakers': \(pacemakerFraction) must be in [0, 1]")
+    let engine = try cli.choice("engine", ["event", "stepped"])
+    let dt = try cli.double("dt", .init("must be in (0, 10] ms") { $0 > 0 && $0 <= 10 })
+    if engine == "event" && cli.isSet("dt") {
+        throw VolleyError.usage("option '--dt' sets the step of the stepped engine; the event-driven engine has no time step (add --engine stepped, or drop --dt)")
     }
-    let seed = try cli.uint64("seed")!
-    let jitter = try cli.double("weight-jitter")!
-    let precision = WeightPrecision(rawValue: try cli.choice("weight-precision", ["double", "single"])!)!
-    guard jitter >= 0 && jitter < 1 else { throw VolleyError.usage("option '--weight-jitter': \(jitter) must be in [0, 1)") }
-    guard neurons >= 5 else {
-        throw VolleyError.usage("option '--neurons': \(neurons) is too small (need ≥ 5)")
-    }
-    guard duration > 0 else { throw VolleyError.usage("option '--duration': must be > 0 ms") }
+    // Upper bounds refuse sizes no machine runs (they would only exhaust memory or never end).
+    let neurons = quick && !cli.isSet("neurons") ? 1000 : try cli.int("neurons", .within(5...20_000_000))
+    let duration = quick && !cli.isSet("duration") ? 200 : try cli.double("duration", .init("must be in (0, 1e8] ms") { $0 > 0 && $0 <= 1e8 })
+    let outDegree = try cli.double("out-degree", .positive)
+    let vRest = try cli.double("drive", .within(-200...200))
+    let pacemakerFraction = try cli.double("pacemakers", .fraction)
+    let quietRest = try cli.double("quiet-drive", .within(-200...200))
+    let seed = try cli.uint64("seed")
+    let jitter = try cli.double("weight-jitter", .init("must be in [0, 1)") { $0 >= 0 && $0 < 1 })
+    let precision = WeightPrecision(rawValue: try cli.choice("weight-precision", ["double", "single"]))!
     let p = outDegree / Double(neurons)
-    guard p > 0 && p <= 1 else {
-        throw VolleyError.usage("option '--out-degree': \(outDegree) gives p = \(p) outside (0, 1]")
+    guard p <= 1 else {
+        throw VolleyError.usage("option '--out-degree': \(outDegree) gives p = \(p), more than 1 (at most --neurons \(neurons))")
     }
+    let expectedSynapses = Double(neurons) * Double(neurons) * p
+    let memoryBytes = Double(ProcessInfo.processInfo.physicalMemory)
+    guard expectedSynapses * 12 < memoryBytes else {
+        throw VolleyError.usage("options '--neurons' \(neurons), '--out-degree' \(outDegree): ≈ \(Int(expectedSynapses)) synapses need more memory than this machine has (\(Int(memoryBytes / 1_048_576)) MB)")
+    }
+    let rasterPath = try cli.string("raster").map { try OutputPath.check($0, flag: "raster") }
+    let spikesPath = try cli.string("spikes").map { try OutputPath.check($0, flag: "spikes") }
 
     // Build the network.
     let buildStart = Date()
@@ -130,11 +133,11 @@ runExample("cuba") {
 
     let report = sim.report()
     print(report.summary)
-    if let path = cli.string("raster") {
+    if let path = rasterPath {
         try writeTextFile(sim.rasterPlot(title: "CUBA, \(engine) engine, \(neurons) neurons"), to: path)
         print("raster plot written to \(path)")
     }
-    if let path = cli.string("spikes") {
+    if let path = spikesPath {
         try writeTextFile(sim.spikeCSV(), to: path)
         print("spikes written to \(path)")
     }
@@ -145,7 +148,7 @@ runExample("cuba") {
         "drive_mv": .number(vRest), "build_seconds": .number(buildSeconds), "run_seconds": .number(report.wallSeconds),
         "synapse_bytes": .int(synapseBytes), "weight_layout": .string(net.projections[0].weights.layoutName),
         "bytes_per_synapse": .number(Double(synapseBytes) / Double(max(1, net.synapseCount))),
-        "peak_rss_mb": .number(peakResidentMegabytes()),
+        "peak_rss_mb": ProcessMemory.peakResidentMegabytes().map(JSONValue.number) ?? .null,
     ]
     printResultLine(try JSONValue(encoding: report).merging(fields))
 }

@@ -21,6 +21,10 @@ enum DC {
         beta: thetaPlus, tauAdapt: 1e7)
     /// θ_plus, mV added to the threshold per spike (their code's theta_plus_e; `--theta-plus`).
     static let thetaPlus = 0.05
+    /// The default θ_plus for N excitatory neurons: 0.025 mV up to N = 100, chosen on training
+    /// images at N = 100 (docs/stdp-mnist.md, "θ_plus at N = 100"); their code's 0.05 mV above,
+    /// which matches the paper at N = 400 (sizes between 100 and 400 were not validated).
+    static func defaultThetaPlus(neurons: Int) -> Double { neurons <= 100 ? 0.025 : thetaPlus }
     // Inhibitory neurons: v_rest −60, v_reset −45, v_thresh −40 mV, τ 10 ms, refractory 2 ms.
     static let inhibitory = LIFExp(tauM: 10, tauSynExc: 1, tauSynInh: 2, vRest: -60, vReset: -45, vThreshold: -40, tRef: 2)
 

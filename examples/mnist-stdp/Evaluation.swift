@@ -25,7 +25,7 @@ struct FrozenNetwork: Sendable {
         input = try frozen.addSpikeSource("input", size: pixels)
         excitatory = try s.variant.addExcitatory(&frozen, s.neurons, frozen: true)
         let inh = try s.variant.addInhibitory(&frozen, s.neurons, frozen: true)
-        let structure = training.network.projection(training.plastic).structure
+        let structure = try training.network.projection(training.plastic).structure
         let delays = structure.delays
         let learnedSynapses = (0..<structure.sourceCount).flatMap { i in
             structure.synapses(ofSource: i).map { k in
@@ -60,7 +60,7 @@ struct FrozenNetwork: Sendable {
                 var intensity = 1.0
                 for attempt in 0...DC.maxBoosts {
                     if settings.evalFromRest { s.reset() }
-                    let start = s.time, before = s.spikeCounts(of: excitatory)
+                    let start = s.time, before = try s.spikeCounts(of: excitatory)
                     let (spikesBefore, eventsBefore) = (Int(s.counters.spikes), s.counters.synapticEvents)
                     var rng = Xoshiro256(seed: settings.seed, stream: stream, UInt64(i), UInt64(attempt))
                     let (trains, _) = poissonTrains(image, intensity: intensity, start: start, rng: &rng)
@@ -69,7 +69,7 @@ struct FrozenNetwork: Sendable {
                     if !settings.evalFromRest { try s.run(until: start + DC.presentation + DC.rest) }
                     spikes += Int(s.counters.spikes) - spikesBefore  // sources included
                     events += s.counters.synapticEvents - eventsBefore
-                    let r = zip(s.spikeCounts(of: excitatory), before).map { $0 - $1 }
+                    let r = try zip(s.spikeCounts(of: excitatory), before).map { $0 - $1 }
                     if r.reduce(0, +) >= DC.minimumSpikes || attempt == DC.maxBoosts {
                         out.append(r)
                         if attempt > 0 { boosted += 1 }

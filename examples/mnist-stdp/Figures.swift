@@ -3,7 +3,7 @@ import VolleyExamples
 
 /// The learned receptive fields: each excitatory neuron's input weights as a 28 × 28 tile.
 func receptiveFieldsSVG(_ trained: Trained, _ training: TrainingNetwork, neurons: Int, pixels: Int, title: String) throws -> String {
-    let structure = training.network.projection(training.plastic).structure
+    let structure = try training.network.projection(training.plastic).structure
     var grid = ImageGrid(tileRows: 28, tileColumns: 28, gridColumns: Int(Double(neurons).squareRoot().rounded(.up)))
     var incoming = [[Double]](repeating: [Double](repeating: 0, count: pixels), count: neurons)
     for i in 0..<structure.sourceCount {

@@ -43,7 +43,7 @@ func train(
     var assignments = [Int](repeating: -1, count: neurons)
     var windowCorrect = 0, windowScored = 0
     var curve: [(images: Double, accuracy: Double)] = []
-    var previous = sim.spikeCounts(of: exc)
+    var previous = try sim.spikeCounts(of: exc)
     // Images presented before this run (earlier epochs of a resumed model), for the curve.
     let imagesBefore = (s.firstEpoch - 1) * s.trainSamples
     for epoch in s.firstEpoch..<(s.firstEpoch + s.epochs) {
@@ -56,11 +56,11 @@ func train(
                 inputSpikes += n
                 try sim.setSpikeTrains(trains, for: net.input)
                 try sim.run(until: sim.time + DC.presentation)
-                let counts = sim.spikeCounts(of: exc)
+                let counts = try sim.spikeCounts(of: exc)
                 response = zip(counts, previous).map { $0 - $1 }
                 previous = counts
                 try sim.run(until: sim.time + DC.rest)
-                let after = sim.spikeCounts(of: exc)
+                let after = try sim.spikeCounts(of: exc)
                 for j in 0..<neurons { response[j] += after[j] - previous[j] }
                 previous = after
                 try sim.normalizeIncomingWeights(of: net.plastic, toTotal: s.inputTotal)

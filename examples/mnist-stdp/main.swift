@@ -30,7 +30,7 @@ runExample("mnist-stdp") {
     cli.option("x-tar", value: "X", default: "0", help: "x_tar of the rule (target presynaptic trace at a post spike; their code: 0, the paper's text: 0.4)")
     cli.option("synapses", value: "current|conductance", default: "current", help: "synapse model: current-based (adaptive LIF-exp, both engines) or conductance-based as in their code (ConductanceLIF, time-stepped engine only)")
     cli.option("inhibition", value: "W", help: "lateral inhibition weight inhibitory → other excitatory neurons: mV of R·I ≤ 0 for current synapses (default \(DC.inhToExc) = g 17 × 160, see DC), conductance ≥ 0 for conductance synapses (default their \(DC.conductanceInhToExc))")
-    cli.option("theta-plus", value: "MV", help: "θ_plus: mV added to an excitatory neuron's threshold per spike (their code's theta_plus_e; saved with the model) (default \(DC.thetaPlus))")
+    cli.option("theta-plus", value: "MV", help: "θ_plus: mV added to an excitatory neuron's threshold per spike (saved with the model) (default 0.025 for N ≤ 100, chosen on training images; their code's \(DC.thetaPlus) above)")
     cli.option("input-total", value: "W", help: "sum of each excitatory neuron's input weights after normalisation (default their 78; × 60 = \(DC.normalisation) mV for current synapses)")
     cli.option("engine", value: "event|stepped", default: "event", help: "simulation engine")
     cli.option("dt", value: "MS", default: "0.5", help: "time step of the stepped engine (ms; Diehl & Cook used 0.5)")
@@ -42,7 +42,7 @@ runExample("mnist-stdp") {
     cli.option("first-epoch", value: "N", help: "with --resume: number of the first epoch trained, which selects its Poisson trains (default: the file's epochs_trained + 1)")
     cli.option("svg", value: "PATH", help: "write the learned receptive fields (input weights per neuron) as SVG")
     cli.option("curve-svg", value: "PATH", help: "write the training curve (running accuracy per --progress window, final test accuracy) as SVG")
-    cli.option("input-delays", value: "constant|random", default: "constant", help: "input→excitatory delays: one constant 1 ms (one delay group per input), or their code's random 0–10 ms per synapse on Brian's 0.5 ms grid (uniform over 0.5, 1, …, 10 ms: 20 delay groups per input)")
+    cli.option("input-delays", value: "constant|random", default: "random", help: "input→excitatory delays: their code's random 0–10 ms per synapse on Brian's 0.5 ms grid (uniform over 0.5, 1, …, 10 ms: 20 delay groups per input), or one constant 1 ms (one delay group per input)")
     cli.flag("eval-continuous", help: "show the labelling and test images to the frozen network in one continuous run per core with 150 ms rest between images, as in training and their code's test mode (default: each image from a reset state)")
     cli.flag("quick", help: "seconds-long CI run: 20 neurons, 200 training, 100 assignment and 100 test images")
     try cli.parseProcessArguments()
@@ -50,9 +50,13 @@ runExample("mnist-stdp") {
     let quick = cli.isSet("quick")
     let evalFromRest = !cli.isSet("eval-continuous")
     let pixels = 28 * 28
+    // Output paths first: a long run never ends in a file it cannot write.
+    let svgPath = try cli.string("svg").map { try OutputPath.check($0, flag: "svg") }
+    let curvePath = try cli.string("curve-svg").map { try OutputPath.check($0, flag: "curve-svg") }
+    let savePath = try cli.string("save").map { try OutputPath.check($0, flag: "save") }
     // A saved model fixes the network: settings the command line also gives must agree with it.
-    let loaded = try cli.string("load").map { try SavedModel.load(path: $0, inputs: pixels) }
-    let resumed = try cli.string("resume").map { try SavedModel.load(path: $0, inputs: pixels) }
+    let loaded = try cli.string("load").map { path in try reading("load", path) { try SavedModel.load(path: path, inputs: pixels) } }
+    let resumed = try cli.string("resume").map { path in try reading("resume", path) { try SavedModel.load(path: path, inputs: pixels) } }
     if loaded != nil && resumed != nil { throw VolleyError.usage("options '--load' and '--resume' exclude each other: --load evaluates a model, --resume trains it further") }
     /// The model whose network settings this run takes, if any.
     let saved = loaded ?? resumed
@@ -69,52 +73,46 @@ runExample("mnist-stdp") {
         try agree("neurons", String(saved.neurons)) { cli.string("neurons") }
         try agree("synapses", saved.synapses) { cli.string("synapses") }
         try agree("input-delays", saved.inputDelays) { cli.string("input-delays") }
-        try agree("seed", String(saved.seed)) { try cli.uint64("seed").map { String($0) } }
-        try agree("inhibition", "\(saved.inhibitionWeight)") { try cli.double("inhibition").map { "\($0)" } }
-        try agree("theta-plus", "\(saved.thetaPlusMv)") { try cli.double("theta-plus").map { "\($0)" } }
+        try agree("seed", String(saved.seed)) { String(try cli.uint64("seed")) }
+        try agree("inhibition", "\(saved.inhibitionWeight)") { try cli.optionalDouble("inhibition").map { "\($0)" } }
+        try agree("theta-plus", "\(saved.thetaPlusMv)") { try cli.optionalDouble("theta-plus").map { "\($0)" } }
     }
     let firstEpoch: Int
-    if let n = try cli.int("first-epoch") {
+    if let n = try cli.optionalInt("first-epoch", .positive) {
         guard resumed != nil else { throw VolleyError.usage("option '--first-epoch' numbers the epochs of a resumed training; it needs '--resume'") }
-        guard n >= 1 else { throw VolleyError.usage("option '--first-epoch': \(n) must be ≥ 1") }
         firstEpoch = n
     } else if let resumed {
         firstEpoch = resumed.epochsTrained + 1
     } else {
         firstEpoch = 1
     }
-    let randomDelays = (try saved?.inputDelays ?? cli.choice("input-delays", ["constant", "random"])!) == "random"
-    func quickInt(_ name: String, _ value: Int) throws -> Int { quick && !cli.isSet(name) ? value : try cli.int(name)! }
-    let neurons = try saved?.neurons ?? quickInt("neurons", 20)
-    let trainSamples = try quickInt("train-samples", 200)
-    let epochs = try cli.int("epochs")!
-    let assignSamples = try quickInt("assign-samples", 100)
-    let testSamples = try quickInt("test-samples", 100)
-    let progressEvery = try quickInt("progress", 100)
-    let ruleName = try cli.choice("rule", ["eq4", "code"])!
-    let xTar = try cli.double("x-tar")!
-    let engine = try cli.choice("engine", ["event", "stepped"])!
-    let dt = try cli.double("dt")!
-    let thetaPlus = try saved?.thetaPlusMv ?? cli.double("theta-plus") ?? DC.thetaPlus
-    guard thetaPlus.isFinite && thetaPlus > 0 else {
-        throw VolleyError.usage("option '--theta-plus': \(thetaPlus) must be a finite number of mV > 0")
+    let randomDelays = try (saved?.inputDelays ?? cli.choice("input-delays", ["constant", "random"])) == "random"
+    func quickInt(_ name: String, _ value: Int, _ requirement: CommandOptions.Requirement<Int>) throws -> Int {
+        quick && !cli.isSet(name) ? value : try cli.int(name, requirement)
     }
-    let variant = Variant(conductance: (try saved?.synapses ?? cli.choice("synapses", ["current", "conductance"])!) == "conductance", thetaPlus: thetaPlus)
+    let neurons = try saved?.neurons ?? quickInt("neurons", 20, .within(2...100_000))
+    let trainSamples = try quickInt("train-samples", 200, .positive)
+    let epochs = try cli.int("epochs", .within(1...1000))
+    let assignSamples = try quickInt("assign-samples", 100, .positive)
+    let testSamples = try quickInt("test-samples", 100, .positive)
+    let progressEvery = try quickInt("progress", 100, .positive)
+    let ruleName = try cli.choice("rule", ["eq4", "code"])
+    let xTar = try cli.double("x-tar", .fraction)
+    let engine = try cli.choice("engine", ["event", "stepped"])
+    let dt = try cli.double("dt", .init("must be in (0, \(DC.lateralDelay)] ms") { $0 > 0 && $0 <= DC.lateralDelay })
+    if engine == "event" && cli.isSet("dt") {
+        throw VolleyError.usage("option '--dt' sets the step of the stepped engine; the event-driven engine has no time step (add --engine stepped, or drop --dt)")
+    }
+    let thetaPlus = try saved?.thetaPlusMv ?? cli.optionalDouble("theta-plus", .init("must be in (0, 100] mV") { $0 > 0 && $0 <= 100 }) ?? DC.defaultThetaPlus(neurons: neurons)
+    let variant = Variant(conductance: try (saved?.synapses ?? cli.choice("synapses", ["current", "conductance"])) == "conductance", thetaPlus: thetaPlus)
     if variant.conductance && engine == "event" {
         throw VolleyError.usage("option '--synapses conductance' needs '--engine stepped': conductance-based neurons have no exact event-driven solution")
     }
-    let inhibition = try saved?.inhibitionWeight ?? cli.double("inhibition") ?? variant.defaultInhibition
-    let inputTotal = try cli.double("input-total") ?? variant.defaultInputTotal
-    guard inhibition.isFinite && (variant.conductance ? inhibition >= 0 : inhibition <= 0) else {
-        throw VolleyError.usage("option '--inhibition': \(inhibition) must be \(variant.conductance ? "≥ 0 (a conductance)" : "≤ 0 mV (an inhibitory current)")")
-    }
-    guard inputTotal > 0 && inputTotal.isFinite else { throw VolleyError.usage("option '--input-total': \(inputTotal) must be > 0") }
-    let seed = try saved?.seed ?? cli.uint64("seed")!
-    guard neurons >= 2 else { throw VolleyError.usage("option '--neurons': \(neurons) must be ≥ 2") }
-    guard epochs >= 1 else { throw VolleyError.usage("option '--epochs': \(epochs) must be ≥ 1") }
-    guard progressEvery >= 1 else { throw VolleyError.usage("option '--progress': \(progressEvery) must be ≥ 1") }
-    guard xTar >= 0 && xTar <= 1 else { throw VolleyError.usage("option '--x-tar': \(xTar) must be in [0, 1]") }
-    guard dt > 0 && dt <= DC.lateralDelay else { throw VolleyError.usage("option '--dt': \(dt) must be in (0, \(DC.lateralDelay)] ms") }
+    let inhibitionRequirement: CommandOptions.Requirement<Double> = variant.conductance
+        ? .init("must be in [0, 10⁵] (a conductance)") { $0 >= 0 && $0 <= 1e5 } : .init("must be in [−10⁵, 0] mV (an inhibitory current)") { $0 <= 0 && $0 >= -1e5 }
+    let inhibition = try saved?.inhibitionWeight ?? cli.optionalDouble("inhibition", inhibitionRequirement) ?? variant.defaultInhibition
+    let inputTotal = try cli.optionalDouble("input-total", .init("must be in (0, 10⁶]") { $0 > 0 && $0 <= 1e6 }) ?? variant.defaultInputTotal
+    let seed = try saved?.seed ?? cli.uint64("seed")
 
     let settings = Settings(
         neurons: neurons, trainSamples: trainSamples, epochs: epochs, firstEpoch: firstEpoch, assignSamples: assignSamples,
@@ -122,13 +120,10 @@ runExample("mnist-stdp") {
         variant: variant, inhibition: inhibition, inputTotal: inputTotal, seed: seed, randomDelays: randomDelays,
         evalFromRest: evalFromRest)
 
-    let dataPath = cli.string("data")!
-    let mnist = try MNIST.load(directory: dataPath)
+    let dataPath = try cli.requiredString("data")
+    let mnist = try reading("data", dataPath) { try MNIST.load(directory: dataPath) }
     for (name, n, available) in [("train-samples", trainSamples, mnist.trainImages.count), ("assign-samples", assignSamples, mnist.trainImages.count), ("test-samples", testSamples, mnist.testImages.count)] {
-        guard n >= 1 && n <= available else { throw VolleyError.usage("option '--\(name)': \(n) is outside 1…\(available)") }
-    }
-    for images in [mnist.trainImages, mnist.testImages] where images.pixelsPerImage != pixels {
-        throw VolleyError.malformedData(source: dataPath, reason: "images have \(images.rows) × \(images.columns) pixels, expected 28 × 28")
+        guard n <= available else { throw VolleyError.usage("option '--\(name)': \(n) is more than the \(available) images in \(dataPath)") }
     }
     let assignStart = mnist.trainImages.count - assignSamples
     let trainingPlan = resumed == nil
@@ -168,7 +163,7 @@ runExample("mnist-stdp") {
     print("test accuracy \(Format.fixed(testAccuracy * 100, 2))% (\(correct)/\(testSamples)); \(Format.fixed(Double(testRun.spikes) / Double(testSamples), 0)) spikes and \(Format.fixed(Double(testRun.synapticEvents) / Double(testSamples), 0)) synaptic events per test image, \(testRun.boosted) test images boosted; evaluation \(Format.fixed(evalSeconds, 1)) s on both cores")
 
     let trainedHere = loaded == nil
-    if let path = cli.string("svg") {
+    if let path = svgPath {
         let origin = trainedHere ? "\(trained.presentations) presentations" : "loaded model"
         try writeTextFile(
             try receptiveFieldsSVG(
@@ -177,11 +172,11 @@ runExample("mnist-stdp") {
             to: path)
         print("receptive fields written to \(path)")
     }
-    if let path = cli.string("curve-svg") {
+    if let path = curvePath {
         try writeTextFile(trainingCurveSVG(trained, settings, testAccuracy: testAccuracy), to: path)
         print("training curve written to \(path)")
     }
-    if let path = cli.string("save") {
+    if let path = savePath {
         let model = SavedModel(
             neurons: neurons, synapses: variant.conductance ? "conductance" : "current",
             inputDelays: randomDelays ? "random" : "constant", seed: seed, inhibitionWeight: inhibition,

@@ -30,16 +30,17 @@ runExample("stdp-window") {
     cli.flag("quick", help: "seconds-long CI run: Δt step 5 ms")
     try cli.parseProcessArguments()
 
-    let pairing = try cli.choice("pairing", STDPPairing.allCases.map(\.rawValue)).flatMap(STDPPairing.init(rawValue:))!
+    let pairing = STDPPairing(rawValue: try cli.choice("pairing", STDPPairing.allCases.map(\.rawValue)))!
     let dependence: STDPWeightDependence
-    switch try cli.choice("dependence", ["additive", "multiplicative", "power_law"])! {
+    switch try cli.choice("dependence", ["additive", "multiplicative", "power_law"]) {
     case "multiplicative": dependence = .multiplicative()
     case "power_law": dependence = .powerLaw(mu: 0.4, w0: 1)
     default: dependence = .additive
     }
     let rule = STDPRule(
-        tauPlus: try cli.double("tau-plus")!, tauMinus: try cli.double("tau-minus")!,
-        aPlus: try cli.double("a-plus")!, aMinus: try cli.double("a-minus")!,
+        tauPlus: try cli.double("tau-plus", .init("must be in (0, 10⁴] ms") { $0 > 0 && $0 <= 1e4 }),
+        tauMinus: try cli.double("tau-minus", .init("must be in (0, 10⁴] ms") { $0 > 0 && $0 <= 1e4 }),
+        aPlus: try cli.double("a-plus", .fraction), aMinus: try cli.double("a-minus", .fraction),
         pairing: pairing, dependence: dependence, wMin: 0, wMax: 1)
     try rule.validate()
     /// The textbook window written out independently of the library's rule code, so the
@@ -64,16 +65,21 @@ runExample("stdp-window") {
         }
         return min(max(w + change, rule.wMin), rule.wMax) - w
     }
-    let w0 = try cli.double("w0")!
-    guard w0 >= 0 && w0 <= 1 else { throw VolleyError.usage("option '--w0': \(w0) is outside [0, 1]") }
-    let range = try cli.double("range")!
-    let step = cli.isSet("quick") && !cli.isSet("step") ? 5 : try cli.double("step")!
-    guard range > 0 && range <= 1000 else { throw VolleyError.usage("option '--range': \(range) must be in (0, 1000] ms") }
-    guard step > 0 && step <= range else { throw VolleyError.usage("option '--step': \(step) must be in (0, range] ms") }
-    let dtStep = try cli.double("dt")!
-    guard dtStep > 0 else { throw VolleyError.usage("option '--dt': \(dtStep) must be > 0 ms") }
-    let engines = try cli.choice("engine", ["event", "stepped", "both"])!
-    let count = Int((2 * range / step).rounded(.down)) + 1
+    let w0 = try cli.double("w0", .fraction)
+    let range = try cli.double("range", .init("must be in (0, 1000] ms") { $0 > 0 && $0 <= 1000 })
+    let step = cli.isSet("quick") && !cli.isSet("step") ? 5 : try cli.double("step", .init("must be in (0, range] ms") { $0 > 0 && $0 <= range })
+    let dtStep = try cli.double("dt", .init("must be in (0, 10] ms") { $0 > 0 && $0 <= 10 })
+    let engines = try cli.choice("engine", ["event", "stepped", "both"])
+    // One synapse and one neuron per pair: the count is bounded so a tiny --step is refused
+    // before anything is allocated.
+    let maxPairs = 100_000
+    let pairCount = (2 * range / step).rounded(.down) + 1
+    guard pairCount <= Double(maxPairs) else {
+        throw VolleyError.usage("option '--step': \(step) ms over ±\(range) ms gives \(Format.scientific(pairCount, 3)) pairs; at most \(maxPairs) are allowed (choose --step ≥ \(Format.fixed(2 * range / Double(maxPairs - 1) * 1.0001, 4)) ms)")
+    }
+    let csvPath = try cli.string("csv").map { try OutputPath.check($0, flag: "csv") }
+    let svgPath = try cli.string("svg").map { try OutputPath.check($0, flag: "svg") }
+    let count = Int(pairCount)
     let dts = (0..<count).map { -range + Double($0) * step }
     // The stepped engine sees spikes on its grid: the pairs must sit on it to measure the rule, not the grid.
     if engines != "event" {
@@ -102,7 +108,7 @@ runExample("stdp-window") {
         let sim: Simulator = engine == "event" ? try EventDrivenSimulator(network: net) : try TimeSteppedSimulator(network: net, dt: dtStep)
         try sim.run(until: tPre + range + 50)
         let weights = try sim.weights(of: plastic)
-        let postSpikes = sim.spikes(of: post).times.count
+        let postSpikes = try sim.spikes(of: post).times.count
         guard postSpikes == dts.count else {
             throw VolleyError.unsupported("expected one post spike per pair, got \(postSpikes) for \(dts.count) pairs")
         }
@@ -121,13 +127,13 @@ runExample("stdp-window") {
     let peak = rows.map(\.analytic)
     print("window: Δw(0⁺) = \(Format.scientific(analyticWindow(0, weight: w0), 4)), Δw(−step) = \(Format.scientific(analyticWindow(-step, weight: w0), 4)); max |Δw| \(Format.scientific(peak.map(abs).max() ?? 0, 3))")
 
-    if let path = cli.string("csv") {
+    if let path = csvPath {
         var csv = "dt_ms,engine,dw_simulated,dw_analytic,relative_error\n"
         for r in rows { csv += "\(r.dt),\(r.engine),\(r.simulated),\(r.analytic),\(r.error)\n" }
         try writeTextFile(csv, to: path)
         print("CSV written to \(path)")
     }
-    if let path = cli.string("svg") {
+    if let path = svgPath {
         let lo = (peak.min() ?? -1) * 1.15, hi = (peak.max() ?? 1) * 1.15
         var plot = SVGPlot(title: "STDP window (\(pairing.rawValue), \(engines) engine\(engines == "event" ? "" : "s")): simulated pairs over the analytic curve", xLabel: "Δt = t_post − t_pre (ms)", yLabel: "Δw (mV)", xRange: -range...range, yRange: min(lo, -1e-6)...max(hi, 1e-6))
         plot.horizontalLine(at: 0)

@@ -40,24 +40,28 @@ runExample("xor-spikeprop") {
     try cli.parseProcessArguments()
 
     let quick = cli.isSet("quick")
-    let seeds = quick && !cli.isSet("seeds") ? 4 : try cli.int("seeds")!
-    let firstSeed = try cli.uint64("seed")!
-    let maxEpochs = quick && !cli.isSet("epochs") ? 300 : try cli.int("epochs")!
-    let optimizerName = try cli.choice("optimizer", ["sgd", "momentum", "rprop"])!
-    let lr = try cli.double("lr")!
-    let mu = try cli.double("momentum")!
-    let threshold = try cli.double("threshold")!
-    let initHigh = try cli.double("init-high")!
-    let tau = try cli.double("tau")!
-    let convergence = try cli.double("converge")!
-    let traceSeed = try cli.uint64("trace-seed") ?? firstSeed
-    guard seeds >= 1, maxEpochs >= 1 else { throw VolleyError.usage("--seeds and --epochs must be ≥ 1") }
+    let seeds = quick && !cli.isSet("seeds") ? 4 : try cli.int("seeds", .within(1...10_000))
+    let firstSeed = try cli.uint64("seed")
+    let maxEpochs = quick && !cli.isSet("epochs") ? 300 : try cli.int("epochs", .within(1...1_000_000))
+    let optimizerName = try cli.choice("optimizer", ["sgd", "momentum", "rprop"])
+    let lr = try cli.double("lr", .init("must be in (0, 10]") { $0 > 0 && $0 <= 10 })
+    // Heavy-ball momentum converges only for 0 ≤ μ < 1.
+    let mu = try cli.double("momentum", .init("must be in [0, 1)") { $0 >= 0 && $0 < 1 })
+    let threshold = try cli.double("threshold", .init("must be in (0, 1000] mV") { $0 > 0 && $0 <= 1000 })
+    let initHigh = try cli.double("init-high", .init("must be in (0, 100] mV") { $0 > 0 && $0 <= 100 })
+    let tau = try cli.double("tau", .within(0.1...1000))
+    let convergence = try cli.double("converge", .init("must be in (0, 10⁶] ms²") { $0 > 0 && $0 <= 1e6 })
+    let traceSeed = cli.isSet("trace-seed") ? try cli.uint64("trace-seed") : firstSeed
+    let minimumSlope = try cli.double("min-slope", .init("must be in (0, 100] mV/ms") { $0 > 0 && $0 <= 100 })
+    let rpropStep = try cli.double("rprop-step", .init("must be in (0, 10] mV") { $0 > 0 && $0 <= 10 })
+    let rpropMaxStep = try cli.double("rprop-max-step", .init("must be in [--rprop-step (\(rpropStep)), 10] mV") { $0 >= rpropStep && $0 <= 10 })
+    let svgPath = try cli.string("svg").map { try OutputPath.check($0, flag: "svg") }
 
     let optimizer: OptimizerKind
     switch optimizerName {
     case "sgd": optimizer = .sgd(learningRate: lr)
     case "momentum": optimizer = .sgd(learningRate: lr, momentum: mu)
-    default: optimizer = .rprop(initialStep: try cli.double("rprop-step")!, minStep: 1e-6, maxStep: try cli.double("rprop-max-step")!)
+    default: optimizer = .rprop(initialStep: rpropStep, minStep: 1e-6, maxStep: rpropMaxStep)
     }
 
     // Patterns: (input a, input b, reference) spike times and the target output time.
@@ -68,7 +72,7 @@ runExample("xor-spikeprop") {
     var settings = SpikePropOptions()
     settings.silentTime = 30
     settings.hiddenReferenceTime = 16
-    settings.minimumSlope = try cli.double("min-slope")!
+    settings.minimumSlope = minimumSlope
     let options = settings
     let template = try SpikePropNetwork(
         layerSizes: [3, 5, 1], delays: delays, neuron: neuron, signs: [[1, 1, 1], [1, 1, 1, 1, -1]])
@@ -76,20 +80,20 @@ runExample("xor-spikeprop") {
     print("XOR SpikeProp: 3-5-1 SRM network (τ = \(tau) ms, θ = \(threshold)), 16 terminals (1…16 ms), hidden neuron 5 inhibitory")
     print("optimizer \(optimizerName)\(optimizerName == "rprop" ? "" : ", η = \(lr)")\(optimizerName == "momentum" ? ", μ = \(mu)" : ""); converged when ½Σ(t−t̂)² < \(convergence) ms²; \(seeds) seeds × ≤ \(maxEpochs) epochs")
     let start = Date()
-    let results: [XORResult] = parallelMap(seeds) { r in
+    let results: [XORResult] = try blaming(["lr", "momentum", "optimizer", "rprop-step", "rprop-max-step", "init-high", "tau", "threshold"]) { try parallelMap(seeds) { r throws in
         let seed = firstSeed &+ UInt64(r)
         var net = template
         net.initialize(low: 0, high: initHigh, seed: seed)
-        net.calibrateFiring(on: inputs)
+        try net.calibrateFiring(on: inputs)
         var trainer = SpikePropTrainer(network: net, options: options, optimizer: optimizer, fullBatch: optimizerName == "rprop", seed: seed)
         var losses: [Double] = []
         var times: [[Double]] = []
         var converged: Int? = nil
         for epoch in 1...maxEpochs {
-            _ = trainer.epoch(inputs: inputs, targets: targets)
+            _ = try trainer.epoch(inputs: inputs, targets: targets)
             // Error of the network after this epoch's updates, on all four patterns.
             var gradient = trainer.network.weights.map { [Double](repeating: 0, count: $0.count) }
-            let activities = inputs.map { trainer.network.forward($0) }
+            let activities = try inputs.map { try trainer.network.forward($0) }
             let sse = inputs.indices.reduce(0.0) {
                 $0 + trainer.network.lossAndGradient(activities[$1], targets: targets[$1], options: options, gradient: &gradient)
             }
@@ -101,7 +105,7 @@ runExample("xor-spikeprop") {
             }
         }
         return XORResult(seed: seed, epochs: converged, losses: losses, times: times)
-    }
+    } }
     let wall = Date().timeIntervalSince(start)
 
     for result in results {
@@ -123,7 +127,7 @@ runExample("xor-spikeprop") {
         : Double(convergedEpochs[convergedEpochs.count / 2 - 1] + convergedEpochs[convergedEpochs.count / 2]) / 2)
     print("converged: \(convergedEpochs.count) of \(seeds) seeds (\(Format.fixed(100 * fraction, 1))%), median epochs to convergence \(median.map { Format.fixed($0, 1) } ?? "–"), wall \(Format.fixed(wall, 2)) s")
 
-    if let path = cli.string("svg") {
+    if let path = svgPath {
         let longest = results.map(\.losses.count).max() ?? 1
         let top = results.flatMap(\.losses).filter(\.isFinite).max() ?? 1
         var plot = SVGPlot(title: "SpikeProp XOR: training error per seed", xLabel: "epoch", yLabel: "½Σ(t − t̂)² (ms²)", xRange: 0...Double(longest), yRange: 0...Swift.min(top, 200))

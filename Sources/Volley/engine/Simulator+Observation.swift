@@ -1,20 +1,22 @@
 extension Simulator {
     // MARK: Spikes
 
-    /// Spike times (ms) and local neuron indices of one population.
-    public func spikes(of population: PopulationID) -> (neurons: [UInt32], times: [Double]) {
-        (spikes.neurons[population.index], spikes.times[population.index])
+    /// The recorded spikes of one population, in the order they were emitted: local neuron
+    /// indices and times (ms). Empty for a population left out of `recording`.
+    public func spikes(of population: PopulationID) throws -> (neurons: [UInt32], times: [Double]) {
+        let p = try self.population(population)
+        return (spikes.neurons[p.id.index], spikes.times[p.id.index])
     }
 
-    /// Spike count of every neuron of one population.
-    public func spikeCounts(of population: PopulationID) -> [Int] {
-        let p = network.populations[population.index]
+    /// Spike count of every neuron of one population (counted whether recorded or not).
+    public func spikeCounts(of population: PopulationID) throws -> [Int] {
+        let p = try self.population(population)
         return spikeCountOfNeuron[p.offset..<(p.offset + p.size)].map { Int($0) }
     }
 
-    /// Total spikes emitted by one population so far.
-    public func spikeCount(of population: PopulationID) -> Int {
-        spikeCountOfPopulation[population.index]
+    /// Total spikes emitted by one population so far (counted whether recorded or not).
+    public func spikeCount(of population: PopulationID) throws -> Int {
+        spikeCountOfPopulation[try self.population(population).id.index]
     }
 
     // MARK: Neuron states
@@ -115,6 +117,7 @@ extension Simulator {
         }
         let p = network.projections[projection.index]
         try network.checkSigns(values, onto: network.populations[p.target.index], p.name)
+        try p.plasticity?.checkBounds(values, p.name)
         for (s, w) in values.enumerated() { runtime.weights[s] = w }
     }
 
@@ -132,9 +135,7 @@ extension Simulator {
     public var plasticityUpdates: UInt64 { routing.plastic.reduce(0) { $0 + ($1?.updates ?? 0) } }
 
     func checkProjectionID(_ projection: ProjectionID) throws {
-        guard projection.index >= 0 && projection.index < network.projections.count else {
-            throw VolleyError.indexOutOfRange(index: projection.index, count: network.projections.count, context: "projection id")
-        }
+        _ = try network.checkProjection(projection)
     }
 
     func plasticRuntime(_ projection: ProjectionID) throws -> PlasticProjection {

@@ -7,7 +7,7 @@ extension Simulator {
         var layers: [(xs: [Double], ys: [Double], name: String)] = []
         for p in network.populations {
             let shown = Swift.min(p.size, maxNeuronsPerPopulation)
-            let (neurons, times) = spikes(of: p.id)
+            let (neurons, times) = (spikes.neurons[p.id.index], spikes.times[p.id.index])
             var xs: [Double] = []
             var ys: [Double] = []
             for (i, t) in zip(neurons, times) where Int(i) < shown && t >= start && t <= stop {
@@ -28,7 +28,7 @@ extension Simulator {
     public func spikeCSV() -> String {
         var rows: [(Double, Int, String)] = []
         for p in network.populations {
-            let (neurons, times) = spikes(of: p.id)
+            let (neurons, times) = (spikes.neurons[p.id.index], spikes.times[p.id.index])
             for (i, t) in zip(neurons, times) {
                 rows.append((t, p.offset + Int(i), "\(p.name),\(i),\(t)"))
             }

@@ -48,28 +48,41 @@ public class Simulator {
         case .none: recordSpikes = Array(repeating: false, count: network.populations.count)
         case let .only(ids):
             var r = Array(repeating: false, count: network.populations.count)
-            for id in ids {
-                guard id.index >= 0 && id.index < r.count else {
-                    throw VolleyError.indexOutOfRange(
-                        index: id.index, count: r.count, context: "recorded population id")
-                }
-                r[id.index] = true
-            }
+            for id in ids { r[try network.checkPopulation(id, "recorded").id.index] = true }
             recordSpikes = r
         }
     }
 
     // MARK: Running
 
+    /// The latest finite end time of a run (ms): 2³³ ms ≈ 99 days. Below it Doubles are spaced
+    /// at most 2⁻²⁰ ms ≈ 1 µs apart; far beyond it spike times merge and a delay can add nothing.
+    public static let latestEndTime: Double = 8_589_934_592
+
     /// Processes every event with time ≤ `end` (ms), or until `stop` holds. `end` may be
-    /// `.infinity` to run until no events remain.
+    /// `.infinity` to run until no events remain; without a stop condition that is refused while
+    /// a Poisson source is firing, and for networks whose activity may sustain itself
+    /// (`Network.reasonActivityMayNotEnd`: recurrent loops, neurons firing without input).
     @discardableResult
     public func run(until end: Double, stopWhen stop: StopCondition = .never) throws -> RunOutcome {
         guard !end.isNaN, end >= time else {
             throw VolleyError.invalidParameter(
                 name: "end", value: "\(end)", reason: "must be ≥ the current time \(time) ms")
         }
+        guard end == .infinity || end <= Self.latestEndTime else {
+            throw VolleyError.invalidParameter(
+                name: "end", value: "\(end)",
+                reason: "must be ≤ \(Self.latestEndTime) ms (2³³ ms ≈ 99 days: later Double times cannot resolve 1 µs), or .infinity")
+        }
         if let p = stop.population { _ = try population(p) }
+        if end == .infinity, stop == .never, let p = sources.firstIndex(where: { $0.map { $0.isPoisson && !$0.queue.isEmpty } ?? false }) {
+            throw VolleyError.unsupported(
+                "run(until: .infinity) ends when no events remain, but Poisson population '\(network.populations[p].name)' never stops firing: give an end time or a stop condition")
+        }
+        if end == .infinity, stop == .never, let reason = network.reasonActivityMayNotEnd {
+            throw VolleyError.unsupported(
+                "run(until: .infinity) ends when no events remain, but \(reason): give an end time or a stop condition")
+        }
         let start = DispatchTime.now().uptimeNanoseconds
         defer { wallSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 }
         return try advance(until: end, stop: stop)
@@ -178,10 +191,6 @@ public class Simulator {
 
     /// The population with this id, or a typed error.
     func population(_ id: PopulationID) throws -> Population {
-        guard id.index >= 0 && id.index < network.populations.count else {
-            throw VolleyError.indexOutOfRange(
-                index: id.index, count: network.populations.count, context: "population id")
-        }
-        return network.populations[id.index]
+        try network.checkPopulation(id, "")
     }
 }

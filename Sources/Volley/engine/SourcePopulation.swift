@@ -1,10 +1,14 @@
 /// Validation and stream layout of Poisson inputs.
 public enum PoissonProcesses {
+    /// The highest rate accepted (Hz): one spike per 10 µs. Faster inputs are not neuronal and
+    /// would only flood the queues.
+    public static let maxRate = 1e5
+
     static func validate(_ rates: [Double], context: String) throws {
-        if let bad = rates.firstIndex(where: { !($0.isFinite && $0 >= 0) }) {
+        if let bad = rates.firstIndex(where: { !($0.isFinite && $0 >= 0 && $0 <= maxRate) }) {
             throw VolleyError.invalidParameter(
                 name: "rates[\(bad)]", value: "\(rates[bad])",
-                reason: "\(context): rates must be finite and ≥ 0 Hz")
+                reason: "\(context): rates must be in [0, \(maxRate)] Hz")
         }
     }
 

@@ -70,6 +70,9 @@ public struct MNIST: Sendable {
         let trainLabels = try IDXLabels.load(path: path(fileNames.trainLabels)).labels
         let testImages = try IDXImages.load(path: path(fileNames.testImages))
         let testLabels = try IDXLabels.load(path: path(fileNames.testLabels)).labels
+        for (name, images) in [(fileNames.trainImages, trainImages), (fileNames.testImages, testImages)] where images.rows != 28 || images.columns != 28 {
+            throw VolleyError.malformedData(source: path(name), reason: "images are \(images.rows) × \(images.columns) pixels; MNIST images are 28 × 28")
+        }
         guard trainImages.count == trainLabels.count else {
             throw VolleyError.malformedData(source: directory, reason: "\(trainImages.count) training images but \(trainLabels.count) labels")
         }
@@ -85,10 +88,7 @@ public struct MNIST: Sendable {
 
 enum IDX {
     static func read(_ path: String) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw VolleyError.fileError(path: path, reason: "file not found or unreadable")
-        }
-        return [UInt8](data)
+        [UInt8](try FileProblem.read(path))
     }
 
     /// Parses the header; returns the dimension sizes and the offset of the payload.

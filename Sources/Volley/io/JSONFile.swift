@@ -11,20 +11,52 @@ public enum JSONFile {
         do {
             try encoder.encode(value).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw VolleyError.fileError(path: path, reason: error.localizedDescription)
+            throw VolleyError.fileError(path: path, reason: FileProblem.describe(path, writing: true, fallback: error))
+        }
+    }
+
+    /// A decoding error in one line: what was wrong, and where (the JSON path, e.g. `weights[2][7]`).
+    public static func describe(_ error: DecodingError) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            var out = ""
+            for key in keys {
+                if let i = key.intValue { out += "[\(i)]" } else { out += (out.isEmpty ? "" : ".") + key.stringValue }
+            }
+            return out.isEmpty ? "the top level" : "'\(out)'"
+        }
+        switch error {
+        case let .keyNotFound(key, context):
+            return "missing field '\(key.stringValue)' at \(path(context.codingPath))"
+        case let .typeMismatch(type, context):
+            return "\(path(context.codingPath)) is not \(describe(type))"
+        case let .valueNotFound(type, context):
+            return "\(path(context.codingPath)) is null, expected \(describe(type))"
+        case let .dataCorrupted(context):
+            return context.codingPath.isEmpty ? "the file is not valid JSON" : "\(path(context.codingPath)): \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+
+    static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is Double.Type: return "a number"
+        case is Int.Type, is UInt64.Type: return "an integer"
+        case is String.Type: return "a string"
+        case is Bool.Type: return "true or false"
+        default: return "\(type)".hasPrefix("Array") ? "a list" : "an object (\(type))"
         }
     }
 
     /// Reads `path` and decodes a `T`; `what` names the expected content in the error.
     public static func read<T: Decodable>(_: T.Type, from path: String, what: String) throws -> T {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw VolleyError.fileError(path: path, reason: error.localizedDescription)
-        }
+        let data = try FileProblem.read(path)
         do {
             return try JSONDecoder().decode(T.self, from: data)
+        } catch let error as DecodingError {
+            throw VolleyError.malformedData(source: path, reason: "not \(what): \(describe(error))")
         } catch {
-            throw VolleyError.malformedData(source: path, reason: "not \(what) (\(error))")
+            throw VolleyError.malformedData(source: path, reason: "not \(what): \(error)")
         }
     }
 }

@@ -107,22 +107,29 @@ public struct SpikePropNetwork: Sendable {
     // MARK: Forward pass
 
     /// Exact first-spike times of every layer (`.infinity` = silent) for input spike times
-    /// (`.infinity` = the input does not fire).
-    public func forward(_ inputTimes: [Double]) -> SpikePropActivity {
-        forward(inputArrivals(inputTimes))
+    /// (`.infinity` = the input does not fire). Throws `VolleyError.diverged` when the weights
+    /// have left the range where the search for a first spike means anything (see `firstSpike`).
+    public func forward(_ inputTimes: [Double]) throws -> SpikePropActivity {
+        try forward(inputArrivals(inputTimes))
     }
 
     /// The sorted terminal deliveries of the input layer for one sample. They do not depend on
     /// the weights, so trainers compute them once per sample instead of once per epoch.
-    public func inputArrivals(_ inputTimes: [Double]) -> SpikePropArrivals {
-        precondition(inputTimes.count == layerSizes[0], "input size mismatch")
+    public func inputArrivals(_ inputTimes: [Double]) throws -> SpikePropArrivals {
+        guard inputTimes.count == layerSizes[0] else {
+            throw VolleyError.invalidParameter(
+                name: "inputTimes", value: "\(inputTimes.count) times", reason: "the input layer has \(layerSizes[0]) neurons")
+        }
+        if let bad = inputTimes.firstIndex(where: { !($0 >= 0) }) {
+            throw VolleyError.invalidSpikeTime(value: inputTimes[bad], context: "SpikeProp input \(bad) (+∞ for no spike)")
+        }
         var arrivals: [(time: Double, index: Int32)] = []
         buildArrivals(inputTimes, into: &arrivals)
         return SpikePropArrivals(inputTimes: inputTimes, arrivals: arrivals)
     }
 
     /// The forward pass from precomputed input arrivals.
-    public func forward(_ input: SpikePropArrivals) -> SpikePropActivity {
+    public func forward(_ input: SpikePropArrivals) throws -> SpikePropActivity {
         var times: [[Double]] = [input.inputTimes]
         var events = 0
         var arrivals: [(time: Double, index: Int32)] = []
@@ -130,10 +137,13 @@ public struct SpikePropNetwork: Sendable {
             if l == 0 { arrivals = input.arrivals } else { buildArrivals(times[l], into: &arrivals) }
             var out = [Double](repeating: .infinity, count: layerSizes[l + 1])
             let span = layerSizes[l] * terminals
-            arrivals.withUnsafeBufferPointer { a in
-                weights[l].withUnsafeBufferPointer { w in
+            try arrivals.withUnsafeBufferPointer { a in
+                try weights[l].withUnsafeBufferPointer { w in
                     for j in out.indices {
-                        let r = SpikePropNetwork.firstSpike(neuron, a, w.baseAddress! + j * span)
+                        let weights = w.baseAddress! + j * span
+                        guard let r = SpikePropNetwork.firstSpike(neuron, a, weights) else {
+                            throw divergence(layer: l + 1, neuron: j, weights: UnsafeBufferPointer(start: weights, count: span))
+                        }
                         out[j] = r.time
                         events += r.delivered
                     }
@@ -142,6 +152,16 @@ public struct SpikePropNetwork: Sendable {
             times.append(out)
         }
         return SpikePropActivity(times: times, synapticEvents: events)
+    }
+
+    /// The error for neuron j of `layer` whose first-spike search failed.
+    func divergence(layer: Int, neuron j: Int, weights: UnsafeBufferPointer<Double>) -> VolleyError {
+        let largest = weights.max { abs($0) < abs($1) } ?? 0
+        let total = weights.reduce(0) { $0 + abs($1) }
+        return .diverged(
+            "SpikeProp neuron \(j) of layer \(layer): its potential left the finite range or it woke up \(SpikePropNetwork.wakeUpBudget) times "
+                + "without reaching threshold; its \(weights.count) incoming weights sum to \(total) mV in absolute value, "
+                + "the largest is \(largest) mV. The weights have diverged: lower the learning rate or the momentum")
     }
 
     /// Every terminal delivery of a layer as (arrival time, i·K + k), in the engine's order for
@@ -156,20 +176,27 @@ public struct SpikePropNetwork: Sendable {
         arrivals.sort { $0.time < $1.time || ($0.time == $1.time && $0.index < $1.index) }
     }
 
+    /// Wake-ups (neuron events without a spike) allowed per neuron and sample; a first-spike
+    /// search beyond it has stopped making progress.
+    public static let wakeUpBudget = 10_000
+
     /// The first spike of one SRM neuron receiving `arrivals` (sorted) with weights
     /// `weights[index]`: exactly the event-driven engine's sequence of operations for this neuron
     /// (advance to each delivery time, receive, predict; wake-ups advance and re-predict; a
-    /// prediction fires only if it precedes the next delivery).
+    /// prediction fires only if it precedes the next delivery). nil when the search cannot mean
+    /// anything: the potential is no longer finite (diverged weights overflow it), or the neuron
+    /// woke up `wakeUpBudget` times without reaching threshold.
     @inlinable
     static func firstSpike(
         _ model: SRM, _ arrivals: UnsafeBufferPointer<(time: Double, index: Int32)>,
         _ weights: UnsafePointer<Double>
-    ) -> (time: Double, delivered: Int) {
+    ) -> (time: Double, delivered: Int)? {
         var s = model.initialState(potential: nil)
         var last = 0.0
         var prediction = model.nextCrossing(of: s, at: 0)
         var a = 0
         var delivered = 0
+        var wakeUps = 0
         let n = arrivals.count
         while true {
             let next = a < n ? arrivals[a].time : .infinity
@@ -182,6 +209,8 @@ public struct SpikePropNetwork: Sendable {
                     last = t
                 }
                 if prediction.isExact || model.isAboveThreshold(s, at: t) { return (t, delivered) }
+                wakeUps &+= 1
+                if wakeUps > wakeUpBudget { return nil }
                 prediction = model.nextCrossing(of: s, at: t)
             }
             if a == n { return (.infinity, delivered) }
@@ -195,6 +224,7 @@ public struct SpikePropNetwork: Sendable {
                 delivered += 1
                 a += 1
             }
+            guard s.x.isFinite && s.y.isFinite && s.r.isFinite else { return nil }
             prediction = model.nextCrossing(of: s, at: next)
         }
     }

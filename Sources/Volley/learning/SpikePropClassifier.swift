@@ -73,8 +73,8 @@ public enum SpikePropClassifier {
     }
 
     /// Number of samples whose earliest output spike is their class.
-    public static func correct(_ network: SpikePropNetwork, _ inputs: [SpikePropArrivals], _ labels: [Int]) -> (Int, [SpikePropActivity]) {
-        let activities = parallelMap(inputs.count) { network.forward(inputs[$0]) }
+    public static func correct(_ network: SpikePropNetwork, _ inputs: [SpikePropArrivals], _ labels: [Int]) throws -> (Int, [SpikePropActivity]) {
+        let activities = try parallelMap(inputs.count) { try network.forward(inputs[$0]) }
         let hits = zip(activities, labels).filter { SpikePropNetwork.earliest($0.0.outputs) == $0.1 }.count
         return (hits, activities)
     }
@@ -105,9 +105,9 @@ public enum SpikePropClassifier {
             signs: [[Double](repeating: 1, count: encoder.neuronCount + 1),
                     (0..<setup.hidden).map { $0 < setup.hidden - inhibitory ? 1 : -1 }])
         network.initialize(low: 0, high: setup.initialWeightHigh, seed: setup.seed &+ UInt64(fold) &* 7919)
-        network.calibrateFiring(on: trainInputs)
-        let trainArrivals = trainInputs.map { network.inputArrivals($0) }
-        let testArrivals = testInputs.map { network.inputArrivals($0) }
+        try network.calibrateFiring(on: trainInputs)
+        let trainArrivals = try trainInputs.map { try network.inputArrivals($0) }
+        let testArrivals = try testInputs.map { try network.inputArrivals($0) }
         var options = SpikePropOptions()
         options.relaxLateTargets = setup.relaxLateTargets
         options.lateTarget = setup.lateTarget
@@ -132,11 +132,12 @@ public enum SpikePropClassifier {
                         return u
                     }
                 }
-                losses.append(trainer.epoch(inputs: jittered.map { trainer.network.inputArrivals($0) }, targets: targets))
+                let arrivals = try jittered.map { try trainer.network.inputArrivals($0) }
+                losses.append(try trainer.epoch(inputs: arrivals, targets: targets))
             } else {
-                losses.append(trainer.epoch(inputs: trainArrivals, targets: targets))
+                losses.append(try trainer.epoch(inputs: trainArrivals, targets: targets))
             }
-            let testHits = correct(trainer.network, testArrivals, test.labels).0
+            let testHits = try correct(trainer.network, testArrivals, test.labels).0
             testAccuracies.append(Double(testHits) / Double(test.count))
             if epoch % report == 0 || epoch == setup.epochs {
                 let elapsed = Date().timeIntervalSince(start)
@@ -144,8 +145,8 @@ public enum SpikePropClassifier {
             }
         }
         let trained = trainer.network
-        let (trainHits, _) = correct(trained, trainArrivals, train.labels)
-        let (testHits, activities) = correct(trained, testArrivals, test.labels)
+        let (trainHits, _) = try correct(trained, trainArrivals, train.labels)
+        let (testHits, activities) = try correct(trained, testArrivals, test.labels)
         var mismatches = 0
         if verifyWithEngine {
             // Run every test sample spike by spike in the event-driven engine.
@@ -156,7 +157,7 @@ public enum SpikePropClassifier {
                 try sim.setSpikeTrains(x.map { $0.isFinite ? [$0] : [] }, for: layers[0])
                 try sim.run(until: .infinity)
                 var outputs = [Double](repeating: .infinity, count: classes)
-                let (neurons, times) = sim.spikes(of: layers[layers.count - 1])
+                let (neurons, times) = try sim.spikes(of: layers[layers.count - 1])
                 for (i, t) in zip(neurons, times) { outputs[Int(i)] = t }
                 if outputs != activity.outputs { mismatches += 1 }
             }

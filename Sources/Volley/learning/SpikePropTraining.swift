@@ -10,10 +10,10 @@ extension SpikePropNetwork {
     public mutating func calibrateFiring(
         on inputs: [[Double]], minimumFraction: Double = 1, factor: Double = 1.1, floor: Double = 1e-3,
         rounds: Int = 200
-    ) -> Int {
+    ) throws -> Int {
         for round in 0..<rounds {
             let net = self
-            let activities = parallelMap(inputs.count) { net.forward(inputs[$0]) }
+            let activities = try parallelMap(inputs.count) { try net.forward(inputs[$0]) }
             var changed = false
             for l in 1..<layerCount {
                 for j in 0..<layerSizes[l] {
@@ -57,17 +57,23 @@ public struct SpikePropTrainer: Sendable {
     }
 
     /// One pass over the training set; returns the mean loss per sample (measured during the pass).
-    public mutating func epoch(inputs: [[Double]], targets: [[Double]]) -> Double {
-        epoch(inputs: inputs.map { network.inputArrivals($0) }, targets: targets)
+    public mutating func epoch(inputs: [[Double]], targets: [[Double]]) throws -> Double {
+        try epoch(inputs: inputs.map { try network.inputArrivals($0) }, targets: targets)
     }
 
-    /// One pass over precomputed input arrivals (`SpikePropNetwork.inputArrivals`).
-    public mutating func epoch(inputs: [SpikePropArrivals], targets: [[Double]]) -> Double {
-        precondition(inputs.count == targets.count && !inputs.isEmpty)
+    /// One pass over precomputed input arrivals (`SpikePropNetwork.inputArrivals`). Throws
+    /// `VolleyError.diverged` when an update leaves a weight non-finite or the forward pass
+    /// cannot place a first spike (diverging weights).
+    public mutating func epoch(inputs: [SpikePropArrivals], targets: [[Double]]) throws -> Double {
+        guard inputs.count == targets.count && !inputs.isEmpty else {
+            throw VolleyError.invalidParameter(
+                name: "targets", value: "\(targets.count) targets", reason: "need one per input sample (\(inputs.count)), at least one")
+        }
         if fullBatch {
-            let (loss, gradient) = SpikePropTrainer.batchGradient(network, options, inputs, targets)
+            let (loss, gradient) = try SpikePropTrainer.batchGradient(network, options, inputs, targets)
             optimizer.step(&network.weights, gradient)
             network.applySignConstraints()
+            try checkWeights()
             return loss / Double(inputs.count)
         }
         var order = Array(inputs.indices)
@@ -76,25 +82,38 @@ public struct SpikePropTrainer: Sendable {
         var gradient = network.weights.map { [Double](repeating: 0, count: $0.count) }
         for s in order {
             for l in gradient.indices { for i in gradient[l].indices { gradient[l][i] = 0 } }
-            let activity = network.forward(inputs[s])
+            let activity = try network.forward(inputs[s])
             total += network.lossAndGradient(activity, targets: targets[s], options: options, gradient: &gradient)
             optimizer.step(&network.weights, gradient)
             network.applySignConstraints()
+            try checkWeights()
         }
         return total / Double(inputs.count)
+    }
+
+    /// Throws `VolleyError.diverged` naming the first weight that is no longer finite.
+    func checkWeights() throws {
+        for (l, layer) in network.weights.enumerated() {
+            guard let k = layer.firstIndex(where: { !$0.isFinite }) else { continue }
+            let pre = network.layerSizes[l] * network.terminals
+            throw VolleyError.diverged(
+                "SpikeProp weight of terminal \(k % network.terminals) from neuron \(k % pre / network.terminals) of layer \(l) "
+                    + "to neuron \(k / pre) of layer \(l + 1) became \(layer[k]) after an update (\(optimizer.kind.name)); "
+                    + "lower the learning rate or the momentum")
+        }
     }
 
     /// Summed loss and gradient over all samples, computed in 16 fixed chunks on all cores.
     public static func batchGradient(
         _ network: SpikePropNetwork, _ options: SpikePropOptions, _ inputs: [SpikePropArrivals], _ targets: [[Double]]
-    ) -> (Double, [[Double]]) {
+    ) throws -> (Double, [[Double]]) {
         let chunks = Swift.min(16, inputs.count)
-        let parts = parallelMap(chunks) { c -> (Double, [[Double]]) in
+        let parts = try parallelMap(chunks) { c throws -> (Double, [[Double]]) in
             var gradient = network.weights.map { [Double](repeating: 0, count: $0.count) }
             var loss = 0.0
             var s = c
             while s < inputs.count {
-                let activity = network.forward(inputs[s])
+                let activity = try network.forward(inputs[s])
                 loss += network.lossAndGradient(activity, targets: targets[s], options: options, gradient: &gradient)
                 s += chunks
             }

@@ -66,7 +66,7 @@ public struct TTFSNetwork: Sendable {
                 var trial = self
                 trial.weights[l] = noise.map { $0 + mu }
                 let net = trial
-                let counts = parallelMap(inputs.count) { net.forward(inputs[$0]).spikesPerLayer[l + 1] }
+                let counts = parallelMap(inputs.count) { net.activity(inputs[$0]).spikesPerLayer[l + 1] }
                 return Double(counts.reduce(0, +)) / Double(inputs.count * layerSizes[l + 1])
             }
             var lo = 0.0
@@ -88,10 +88,27 @@ public struct TTFSNetwork: Sendable {
 
     // MARK: Forward
 
+    /// Checks that `inputTimes` can be fed to the network: one time per input neuron, each finite
+    /// or `.infinity` (silent). `sample` names the sample in the error.
+    public func validate(input inputTimes: [Double], sample: Int? = nil) throws {
+        let which = sample.map { "sample \($0)" } ?? "input"
+        guard inputTimes.count == layerSizes[0] else {
+            throw VolleyError.invalidParameter(name: which, value: "\(inputTimes.count) spike times", reason: "the network's input layer has \(layerSizes[0]) neurons")
+        }
+        if let k = inputTimes.firstIndex(where: { !($0.isFinite || $0 == .infinity) }) {
+            throw VolleyError.invalidSpikeTime(value: inputTimes[k], context: "input \(k) of \(which); +∞ means silent")
+        }
+    }
+
     /// Exact first-spike times of every layer for the given input spike times (`.infinity`: the
     /// input does not fire).
-    public func forward(_ inputTimes: [Double]) -> TTFSActivity {
-        precondition(inputTimes.count == layerSizes[0], "input size mismatch")
+    public func forward(_ inputTimes: [Double]) throws -> TTFSActivity {
+        try validate(input: inputTimes)
+        return activity(inputTimes)
+    }
+
+    /// `forward` without the input check, for callers that validated their inputs once.
+    func activity(_ inputTimes: [Double]) -> TTFSActivity {
         var activity = TTFSActivity(layers: layerCount)
         activity.times[0] = inputTimes
         for l in 0..<(layerCount - 1) {
@@ -333,4 +350,12 @@ public struct TTFSOptions: Sendable {
     public var silentPenalty = 1e-4
 
     public init() {}
+
+    /// Throws `invalidParameter` naming the first option outside its domain.
+    public func validate() throws {
+        try VolleyError.require("temperature", temperature, "softmax temperature must be > 0 ms") { $0 > 0 }
+        try VolleyError.require("silentTime", silentTime, "must be > 0 ms") { $0 > 0 }
+        try VolleyError.require("minimumSlope", minimumSlope, "must be > 0") { $0 > 0 }
+        try VolleyError.require("silentPenalty", silentPenalty, "must be ≥ 0") { $0 >= 0 }
+    }
 }

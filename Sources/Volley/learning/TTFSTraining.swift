@@ -25,7 +25,10 @@ public final class TTFSTrainer {
     private var steps = 0
     private var rng: Xoshiro256
 
-    public init(network: TTFSNetwork, options: TTFSOptions, learningRate: Double, momentumSGD: Bool = false, chunks: Int = 4, seed: UInt64) {
+    public init(network: TTFSNetwork, options: TTFSOptions, learningRate: Double, momentumSGD: Bool = false, chunks: Int = 4, seed: UInt64) throws {
+        try options.validate()
+        try VolleyError.require("learningRate", learningRate, "must be > 0") { $0 > 0 }
+        guard chunks >= 1 else { throw VolleyError.invalidParameter(name: "chunks", value: "\(chunks)", reason: "must be ≥ 1") }
         self.network = network
         self.options = options
         self.learningRate = learningRate
@@ -53,10 +56,15 @@ public final class TTFSTrainer {
 
     /// One epoch over `inputs` (input spike times per sample) in a seeded random order.
     /// `report(samplesDone, meanLoss, accuracy)` is called after every `reportEvery` samples.
+    /// Throws on inputs the network cannot take, and `VolleyError.diverged` (naming the layer and
+    /// the weight) if an update leaves a weight non-finite.
     public func epoch(
         inputs: [[Double]], labels: [Int], batchSize: Int, reportEvery: Int = .max,
         report: (Int, Double, Double) -> Void = { _, _, _ in }
-    ) -> (loss: Double, accuracy: Double) {
+    ) throws -> (loss: Double, accuracy: Double) {
+        try TTFSEvaluation.validate(network, inputs: inputs, labels: labels)
+        guard batchSize >= 1 else { throw VolleyError.invalidParameter(name: "batchSize", value: "\(batchSize)", reason: "must be ≥ 1") }
+        try VolleyError.require("learningRate", learningRate, "must be > 0") { $0 > 0 }
         var order = Array(inputs.indices)
         rng.shuffle(&order)
         var totalLoss = 0.0
@@ -77,7 +85,7 @@ public final class TTFSTrainer {
                 var k = c
                 while k < batch.count {
                     let s = batch[k]
-                    let activity = net.forward(inputs[s])
+                    let activity = net.activity(inputs[s])
                     loss += net.lossAndGradient(activity, label: labels[s], options: opts, gradient: buffers.buffers[c].baseAddress!, layerOffsets: offsets)
                     if activity.decision?.label == labels[s] { hits += 1 }
                     k += chunkCount
@@ -88,7 +96,7 @@ public final class TTFSTrainer {
                 totalLoss += p.0
                 correct += p.1
             }
-            update(batchSize: batch.count)
+            try update(batchSize: batch.count)
             done += batch.count
             start += batchSize
             if done >= nextReport {
@@ -102,7 +110,7 @@ public final class TTFSTrainer {
     /// Sums the chunk gradients (in chunk order), clears them, and applies Adam (β₁ = 0.9,
     /// β₂ = 0.999, ε = 1e-8) or SGD with momentum 0.9. Element-wise, so it is split over the
     /// cores without changing any result.
-    private func update(batchSize: Int) {
+    private func update(batchSize: Int) throws {
         steps += 1
         let scale = 1 / Double(batchSize)
         let lr = learningRate
@@ -142,6 +150,10 @@ public final class TTFSTrainer {
                 }
             }
         }
+        if let p = flat.firstIndex(where: { !$0.isFinite }) {
+            let l = layerOffsets.lastIndex { $0 <= p }!
+            throw VolleyError.diverged("after update \(steps) weight \(p - layerOffsets[l]) of layer \(l) → \(l + 1) is \(flat[p]) (learning rate \(learningRate)); lower the learning rate")
+        }
         for l in network.weights.indices {
             let offset = layerOffsets[l]
             let count = network.weights[l].count
@@ -167,7 +179,8 @@ public struct TTFSEvaluation: Sendable {
     public let undecided: Double
 
     /// Evaluates by the exact layer-wise forward pass, in parallel over fixed chunks.
-    public static func evaluate(_ network: TTFSNetwork, inputs: [[Double]], labels: [Int]) -> TTFSEvaluation {
+    public static func evaluate(_ network: TTFSNetwork, inputs: [[Double]], labels: [Int]) throws -> TTFSEvaluation {
+        try validate(network, inputs: inputs, labels: labels)
         let chunks = 16
         let parts = parallelMap(chunks) { c -> (Int, [Int], [Int], Int, Double, Int) in
             var hits = 0
@@ -178,7 +191,7 @@ public struct TTFSEvaluation: Sendable {
             var decided = 0
             var s = c
             while s < inputs.count {
-                let a = network.forward(inputs[s])
+                let a = network.activity(inputs[s])
                 let perLayer = a.spikesPerLayer
                 for l in perLayer.indices {
                     spikes[l] += perLayer[l]
@@ -210,5 +223,21 @@ public struct TTFSEvaluation: Sendable {
             synapticEventsPerSample: Double(parts.reduce(0) { $0 + $1.3 }) / n,
             decisionTime: decided > 0 ? parts.reduce(0) { $0 + $1.4 } / Double(decided) : .nan,
             undecided: 1 - Double(decided) / n)
+    }
+}
+
+extension TTFSEvaluation {
+    /// Throws unless there is at least one sample, inputs and labels pair up, every input fits the
+    /// network and every label names an output neuron.
+    static func validate(_ network: TTFSNetwork, inputs: [[Double]], labels: [Int]) throws {
+        guard !inputs.isEmpty else { throw VolleyError.invalidParameter(name: "inputs", value: "0 samples", reason: "need at least one sample") }
+        guard inputs.count == labels.count else {
+            throw VolleyError.invalidParameter(name: "labels", value: "\(labels.count) labels", reason: "there are \(inputs.count) input samples")
+        }
+        let classes = network.layerSizes[network.layerCount - 1]
+        if let k = labels.firstIndex(where: { !(0..<classes).contains($0) }) {
+            throw VolleyError.indexOutOfRange(index: labels[k], count: classes, context: "label of sample \(k); the output layer has \(classes) neurons")
+        }
+        for (k, x) in inputs.enumerated() { try network.validate(input: x, sample: k) }
     }
 }

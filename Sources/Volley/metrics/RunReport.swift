@@ -44,6 +44,17 @@ public struct RunReport: Sendable, Encodable {
     /// Spikes of model neurons only, and their mean rate (Hz).
     public let modelSpikes: Int
     public let meanRateHz: Double
+    /// Spikes per model neuron over the run.
+    public let spikesPerNeuron: Double
+    /// Fraction of model neurons that never fired.
+    public let silentFraction: Double
+    /// Width (ms) of the bins `sparsity` counts in: the time step dt of the time-stepped engine,
+    /// 1 ms for the event-driven one.
+    public let sparsityBinMs: Double
+    /// 1 − model spikes / (model neurons × bins of `sparsityBinMs` in the run): the fraction of
+    /// neuron-bins without a spike, when no neuron fires twice within a bin (always true in the
+    /// time-stepped engine, and whenever the refractory period is ≥ 1 ms). 1 for a silent run.
+    public let sparsity: Double
     /// Synaptic events applied (SynOps).
     public let synapticEvents: UInt64
     public let stateUpdates: UInt64
@@ -67,8 +78,8 @@ public struct RunReport: Sendable, Encodable {
         neurons = simulator.network.neuronCount
         synapses = simulator.network.synapseCount
         populations = simulator.network.populations.map { p in
-            let n = simulator.spikeCount(of: p.id)
-            let fired = simulator.spikeCounts(of: p.id).filter { $0 > 0 }.count
+            let n = simulator.spikeCountOfPopulation[p.id.index]
+            let fired = simulator.spikeCountOfNeuron[p.offset..<(p.offset + p.size)].filter { $0 > 0 }.count
             return PopulationReport(
                 name: p.name, model: p.modelName, size: p.size, spikes: n,
                 meanRateHz: seconds > 0 ? Double(n) / (Double(p.size) * seconds) : 0,
@@ -79,6 +90,12 @@ public struct RunReport: Sendable, Encodable {
         modelSpikes = models.reduce(0) { $0 + $1.spikes }
         let modelNeurons = models.reduce(0) { $0 + $1.size }
         meanRateHz = seconds > 0 && modelNeurons > 0 ? Double(modelSpikes) / (Double(modelNeurons) * seconds) : 0
+        spikesPerNeuron = modelNeurons > 0 ? Double(modelSpikes) / Double(modelNeurons) : 0
+        let silent = models.reduce(0.0) { $0 + (1 - $1.fractionFired) * Double($1.size) }
+        silentFraction = modelNeurons > 0 ? silent / Double(modelNeurons) : 1
+        sparsityBinMs = simulator.timeStep ?? 1
+        let neuronBins = Double(modelNeurons) * (duration / sparsityBinMs).rounded(.up)
+        sparsity = neuronBins > 0 ? Swift.max(0, 1 - Double(modelSpikes) / neuronBins) : 1
         synapticEvents = simulator.counters.synapticEvents
         stateUpdates = simulator.counters.stateUpdates
         queueOperations = simulator.counters.queueOperations
@@ -97,7 +114,9 @@ public struct RunReport: Sendable, Encodable {
                 "  \(p.name) [\(p.model)] \(p.size) neurons: \(p.spikes) spikes, \(Format.fixed(p.meanRateHz, 3)) Hz, "
                     + "\(Format.fixed(100 * p.fractionFired, 1))% fired, \(Format.fixed(p.spikesPerNeuron, 3)) spikes/neuron")
         }
-        lines.append("  mean rate of model neurons \(Format.fixed(meanRateHz, 3)) Hz")
+        lines.append(
+            "  model neurons: mean rate \(Format.fixed(meanRateHz, 3)) Hz, \(Format.fixed(spikesPerNeuron, 3)) spikes/neuron, "
+                + "\(Format.fixed(100 * silentFraction, 1))% silent, sparsity \(Format.fixed(sparsity, 4)) (\(sparsityBinMs) ms bins)")
         lines.append(
             "  synaptic events \(synapticEvents), state updates \(stateUpdates), queue operations \(queueOperations)"
                 + (engine == "event" ? ", wake-ups \(wakeUps)" : ""))
@@ -112,6 +131,8 @@ public struct RunReport: Sendable, Encodable {
         case meanRateHz = "mean_rate_hz", synapticEvents = "synaptic_events", stateUpdates = "state_updates"
         case queueOperations = "queue_operations", wakeUps = "wake_ups", wallSeconds = "wall_seconds"
         case eventsPerSecond = "events_per_second", memoryBytes = "memory_bytes", populations
+        case spikesPerNeuron = "spikes_per_neuron", silentFraction = "silent_fraction", sparsity
+        case sparsityBinMs = "sparsity_bin_ms", synopsPerSecond = "synaptic_events_per_second"
     }
 
     /// The report as JSON (snake_case keys; times in seconds except the *_ms ones, rates in Hz;
@@ -125,12 +146,17 @@ public struct RunReport: Sendable, Encodable {
         try c.encode(synapses, forKey: .synapses)
         try c.encode(modelSpikes, forKey: .spikes)
         try c.encode(meanRateHz, forKey: .meanRateHz)
+        try c.encode(spikesPerNeuron, forKey: .spikesPerNeuron)
+        try c.encode(silentFraction, forKey: .silentFraction)
+        try c.encode(sparsity, forKey: .sparsity)
+        try c.encode(sparsityBinMs, forKey: .sparsityBinMs)
         try c.encode(synapticEvents, forKey: .synapticEvents)
         try c.encode(stateUpdates, forKey: .stateUpdates)
         try c.encode(queueOperations, forKey: .queueOperations)
         try c.encode(wakeUps, forKey: .wakeUps)
         try c.encode(wallSeconds, forKey: .wallSeconds)
         try c.encode(synapticEventsPerSecond, forKey: .eventsPerSecond)
+        try c.encode(synapticEventsPerSecond, forKey: .synopsPerSecond)
         try c.encode(memoryBytes, forKey: .memoryBytes)
         try c.encode(populations, forKey: .populations)
     }

@@ -10,6 +10,8 @@
 public struct Network: Sendable {
     public private(set) var populations: [Population] = []
     public private(set) var projections: [Projection] = []
+    /// Tags the ids this network issues (copies share it).
+    public let identity = NetworkIdentity.make()
 
     public init() {}
 
@@ -17,8 +19,10 @@ public struct Network: Sendable {
     public var neuronCount: Int { populations.last.map { $0.offset + $0.size } ?? 0 }
     public var synapseCount: Int { projections.reduce(0) { $0 + $1.synapseCount } }
 
-    public func population(_ id: PopulationID) -> Population { populations[id.index] }
-    public func projection(_ id: ProjectionID) -> Projection { projections[id.index] }
+    /// The population with this id; a typed error for an id of another network.
+    public func population(_ id: PopulationID) throws -> Population { try checkPopulation(id, "") }
+    /// The projection with this id; a typed error for an id of another network.
+    public func projection(_ id: ProjectionID) throws -> Projection { try checkProjection(id) }
     public func population(named name: String) -> PopulationID? {
         populations.first { $0.name == name }?.id
     }
@@ -133,12 +137,9 @@ public struct Network: Sendable {
     }
 
     /// Replaces the weights of a projection (one per synapse, CSR order), e.g. after training.
+    /// For a plastic projection the weights must lie in the rule's bounds.
     public mutating func setWeights(_ weights: [Double], of projection: ProjectionID) throws {
-        guard projection.index >= 0 && projection.index < projections.count else {
-            throw VolleyError.indexOutOfRange(
-                index: projection.index, count: projections.count, context: "projection id")
-        }
-        let p = projections[projection.index]
+        let p = try checkProjection(projection)
         guard weights.count == p.synapseCount else {
             throw VolleyError.invalidParameter(
                 name: "weights", value: "\(weights.count) values",
@@ -149,17 +150,17 @@ public struct Network: Sendable {
                 value: weights[bad], context: "synapse \(bad) of projection '\(p.name)'")
         }
         try checkSigns(weights, onto: populations[p.target.index], p.name)
+        try p.plasticity?.checkBounds(weights, p.name)
         projections[projection.index].weights = try stored(WeightStore(weights), p.weights.precision, p.name)
     }
 
     /// Makes a projection plastic (or static again with nil). Each simulator built from the
     /// network learns on its own copy of the weights; read them with `Simulator.weights(of:)`.
+    /// The projection's weights must already lie in the rule's bounds (`Plasticity.weightBounds`).
     public mutating func setPlasticity(_ plasticity: Plasticity?, for projection: ProjectionID) throws {
-        guard projection.index >= 0 && projection.index < projections.count else {
-            throw VolleyError.indexOutOfRange(index: projection.index, count: projections.count, context: "projection id")
-        }
+        let p = try checkProjection(projection)
         try plasticity?.validate()
-        let p = projections[projection.index]
+        try plasticity?.checkBounds(p.weights.array, p.name)
         if case let .stdp(rule)? = plasticity, rule.wMin < 0 {
             try checkSigns([rule.wMin], onto: populations[p.target.index], "\(p.name) (STDP wMin)")
         }
@@ -185,7 +186,7 @@ public struct Network: Sendable {
         name: String, size: Int, firstSpikeOnly: Bool, modelName: String, receptorCount: Int,
         model: (any NeuronModel)?, source: SourceKind?, kernels: PopulationKernels?
     ) -> PopulationID {
-        let id = PopulationID(populations.count)
+        let id = PopulationID(populations.count, network: identity)
         populations.append(
             Population(
                 id: id, name: name, size: size, offset: neuronCount, firstSpikeOnly: firstSpikeOnly,
@@ -194,12 +195,23 @@ public struct Network: Sendable {
         return id
     }
 
+    /// The population of `id` (`role`: "source", "target", … for the message), or a typed error.
     func checkPopulation(_ id: PopulationID, _ role: String) throws -> Population {
+        let what = role.isEmpty ? "population id" : "\(role) population id"
+        guard id.network == identity else { throw VolleyError.idFromAnotherNetwork("\(what) \(id.index)") }
         guard id.index >= 0 && id.index < populations.count else {
-            throw VolleyError.indexOutOfRange(
-                index: id.index, count: populations.count, context: "\(role) population id")
+            throw VolleyError.indexOutOfRange(index: id.index, count: populations.count, context: what)
         }
         return populations[id.index]
+    }
+
+    /// The projection of `id`, or a typed error.
+    func checkProjection(_ id: ProjectionID) throws -> Projection {
+        guard id.network == identity else { throw VolleyError.idFromAnotherNetwork("projection id \(id.index)") }
+        guard id.index >= 0 && id.index < projections.count else {
+            throw VolleyError.indexOutOfRange(index: id.index, count: projections.count, context: "projection id")
+        }
+        return projections[id.index]
     }
 
     func checkProjection(
@@ -245,7 +257,7 @@ public struct Network: Sendable {
                 "projection '\(label)': neuron \(i) has more than \(DeliveryEvent.maxGroupsPerRow) distinct delays")
         }
         try checkSigns(weights.array, onto: tgt, label)
-        let id = ProjectionID(projections.count)
+        let id = ProjectionID(projections.count, network: identity)
         projections.append(
             Projection(
                 id: id, name: label, source: src.id, target: tgt.id, receptor: receptor,

@@ -1,8 +1,22 @@
-/// Index of a population in its `Network`.
+/// A population of one `Network`: its index there and the identity of the network that issued it.
+/// Only `Network.addPopulation`/`addSpikeSource`/`addPoissonSource` create ids; an id used with a
+/// simulator or network that did not issue it (or a copy of it) raises
+/// `VolleyError.idFromAnotherNetwork` instead of reading another population's data.
 public struct PopulationID: Hashable, Sendable, CustomStringConvertible {
     public let index: Int
-    public init(_ index: Int) { self.index = index }
+    public let network: NetworkIdentity
+    init(_ index: Int, network: NetworkIdentity) {
+        self.index = index
+        self.network = network
+    }
     public var description: String { "population \(index)" }
+}
+
+/// The identity of a `Network` value, shared by its copies: a random 64-bit tag drawn when the
+/// network is created, so ids of two networks are never confused.
+public struct NetworkIdentity: Hashable, Sendable {
+    let tag: UInt64
+    static func make() -> NetworkIdentity { NetworkIdentity(tag: UInt64.random(in: 1...UInt64.max)) }
 }
 
 /// Placement of a population's neurons inside an engine.

@@ -1,7 +1,12 @@
 /// Index of a projection in its `Network`.
 public struct ProjectionID: Hashable, Sendable, CustomStringConvertible {
     public let index: Int
-    public init(_ index: Int) { self.index = index }
+    /// The network that issued the id (see `PopulationID`).
+    public let network: NetworkIdentity
+    init(_ index: Int, network: NetworkIdentity) {
+        self.index = index
+        self.network = network
+    }
     public var description: String { "projection \(index)" }
 }
 

@@ -174,4 +174,22 @@ public enum Plasticity: Sendable, Equatable {
         case let .diehlCook(r): try r.validate()
         }
     }
+
+    /// The interval the rule keeps weights in: [wMin, wMax] for STDP, [0, wMax] for Diehl & Cook.
+    public var weightBounds: ClosedRange<Double> {
+        switch self {
+        case let .stdp(r): return r.wMin...r.wMax
+        case let .diehlCook(r): return 0...r.wMax
+        }
+    }
+
+    /// Throws `invalidWeight` for the first weight outside `weightBounds`: the rule would clip it
+    /// at its first update, silently changing the experiment.
+    func checkBounds(_ weights: [Double], _ label: String) throws {
+        let bounds = weightBounds
+        guard let bad = weights.firstIndex(where: { !bounds.contains($0) }) else { return }
+        throw VolleyError.invalidWeight(
+            value: weights[bad],
+            context: "synapse \(bad) of plastic projection '\(label)': outside the rule's weight bounds [\(bounds.lowerBound), \(bounds.upperBound)]")
+    }
 }

@@ -12,6 +12,9 @@ public enum VolleyError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidWeight(value: Double, context: String)
     /// An index (neuron, population, receptor, synapse) outside `0..<count`.
     case indexOutOfRange(index: Int, count: Int, context: String)
+    /// A population or projection id used with a network (or a simulator of one) that did not
+    /// issue it.
+    case idFromAnotherNetwork(String)
     /// A population with no neurons.
     case emptyPopulation(name: String)
     /// A time step that is not a finite positive number of milliseconds.
@@ -26,6 +29,9 @@ public enum VolleyError: Error, Equatable, Sendable, CustomStringConvertible {
     case usage(String)
     /// A request that does not fit the object's current state (e.g. a projection limit).
     case unsupported(String)
+    /// A computation that left the range where it means anything: diverging weights, a state
+    /// that overflowed, a search that made no progress. The message names where and what.
+    case diverged(String)
 
     public var description: String {
         switch self {
@@ -37,6 +43,8 @@ public enum VolleyError: Error, Equatable, Sendable, CustomStringConvertible {
             return "invalid weight \(value) (\(context))"
         case let .indexOutOfRange(index, count, context):
             return "index \(index) out of range 0..<\(count) (\(context))"
+        case let .idFromAnotherNetwork(what):
+            return "\(what) belongs to another network: ids are valid only in the network that created them (and its copies)"
         case let .emptyPopulation(name):
             return "population '\(name)' has no neurons"
         case let .invalidTimeStep(value):
@@ -51,6 +59,8 @@ public enum VolleyError: Error, Equatable, Sendable, CustomStringConvertible {
             return message
         case let .unsupported(message):
             return message
+        case let .diverged(message):
+            return "numerical divergence: \(message)"
         }
     }
 }

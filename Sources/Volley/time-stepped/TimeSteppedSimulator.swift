@@ -40,6 +40,10 @@ public final class TimeSteppedSimulator: Simulator {
     public override var engineName: String { "stepped" }
     public override var timeStep: Double? { dt }
 
+    /// The longest delay in steps of dt (one ring slot per step; 2²⁴ slots are 128 MB of empty
+    /// buckets).
+    public static let maxDelaySteps = 1 << 24
+
     public init(network: Network, dt: Double, recording: SpikeRecording = .all) throws {
         guard dt.isFinite && dt > 0 else { throw VolleyError.invalidTimeStep(value: dt) }
         self.dt = dt
@@ -58,8 +62,9 @@ public final class TimeSteppedSimulator: Simulator {
                         context: "projection '\(proj.name)': rounds to 0 steps of dt = \(dt) ms; "
                             + "delays must be ≥ dt/2 in the time-stepped engine")
                 }
-                guard n < Double(Int32.max) else {
-                    throw VolleyError.invalidDelay(value: d, context: "projection '\(proj.name)': too many steps of dt = \(dt) ms")
+                guard n <= Double(Self.maxDelaySteps) else {
+                    throw VolleyError.invalidDelay(
+                        value: d, context: "projection '\(proj.name)': \(n) steps of dt = \(dt) ms; the time-stepped engine's delay ring holds at most \(Self.maxDelaySteps) steps")
                 }
                 steps.append(Int32(n))
                 maxSteps = Swift.max(maxSteps, Int(n))
@@ -89,13 +94,22 @@ public final class TimeSteppedSimulator: Simulator {
     /// The step at which a source spike at `t` is emitted.
     @inline(__always)
     private func gridStep(_ t: Double) -> Int {
-        t == .infinity ? Int.max : Int((t / dt).rounded(.toNearestOrAwayFromZero))
+        let steps = (t / dt).rounded(.toNearestOrAwayFromZero)
+        return steps < Self.maxSteps ? Int(steps) : Int.max  // beyond any run: never emitted
     }
+
+    /// Runs end before 2⁵³ steps (exact step numbers in Double).
+    static let maxSteps = 9_007_199_254_740_992.0
 
     override func advance(until end: Double, stop: StopCondition) throws -> RunOutcome {
         var count = counters
         defer { counters = count }
-        let lastStep = end == .infinity ? Int.max : Int((end / dt + 1e-9).rounded(.down))
+        let endStep = (end / dt + 1e-9).rounded(.down)
+        guard end == .infinity || endStep < Self.maxSteps else {
+            throw VolleyError.invalidParameter(
+                name: "end", value: "\(end)", reason: "more than 2⁵³ steps of dt = \(dt) ms; give a finite end time the grid can count to, or .infinity")
+        }
+        let lastStep = end == .infinity ? Int.max : Int(endStep)
         if !started {
             started = true
             if processStep(advancing: false, stop: stop, &count) { return .stopped(at: time) }

@@ -1,0 +1,193 @@
+import Foundation
+import Testing
+import Volley
+
+/// The code of README.md and docs/api.md, compiled and run here. `documentedCodeIsTested` checks
+/// that every ```swift block of those files appears line for line in this file, so a snippet
+/// that stops compiling, or drifts from the tested copy, fails the suite.
+@Suite struct DocSnippetTests {
+    @Test("README: the first network fires, and its spikes are printed")
+    func readme() throws {
+        var net = Network()
+        let input = try net.addPoissonSource("input", rates: Array(repeating: 20, count: 100), seed: 1)  // Hz
+        let neurons = try net.addPopulation("lif", size: 50, model: LIFExp(tauM: 20, tauSynExc: 5))   // ms, mV
+        try net.connect(input, to: neurons, pattern: .fixedProbability(0.2),
+                        weight: .uniform(0, 20), delay: .constant(1), receptor: Receptor.excitatory, seed: 2)
+
+        let sim = try EventDrivenSimulator(network: net)      // or TimeSteppedSimulator(network: net, dt: 0.1)
+        try sim.run(until: 1000)                              // ms
+        let (cells, times) = try sim.spikes(of: neurons)      // local neuron indices, spike times (ms)
+        print("\(times.count) spikes; the first: neuron \(cells.first ?? 0) at \(times.first ?? .nan) ms")
+        print(sim.report().summary)
+
+        #expect(times.count > 500 && times.count < 5000, "\(times.count) spikes")
+        #expect(Set(cells).count > 40)
+        #expect(sim.report().populations[1].spikes == times.count)
+    }
+
+    @Test("API guide: building a network, inputs and connections")
+    func building() throws {
+        var net = Network()
+        // Three kinds of input: Poisson processes, fixed spike trains, and trains set per run.
+        let noise = try net.addPoissonSource("noise", rates: [5, 5, 10, 10], seed: 7)           // Hz
+        let cue = try net.addSpikeSource("cue", trains: [[10, 20.5], [], [15]])                 // ms
+        let stimulus = try net.addSpikeSource("stimulus", size: 2)
+        // Neurons: a model (its parameters in ms and mV) and, optionally, initial potentials.
+        let exc = try net.addPopulation(
+            "exc", size: 4, model: LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 10, vThreshold: -50),
+            initialPotentials: [-70, -65, -60, -55])
+        let inh = try net.addPopulation("inh", size: 2, model: LIFDelta(tauM: 10))
+        // Connections: a pattern, weights (mV) and delays (ms), the target's receptor port.
+        try net.connect(noise, to: exc, pattern: .oneToOne, weight: .constant(80), delay: .constant(1))
+        try net.connect(cue, to: exc, pattern: .fixedProbability(0.5), weight: .uniform(40, 60),
+                        delay: .uniform(1, 3), seed: 3)
+        try net.connect(stimulus, to: exc, pattern: .allToAll(), weight: .normal(mean: 60, standardDeviation: 5),
+                        delay: .constant(0.5), seed: 4)
+        try net.connect(exc, to: inh, pattern: .fixedInDegree(2), weight: .constant(10), delay: .constant(1), seed: 5)
+        // An explicit synapse list: inh neuron 0 inhibits exc neurons 0 and 1 (receptor 1).
+        try net.connect(inh, to: exc, synapses: [
+            Synapse(source: 0, target: 0, weight: -20, delay: 1),
+            Synapse(source: 0, target: 1, weight: -20, delay: 2),
+        ], receptor: Receptor.inhibitory)
+        print("\(net.neuronCount) neurons, \(net.synapseCount) synapses")
+
+        let sim = try EventDrivenSimulator(network: net)
+        try sim.setSpikeTrains([[5], [5, 6]], for: stimulus)
+        try sim.run(until: 100)
+        print(try sim.spikeCounts(of: exc), try sim.spikeCount(of: inh))
+
+        #expect(net.neuronCount == 4 + 3 + 2 + 4 + 2)
+        #expect(try sim.spikeCount(of: stimulus) == 3)
+        #expect(try sim.spikeCount(of: exc) > 0)
+    }
+
+    @Test("API guide: running either engine, recording, reading spikes, potentials and the report")
+    func runningAndRecording() throws {
+        var net = Network()
+        let drive = try net.addPoissonSource("drive", rates: Array(repeating: 50, count: 20), seed: 1)
+        let cells = try net.addPopulation("cells", size: 10, model: LIFExp(tauM: 20, tauSynExc: 5))
+        try net.connect(drive, to: cells, pattern: .fixedProbability(0.5), weight: .constant(12), delay: .constant(1), seed: 2)
+
+        for sim in [try EventDrivenSimulator(network: net) as Simulator,
+                    try TimeSteppedSimulator(network: net, dt: 0.1, recording: .only([cells]))] {
+            try sim.recordPotentials(of: cells, neurons: [0, 1], every: 0.5)   // before running
+            let outcome = try sim.run(until: 200, stopWhen: .spikeCount(20, in: cells))
+            try sim.run(until: 500)                                            // runs continue
+            let (neurons, times) = try sim.spikes(of: cells)
+            let trace = sim.stateRecordings[0]                                 // times, potentials[k][j]
+            let report = sim.report()
+            print(outcome, neurons.count, times.last ?? 0, trace.times.count, trace.potentials[0].count)
+            print(report.meanRateHz, report.sparsity, report.spikesPerNeuron, report.synapticEvents)
+            sim.reset()                                                        // back to t = 0
+
+            #expect(outcome != .reachedTime(200))
+            #expect(neurons.count == times.count && times.count > 20)
+            #expect(trace.times.count == 1001 && trace.potentials[1].count == 1001)
+            #expect(report.sparsity > 0 && report.sparsity < 1)
+            #expect(sim.time == 0)
+        }
+    }
+
+    @Test("API guide: a three-population STDP experiment in both engines")
+    func stdpExperiment() throws {
+        // Poisson input → excitatory LIF neurons with plastic (STDP) input synapses → inhibitory
+        // neurons that feed back onto the excitatory ones.
+        var net = Network()
+        let input = try net.addPoissonSource("input", rates: Array(repeating: 15, count: 200), seed: 11)
+        let exc = try net.addPopulation("exc", size: 40, model: LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 10))
+        let inh = try net.addPopulation("inh", size: 10, model: LIFExp(tauM: 10, tauSynExc: 5))
+        let plastic = try net.connect(input, to: exc, pattern: .fixedProbability(0.25),
+                                      weight: .uniform(0, 8), delay: .constant(1), seed: 12)
+        try net.connect(exc, to: inh, pattern: .fixedProbability(0.5), weight: .constant(20), delay: .constant(1), seed: 13)
+        try net.connect(inh, to: exc, pattern: .allToAll(), weight: .constant(-4), delay: .constant(1),
+                        receptor: Receptor.inhibitory)
+        // Additive all-to-all STDP (mV; τ in ms) keeping weights in [0, 8] mV.
+        let rule = STDPRule(tauPlus: 16.8, tauMinus: 33.7, aPlus: 0.05, aMinus: 0.06, pairing: .allToAll,
+                            dependence: .additive, wMin: 0, wMax: 8)
+        try net.setPlasticity(.stdp(rule), for: plastic)
+
+        let before = try net.projection(plastic).weights.array
+        for sim in [try EventDrivenSimulator(network: net) as Simulator, try TimeSteppedSimulator(network: net, dt: 0.1)] {
+            try sim.run(until: 2000)
+            let after = try sim.weights(of: plastic)                 // each simulator learns on its own copy
+            let meanChange = zip(after, before).map { $0 - $1 }.reduce(0, +) / Double(after.count)
+            let report = sim.report()
+            print("\(report.engine): exc \(report.populations[1].meanRateHz) Hz, inh \(report.populations[2].meanRateHz) Hz, "
+                  + "mean weight change \(meanChange) mV, \(sim.plasticityUpdates) plasticity updates")
+
+            #expect(report.populations[1].spikes > 100 && report.populations[2].spikes > 10)
+            #expect(after.allSatisfy { $0 >= 0 && $0 <= 8 } && after != before)
+            #expect(sim.plasticityUpdates > 0)
+        }
+    }
+
+    @Test("API guide: typed errors name the offending value")
+    func errors() throws {
+        var net = Network()
+        let a = try net.addPopulation("a", size: 3, model: LIFExp())
+        do {
+            try net.connect(a, to: a, pattern: .oneToOne, weight: .constant(1), delay: .constant(-1))
+        } catch let error as VolleyError {
+            print(error)   // invalid delay -1.0 ms (…): names the value and the projection
+        }
+        var other = Network()
+        let foreign = try other.addPopulation("b", size: 3, model: LIFExp())
+        let sim = try EventDrivenSimulator(network: net)
+        #expect(throws: VolleyError.self) { try sim.spikes(of: foreign) }   // an id of another network
+
+        #expect(throws: VolleyError.self) {
+            try net.connect(a, to: a, pattern: .oneToOne, weight: .constant(1), delay: .constant(-1))
+        }
+    }
+
+    // MARK: The documents' code blocks are these
+
+    /// Every ```swift block of README.md and docs/api.md, line by line (indentation, blank lines
+    /// and `import` lines aside), must appear as consecutive lines of this file, where this file's
+    /// `#expect` lines (the tests' assertions, not part of the documented code) are skipped.
+    @Test("Every Swift block of README.md and docs/api.md is code tested here")
+    func documentedCodeIsTested() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let here = try String(contentsOf: URL(fileURLWithPath: #filePath), encoding: .utf8)
+        let tested = normalized(here).filter { !$0.hasPrefix("#expect") }
+        func isTested(_ lines: [String]) -> Bool {
+            tested.indices.contains { start in
+                start + lines.count <= tested.count && Array(tested[start..<(start + lines.count)]) == lines
+            }
+        }
+        // The check can fail: one changed value is enough.
+        #expect(!isTested(["let sim = try EventDrivenSimulator(network: net)", "try sim.run(until: 1001)"]))
+        var blocks = 0
+        for document in ["README.md", "docs/api.md"] {
+            let text = try String(contentsOf: root.appendingPathComponent(document), encoding: .utf8)
+            for block in swiftBlocks(text) {
+                blocks += 1
+                let lines = normalized(block)
+                #expect(!lines.isEmpty)
+                #expect(isTested(lines), "\(document): this block is not code of DocSnippetTests.swift:\n\(block)")
+            }
+        }
+        #expect(blocks >= 6, "only \(blocks) Swift blocks found")
+    }
+
+    func swiftBlocks(_ markdown: String) -> [String] {
+        var blocks: [String] = []
+        var current: [Substring]?
+        for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
+            if current == nil, line.trimmingCharacters(in: .whitespaces) == "```swift" {
+                current = []
+            } else if current != nil, line.trimmingCharacters(in: .whitespaces) == "```" {
+                blocks.append(current!.joined(separator: "\n"))
+                current = nil
+            } else {
+                current?.append(line)
+            }
+        }
+        return blocks
+    }
+
+    func normalized(_ code: String) -> [String] {
+        code.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.hasPrefix("import ") }
+    }
+}
