@@ -15,7 +15,7 @@ import Testing
         /// A typical value most of the time, otherwise a suspect one.
         mutating func number(_ typical: Double, suspicion: Double = 0.03) -> Double {
             guard chance(suspicion) else { return typical * (0.5 + rng.uniform()) }
-            return pick([.nan, .infinity, -.infinity, 0, -typical, -1e308, 1e308, 5e-324, -0.0, 1e15])
+            return pick([.nan, .infinity, -.infinity, 0, -typical, -1e308, 1e308, .leastNonzeroMagnitude, -0.0, 1e15])
         }
         mutating func size(_ typical: Int) -> Int {
             chance(0.05) ? pick([0, -1, -1000]) : 1 + rng.index(below: typical)
