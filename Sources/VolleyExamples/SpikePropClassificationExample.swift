@@ -123,6 +123,8 @@ public func runSpikePropClassificationExample(program: String, title: String, de
     print("cross-validated test accuracy after epoch " + curve.joined(separator: ", "))
     print("cross-validated accuracy: train \(Format.fixed(100 * trainAccuracy, 2))%, test \(Format.fixed(100 * testAccuracy, 2))% (fold mean \(Format.fixed(100 * mean, 2))% ± \(Format.fixed(100 * sd, 2))%)")
     print("per test sample: \(Format.fixed(spikes, 1)) spikes, \(Format.fixed(synops, 0)) synaptic events; engine mismatches \(mismatches); wall \(Format.fixed(wall, 1)) s")
+    let evaluation = SNNEvaluation.pooled(results.map(\.evaluation))!
+    print(evaluation.summary)
 
     if let svgPath {
         let topLoss = results.flatMap(\.losses).max() ?? 1
@@ -138,12 +140,13 @@ public func runSpikePropClassificationExample(program: String, title: String, de
         try writeTextFile(plot.rendered, to: svgPath)
         print("training curves written to \(svgPath)")
     }
-    printResultLine([
+    let fields: JSONValue = [
         "example": .string(program), "samples": .int(data.count), "folds": .int(setup.folds), "seed": .unsigned(setup.seed),
         "train_accuracy": .number(trainAccuracy), "test_accuracy": .number(testAccuracy),
         "test_accuracy_fold_sd": .number(sd), "epochs": .int(setup.epochs), "hidden": .int(setup.hidden),
         "fields_per_feature": .int(setup.fieldsPerFeature), "optimizer": .string(setup.optimizer.name),
         "wall_seconds": .number(wall), "spikes_per_sample": .number(spikes),
         "synaptic_events_per_sample": .number(synops), "engine_mismatches": .int(mismatches),
-    ])
+    ]
+    printResultLine(fields.merging(try JSONValue(encoding: evaluation)))
 }

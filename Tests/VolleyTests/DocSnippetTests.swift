@@ -145,6 +145,27 @@ import Volley
     /// Every ```swift block of README.md and docs/api.md, line by line (indentation, blank lines
     /// and `import` lines aside), must appear as consecutive lines of this file, where this file's
     /// `#expect` lines (the tests' assertions, not part of the documented code) are skipped.
+    @Test("API guide: event-camera input, synthetic saccades into the event-driven engine")
+    func eventCamera() throws {
+        let digit = (0..<784).map { i in (8..<20).contains(i % 28) && (6..<22).contains(i / 28) ? 1.0 : 0.0 }
+        let recording = try SaccadeEvents().events(image: digit, rows: 28, columns: 28, seed: 1)
+        print("\(recording.count) events (\(recording.onCount) ON) over \(recording.timeRange!) µs")
+
+        var net = Network()
+        let retina = try net.addSpikeSource("retina", trains: recording.spikeTrains())
+        let layer = try net.addPopulation("layer", size: 10, model: LIFExp(tauM: 20, tauSynExc: 5))
+        try net.connect(retina, to: layer, pattern: .fixedProbability(0.1), weight: .uniform(0, 10),
+                        delay: .constant(1), seed: 3)
+        let sim = try EventDrivenSimulator(network: net)
+        try sim.run(until: 320)
+        print(try sim.spikeCounts(of: layer), "peak", sim.peakSpikesPerStep, "spikes in 1 ms")
+
+        #expect(recording.count > 500 && recording.onCount > 100)
+        #expect(try sim.spikeCount(of: layer) > 0)
+        #expect(sim.peakSpikesPerStep >= 1 && sim.peakSpikesPerStep <= 10)
+        #expect(try sim.spikeCount(of: retina) == recording.count)
+    }
+
     @Test("Every Swift block of README.md and docs/api.md is code tested here")
     func documentedCodeIsTested() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -162,6 +162,9 @@ runExample("mnist-stdp") {
     print("labels from \(assignSamples) training images (neurons per class \(perClass), \(finalAssignments.filter { $0 < 0 }.count) silent; \(assignRun.boosted) needed a boost); accuracy on them \(Format.fixed(assignAccuracy * 100, 2))%")
     print("test accuracy \(Format.fixed(testAccuracy * 100, 2))% (\(correct)/\(testSamples)); \(Format.fixed(Double(testRun.spikes) / Double(testSamples), 0)) spikes and \(Format.fixed(Double(testRun.synapticEvents) / Double(testSamples), 0)) synaptic events per test image, \(testRun.boosted) test images boosted; evaluation \(Format.fixed(evalSeconds, 1)) s on both cores")
 
+    let evaluation = frozen.report(testRun, accuracy: testAccuracy, samples: testSamples)
+    print(evaluation.summary)
+
     let trainedHere = loaded == nil
     if let path = svgPath {
         let origin = trainedHere ? "\(trained.presentations) presentations" : "loaded model"
@@ -188,7 +191,7 @@ runExample("mnist-stdp") {
     }
     // Training figures are null for a loaded model.
     func perPresentation(_ x: Double) -> JSONValue { trainedHere ? .number(x / Double(trained.presentations)) : .null }
-    printResultLine([
+    let fields: JSONValue = [
         "example": "mnist-stdp", "neurons": .int(neurons), "engine": .string(engine),
         "dt_ms": engine == "stepped" ? .number(dt) : .null, "seed": .unsigned(seed),
         "loaded_model": cli.string("load").map { .string($0) } ?? .null, "epochs": .int(trainedHere ? epochs : 0),
@@ -208,5 +211,6 @@ runExample("mnist-stdp") {
         "x_tar": trainedHere ? .number(xTar) : .null, "eval_from_rest": .bool(evalFromRest),
         "input_delays": .string(randomDelays ? "random" : "constant"), "inhibition_weight": .number(inhibition),
         "input_total": trainedHere ? .number(inputTotal) : .null,
-    ])
+    ]
+    printResultLine(fields.merging(try JSONValue(encoding: evaluation)))
 }

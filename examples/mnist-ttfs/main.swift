@@ -150,6 +150,8 @@ runExample("mnist-ttfs") {
     if trainAccuracy.isNaN { trainAccuracy = try TTFSEvaluation.evaluate(network, inputs: Array(trainX.prefix(10000)), labels: Array(trainY.prefix(10000))).accuracy }
     print("test accuracy \(Format.fixed(100 * eval.accuracy, 2))% (event-driven, exact spike times)")
     print("per test image: spikes per layer \(eval.spikesPerLayer.map { Format.fixed($0, 1) }) (total \(Format.fixed(eval.spikesPerSample, 1))), silent fraction per layer \(eval.silentFraction.map { Format.fixed($0, 3) }), \(Format.fixed(eval.synapticEventsPerSample, 0)) synaptic events, decision at \(Format.fixed(eval.decisionTime, 3)) ms, \(Format.fixed(100 * eval.undecided, 2))% undecided")
+    let evaluation = eval.report(of: network)
+    print(evaluation.summary)
 
     // Spike-by-spike check in the event-driven engine.
     let (engineNet, layers) = try network.engineNetwork()
@@ -230,5 +232,5 @@ runExample("mnist-ttfs") {
         "validation_samples": .int(validation), "test_samples": .int(testCount), "undecided": .number(eval.undecided),
     ]
     if !stepped.isEmpty { fields["stepped"] = .array(stepped) }
-    printResultLine(.object(fields))
+    printResultLine(JSONValue.object(fields).merging(try JSONValue(encoding: evaluation)))
 }

@@ -25,6 +25,14 @@ public class Simulator {
     let recordSpikes: [Bool]
     var nextSampleTime = Double.infinity
     var sampleIndex = 0
+    /// The most spikes of model neurons in one time step (event-driven: one 1 ms bin) since the
+    /// last reset: the spike memory of `SNNEvaluation`.
+    public private(set) var peakSpikesPerStep = 0
+    var spikeStep = Int64.min
+    var spikesInStep = 0
+    /// Width of those steps (ms), and whether spike times lie on them (the time-stepped grid).
+    lazy var spikeStepMs: Double = timeStep ?? 1
+    lazy var spikesOnGrid: Bool = timeStep != nil
 
     /// Engine name used in reports ("event" or "stepped").
     public var engineName: String { "" }
@@ -96,6 +104,7 @@ public class Simulator {
         counters = EngineCounters()
         wallSeconds = 0
         spikes.removeAll()
+        (peakSpikesPerStep, spikeStep, spikesInStep) = (0, .min, 0)
         for i in spikeCountOfNeuron.indices { spikeCountOfNeuron[i] = 0 }
         for p in spikeCountOfPopulation.indices {
             spikeCountOfPopulation[p] = 0
@@ -137,6 +146,13 @@ public class Simulator {
         if spikeCountOfNeuron[g] == 0 { firedNeuronsOfPopulation[p] += 1 }
         spikeCountOfNeuron[g] &+= 1
         spikeCountOfPopulation[p] += 1
+        if runtimes[p] != nil {
+            let x = t / spikeStepMs
+            let step = Int64(spikesOnGrid ? x.rounded() : x.rounded(.down))
+            if step != spikeStep { spikeStep = step; spikesInStep = 0 }
+            spikesInStep += 1
+            peakSpikesPerStep = Swift.max(peakSpikesPerStep, spikesInStep)
+        }
         if recordSpikes[p] {
             spikes.neurons[p].append(UInt32(truncatingIfNeeded: i))
             spikes.times[p].append(t)

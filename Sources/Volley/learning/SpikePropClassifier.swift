@@ -64,6 +64,11 @@ public struct SpikePropFoldResult: Sendable {
     /// event-driven engine (expected: 0).
     public let engineMismatches: Int
     public let seconds: Double
+    /// The evaluation report of the trained network on the fold's test samples (Deng et al.
+    /// 2020): weights stored as Double (one per terminal), one SRM state per non-input neuron,
+    /// 1 ms steps, the decision at the first output spike; the equivalent ANN has one weight per
+    /// connection (not per terminal).
+    public let evaluation: SNNEvaluation
 }
 
 public enum SpikePropClassifier {
@@ -163,11 +168,23 @@ public enum SpikePropClassifier {
             }
         }
         let n = Double(activities.count)
+        let synapses = trained.weights.reduce(0) { $0 + $1.count }
+        let neurons = trained.layerSizes.dropFirst().reduce(0, +)
+        let decisions = activities.compactMap { $0.outputs.min() }.filter(\.isFinite)
+        let evaluation = SNNEvaluation(
+            samples: activities.count, accuracy: Double(testHits) / n, decision: "first_spike", neurons: neurons,
+            synapses: synapses, weightBytes: synapses * MemoryLayout<Double>.stride,
+            membraneBytes: neurons * MemoryLayout<SRM.State>.stride,
+            peakSpikesPerStep: activities.map { SNNEvaluation.peakSpikes(inBinsOf: 1, times: $0.times.dropFirst().joined()) }.max() ?? 0,
+            stepMs: 1, synopsPerSample: Double(activities.reduce(0) { $0 + $1.synapticEvents }) / n,
+            annMACsPerSample: Double(zip(trained.layerSizes, trained.layerSizes.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 }),
+            spikesPerNeuron: Double(activities.reduce(0) { $0 + $1.times.dropFirst().joined().filter(\.isFinite).count }) / n / Double(neurons),
+            latencyMs: decisions.isEmpty ? .nan : decisions.reduce(0, +) / Double(decisions.count))
         return SpikePropFoldResult(
             fold: fold, trainCorrect: trainHits, trainCount: train.count, testCorrect: testHits,
             testCount: test.count, losses: losses, testAccuracies: testAccuracies,
             spikesPerSample: Double(activities.reduce(0) { $0 + $1.spikes }) / n,
             synapticEventsPerSample: Double(activities.reduce(0) { $0 + $1.synapticEvents }) / n,
-            engineMismatches: mismatches, seconds: Date().timeIntervalSince(start))
+            engineMismatches: mismatches, seconds: Date().timeIntervalSince(start), evaluation: evaluation)
     }
 }

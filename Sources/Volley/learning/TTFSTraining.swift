@@ -177,18 +177,21 @@ public struct TTFSEvaluation: Sendable {
     public let decisionTime: Double
     /// Fraction of samples without any output spike.
     public let undecided: Double
+    /// The most spikes of non-input neurons within one 1 ms bin of one sample.
+    public let peakSpikesPerStep: Int
 
     /// Evaluates by the exact layer-wise forward pass, in parallel over fixed chunks.
     public static func evaluate(_ network: TTFSNetwork, inputs: [[Double]], labels: [Int]) throws -> TTFSEvaluation {
         try validate(network, inputs: inputs, labels: labels)
         let chunks = 16
-        let parts = parallelMap(chunks) { c -> (Int, [Int], [Int], Int, Double, Int) in
+        let parts = parallelMap(chunks) { c -> (Int, [Int], [Int], Int, Double, Int, Int) in
             var hits = 0
             var spikes = [Int](repeating: 0, count: network.layerCount)
             var silent = [Int](repeating: 0, count: network.layerCount)
             var synops = 0
             var decision = 0.0
             var decided = 0
+            var peak = 0
             var s = c
             while s < inputs.count {
                 let a = network.activity(inputs[s])
@@ -198,6 +201,7 @@ public struct TTFSEvaluation: Sendable {
                     silent[l] += network.layerSizes[l] - perLayer[l]
                 }
                 synops += a.synapticEventsPerLayer.reduce(0, +)
+                peak = max(peak, SNNEvaluation.peakSpikes(inBinsOf: 1, times: a.times.dropFirst().joined()))
                 if let d = a.decision {
                     decided += 1
                     decision += d.time
@@ -205,7 +209,7 @@ public struct TTFSEvaluation: Sendable {
                 }
                 s += chunks
             }
-            return (hits, spikes, silent, synops, decision, decided)
+            return (hits, spikes, silent, synops, decision, decided, peak)
         }
         let n = Double(inputs.count)
         var spikes = [Double](repeating: 0, count: network.layerCount)
@@ -222,7 +226,21 @@ public struct TTFSEvaluation: Sendable {
             silentFraction: (1..<network.layerCount).map { silent[$0] / Double(network.layerSizes[$0]) },
             synapticEventsPerSample: Double(parts.reduce(0) { $0 + $1.3 }) / n,
             decisionTime: decided > 0 ? parts.reduce(0) { $0 + $1.4 } / Double(decided) : .nan,
-            undecided: 1 - Double(decided) / n)
+            undecided: 1 - Double(decided) / n, peakSpikesPerStep: parts.map(\.6).max() ?? 0)
+    }
+
+    /// The evaluation report (Deng et al. 2020) of this evaluation of `network`: weights stored as
+    /// Double, one `ReLPSP` state per non-input neuron, 1 ms steps, the decision at the first
+    /// output spike; the equivalent ANN does one MAC per weight.
+    public func report(of network: TTFSNetwork) -> SNNEvaluation {
+        let synapses = network.weights.reduce(0) { $0 + $1.count }
+        let neurons = network.layerSizes.dropFirst().reduce(0, +)
+        return SNNEvaluation(
+            samples: samples, accuracy: accuracy, decision: "first_spike", neurons: neurons, synapses: synapses,
+            weightBytes: synapses * MemoryLayout<Double>.stride, membraneBytes: neurons * MemoryLayout<ReLPSP.State>.stride,
+            peakSpikesPerStep: peakSpikesPerStep, stepMs: 1, synopsPerSample: synapticEventsPerSample,
+            annMACsPerSample: Double(synapses), spikesPerNeuron: spikesPerLayer.dropFirst().reduce(0, +) / Double(neurons),
+            latencyMs: decisionTime)
     }
 }
 

@@ -55,6 +55,8 @@ public struct RunReport: Sendable, Encodable {
     /// neuron-bins without a spike, when no neuron fires twice within a bin (always true in the
     /// time-stepped engine, and whenever the refractory period is ≥ 1 ms). 1 for a silent run.
     public let sparsity: Double
+    /// The most spikes of model neurons in one bin of `sparsityBinMs` (one time step).
+    public let peakSpikesPerStep: Int
     /// Synaptic events applied (SynOps).
     public let synapticEvents: UInt64
     public let stateUpdates: UInt64
@@ -96,6 +98,7 @@ public struct RunReport: Sendable, Encodable {
         sparsityBinMs = simulator.timeStep ?? 1
         let neuronBins = Double(modelNeurons) * (duration / sparsityBinMs).rounded(.up)
         sparsity = neuronBins > 0 ? Swift.max(0, 1 - Double(modelSpikes) / neuronBins) : 1
+        peakSpikesPerStep = simulator.peakSpikesPerStep
         synapticEvents = simulator.counters.synapticEvents
         stateUpdates = simulator.counters.stateUpdates
         queueOperations = simulator.counters.queueOperations
@@ -116,7 +119,7 @@ public struct RunReport: Sendable, Encodable {
         }
         lines.append(
             "  model neurons: mean rate \(Format.fixed(meanRateHz, 3)) Hz, \(Format.fixed(spikesPerNeuron, 3)) spikes/neuron, "
-                + "\(Format.fixed(100 * silentFraction, 1))% silent, sparsity \(Format.fixed(sparsity, 4)) (\(sparsityBinMs) ms bins)")
+                + "\(Format.fixed(100 * silentFraction, 1))% silent, sparsity \(Format.fixed(sparsity, 4)) (\(sparsityBinMs) ms bins), at most \(peakSpikesPerStep) spikes in one bin")
         lines.append(
             "  synaptic events \(synapticEvents), state updates \(stateUpdates), queue operations \(queueOperations)"
                 + (engine == "event" ? ", wake-ups \(wakeUps)" : ""))
@@ -133,6 +136,7 @@ public struct RunReport: Sendable, Encodable {
         case eventsPerSecond = "events_per_second", memoryBytes = "memory_bytes", populations
         case spikesPerNeuron = "spikes_per_neuron", silentFraction = "silent_fraction", sparsity
         case sparsityBinMs = "sparsity_bin_ms", synopsPerSecond = "synaptic_events_per_second"
+        case peakSpikesPerStep = "peak_spikes_per_step"
     }
 
     /// The report as JSON (snake_case keys; times in seconds except the *_ms ones, rates in Hz;
@@ -150,6 +154,7 @@ public struct RunReport: Sendable, Encodable {
         try c.encode(silentFraction, forKey: .silentFraction)
         try c.encode(sparsity, forKey: .sparsity)
         try c.encode(sparsityBinMs, forKey: .sparsityBinMs)
+        try c.encode(peakSpikesPerStep, forKey: .peakSpikesPerStep)
         try c.encode(synapticEvents, forKey: .synapticEvents)
         try c.encode(stateUpdates, forKey: .stateUpdates)
         try c.encode(queueOperations, forKey: .queueOperations)

@@ -1,0 +1,92 @@
+import Foundation
+
+/// What one sample's forward pass leaves for the backward pass: per non-input layer, the
+/// potentials before reset and the spikes of every step.
+public struct STBPActivity: Sendable {
+    /// potentials[l − 1][n·size + j]: aₙ of neuron j of layer l (mV).
+    public var potentials: [[Double]]
+    /// spikes[l − 1][n·size + j]: sₙ (0 or 1; σ(β(a − θ)) in the smooth forward pass).
+    public var spikes: [[Double]]
+    /// fired[l − 1][n]: the neurons of layer l that spiked at step n, ascending (hard pass only).
+    public var fired: [[[Int32]]]
+    public let steps: Int
+
+    /// Spikes of each output neuron over all steps (class scores of the spike-count readout).
+    public func outputCounts(size: Int) -> [Double] {
+        var counts = [Double](repeating: 0, count: size)
+        let s = spikes[spikes.count - 1]
+        for n in 0..<steps { for j in 0..<size { counts[j] += s[n * size + j] } }
+        return counts
+    }
+
+    /// Spikes of all non-input neurons.
+    public var spikeCount: Double { spikes.reduce(0) { $0 + $1.reduce(0, +) } }
+}
+
+extension STBPNetwork {
+    /// Runs `steps` steps on `input` (see the type's equations). `smoothSlope` β replaces the
+    /// Heaviside spike by σ(β(a − θ)) and the reset by its convex combination (for gradient
+    /// checks only: such a network is not what the engines run).
+    public func forward(_ input: STBPInput, steps: Int, smoothSlope: Double? = nil) -> STBPActivity {
+        let layers = layerCount - 1
+        var activity = STBPActivity(
+            potentials: (1...layers).map { [Double](repeating: 0, count: steps * layerSizes[$0]) },
+            spikes: (1...layers).map { [Double](repeating: 0, count: steps * layerSizes[$0]) },
+            fired: (1...layers).map { _ in [[Int32]](repeating: [], count: steps) }, steps: steps)
+        let decay = neuron.propagator(over: dt).decay
+        let vInf = neuron.vRest + neuron.bias
+        var state = (1...layers).map { [Double](repeating: neuron.vRest, count: layerSizes[$0]) }
+        var synapticInput = (1...layers).map { [Double](repeating: 0, count: layerSizes[$0]) }
+        for n in 0..<steps {
+            for l in 1...layers {
+                let size = layerSizes[l], pre = layerSizes[l - 1]
+                let m = model(ofLayer: l)
+                let spiking = !(readout == .potential && l == layers)
+                for j in 0..<size { synapticInput[l - 1][j] = 0 }
+                // Iₙ from the previous layer's spikes at n − 1, summed in ascending source order.
+                if n > 0 {
+                    weights[l - 1].withUnsafeBufferPointer { w in
+                        synapticInput[l - 1].withUnsafeMutableBufferPointer { acc in
+                            if l == 1 {
+                                for i in n - 1 < input.spikes.count ? input.spikes[n - 1] : [] {
+                                    let row = Int(i) * size
+                                    for j in 0..<size { acc[j] += w[row + j] }
+                                }
+                            } else if smoothSlope == nil {
+                                for i in activity.fired[l - 2][n - 1] {
+                                    let row = Int(i) * size
+                                    for j in 0..<size { acc[j] += w[row + j] }
+                                }
+                            } else {
+                                let s = activity.spikes[l - 2]
+                                for i in 0..<pre {
+                                    let si = s[(n - 1) * pre + i]
+                                    let row = i * size
+                                    for j in 0..<size { acc[j] += si * w[row + j] }
+                                }
+                            }
+                        }
+                    }
+                }
+                for j in 0..<size {
+                    var v = state[l - 1][j]
+                    if n > 0 { v = vInf + (v - vInf) * decay }
+                    v += synapticInput[l - 1][j]
+                    activity.potentials[l - 1][n * size + j] = v
+                    if let beta = smoothSlope, spiking {
+                        let s = 1 / (1 + exp(-beta * (v - m.vThreshold)))
+                        activity.spikes[l - 1][n * size + j] = s
+                        state[l - 1][j] = s * m.vReset + (1 - s) * v
+                    } else if spiking && v >= m.vThreshold {
+                        activity.spikes[l - 1][n * size + j] = 1
+                        activity.fired[l - 1][n].append(Int32(j))
+                        state[l - 1][j] = m.vReset
+                    } else {
+                        state[l - 1][j] = v
+                    }
+                }
+            }
+        }
+        return activity
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+
+/// Input spikes of one sample on the time grid: `spikes[n]` lists the input neurons that spike at
+/// step n (time n·dt), ascending; a neuron listed k times spikes k times at that step.
+public struct STBPInput: Sendable, Equatable {
+    public var spikes: [[Int32]]
+
+    public init(spikes: [[Int32]]) { self.spikes = spikes }
+
+    /// Rate coding as in STBP (Wu et al. 2018): at each of `steps` steps, input i spikes with
+    /// probability `intensities[i]` ∈ [0, 1] (a Bernoulli draw from `rng`).
+    public static func bernoulli(_ intensities: [Double], steps: Int, rng: inout Xoshiro256) -> STBPInput {
+        STBPInput(spikes: (0..<steps).map { _ in
+            intensities.indices.compactMap { i in rng.uniform() < intensities[i] ? Int32(i) : nil }
+        })
+    }
+
+    /// Event-camera input binned into steps of `dtMs` (OFF channel first, as
+    /// `EventRecording.neuron(ofEvent:)`): every event is one spike at the step of its timestamp.
+    public static func binned(_ recording: EventRecording, dtMs: Double, steps: Int) -> STBPInput {
+        var spikes = [[Int32]](repeating: [], count: steps)
+        for e in 0..<recording.count {
+            let n = Int((Double(recording.timestamps[e]) / 1000 / dtMs).rounded(.down))
+            if n < steps { spikes[n].append(Int32(recording.neuron(ofEvent: e))) }
+        }
+        for n in spikes.indices { spikes[n].sort() }
+        return STBPInput(spikes: spikes)
+    }
+
+    /// The same spikes as spike trains (ms) for a spike-source population of `size` neurons.
+    public func spikeTrains(size: Int, dt: Double) -> [[Double]] {
+        var trains = [[Double]](repeating: [], count: size)
+        for (n, step) in spikes.enumerated() {
+            for i in step { trains[Int(i)].append(Double(n) * dt) }
+        }
+        return trains
+    }
+}
+
+/// A feed-forward network of leaky integrate-and-fire neurons with delta synapses on a time grid,
+/// trained by spatio-temporal backpropagation with a surrogate derivative (STBP: Wu et al.,
+/// *Spatio-Temporal Backpropagation for Training High-Performance Spiking Neural Networks*,
+/// Front. Neurosci. 12:331, 2018).
+///
+/// The dynamics are exactly the time-stepped engine's `LIFDelta` step (tRef = 0), with one step of
+/// delay between layers: for step n ≥ 1, with V∞ = vRest + bias and decay = e^(−dt/τm),
+///
+///     aₙ = V∞ + (rₙ₋₁ − V∞)·decay + Iₙ,   Iₙ[j] = Σᵢ W[i, j]·sₙ₋₁[i]   (summed in ascending i)
+///     sₙ = H(aₙ − θ),                      rₙ = sₙ·vReset + (1 − sₙ)·aₙ
+///
+/// (a₀ = r₋₁ + I₀: the engine does not advance at t = 0). So `forward` gives **bit-identical
+/// spikes** to `TimeSteppedSimulator` running `engineNetwork()` (tested). With the `.potential`
+/// readout the last layer does not spike (its threshold is the largest finite Double) and the class
+/// scores are its mean potential above rest.
+public struct STBPNetwork: Sendable {
+    public enum Readout: String, Sendable, CaseIterable {
+        /// Class scores = spike counts of the output layer.
+        case spikeCount = "spike-count"
+        /// Class scores = mean potential (mV above vRest) of a non-spiking output layer.
+        case potential
+    }
+
+    /// Neurons per layer, inputs first.
+    public let layerSizes: [Int]
+    /// weights[l][i·n₍ₗ₊₁₎ + j]: from neuron i of layer l to neuron j of layer l + 1 (mV).
+    public var weights: [[Double]]
+    /// The neuron of every non-input layer (tRef must be 0).
+    public let neuron: LIFDelta
+    /// Time step (ms); also the delay of every connection.
+    public let dt: Double
+    public let readout: Readout
+
+    public init(layerSizes: [Int], neuron: LIFDelta = LIFDelta(tauM: 20, vRest: 0, vReset: 0, vThreshold: 1, tRef: 0), dt: Double = 1, readout: Readout = .spikeCount) throws {
+        guard layerSizes.count >= 2, layerSizes.allSatisfy({ $0 >= 1 && $0 <= 1_000_000 }) else {
+            throw VolleyError.invalidParameter(name: "layerSizes", value: "\(layerSizes)", reason: "need ≥ 2 layers of 1…10⁶ neurons")
+        }
+        try neuron.validate()
+        guard neuron.tRef == 0 else {
+            throw VolleyError.invalidParameter(name: "tRef", value: "\(neuron.tRef)", reason: "STBP's LIF has no refractory period: use tRef = 0")
+        }
+        guard dt.isFinite, dt > 0, dt <= 100 else {
+            throw VolleyError.invalidParameter(name: "dt", value: "\(dt)", reason: "must be in (0, 100] ms")
+        }
+        self.layerSizes = layerSizes
+        self.neuron = neuron
+        self.dt = dt
+        self.readout = readout
+        weights = zip(layerSizes, layerSizes.dropFirst()).map { [Double](repeating: 0, count: $0 * $1) }
+    }
+
+    public var layerCount: Int { layerSizes.count }
+
+    /// Steps a sample of `inputSteps` steps needs so that its last input reaches the output.
+    public func steps(forInputSteps inputSteps: Int) -> Int { inputSteps + layerCount - 2 }
+
+    /// Uniform initialisation U(−b, b) with b = gain·√(3 / fan-in) (θ − vRest scaled; seeded).
+    public mutating func initialize(gain: Double, seed: UInt64) {
+        var rng = Xoshiro256(seed: seed, stream: 0x57B9)
+        let scale = neuron.vThreshold - neuron.vRest
+        for l in weights.indices {
+            let bound = gain * scale * (3 / Double(layerSizes[l])).squareRoot()
+            for k in weights[l].indices { weights[l][k] = rng.uniform(-bound, bound) }
+        }
+    }
+
+    /// The model of layer l (l ≥ 1) as the engine runs it.
+    func model(ofLayer l: Int) -> LIFDelta {
+        var m = neuron
+        if readout == .potential && l == layerCount - 1 { m.vThreshold = .greatestFiniteMagnitude }
+        return m
+    }
+
+    /// Throws unless every input index fits the input layer.
+    public func validate(_ input: STBPInput) throws {
+        for (n, step) in input.spikes.enumerated() {
+            if let bad = step.first(where: { $0 < 0 || Int($0) >= layerSizes[0] }) {
+                throw VolleyError.indexOutOfRange(index: Int(bad), count: layerSizes[0], context: "input spike at step \(n)")
+            }
+        }
+    }
+
+    // MARK: Engine
+
+    /// The same network for the simulators: a spike-source input, one `LIFDelta` population per
+    /// further layer, all-to-all projections with delay dt (weights as `Double`).
+    public func engineNetwork() throws -> (Network, layers: [PopulationID]) {
+        var net = Network()
+        var ids = [try net.addSpikeSource("input", size: layerSizes[0])]
+        for l in 1..<layerCount {
+            ids.append(try net.addPopulation("layer\(l)", size: layerSizes[l], model: model(ofLayer: l)))
+            let post = layerSizes[l]
+            var synapses: [Synapse] = []
+            synapses.reserveCapacity(weights[l - 1].count)
+            for i in 0..<layerSizes[l - 1] {
+                for j in 0..<post { synapses.append(Synapse(source: i, target: j, weight: weights[l - 1][i * post + j], delay: dt)) }
+            }
+            try net.connect(ids[l - 1], to: ids[l], synapses: synapses)
+        }
+        return (net, ids)
+    }
+}

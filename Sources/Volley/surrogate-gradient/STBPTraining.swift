@@ -1,0 +1,204 @@
+import Foundation
+
+/// Losses on the class scores z of the readout (spike counts, or mean potentials).
+public enum STBPLoss: String, Sendable, CaseIterable {
+    /// Cross-entropy of softmax(z) against the label.
+    case crossEntropy = "ce"
+    /// STBP's mean squared error on output firing rates, ½ Σₖ (cₖ/N − yₖ)² (spike-count readout;
+    /// N steps, y one-hot).
+    case rateMSE = "mse"
+}
+
+extension STBPNetwork {
+    /// Class scores of a forward pass: spike counts, or mean potentials above rest.
+    public func scores(_ a: STBPActivity) -> [Double] {
+        let size = layerSizes[layerCount - 1]
+        switch readout {
+        case .spikeCount: return a.outputCounts(size: size)
+        case .potential:
+            let v = a.potentials[a.potentials.count - 1]
+            var z = [Double](repeating: 0, count: size)
+            for n in 0..<a.steps { for k in 0..<size { z[k] += (v[n * size + k] - neuron.vRest) / Double(a.steps) } }
+            return z
+        }
+    }
+
+    /// The predicted class: the unique highest score, or nil on a tie (an all-silent output
+    /// decides nothing, rather than defaulting to class 0).
+    public static func decision(_ z: [Double]) -> Int? {
+        guard let top = z.max() else { return nil }
+        let winners = z.indices.filter { z[$0] == top }
+        return winners.count == 1 ? winners[0] : nil
+    }
+
+    /// Loss of one sample and its gradient with respect to the scores.
+    public func loss(_ z: [Double], label: Int, _ loss: STBPLoss, steps: Int) -> (Double, [Double]) {
+        switch loss {
+        case .crossEntropy:
+            let top = z.max() ?? 0
+            let e = z.map { exp($0 - top) }
+            let total = e.reduce(0, +)
+            var g = e.map { $0 / total }
+            let l = -log(max(g[label], .leastNonzeroMagnitude))
+            g[label] -= 1
+            return (l, g)
+        case .rateMSE:
+            let n = Double(steps)
+            var l = 0.0
+            var g = [Double](repeating: 0, count: z.count)
+            for k in z.indices {
+                let d = z[k] / n - (k == label ? 1 : 0)
+                l += 0.5 * d * d
+                g[k] = d / n
+            }
+            return (l, g)
+        }
+    }
+
+    /// Backpropagation through time of one sample: adds dL/dW to `gradient` (shapes of
+    /// `weights`) for the score gradient `dz`. With the spike function's derivative replaced by
+    /// `surrogate` (Wu et al. 2018, eqs. 5–6), including the path through the reset:
+    ///
+    ///     ∂L/∂aₙ = ∂L/∂rₙ·(1 − sₙ) + ∂L/∂sₙ·σ′(aₙ − θ) (+ ∂L/∂aₙ of the readout),
+    ///     ∂L/∂sₙ = Σₖ W[·, k]·∂L/∂a⁽ˡ⁺¹⁾ₙ₊₁[k] + ∂L/∂rₙ·(vReset − aₙ) (+ the readout's),
+    ///     ∂L/∂rₙ = ∂L/∂aₙ₊₁·decay,   ∂L/∂W[i, j] = Σₙ sₙ₋₁[i]·∂L/∂aₙ[j].
+    public func backward(
+        _ a: STBPActivity, input: STBPInput, scoreGradient dz: [Double], surrogate: Surrogate, gradient: inout [[Double]]
+    ) {
+        let layers = layerCount - 1, steps = a.steps
+        let decay = neuron.propagator(over: dt).decay
+        var above = [Double]()  // ∂L/∂a of the layer above, all steps
+        for l in stride(from: layers, through: 1, by: -1) {
+            let size = layerSizes[l], m = model(ofLayer: l)
+            let spiking = !(readout == .potential && l == layers)
+            let v = a.potentials[l - 1], s = a.spikes[l - 1]
+            var da = [Double](repeating: 0, count: steps * size)
+            var next = [Double](repeating: 0, count: size)  // ∂L/∂aₙ₊₁
+            for n in stride(from: steps - 1, through: 0, by: -1) {
+                for j in 0..<size {
+                    let k = n * size + j
+                    let dr = n + 1 < steps ? next[j] * decay : 0
+                    var ds = 0.0, direct = 0.0
+                    if l == layers {
+                        if readout == .spikeCount { ds = dz[j] } else { direct = dz[j] / Double(steps) }
+                    } else if n + 1 < steps {
+                        let upper = layerSizes[l + 1]
+                        weights[l].withUnsafeBufferPointer { w in
+                            let row = j * upper, base = (n + 1) * upper
+                            for q in 0..<upper { ds += w[row + q] * above[base + q] }
+                        }
+                    }
+                    if spiking {
+                        ds += dr * (m.vReset - v[k])
+                        da[k] = direct + dr * (1 - s[k]) + ds * surrogate.derivative(v[k] - m.vThreshold)
+                    } else {
+                        da[k] = direct + dr
+                    }
+                }
+                for j in 0..<size { next[j] = da[n * size + j] }
+            }
+            // ∂L/∂W of the projection into layer l: presynaptic spikes at n − 1 times ∂L/∂aₙ.
+            let pre = layerSizes[l - 1]
+            gradient[l - 1].withUnsafeMutableBufferPointer { g in
+                for n in 1..<max(steps, 1) {
+                    let d = n * size
+                    if l == 1 {
+                        guard n - 1 < input.spikes.count else { continue }
+                        for i in input.spikes[n - 1] {
+                            let row = Int(i) * size
+                            for j in 0..<size { g[row + j] += da[d + j] }
+                        }
+                    } else {
+                        let sp = a.spikes[l - 2]
+                        for i in 0..<pre {
+                            let si = sp[(n - 1) * pre + i]
+                            if si == 0 { continue }
+                            let row = i * size
+                            for j in 0..<size { g[row + j] += si * da[d + j] }
+                        }
+                    }
+                }
+            }
+            above = da
+        }
+    }
+}
+
+/// Minibatch training of an `STBPNetwork` with Adam, data-parallel over four fixed chunks of each
+/// minibatch whose gradients are summed in chunk order: the result does not depend on the number
+/// of threads.
+public struct STBPTrainer: Sendable {
+    public var network: STBPNetwork
+    public var optimizer: Optimizer
+    public let surrogate: Surrogate
+    public let loss: STBPLoss
+    public let batch: Int
+
+    public init(network: STBPNetwork, learningRate: Double, surrogate: Surrogate, loss: STBPLoss, batch: Int) throws {
+        guard learningRate.isFinite, learningRate > 0, learningRate <= 1 else {
+            throw VolleyError.invalidParameter(name: "learningRate", value: "\(learningRate)", reason: "must be in (0, 1]")
+        }
+        guard batch >= 1 else { throw VolleyError.invalidParameter(name: "batch", value: "\(batch)", reason: "must be ≥ 1") }
+        try surrogate.validate()
+        if loss == .rateMSE && network.readout != .spikeCount {
+            throw VolleyError.invalidParameter(name: "loss", value: "mse", reason: "the rate MSE needs the spike-count readout")
+        }
+        self.network = network
+        self.optimizer = Optimizer(.adam(learningRate: learningRate), shapes: network.weights.map(\.count))
+        self.surrogate = surrogate
+        self.loss = loss
+        self.batch = batch
+    }
+
+    /// One pass over `inputs` in the given order; returns the mean loss and the training accuracy
+    /// (on the fly). Throws `VolleyError.diverged` if a weight stops being finite.
+    public mutating func epoch(_ inputs: [STBPInput], labels: [Int], order: [Int], steps: Int) throws -> (loss: Double, accuracy: Double) {
+        guard inputs.count == labels.count, !inputs.isEmpty else {
+            throw VolleyError.invalidParameter(name: "labels", value: "\(labels.count)", reason: "need one label per input (\(inputs.count)), at least one")
+        }
+        let classes = network.layerSizes[network.layerCount - 1]
+        if let bad = labels.firstIndex(where: { !(0..<classes).contains($0) }) {
+            throw VolleyError.indexOutOfRange(index: labels[bad], count: classes, context: "label of sample \(bad)")
+        }
+        for x in inputs { try network.validate(x) }
+        var totalLoss = 0.0, hits = 0
+        var start = 0
+        while start < order.count {
+            let members = Array(order[start..<min(start + batch, order.count)])
+            start += batch
+            let net = network, surrogate = surrogate, loss = loss
+            let chunks = 4
+            let parts = parallelMap(chunks) { c -> ([[Double]], Double, Int) in
+                var g = net.weights.map { [Double](repeating: 0, count: $0.count) }
+                var l = 0.0, h = 0
+                var k = c
+                while k < members.count {
+                    let x = inputs[members[k]], y = labels[members[k]]
+                    let a = net.forward(x, steps: steps)
+                    let z = net.scores(a)
+                    let (value, dz) = net.loss(z, label: y, loss, steps: steps)
+                    l += value
+                    if STBPNetwork.decision(z) == y { h += 1 }
+                    net.backward(a, input: x, scoreGradient: dz, surrogate: surrogate, gradient: &g)
+                    k += chunks
+                }
+                return (g, l, h)
+            }
+            var gradient = parts[0].0
+            for p in parts.dropFirst() {
+                for l in gradient.indices { for k in gradient[l].indices { gradient[l][k] += p.0[l][k] } }
+            }
+            let scale = 1 / Double(members.count)
+            for l in gradient.indices { for k in gradient[l].indices { gradient[l][k] *= scale } }
+            optimizer.step(&network.weights, gradient)
+            for (l, w) in network.weights.enumerated() {
+                if let k = w.firstIndex(where: { !$0.isFinite }) {
+                    throw VolleyError.diverged("STBP weight \(k) of layer \(l) became \(w[k]) after an update; lower the learning rate")
+                }
+            }
+            totalLoss += parts.reduce(0) { $0 + $1.1 }
+            hits += parts.reduce(0) { $0 + $1.2 }
+        }
+        return (totalLoss / Double(order.count), Double(hits) / Double(order.count))
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+
+@testable import Volley
+
+@Suite("STBP: surrogate-gradient training of LIF networks on the time grid")
+struct STBPTests {
+    func randomNetwork(_ sizes: [Int], readout: STBPNetwork.Readout = .spikeCount, seed: UInt64, gain: Double = 1.5) throws -> STBPNetwork {
+        var net = try STBPNetwork(layerSizes: sizes, neuron: LIFDelta(tauM: 10, vRest: 0, vReset: 0, vThreshold: 1, tRef: 0), dt: 1, readout: readout)
+        net.initialize(gain: gain, seed: seed)
+        return net
+    }
+
+    func randomInput(size: Int, steps: Int, rate: Double, seed: UInt64) -> STBPInput {
+        var rng = Xoshiro256(seed: seed, stream: 3)
+        let intensities = (0..<size).map { _ in rng.uniform(0, rate) }
+        return STBPInput.bernoulli(intensities, steps: steps, rng: &rng)
+    }
+
+    @Test("The training forward pass spikes bit-identically to TimeSteppedSimulator on the exported network", arguments: [1, 2, 3] as [UInt64])
+    func engineIdentity(seed: UInt64) throws {
+        for readout in STBPNetwork.Readout.allCases {
+            let net = try randomNetwork([30, 20, 15, 6], readout: readout, seed: seed, gain: 2.5)
+            var input = randomInput(size: 30, steps: 25, rate: 0.4, seed: seed)
+            input.spikes[3] = (input.spikes[3] + [5, 5, 5]).sorted()  // a neuron spiking three times in one step
+            let steps = net.steps(forInputSteps: 25) + 5
+            let activity = net.forward(input, steps: steps)
+            let (engineNet, layers) = try net.engineNetwork()
+            let sim = try TimeSteppedSimulator(network: engineNet, dt: net.dt)
+            try sim.setSpikeTrains(input.spikeTrains(size: 30, dt: net.dt), for: layers[0])
+            try sim.run(until: Double(steps - 1) * net.dt)
+            var total = 0
+            for l in 1..<net.layerCount {
+                let (cells, times) = try sim.spikes(of: layers[l])
+                let engine = zip(times, cells).map { (Int(($0 / net.dt).rounded()), Int($1)) }
+                let mine = activity.fired[l - 1].enumerated().flatMap { n, js in js.map { (n, Int($0)) } }
+                #expect(engine.map { "\($0)" } == mine.map { "\($0)" }, "layer \(l), seed \(seed), \(readout)")
+                total += mine.count
+            }
+            #expect(total > 50, "the network should be active: \(total) spikes")
+            if readout == .potential { #expect(activity.fired[2].allSatisfy { $0.isEmpty }) }
+        }
+    }
+
+    @Test("Backpropagated gradients equal central finite differences of the smooth network (σ(β(V − θ)) spikes)")
+    func gradientCheck() throws {
+        for (readout, loss) in [(STBPNetwork.Readout.spikeCount, STBPLoss.crossEntropy), (.spikeCount, .rateMSE), (.potential, .crossEntropy)] {
+            var net = try randomNetwork([8, 6, 4], readout: readout, seed: 11, gain: 1.2)
+            let input = randomInput(size: 8, steps: 12, rate: 0.5, seed: 5)
+            let steps = net.steps(forInputSteps: 12)
+            let beta = 4.0
+            func lossValue(_ n: STBPNetwork) -> Double {
+                let a = n.forward(input, steps: steps, smoothSlope: beta)
+                return n.loss(n.scores(a), label: 2, loss, steps: steps).0
+            }
+            let a = net.forward(input, steps: steps, smoothSlope: beta)
+            let (_, dz) = net.loss(net.scores(a), label: 2, loss, steps: steps)
+            var gradient = net.weights.map { [Double](repeating: 0, count: $0.count) }
+            net.backward(a, input: input, scoreGradient: dz, surrogate: .sigmoid(slope: beta), gradient: &gradient)
+            var worst = 0.0, checked = 0
+            for l in net.weights.indices {
+                for k in net.weights[l].indices {
+                    let w = net.weights[l][k], h = 1e-6
+                    net.weights[l][k] = w + h
+                    let up = lossValue(net)
+                    net.weights[l][k] = w - h
+                    let down = lossValue(net)
+                    net.weights[l][k] = w
+                    let numeric = (up - down) / (2 * h)
+                    let scale = max(abs(numeric), abs(gradient[l][k]), 1e-4)
+                    worst = max(worst, abs(numeric - gradient[l][k]) / scale)
+                    if abs(numeric) > 1e-6 { checked += 1 }
+                }
+            }
+            #expect(worst < 1e-5, "\(readout) \(loss): worst relative error \(worst)")
+            #expect(checked > 40, "\(checked) non-zero gradient entries")
+        }
+    }
+
+    @Test("Surrogates: their formulas, unit area (fast sigmoid: 2/β), and names")
+    func surrogates() throws {
+        func area(_ s: Surrogate) -> Double {
+            stride(from: -400.0, to: 400.0, by: 0.001).reduce(0) { $0 + s.derivative($1 + 0.0005) * 0.001 }
+        }
+        #expect(abs(area(.rectangular(width: 1)) - 1) < 1e-3)
+        #expect(abs(area(.arctan(alpha: 2)) - 1) < 2e-3)
+        #expect(abs(area(.sigmoid(slope: 4)) - 1) < 1e-6)
+        #expect(abs(area(.fastSigmoid(slope: 10)) - 0.2) < 1e-3)
+        #expect(Surrogate.rectangular(width: 0.5).derivative(0.2) == 2 && Surrogate.rectangular(width: 0.5).derivative(0.3) == 0)
+        #expect(Surrogate.fastSigmoid(slope: 2).derivative(-0.5) == 0.25)
+        #expect(abs(Surrogate.arctan(alpha: 2).derivative(0) - 1) < 1e-15)
+        #expect(try Surrogate(name: "arctan", parameter: 2) == .arctan(alpha: 2))
+        #expect(throws: VolleyError.self) { try Surrogate(name: "relu", parameter: 1) }
+        #expect(throws: VolleyError.self) { try Surrogate(name: "arctan", parameter: .nan) }
+    }
+
+    @Test("Training separates two input patterns; bad settings are typed errors")
+    func training() throws {
+        // Class 0: inputs 0–9 fire often; class 1: inputs 10–19.
+        var rng = Xoshiro256(seed: 9, stream: 1)
+        var inputs: [STBPInput] = [], labels: [Int] = []
+        for k in 0..<80 {
+            let c = k % 2
+            inputs.append(.bernoulli((0..<20).map { ($0 / 10 == c) ? 0.6 : 0.05 }, steps: 10, rng: &rng))
+            labels.append(c)
+        }
+        for (readout, loss) in [(STBPNetwork.Readout.spikeCount, STBPLoss.crossEntropy), (.spikeCount, .rateMSE), (.potential, .crossEntropy)] {
+            let net = try randomNetwork([20, 16, 2], readout: readout, seed: 4, gain: 1)
+            var trainer = try STBPTrainer(network: net, learningRate: 0.01, surrogate: .arctan(alpha: 2), loss: loss, batch: 8)
+            var last = (loss: 0.0, accuracy: 0.0)
+            for _ in 0..<15 { last = try trainer.epoch(inputs, labels: labels, order: Array(0..<80), steps: 11) }
+            #expect(last.accuracy >= 0.95, "\(readout) \(loss): training accuracy \(last.accuracy)")
+        }
+        let net = try randomNetwork([20, 16, 2], seed: 4)
+        #expect(throws: VolleyError.self) { try STBPTrainer(network: net, learningRate: .nan, surrogate: .arctan(alpha: 2), loss: .crossEntropy, batch: 8) }
+        let potential = try randomNetwork([20, 16, 2], readout: .potential, seed: 4)
+        #expect(throws: VolleyError.self) { try STBPTrainer(network: potential, learningRate: 0.01, surrogate: .arctan(alpha: 2), loss: .rateMSE, batch: 8) }
+        var trainer = try STBPTrainer(network: net, learningRate: 0.01, surrogate: .arctan(alpha: 2), loss: .crossEntropy, batch: 8)
+        #expect(throws: VolleyError.self) { try trainer.epoch([STBPInput(spikes: [[25]])], labels: [0], order: [0], steps: 3) }
+        #expect(throws: VolleyError.self) { try trainer.epoch([STBPInput(spikes: [[1]])], labels: [2], order: [0], steps: 3) }
+        #expect(throws: VolleyError.self) { try STBPNetwork(layerSizes: [4, 2], neuron: LIFDelta(vThreshold: 1, tRef: 2)) }
+        #expect(throws: VolleyError.self) { try STBPNetwork(layerSizes: [4], neuron: LIFDelta(vRest: 0, vReset: 0, vThreshold: 1, tRef: 0)) }
+    }
+}
