@@ -44,7 +44,11 @@ bases = {
                    "--assign-samples", "8", "--test-samples", "8"],
     "mnist-ttfs": ["--quick", "--data", f"{fixtures}/mnist-excerpt", "--train-samples", "40", "--test-samples", "20",
                    "--hidden", "8", "--epochs", "1", "--verify-engine", "4"],
+    "mnist-stbp": ["--quick", "--data", f"{fixtures}/mnist-excerpt", "--train-samples", "40", "--test-samples", "20",
+                   "--hidden", "8", "--epochs", "1", "--steps", "4", "--eval-exact", "4"],
 }
+unfuzzed = sorted(set(os.listdir(os.path.join(root, "examples"))) - set(bases))
+if unfuzzed: sys.exit(f"fuzz: no base configuration for {unfuzzed}: add one to tools/fuzz-examples.sh")
 
 scratch = tempfile.mkdtemp(prefix="volley-fuzz-")
 def path(name): return os.path.join(scratch, name)

@@ -121,4 +121,29 @@ struct STBPTests {
         #expect(throws: VolleyError.self) { try STBPNetwork(layerSizes: [4, 2], neuron: LIFDelta(vThreshold: 1, tRef: 2)) }
         #expect(throws: VolleyError.self) { try STBPNetwork(layerSizes: [4], neuron: LIFDelta(vRest: 0, vReset: 0, vThreshold: 1, tRef: 0)) }
     }
+
+    @Test("Model files: a lossless round trip; wrong formats, shapes and values are typed errors naming the file")
+    func modelFile() throws {
+        let net = try randomNetwork([6, 5, 3], readout: .potential, seed: 2)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("volley-stbp-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/model.json"
+        try STBPModelFile(network: net, inputSteps: 10, seed: 2, epochs: 1).write(to: path)
+        let back = try STBPModelFile.read(from: path).network(source: path)
+        #expect(back.weights == net.weights && back.layerSizes == net.layerSizes && back.readout == .potential)
+        #expect(back.neuron.tauM == net.neuron.tauM && back.neuron.vThreshold == net.neuron.vThreshold && back.dt == net.dt)
+        var file = STBPModelFile(network: net)
+        file.weights[1].removeLast()
+        #expect { try file.network(source: "m.json") } throws: { "\($0)".contains("m.json") && "\($0)".contains("weight layer 1") }
+        file = STBPModelFile(network: net)
+        file.weights[0][3] = .infinity
+        #expect { try file.network(source: "m.json") } throws: { "\($0)".contains("weight 3 of layer 0") }
+        file = STBPModelFile(network: net)
+        file.format = "volley-ttfs-1"
+        #expect(throws: VolleyError.self) { try file.network(source: "m.json") }
+        file = STBPModelFile(network: net)
+        file.tauM = -1
+        #expect { try file.network(source: "m.json") } throws: { "\($0)".contains("tauM") }
+    }
 }

@@ -60,3 +60,22 @@ public enum JSONFile {
         }
     }
 }
+
+extension JSONFile {
+    /// The weight layers of a model file, checked against the layer shapes the file's own sizes
+    /// imply (`expected[l]` numbers in layer l) and for finite values; errors name `source`.
+    public static func weightLayers(_ weights: [[Double]], expected: [Int], source: String) throws -> [[Double]] {
+        guard weights.count == expected.count else {
+            throw VolleyError.malformedData(source: source, reason: "\(weights.count) weight layers, expected \(expected.count)")
+        }
+        for (l, layer) in weights.enumerated() {
+            guard layer.count == expected[l] else {
+                throw VolleyError.malformedData(source: source, reason: "weight layer \(l) holds \(layer.count) numbers, expected \(expected[l])")
+            }
+            if let k = layer.firstIndex(where: { !$0.isFinite }) {
+                throw VolleyError.malformedData(source: source, reason: "weight \(k) of layer \(l) is \(layer[k])")
+            }
+        }
+        return weights
+    }
+}

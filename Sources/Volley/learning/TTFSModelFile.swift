@@ -37,15 +37,7 @@ public struct TTFSModelFile: Codable, Equatable, Sendable {
             throw VolleyError.malformedData(source: source, reason: "format is \"\(format)\", expected \"\(Self.currentFormat)\"")
         }
         var net = try TTFSNetwork(layerSizes: layerSizes, threshold: threshold, delay: delay)
-        guard weights.count == net.weights.count else {
-            throw VolleyError.malformedData(source: source, reason: "\(weights.count) weight layers for \(layerSizes.count) layers")
-        }
-        for (l, layer) in weights.enumerated() {
-            guard layer.count == net.weights[l].count else {
-                throw VolleyError.malformedData(source: source, reason: "weight layer \(l) holds \(layer.count) numbers, expected \(net.weights[l].count)")
-            }
-            net.weights[l] = layer
-        }
+        net.weights = try JSONFile.weightLayers(weights, expected: net.weights.map(\.count), source: source)
         return net
     }
 

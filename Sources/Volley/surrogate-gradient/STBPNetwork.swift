@@ -111,7 +111,7 @@ public struct STBPNetwork: Sendable {
     }
 
     /// Throws unless every input index fits the input layer.
-    public func validate(_ input: STBPInput) throws {
+    public func validate(_ input: STBPInput) throws(VolleyError) {
         for (n, step) in input.spikes.enumerated() {
             if let bad = step.first(where: { $0 < 0 || Int($0) >= layerSizes[0] }) {
                 throw VolleyError.indexOutOfRange(index: Int(bad), count: layerSizes[0], context: "input spike at step \(n)")

@@ -153,14 +153,29 @@ public struct STBPTrainer: Sendable {
     /// One pass over `inputs` in the given order; returns the mean loss and the training accuracy
     /// (on the fly). Throws `VolleyError.diverged` if a weight stops being finite.
     public mutating func epoch(_ inputs: [STBPInput], labels: [Int], order: [Int], steps: Int) throws -> (loss: Double, accuracy: Double) {
-        guard inputs.count == labels.count, !inputs.isEmpty else {
-            throw VolleyError.invalidParameter(name: "labels", value: "\(labels.count)", reason: "need one label per input (\(inputs.count)), at least one")
+        guard inputs.count == labels.count else {
+            throw VolleyError.invalidParameter(name: "labels", value: "\(labels.count)", reason: "need one label per input (\(inputs.count))")
         }
+        return try epoch(labels: labels, order: order, steps: steps) { inputs[$0] }
+    }
+
+    /// One pass over the samples `order` lists, each made by `sample(index)` when it is needed
+    /// (so that inputs drawn per epoch need not be stored: the function must depend on the index
+    /// only, which keeps the result independent of the thread count).
+    public mutating func epoch(
+        labels: [Int], order: [Int], steps: Int, sample: @Sendable (Int) -> STBPInput
+    ) throws -> (loss: Double, accuracy: Double) {
+        guard !order.isEmpty else {
+            throw VolleyError.invalidParameter(name: "order", value: "0 samples", reason: "need at least one sample")
+        }
+        guard steps >= 1 else { throw VolleyError.invalidParameter(name: "steps", value: "\(steps)", reason: "must be ≥ 1") }
         let classes = network.layerSizes[network.layerCount - 1]
+        if let bad = order.first(where: { !labels.indices.contains($0) }) {
+            throw VolleyError.indexOutOfRange(index: bad, count: labels.count, context: "sample index in the epoch's order")
+        }
         if let bad = labels.firstIndex(where: { !(0..<classes).contains($0) }) {
             throw VolleyError.indexOutOfRange(index: labels[bad], count: classes, context: "label of sample \(bad)")
         }
-        for x in inputs { try network.validate(x) }
         var totalLoss = 0.0, hits = 0
         var start = 0
         while start < order.count {
@@ -168,12 +183,13 @@ public struct STBPTrainer: Sendable {
             start += batch
             let net = network, surrogate = surrogate, loss = loss
             let chunks = 4
-            let parts = parallelMap(chunks) { c -> ([[Double]], Double, Int) in
+            let parts = try parallelMap(chunks) { c throws(VolleyError) -> ([[Double]], Double, Int) in
                 var g = net.weights.map { [Double](repeating: 0, count: $0.count) }
                 var l = 0.0, h = 0
                 var k = c
                 while k < members.count {
-                    let x = inputs[members[k]], y = labels[members[k]]
+                    let x = sample(members[k]), y = labels[members[k]]
+                    try net.validate(x)
                     let a = net.forward(x, steps: steps)
                     let z = net.scores(a)
                     let (value, dz) = net.loss(z, label: y, loss, steps: steps)
@@ -185,11 +201,15 @@ public struct STBPTrainer: Sendable {
                 return (g, l, h)
             }
             var gradient = parts[0].0
-            for p in parts.dropFirst() {
-                for l in gradient.indices { for k in gradient[l].indices { gradient[l][k] += p.0[l][k] } }
-            }
             let scale = 1 / Double(members.count)
-            for l in gradient.indices { for k in gradient[l].indices { gradient[l][k] *= scale } }
+            for l in gradient.indices {
+                gradient[l].withUnsafeMutableBufferPointer { g in
+                    for p in parts.dropFirst() {
+                        p.0[l].withUnsafeBufferPointer { q in for k in 0..<g.count { g[k] += q[k] } }
+                    }
+                    for k in 0..<g.count { g[k] *= scale }
+                }
+            }
             optimizer.step(&network.weights, gradient)
             for (l, w) in network.weights.enumerated() {
                 if let k = w.firstIndex(where: { !$0.isFinite }) {
@@ -200,5 +220,71 @@ public struct STBPTrainer: Sendable {
             hits += parts.reduce(0) { $0 + $1.2 }
         }
         return (totalLoss / Double(order.count), Double(hits) / Double(order.count))
+    }
+}
+
+/// Accuracy and activity of an `STBPNetwork` on a set of samples (the training forward pass,
+/// which is bit-identical to the time-stepped engine), in parallel over fixed chunks.
+public struct STBPEvaluation: Sendable {
+    public let samples: Int
+    public let accuracy: Double
+    /// Fraction of samples whose scores tie at the top (no decision).
+    public let undecided: Double
+    /// Mean spikes of non-input neurons, input spikes, and synaptic events per sample.
+    public let spikesPerSample: Double
+    public let inputSpikesPerSample: Double
+    public let synapticEventsPerSample: Double
+    /// The most non-input spikes in one step of one sample.
+    public let peakSpikesPerStep: Int
+
+    public static func evaluate(
+        _ network: STBPNetwork, count: Int, labels: [Int], steps: Int, sample: @Sendable (Int) -> STBPInput
+    ) throws -> STBPEvaluation {
+        guard count >= 1, labels.count >= count else {
+            throw VolleyError.invalidParameter(name: "count", value: "\(count)", reason: "need 1…\(labels.count) labelled samples")
+        }
+        let chunks = 16
+        let parts = try parallelMap(chunks) { c throws(VolleyError) -> (Int, Int, Double, Double, Double, Int) in
+            var hits = 0, ties = 0, spikes = 0.0, inputs = 0.0, events = 0.0, peak = 0
+            var i = c
+            while i < count {
+                let x = sample(i)
+                try network.validate(x)
+                let a = network.forward(x, steps: steps)
+                let z = network.scores(a)
+                if let d = STBPNetwork.decision(z) { if d == labels[i] { hits += 1 } } else { ties += 1 }
+                spikes += a.spikeCount
+                // Synaptic events: every spike reaches every neuron of the next layer.
+                for (n, step) in x.spikes.enumerated() where n + 1 < steps {
+                    inputs += Double(step.count)
+                    events += Double(step.count * network.layerSizes[1])
+                }
+                for l in 1..<(network.layerCount - 1) {
+                    for n in 0..<(steps - 1) { events += Double(a.fired[l - 1][n].count * network.layerSizes[l + 1]) }
+                }
+                for n in 0..<steps { peak = max(peak, a.fired.reduce(0) { $0 + $1[n].count }) }
+                i += chunks
+            }
+            return (hits, ties, spikes, inputs, events, peak)
+        }
+        let n = Double(count)
+        return STBPEvaluation(
+            samples: count, accuracy: Double(parts.reduce(0) { $0 + $1.0 }) / n, undecided: Double(parts.reduce(0) { $0 + $1.1 }) / n,
+            spikesPerSample: parts.reduce(0) { $0 + $1.2 } / n, inputSpikesPerSample: parts.reduce(0) { $0 + $1.3 } / n,
+            synapticEventsPerSample: parts.reduce(0) { $0 + $1.4 } / n, peakSpikesPerStep: parts.map(\.5).max() ?? 0)
+    }
+
+    /// The evaluation report (Deng et al. 2020): weights stored as Double, one `LIFDelta` state
+    /// per non-input neuron, steps of dt, the decision after the last step; the equivalent ANN
+    /// does one MAC per weight.
+    public func report(of network: STBPNetwork, steps: Int) -> SNNEvaluation {
+        let synapses = network.weights.reduce(0) { $0 + $1.count }
+        let neurons = network.layerSizes.dropFirst().reduce(0, +)
+        return SNNEvaluation(
+            samples: samples, accuracy: accuracy, decision: network.readout == .spikeCount ? "spike_count" : "potential",
+            neurons: neurons, synapses: synapses, weightBytes: synapses * MemoryLayout<Double>.stride,
+            membraneBytes: neurons * MemoryLayout<LIFDelta.State>.stride, peakSpikesPerStep: peakSpikesPerStep,
+            stepMs: network.dt, synopsPerSample: synapticEventsPerSample, annMACsPerSample: Double(synapses),
+            spikesPerNeuron: spikesPerSample / Double(neurons), latencyMs: Double(steps) * network.dt)
     }
 }

@@ -1,0 +1,68 @@
+import Foundation
+
+/// The JSON file of a trained `STBPNetwork` (format "volley-stbp-1"), through Foundation's
+/// `JSONEncoder`/`JSONDecoder`: layer sizes, the LIF parameters (ms, mV), dt (ms), the readout,
+/// weights[l][i·nₗ₊₁ + j] (mV), and how the network was trained.
+public struct STBPModelFile: Codable, Equatable, Sendable {
+    public static let currentFormat = "volley-stbp-1"
+    public var format: String
+    public var layerSizes: [Int]
+    public var tauM: Double
+    public var vRest: Double
+    public var vReset: Double
+    public var vThreshold: Double
+    public var dt: Double
+    public var readout: String
+    public var weights: [[Double]]
+    /// Input steps of the samples the network was trained on.
+    public var inputSteps: Int?
+    public var seed: UInt64?
+    public var epochs: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case format, layerSizes = "layer_sizes", tauM = "tau_m_ms", vRest = "v_rest_mv", vReset = "v_reset_mv"
+        case vThreshold = "v_threshold_mv", dt = "dt_ms", readout, weights, inputSteps = "input_steps", seed, epochs
+    }
+
+    public init(network: STBPNetwork, inputSteps: Int? = nil, seed: UInt64? = nil, epochs: Int? = nil) {
+        format = Self.currentFormat
+        layerSizes = network.layerSizes
+        tauM = network.neuron.tauM
+        vRest = network.neuron.vRest
+        vReset = network.neuron.vReset
+        vThreshold = network.neuron.vThreshold
+        dt = network.dt
+        readout = network.readout.rawValue
+        weights = network.weights
+        self.inputSteps = inputSteps
+        self.seed = seed
+        self.epochs = epochs
+    }
+
+    /// The network the file describes, validated (parameters, sizes, finite weights).
+    public func network(source: String) throws -> STBPNetwork {
+        guard format == Self.currentFormat else {
+            throw VolleyError.malformedData(source: source, reason: "format is \"\(format)\", expected \"\(Self.currentFormat)\"")
+        }
+        guard let kind = STBPNetwork.Readout(rawValue: readout) else {
+            throw VolleyError.malformedData(source: source, reason: "readout \"\(readout)\" is not spike-count or potential")
+        }
+        var net: STBPNetwork
+        do {
+            net = try STBPNetwork(
+                layerSizes: layerSizes, neuron: LIFDelta(tauM: tauM, vRest: vRest, vReset: vReset, vThreshold: vThreshold, tRef: 0),
+                dt: dt, readout: kind)
+        } catch let error as VolleyError {
+            throw VolleyError.malformedData(source: source, reason: "\(error)")
+        }
+        net.weights = try JSONFile.weightLayers(weights, expected: net.weights.map(\.count), source: source)
+        return net
+    }
+
+    /// Writes the file atomically (no half-written file on failure).
+    public func write(to path: String) throws { try JSONFile.write(self, to: path) }
+
+    public static func read(from path: String) throws -> STBPModelFile {
+        try JSONFile.read(STBPModelFile.self, from: path, what: "a \(currentFormat) model file")
+    }
+}

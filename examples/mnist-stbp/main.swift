@@ -1,0 +1,244 @@
+// MNIST with spatio-temporal backpropagation (STBP, Wu et al. 2018) through LIF neurons on the
+// time grid: a multilayer perceptron trained with a surrogate gradient, whose trained network is an
+// ordinary Volley network — also run spike by spike in the exact event-driven engine and in the
+// time-stepped engine at other dt (`--eval-exact`).
+//
+//   swift run -c release mnist-stbp --data ../shared/datasets/mnist
+//   swift run -c release mnist-stbp --data ../shared/datasets/mnist --load model.json --eval-exact 1000
+
+import Foundation
+import Volley
+import VolleyExamples
+
+runExample("mnist-stbp") {
+    var cli = CommandOptions(program: "mnist-stbp", summary: "STBP surrogate-gradient training of a LIF multilayer perceptron on MNIST (Wu et al. 2018), checked in both engines")
+    cli.option("data", value: "PATH", default: "../shared/datasets/mnist", help: "directory with the four raw MNIST IDX files")
+    cli.option("arch", value: "mlp", default: "mlp", help: "architecture: mlp (784-hidden…-10); a convolutional network is not available yet")
+    cli.option("hidden", value: "N[,N…]", default: "800", help: "hidden layer sizes")
+    cli.option("epochs", value: "N", default: "15", help: "training epochs")
+    cli.option("batch", value: "N", default: "100", help: "minibatch size")
+    cli.option("lr", value: "ETA", default: "3e-3", help: "Adam learning rate")
+    cli.option("lr-decay", value: "F", default: "0.5", help: "learning rate × F every --lr-step epochs")
+    cli.option("lr-step", value: "N", default: "5", help: "epochs between learning-rate decays")
+    cli.option("steps", value: "T", default: "10", help: "input time steps per image (Bernoulli rate coding: pixel/255 per step)")
+    cli.option("dt", value: "MS", default: "1", help: "time step, and the delay of every connection (ms, 0.1…100)")
+    cli.option("tau-m", value: "MS", default: "0.6213", help: "membrane time constant τm (ms); 0.6213 ms gives STBP's decay factor e^(−dt/τm) ≈ 0.2 at dt = 1 ms")
+    cli.option("threshold", value: "MV", default: "0.5", help: "firing threshold θ (mV above rest; reset to rest)")
+    cli.option("surrogate", value: "NAME", default: "rectangular", help: "surrogate derivative: rectangular (STBP), fast-sigmoid (SuperSpike), arctan, sigmoid")
+    cli.option("surrogate-width", value: "P", default: "1", help: "its parameter: width a (mV) of the rectangle, or slope β / α (1/mV)")
+    cli.option("loss", value: "ce|mse", default: "mse", help: "cross-entropy of softmax(spike counts), or STBP's MSE on output rates")
+    cli.option("readout", value: "spike-count|potential", default: "spike-count", help: "class scores: output spike counts, or the mean potential of a non-spiking output layer")
+    cli.option("init-gain", value: "G", default: "1.155", help: "initial weights U(−b, b), b = G·θ·√(3/fan-in) (1.155: PyTorch's default 1/√fan-in at θ = 0.5)")
+    cli.option("shift", value: "PIXELS", default: "1", help: "training augmentation: translate each training image by a random (dx, dy) in [−P, P]², redrawn each epoch")
+    cli.option("seed", value: "S", default: "1", help: "seed of the weights, the sample order, the shifts and every input spike")
+    cli.option("train-samples", value: "N", default: "60000", help: "use the first N training images")
+    cli.option("validation", value: "N", default: "0", help: "hold out the last N of those for validation (reported per epoch instead of the test set, for tuning)")
+    cli.option("test-samples", value: "N", default: "10000", help: "use the first N test images")
+    cli.option("save", value: "PATH", help: "write the trained model as JSON")
+    cli.option("load", value: "PATH", help: "load a model instead of training")
+    cli.option("svg", value: "PATH", help: "write the training curve (train/held-out accuracy per epoch) as SVG")
+    cli.option("eval-exact", value: "N", default: "0", help: "run the first N test images in the event-driven engine (exact) and the time-stepped engine at dt = 1, 0.5, 0.25, 0.1 ms: accuracy and synaptic events per image (exact_test_accuracy is over those N)")
+    cli.flag("quick", help: "seconds-long CI run: 1000 training and 300 test images, 100 hidden neurons, 3 epochs")
+    try cli.parseProcessArguments()
+
+    let quick = cli.isSet("quick")
+    _ = try cli.choice("arch", ["mlp"])
+    let hidden = quick && !cli.isSet("hidden") ? [100] : try cli.intList("hidden", .within(1...100_000))
+    let epochs = quick && !cli.isSet("epochs") ? 3 : try cli.int("epochs", .within(0...10_000))
+    let trainCount = quick && !cli.isSet("train-samples") ? 1000 : try cli.int("train-samples", .positive)
+    let testCount = quick && !cli.isSet("test-samples") ? 300 : try cli.int("test-samples", .positive)
+    let batch = try cli.int("batch", .within(1...100_000))
+    let lr = try cli.double("lr", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 })
+    let lrDecay = try cli.double("lr-decay", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 })
+    let lrStep = try cli.int("lr-step", .positive)
+    let inputSteps = try cli.int("steps", .within(1...10_000))
+    let dt = try cli.double("dt", .within(0.1...100))
+    let tauM = try cli.double("tau-m", .init("must be in (0, 10⁵] ms") { $0 > 0 && $0 <= 1e5 })
+    let threshold = try cli.double("threshold", .init("must be in (0, 10⁴] mV") { $0 > 0 && $0 <= 1e4 })
+    let surrogate = try blaming(["surrogate", "surrogate-width"]) {
+        try Surrogate(name: try cli.choice("surrogate", ["rectangular", "fast-sigmoid", "arctan", "sigmoid"]), parameter: try cli.double("surrogate-width", .init("must be in (0, 10⁴]") { $0 > 0 && $0 <= 1e4 }))
+    }
+    let loss = STBPLoss(rawValue: try cli.choice("loss", ["ce", "mse"]))!
+    let readout = STBPNetwork.Readout(rawValue: try cli.choice("readout", ["spike-count", "potential"]))!
+    if loss == .rateMSE && readout == .potential {
+        throw VolleyError.usage("option '--loss': mse needs '--readout spike-count' (rates of spiking outputs)")
+    }
+    let gain = try cli.double("init-gain", .init("must be in (0, 100]") { $0 > 0 && $0 <= 100 })
+    let seed = try cli.uint64("seed")
+    let shift = try cli.int("shift", .within(0...13))
+    let validation = try cli.int("validation", .init("must be in 0..<train-samples (\(trainCount))") { $0 >= 0 && $0 < trainCount })
+    let exactCount = try cli.int("eval-exact", .within(0...1_000_000))
+    let savePath = try cli.string("save").map { try OutputPath.check($0, flag: "save") }
+    let svgPath = try cli.string("svg").map { try OutputPath.check($0, flag: "svg") }
+
+    // Memory: weights with Adam's two moments and four gradient chunks, plus one sample's
+    // potentials and spikes (all steps) per chunk; refused beyond half of the machine's memory.
+    let neurons = hidden.reduce(0, +) + 10
+    let weightCount = zip([784] + hidden, hidden + [10]).reduce(0) { $0 + $1.0 * $1.1 }
+    let bytes = Double(weightCount) * 8 * 7 + Double(inputSteps + hidden.count) * Double(neurons) * 16 * 4
+    guard bytes < Double(ProcessInfo.processInfo.physicalMemory) / 2 else {
+        throw VolleyError.usage("options '--hidden' and '--steps': training would need \(Format.bytes(Int(bytes))), more than half of this machine's memory")
+    }
+    let dataPath = try cli.requiredString("data")
+    let mnist = try reading("data", dataPath) { try MNIST.load(directory: dataPath) }
+    guard trainCount <= mnist.trainImages.count else {
+        throw VolleyError.usage("option '--train-samples': \(trainCount) is more than the \(mnist.trainImages.count) training images in \(dataPath)")
+    }
+    guard testCount <= mnist.testImages.count else {
+        throw VolleyError.usage("option '--test-samples': \(testCount) is more than the \(mnist.testImages.count) test images in \(dataPath)")
+    }
+    guard exactCount <= testCount else {
+        throw VolleyError.usage("option '--eval-exact': \(exactCount) is more than the \(testCount) test images (--test-samples)")
+    }
+    let fit = trainCount - validation
+    let trainImages = (0..<fit).map { mnist.trainImages.image($0) }
+    let trainLabels = Array(mnist.trainLabels.prefix(fit))
+    let heldOutImages = validation > 0 ? (fit..<trainCount).map { mnist.trainImages.image($0) } : (0..<testCount).map { mnist.testImages.image($0) }
+    let heldOutLabels = validation > 0 ? Array(mnist.trainLabels[fit..<trainCount]) : Array(mnist.testLabels.prefix(testCount))
+    let heldOutName = validation > 0 ? "validation" : "test"
+    /// Bernoulli spikes of image `image` from the stream (seed, phase, index): independent of threads.
+    @Sendable func encode(_ image: [Double], phase: UInt64, index: Int) -> STBPInput {
+        var rng = Xoshiro256(seed: seed, stream: phase, UInt64(index))
+        return STBPInput.bernoulli(image, steps: inputSteps, rng: &rng)
+    }
+    /// A training image translated by a random (dx, dy) ∈ [−shift, shift]² (vacated pixels black),
+    /// drawn from the stream (seed, epoch, index).
+    @Sendable func shifted(_ image: [Double], epoch: UInt64, index: Int) -> [Double] {
+        guard shift > 0 else { return image }
+        var rng = Xoshiro256(seed: seed, stream: 0x5417, epoch, UInt64(index))
+        let dx = rng.index(below: 2 * shift + 1) - shift, dy = rng.index(below: 2 * shift + 1) - shift
+        var out = [Double](repeating: 0, count: 784)
+        for y in 0..<28 where (0..<28).contains(y - dy) {
+            for x in 0..<28 where (0..<28).contains(x - dx) { out[y * 28 + x] = image[(y - dy) * 28 + (x - dx)] }
+        }
+        return out
+    }
+    print("MNIST from \(dataPath): \(fit) training\(validation > 0 ? ", \(validation) validation" : "") and \(testCount) test images; Bernoulli rate coding over \(inputSteps) steps of \(dt) ms")
+
+    var network: STBPNetwork
+    var history: [(train: Double, heldOut: Double)] = []
+    var trainSeconds = 0.0
+    var trainAccuracy = Double.nan
+    let steps: Int
+    if let path = cli.string("load") {
+        network = try reading("load", path) { try STBPModelFile.read(from: path).network(source: path) }
+        guard network.layerSizes.first == 784, network.layerSizes.last == 10 else {
+            throw VolleyError.usage("option '--load': the model in \(path) has layer sizes \(network.layerSizes), expected 784-…-10")
+        }
+        steps = network.steps(forInputSteps: inputSteps)
+        print("loaded \(network.layerSizes.map(String.init).joined(separator: "-")) model from \(path)")
+    } else {
+        let neuron = LIFDelta(tauM: tauM, vRest: 0, vReset: 0, vThreshold: threshold, tRef: 0)
+        network = try STBPNetwork(layerSizes: [784] + hidden + [10], neuron: neuron, dt: dt, readout: readout)
+        network.initialize(gain: gain, seed: seed)
+        steps = network.steps(forInputSteps: inputSteps)
+        print("network \(network.layerSizes.map(String.init).joined(separator: "-")) LIF (delta synapses, τm \(tauM) ms, θ \(threshold) mV, reset to rest), \(network.weights.reduce(0) { $0 + $1.count }) weights, \(steps) steps of \(dt) ms per image")
+        print("training: Adam lr \(lr) × \(lrDecay) every \(lrStep) epochs, batch \(batch), random shifts ±\(shift) px, loss \(loss.rawValue), readout \(readout.rawValue), surrogate \(surrogate), \(epochs) epochs, seed \(seed), both cores")
+        var trainer = try STBPTrainer(network: network, learningRate: lr, surrogate: surrogate, loss: loss, batch: batch)
+        var order = Array(0..<fit)
+        var rng = Xoshiro256(seed: seed, stream: 0x0DE)
+        for epoch in 1...max(epochs, 1) where epochs > 0 {
+            let rate = lr * pow(lrDecay, Double((epoch - 1) / lrStep))
+            trainer.optimizer.setLearningRate(rate)
+            for k in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(k, rng.index(below: k + 1)) }
+            let t0 = Date()
+            let phase = UInt64(epoch)
+            let (meanLoss, accuracy) = try blaming(["lr"]) {
+                try trainer.epoch(labels: trainLabels, order: order, steps: steps) {
+                    encode(shifted(trainImages[$0], epoch: phase, index: $0), phase: phase, index: $0)
+                }
+            }
+            let seconds = Date().timeIntervalSince(t0)
+            trainSeconds += seconds
+            trainAccuracy = accuracy
+            let check = try STBPEvaluation.evaluate(trainer.network, count: heldOutImages.count, labels: heldOutLabels, steps: steps) {
+                encode(heldOutImages[$0], phase: 0x7E57, index: $0)
+            }
+            history.append((accuracy, check.accuracy))
+            print("epoch \(epoch)/\(epochs): loss \(Format.fixed(meanLoss, 4)), train accuracy \(Format.fixed(accuracy, 4)), \(heldOutName) accuracy \(Format.fixed(check.accuracy, 4)), \(Format.fixed(Double(fit) / seconds, 0)) samples/s, \(Format.fixed(check.spikesPerSample, 1)) spikes/sample, \(Format.fixed(100 * check.undecided, 1))% undecided, lr \(Format.scientific(rate, 3))")
+        }
+        network = trainer.network
+    }
+
+    // Final evaluation on the test images (the training forward pass = the time-stepped engine).
+    let testImages = (0..<testCount).map { mnist.testImages.image($0) }
+    let testLabels = Array(mnist.testLabels.prefix(testCount))
+    let testInput: @Sendable (Int) -> STBPInput = { encode(testImages[$0], phase: 0x7E57, index: $0) }
+    let eval = try STBPEvaluation.evaluate(network, count: testCount, labels: testLabels, steps: steps, sample: testInput)
+    print("test accuracy \(Format.fixed(100 * eval.accuracy, 2))% (grid, dt = \(network.dt) ms), \(Format.fixed(100 * eval.undecided, 2))% undecided; \(Format.fixed(eval.spikesPerSample, 1)) spikes and \(Format.fixed(eval.synapticEventsPerSample, 0)) synaptic events per image")
+    let report = eval.report(of: network, steps: steps)
+    print(report.summary)
+
+    // The trained network in both engines, image by image.
+    var exact: JSONValue = .null
+    var gridSameImages: JSONValue = .null
+    var engineRows: [JSONValue] = []
+    if exactCount > 0 {
+        guard network.readout == .spikeCount else {
+            throw VolleyError.usage("option '--eval-exact': needs a spike-count readout (the engines report spikes, not mean potentials)")
+        }
+        let (engineNet, layers) = try network.engineNetwork()
+        let end = Double(steps - 1) * network.dt
+        func run(_ engine: String, dt stepDt: Double?) throws -> (accuracy: Double, events: Double, seconds: Double) {
+            let t0 = Date()
+            let chunks = 8
+            let trainedDt = network.dt
+            let parts = try parallelMap(chunks) { c in
+                Result { () throws -> (Int, UInt64) in
+                    let sim: Simulator = try stepDt.map { try TimeSteppedSimulator(network: engineNet, dt: $0, recording: .none) }
+                        ?? EventDrivenSimulator(network: engineNet, recording: .none)
+                    var hits = 0
+                    var events: UInt64 = 0
+                    var i = c
+                    while i < exactCount {
+                        sim.reset()
+                        try sim.setSpikeTrains(testInput(i).spikeTrains(size: 784, dt: trainedDt), for: layers[0])
+                        try sim.run(until: end)
+                        if STBPNetwork.decision(try sim.spikeCounts(of: layers[layers.count - 1]).map(Double.init)) == testLabels[i] { hits += 1 }
+                        events += sim.counters.synapticEvents
+                        i += chunks
+                    }
+                    return (hits, events)
+                }
+            }.map { try $0.get() }
+            return (Double(parts.reduce(0) { $0 + $1.0 }) / Double(exactCount), Double(parts.reduce(0) { $0 + $1.1 }) / Double(exactCount), Date().timeIntervalSince(t0))
+        }
+        print("the trained network on the first \(exactCount) test images, spike by spike (delays stay \(network.dt) ms):")
+        let grid = try STBPEvaluation.evaluate(network, count: exactCount, labels: testLabels, steps: steps, sample: testInput)
+        print("  training forward pass (grid dt = \(network.dt) ms): accuracy \(Format.fixed(100 * grid.accuracy, 2))%")
+        gridSameImages = .number(grid.accuracy)
+        let event = try run("event", dt: nil)
+        print("  event-driven (exact): accuracy \(Format.fixed(100 * event.accuracy, 2))%, \(Format.fixed(event.events, 0)) synaptic events per image, \(Format.fixed(event.seconds, 1)) s")
+        exact = .number(event.accuracy)
+        engineRows.append(["engine": "event", "dt_ms": .null, "test_accuracy": .number(event.accuracy), "synops_per_sample": .number(event.events), "wall_seconds": .number(event.seconds)])
+        for stepDt in [1.0, 0.5, 0.25, 0.1] {
+            let r = try run("stepped", dt: stepDt)
+            print("  time-stepped dt = \(stepDt) ms: accuracy \(Format.fixed(100 * r.accuracy, 2))%, \(Format.fixed(r.events, 0)) synaptic events per image, \(Format.fixed(r.seconds, 1)) s")
+            engineRows.append(["engine": "stepped", "dt_ms": .number(stepDt), "test_accuracy": .number(r.accuracy), "synops_per_sample": .number(r.events), "wall_seconds": .number(r.seconds)])
+        }
+    }
+
+    if let path = svgPath, !history.isEmpty {
+        var plot = SVGPlot(title: "STBP on MNIST: train (blue) and \(heldOutName) (red) accuracy", xLabel: "epoch", yLabel: "accuracy", xRange: 0...Double(history.count), yRange: max(0, (history.map(\.heldOut).min() ?? 0) - 0.02)...1)
+        let xs = history.indices.map { Double($0 + 1) }
+        plot.line(xs, history.map(\.train), color: SVGPlot.palette[0], label: "train")
+        plot.line(xs, history.map(\.heldOut), color: SVGPlot.palette[1], label: heldOutName)
+        try writeTextFile(plot.rendered, to: path)
+        print("training curve written to \(path)")
+    }
+    if let path = savePath {
+        try STBPModelFile(network: network, inputSteps: inputSteps, seed: seed, epochs: epochs).write(to: path)
+        print("model written to \(path)")
+    }
+    let fields: JSONValue = [
+        "example": "mnist-stbp", "arch": "mlp", "hidden": .array(network.layerSizes.dropFirst().dropLast().map { .int($0) }),
+        "test_accuracy": .number(eval.accuracy), "exact_test_accuracy": exact, "exact_test_samples": .int(exactCount), "grid_test_accuracy_same_images": gridSameImages, "train_accuracy": .number(trainAccuracy),
+        "epochs": .int(cli.string("load") == nil ? epochs : 0), "seed": .unsigned(seed), "steps": .int(steps), "dt_ms": .number(network.dt),
+        "train_samples": .int(cli.string("load") == nil ? fit : 0), "validation_samples": .int(validation), "test_samples": .int(testCount),
+        "train_seconds": .number(trainSeconds), "train_samples_per_second": .number(trainSeconds > 0 ? Double(fit * epochs) / trainSeconds : nil),
+        "undecided": .number(eval.undecided), "learning_rate": .number(lr), "batch": .int(batch), "shift_pixels": .int(shift), "loss": .string(loss.rawValue),
+        "readout": .string(network.readout.rawValue), "surrogate": .string("\(surrogate)"),
+        "engines": .array(engineRows),
+    ]
+    printResultLine(fields.merging(try JSONValue(encoding: report)))
+}
