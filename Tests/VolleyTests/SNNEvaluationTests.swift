@@ -45,5 +45,10 @@ struct SNNEvaluationTests {
         }
         #expect(json["memory_bytes"] as? Int == e.memoryBytes)
         #expect(e.summary.contains("SynOps") && e.summary.contains("pJ"))
+        // No decided sample: the latency does not exist and is null, not an encoding error.
+        var undecided = e
+        undecided.latencyMs = .nan
+        let json2 = try JSONSerialization.jsonObject(with: JSONEncoder().encode(undecided)) as! [String: Any]
+        #expect(json2["latency_ms"] is NSNull)
     }
 }

@@ -84,7 +84,8 @@ public struct SNNEvaluation: Sendable, Encodable, Equatable {
     }
 
     /// Evaluations of parts of a test set (cross-validation folds) as one: means weighted by
-    /// samples, the peak of the peaks, the architecture (memory, synapses) of the first part.
+    /// samples (the latency over parts that decided any sample), the peak of the peaks, the
+    /// architecture (memory, synapses) of the first part.
     public static func pooled(_ parts: [SNNEvaluation]) -> SNNEvaluation? {
         guard var total = parts.first else { return nil }
         let n = Double(parts.reduce(0) { $0 + $1.samples })
@@ -95,7 +96,9 @@ public struct SNNEvaluation: Sendable, Encodable, Equatable {
         total.accuracy = mean(\.accuracy)
         total.synopsPerSample = mean(\.synopsPerSample)
         total.spikesPerNeuron = mean(\.spikesPerNeuron)
-        total.latencyMs = mean(\.latencyMs)
+        let decided = parts.filter { $0.latencyMs.isFinite }
+        let decidedSamples = Double(decided.reduce(0) { $0 + $1.samples })
+        total.latencyMs = decidedSamples > 0 ? decided.reduce(0) { $0 + $1.latencyMs * Double($1.samples) } / decidedSamples : .nan
         total.peakSpikesPerStep = parts.map(\.peakSpikesPerStep).max() ?? 0
         return total
     }
@@ -120,8 +123,13 @@ public struct SNNEvaluation: Sendable, Encodable, Equatable {
         case spikesPerNeuron = "spikes_per_neuron", latencyMs = "latency_ms"
     }
 
+    /// JSON with the keys above; a figure that does not exist (the latency when no sample was
+    /// decided) is null, since JSON has no NaN.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
+        func number(_ value: Double, _ key: CodingKeys) throws {
+            if value.isFinite { try c.encode(value, forKey: key) } else { try c.encodeNil(forKey: key) }
+        }
         try c.encode(samples, forKey: .samples)
         try c.encode(decision, forKey: .decision)
         try c.encode(neurons, forKey: .neurons)
@@ -131,12 +139,12 @@ public struct SNNEvaluation: Sendable, Encodable, Equatable {
         try c.encode(spikeBytes, forKey: .spikeBytes)
         try c.encode(memoryBytes, forKey: .memoryBytes)
         try c.encode(peakSpikesPerStep, forKey: .peakSpikesPerStep)
-        try c.encode(stepMs, forKey: .stepMs)
-        try c.encode(synopsPerSample, forKey: .synopsPerSample)
-        try c.encode(annMACsPerSample, forKey: .annMACsPerSample)
-        try c.encode(energyEstimateJoules, forKey: .energyEstimateJoules)
-        try c.encode(annEnergyEstimateJoules, forKey: .annEnergyEstimateJoules)
-        try c.encode(spikesPerNeuron, forKey: .spikesPerNeuron)
-        try c.encode(latencyMs, forKey: .latencyMs)
+        try number(stepMs, .stepMs)
+        try number(synopsPerSample, .synopsPerSample)
+        try number(annMACsPerSample, .annMACsPerSample)
+        try number(energyEstimateJoules, .energyEstimateJoules)
+        try number(annEnergyEstimateJoules, .annEnergyEstimateJoules)
+        try number(spikesPerNeuron, .spikesPerNeuron)
+        try number(latencyMs, .latencyMs)
     }
 }
