@@ -46,6 +46,8 @@ bases = {
                    "--hidden", "8", "--epochs", "1", "--verify-engine", "4"],
     "mnist-stbp": ["--quick", "--data", f"{fixtures}/mnist-excerpt", "--train-samples", "40", "--test-samples", "20",
                    "--hidden", "8", "--epochs", "1", "--steps", "4", "--eval-exact", "4"],
+    "nmnist-stbp": ["--quick", "--mnist", f"{fixtures}/mnist-excerpt", "--train-samples", "10", "--test-samples", "5",
+                    "--hidden", "4", "--epochs", "1", "--eval-exact", "2"],
 }
 unfuzzed = sorted(set(os.listdir(os.path.join(root, "examples"))) - set(bases))
 if unfuzzed: sys.exit(f"fuzz: no base configuration for {unfuzzed}: add one to tools/fuzz-examples.sh")

@@ -1,0 +1,181 @@
+// Event-camera digits with STBP: a LIF network trained on event frames (binned to the grid), then
+// run on the sensor's exact event times in the event-driven engine. By default on *synthetic*
+// saccade recordings of MNIST digits (SaccadeEvents: no sensor noise); on real N-MNIST with --data.
+//
+//   swift run -c release nmnist-stbp --mnist ../shared/datasets/mnist
+//   swift run -c release nmnist-stbp --data PATH/TO/N-MNIST     # Train/0…9/*.bin, Test/0…9/*.bin
+
+import Foundation
+import Volley
+import VolleyExamples
+
+runExample("nmnist-stbp") {
+    var cli = CommandOptions(program: "nmnist-stbp", summary: "STBP on event-camera digits (synthetic saccades of MNIST by default, N-MNIST with --data), grid training and exact event-driven inference")
+    cli.option("mnist", value: "PATH", default: "../shared/datasets/mnist", help: "MNIST IDX directory the synthetic recordings are made from (when --data is not given)")
+    cli.option("data", value: "PATH", help: "N-MNIST directory (Train/0…9/*.bin and Test/0…9/*.bin, Orchard et al. 2015) instead of synthetic recordings")
+    cli.option("hidden", value: "N[,N…]", default: "200", help: "hidden layer sizes")
+    cli.option("epochs", value: "N", default: "10", help: "training epochs")
+    cli.option("batch", value: "N", default: "50", help: "minibatch size")
+    cli.option("lr", value: "ETA", default: "2e-3", help: "Adam learning rate (halved every 4 epochs)")
+    cli.option("bin", value: "MS", default: "5", help: "time step of the grid the events are binned to, and the delay of every connection (ms, 0.5…50)")
+    cli.option("tau-m", value: "MS", default: "20", help: "membrane time constant τm (ms)")
+    cli.option("threshold", value: "MV", default: "1", help: "firing threshold θ (mV above rest; reset to rest)")
+    cli.option("train-samples", value: "N", default: "6000", help: "training recordings (synthetic: the first N MNIST training images)")
+    cli.option("test-samples", value: "N", default: "1000", help: "test recordings (synthetic: the first N MNIST test images)")
+    cli.option("eval-exact", value: "N", default: "1000", help: "run the first N test recordings in the event-driven engine on their exact event times, and in the time-stepped engine on the grid")
+    cli.option("seed", value: "S", default: "1", help: "seed of the weights, the order, and the synthetic sensors' thresholds")
+    cli.option("svg", value: "PATH", help: "write the first test recording's events in three windows as SVG")
+    cli.flag("quick", help: "seconds-long CI run: 200 training and 100 test recordings, 32 hidden neurons, 2 epochs")
+    try cli.parseProcessArguments()
+
+    let quick = cli.isSet("quick")
+    let hidden = quick && !cli.isSet("hidden") ? [32] : try cli.intList("hidden", .within(1...10_000))
+    let epochs = quick && !cli.isSet("epochs") ? 2 : try cli.int("epochs", .within(0...10_000))
+    let trainCount = quick && !cli.isSet("train-samples") ? 200 : try cli.int("train-samples", .within(1...1_000_000))
+    let testCount = quick && !cli.isSet("test-samples") ? 100 : try cli.int("test-samples", .within(1...1_000_000))
+    let exactRequested = quick && !cli.isSet("eval-exact") ? 50 : try cli.int("eval-exact", .within(0...1_000_000))
+    let batch = try cli.int("batch", .within(1...100_000))
+    let lr = try cli.double("lr", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 })
+    let bin = try cli.double("bin", .within(0.5...50))
+    let tauM = try cli.double("tau-m", .init("must be in (0, 10⁵] ms") { $0 > 0 && $0 <= 1e5 })
+    let threshold = try cli.double("threshold", .init("must be in (0, 10⁴] mV") { $0 > 0 && $0 <= 1e4 })
+    let seed = try cli.uint64("seed")
+    let svgPath = try cli.string("svg").map { try OutputPath.check($0, flag: "svg") }
+    guard exactRequested <= testCount else {
+        throw VolleyError.usage("option '--eval-exact': \(exactRequested) is more than the \(testCount) test recordings (--test-samples)")
+    }
+
+    // Recordings and labels.
+    let start = Date()
+    let train: [EventRecording], trainLabels: [Int], test: [EventRecording], testLabels: [Int], source: String
+    if let dir = cli.string("data") {
+        func split(_ name: String, _ count: Int) throws -> ([EventRecording], [Int]) {
+            var files: [(String, Int)] = []
+            for digit in 0...9 {
+                let folder = "\(dir)/\(name)/\(digit)"
+                let names = try reading("data", folder) { try FileManager.default.contentsOfDirectory(atPath: folder) }
+                files += names.filter { $0.hasSuffix(".bin") }.sorted().map { ("\(folder)/\($0)", digit) }
+            }
+            // Interleave the classes in a seeded order, then take the first `count`.
+            var rng = Xoshiro256(seed: seed, stream: 0x5EC)
+            for k in stride(from: files.count - 1, to: 0, by: -1) { files.swapAt(k, rng.index(below: k + 1)) }
+            guard files.count >= count else {
+                throw VolleyError.usage("option '--data': \(dir)/\(name) holds \(files.count) recordings, fewer than the \(count) asked for")
+            }
+            let chosen = Array(files.prefix(count))
+            let recordings = try parallelMap(chosen.count) { i in Result { try NMNISTFormat.load(path: chosen[i].0) } }.map { r in
+                try reading("data", dir) { try r.get() }
+            }
+            return (recordings, chosen.map(\.1))
+        }
+        (train, trainLabels) = try split("Train", trainCount)
+        (test, testLabels) = try split("Test", testCount)
+        source = "N-MNIST recordings from \(dir)"
+    } else {
+        let mnistPath = try cli.requiredString("mnist")
+        let mnist = try reading("mnist", mnistPath) { try MNIST.load(directory: mnistPath) }
+        guard trainCount <= mnist.trainImages.count, testCount <= mnist.testImages.count else {
+            throw VolleyError.usage("options '--train-samples'/'--test-samples': \(mnistPath) has \(mnist.trainImages.count) training and \(mnist.testImages.count) test images")
+        }
+        let generator = SaccadeEvents()
+        func make(_ images: IDXImages, _ count: Int, stream: UInt64) throws -> [EventRecording] {
+            try parallelMap(count) { i in Result { try generator.events(image: images.image(i), rows: 28, columns: 28, seed: seed &+ stream &* 1_000_003 &+ UInt64(i)) } }
+                .map { try $0.get() }
+        }
+        train = try make(mnist.trainImages, trainCount, stream: 1)
+        test = try make(mnist.testImages, testCount, stream: 2)
+        trainLabels = Array(mnist.trainLabels.prefix(trainCount))
+        testLabels = Array(mnist.testLabels.prefix(testCount))
+        source = "SYNTHETIC saccade recordings (SaccadeEvents: three 100 ms saccades, contrast threshold 0.15, no sensor noise) of MNIST from \(mnistPath)"
+    }
+    let width = train[0].width, height = train[0].height
+    let lastMs = (train + test).map { Double($0.timeRange?.upperBound ?? 0) / 1000 }.max() ?? 0
+    let inputSteps = Int((lastMs / bin).rounded(.down)) + 1
+    let meanEvents = Double((train + test).reduce(0) { $0 + $1.count }) / Double(train.count + test.count)
+    print("\(source): \(train.count) training and \(test.count) test recordings, \(width) × \(height) pixels, \(Format.fixed(meanEvents, 0)) events per recording, binned to \(inputSteps) steps of \(bin) ms (\(Format.fixed(Date().timeIntervalSince(start), 1)) s)")
+
+    var network = try STBPNetwork(
+        layerSizes: [2 * width * height] + hidden + [10], neuron: LIFDelta(tauM: tauM, vRest: 0, vReset: 0, vThreshold: threshold, tRef: 0),
+        dt: bin, readout: .spikeCount)
+    network.initialize(gain: 1, seed: seed)
+    let steps = network.steps(forInputSteps: inputSteps)
+    let trainInputs = train.map { STBPInput.binned($0, dtMs: bin, steps: inputSteps) }
+    let testInputs = test.map { STBPInput.binned($0, dtMs: bin, steps: inputSteps) }
+    print("network \(network.layerSizes.map(String.init).joined(separator: "-")) LIF (delta synapses, τm \(tauM) ms, θ \(threshold) mV), \(steps) steps of \(bin) ms; Adam lr \(lr) halved every 4 epochs, batch \(batch), rate MSE, rectangular surrogate, \(epochs) epochs, seed \(seed)")
+    var trainer = try STBPTrainer(network: network, learningRate: lr, surrogate: .rectangular(width: threshold), loss: .rateMSE, batch: batch)
+    var order = Array(0..<train.count)
+    var rng = Xoshiro256(seed: seed, stream: 0x0DE)
+    var trainSeconds = 0.0, trainAccuracy = Double.nan
+    for epoch in 1...max(epochs, 1) where epochs > 0 {
+        trainer.optimizer.setLearningRate(lr * pow(0.5, Double((epoch - 1) / 4)))
+        for k in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(k, rng.index(below: k + 1)) }
+        let t0 = Date()
+        let (loss, accuracy) = try blaming(["lr"]) { try trainer.epoch(trainInputs, labels: trainLabels, order: order, steps: steps) }
+        trainSeconds += Date().timeIntervalSince(t0)
+        trainAccuracy = accuracy
+        let check = try STBPEvaluation.evaluate(trainer.network, count: test.count, labels: testLabels, steps: steps) { testInputs[$0] }
+        print("epoch \(epoch)/\(epochs): loss \(Format.fixed(loss, 4)), train accuracy \(Format.fixed(accuracy, 4)), test accuracy \(Format.fixed(check.accuracy, 4)), \(Format.fixed(Double(train.count) / Date().timeIntervalSince(t0), 0)) samples/s, \(Format.fixed(check.spikesPerSample, 1)) spikes/sample")
+    }
+    network = trainer.network
+    let eval = try STBPEvaluation.evaluate(network, count: test.count, labels: testLabels, steps: steps) { testInputs[$0] }
+    let report = eval.report(of: network, steps: steps)
+    print("test accuracy \(Format.fixed(100 * eval.accuracy, 2))% (binned events, grid dt = \(bin) ms)")
+    print(report.summary)
+
+    // The trained network on the sensor's exact event times, and on the grid, in the engines.
+    var rows: [JSONValue] = []
+    var exactAccuracy: JSONValue = .null
+    if exactRequested > 0 {
+        let (engineNet, layers) = try network.engineNetwork()
+        let end = Double(steps - 1) * bin
+        func run(event: Bool) throws -> (accuracy: Double, events: Double, seconds: Double) {
+            let t0 = Date()
+            let parts = try parallelMap(8) { c in
+                Result { () throws -> (Int, UInt64) in
+                    let sim: Simulator = event ? try EventDrivenSimulator(network: engineNet, recording: .none)
+                        : try TimeSteppedSimulator(network: engineNet, dt: bin, recording: .none)
+                    var hits = 0
+                    var events: UInt64 = 0
+                    var i = c
+                    while i < exactRequested {
+                        sim.reset()
+                        // Event-driven: every event at its own time (µs); stepped: on the grid of the bins.
+                        let trains = event ? test[i].spikeTrains() : testInputs[i].spikeTrains(size: 2 * width * height, dt: bin)
+                        try sim.setSpikeTrains(trains, for: layers[0])
+                        try sim.run(until: end)
+                        if STBPNetwork.decision(try sim.spikeCounts(of: layers[layers.count - 1]).map(Double.init)) == testLabels[i] { hits += 1 }
+                        events += sim.counters.synapticEvents
+                        i += 8
+                    }
+                    return (hits, events)
+                }
+            }.map { try $0.get() }
+            return (Double(parts.reduce(0) { $0 + $1.0 }) / Double(exactRequested), Double(parts.reduce(0) { $0 + $1.1 }) / Double(exactRequested), Date().timeIntervalSince(t0))
+        }
+        let grid = try STBPEvaluation.evaluate(network, count: exactRequested, labels: testLabels, steps: steps) { testInputs[$0] }
+        let stepped = try run(event: false)
+        let exact = try run(event: true)
+        print("the first \(exactRequested) test recordings:")
+        print("  training forward pass (binned, \(bin) ms): accuracy \(Format.fixed(100 * grid.accuracy, 2))%")
+        print("  time-stepped engine (binned, dt = \(bin) ms): accuracy \(Format.fixed(100 * stepped.accuracy, 2))%, \(Format.fixed(stepped.events, 0)) synaptic events per recording, \(Format.fixed(stepped.seconds, 2)) s")
+        print("  event-driven engine (exact event times): accuracy \(Format.fixed(100 * exact.accuracy, 2))%, \(Format.fixed(exact.events, 0)) synaptic events per recording, \(Format.fixed(exact.seconds, 2)) s")
+        exactAccuracy = .number(exact.accuracy)
+        rows = [
+            ["engine": "stepped", "input": "binned", "dt_ms": .number(bin), "test_accuracy": .number(stepped.accuracy), "synops_per_sample": .number(stepped.events), "wall_seconds": .number(stepped.seconds)],
+            ["engine": "event", "input": "exact", "dt_ms": .null, "test_accuracy": .number(exact.accuracy), "synops_per_sample": .number(exact.events), "wall_seconds": .number(exact.seconds)],
+        ]
+    }
+    if let path = svgPath {
+        try writeTextFile(test[0].framesSVG(windows: [(0, 105), (105, 210), (210, 315)], title: "\(cli.isSet("data") ? "N-MNIST" : "synthetic saccades"): test recording 0 (label \(testLabels[0])), ON red, OFF blue"), to: path)
+        print("event windows written to \(path)")
+    }
+    let fields: JSONValue = [
+        "example": "nmnist-stbp", "synthetic": .bool(!cli.isSet("data")), "hidden": .array(hidden.map { .int($0) }),
+        "test_accuracy": .number(eval.accuracy), "exact_test_accuracy": exactAccuracy, "exact_test_samples": .int(exactRequested),
+        "train_accuracy": .number(trainAccuracy), "epochs": .int(epochs), "bin_ms": .number(bin), "steps": .int(steps),
+        "train_samples": .int(train.count), "test_samples": .int(test.count), "events_per_recording": .number(meanEvents),
+        "train_seconds": .number(trainSeconds), "train_samples_per_second": .number(trainSeconds > 0 ? Double(train.count * epochs) / trainSeconds : nil),
+        "seed": .unsigned(seed), "engines": .array(rows),
+    ]
+    printResultLine(fields.merging(try JSONValue(encoding: report)))
+}
