@@ -53,7 +53,14 @@ runExample("nmnist-stbp") {
             var files: [(String, Int)] = []
             for digit in 0...9 {
                 let folder = "\(dir)/\(name)/\(digit)"
-                let names = try reading("data", folder) { try FileManager.default.contentsOfDirectory(atPath: folder) }
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+                    throw VolleyError.usage("option '--data': \(folder) is not a directory (expected N-MNIST's Train/0…9 and Test/0…9 folders of .bin files)")
+                }
+                let names: [String]
+                do { names = try FileManager.default.contentsOfDirectory(atPath: folder) } catch {
+                    throw VolleyError.usage("option '--data': cannot list \(folder): \(FileProblem.describe(folder, fallback: error))")
+                }
                 files += names.filter { $0.hasSuffix(".bin") }.sorted().map { ("\(folder)/\($0)", digit) }
             }
             // Interleave the classes in a seeded order, then take the first `count`.
