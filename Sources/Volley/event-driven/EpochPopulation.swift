@@ -89,6 +89,8 @@ final class EpochPopulation<M: EpochFormRepresentable, Q: QuietBoundPolicy>: Neu
         case (.single, true): deliver(group, SingleWeights(group.weights), time, PrefetchAhead.self, &counters)
         case (.uniform, false): deliver(group, UniformWeight(group.weights), time, NoPrefetch.self, &counters)
         case (.uniform, true): deliver(group, UniformWeight(group.weights), time, PrefetchAhead.self, &counters)
+        case (.shared, false): deliver(group, SharedWeights(group.weights), time, NoPrefetch.self, &counters)
+        case (.shared, true): deliver(group, SharedWeights(group.weights), time, PrefetchAhead.self, &counters)
         }
         return slots.minTime
     }

@@ -67,6 +67,7 @@ final class EventPopulation<M: ExactlyPredictable>: NeuronStateAccess {
         case .double: deliver(group, DoubleWeights(group.weights), time, &counters)
         case .single: deliver(group, SingleWeights(group.weights), time, &counters)
         case .uniform: deliver(group, UniformWeight(group.weights), time, &counters)
+        case .shared: deliver(group, SharedWeights(group.weights), time, &counters)
         }
         return slots.minTime
     }

@@ -1,12 +1,15 @@
 import Foundation
 
 /// The JSON file of a trained `STBPNetwork` (format "volley-stbp-1"), through Foundation's
-/// `JSONEncoder`/`JSONDecoder`: layer sizes, the LIF parameters (ms, mV), dt (ms), the readout,
-/// weights[l][i·nₗ₊₁ + j] (mV), and how the network was trained.
+/// `JSONEncoder`/`JSONDecoder`: layer sizes, how each layer connects (`connections`, absent for
+/// an all-dense network), the LIF parameters (ms, mV), dt (ms), the readout, the learned weights
+/// (mV; dense weights[l][i·nₗ₊₁ + j], convolution kernels, nothing for pooling), and how the
+/// network was trained.
 public struct STBPModelFile: Codable, Equatable, Sendable {
     public static let currentFormat = "volley-stbp-1"
     public var format: String
     public var layerSizes: [Int]
+    public var connections: [STBPConnection]?
     public var tauM: Double
     public var vRest: Double
     public var vReset: Double
@@ -20,13 +23,14 @@ public struct STBPModelFile: Codable, Equatable, Sendable {
     public var epochs: Int?
 
     enum CodingKeys: String, CodingKey {
-        case format, layerSizes = "layer_sizes", tauM = "tau_m_ms", vRest = "v_rest_mv", vReset = "v_reset_mv"
+        case format, layerSizes = "layer_sizes", connections, tauM = "tau_m_ms", vRest = "v_rest_mv", vReset = "v_reset_mv"
         case vThreshold = "v_threshold_mv", dt = "dt_ms", readout, weights, inputSteps = "input_steps", seed, epochs
     }
 
     public init(network: STBPNetwork, inputSteps: Int? = nil, seed: UInt64? = nil, epochs: Int? = nil) {
         format = Self.currentFormat
         layerSizes = network.layerSizes
+        connections = network.connections.allSatisfy { $0.kind == .dense } ? nil : network.connections
         tauM = network.neuron.tauM
         vRest = network.neuron.vRest
         vReset = network.neuron.vReset
@@ -50,7 +54,7 @@ public struct STBPModelFile: Codable, Equatable, Sendable {
         var net: STBPNetwork
         do {
             net = try STBPNetwork(
-                layerSizes: layerSizes, neuron: LIFDelta(tauM: tauM, vRest: vRest, vReset: vReset, vThreshold: vThreshold, tRef: 0),
+                layerSizes: layerSizes, connections: connections, neuron: LIFDelta(tauM: tauM, vRest: vRest, vReset: vReset, vThreshold: vThreshold, tRef: 0),
                 dt: dt, readout: kind)
         } catch let error as VolleyError {
             throw VolleyError.malformedData(source: source, reason: "\(error)")

@@ -39,34 +39,15 @@ extension STBPNetwork {
         var synapticInput = (1...layers).map { [Double](repeating: 0, count: layerSizes[$0]) }
         for n in 0..<steps {
             for l in 1...layers {
-                let size = layerSizes[l], pre = layerSizes[l - 1]
+                let size = layerSizes[l]
                 let m = model(ofLayer: l)
                 let spiking = !(readout == .potential && l == layers)
                 for j in 0..<size { synapticInput[l - 1][j] = 0 }
                 // Iₙ from the previous layer's spikes at n − 1, summed in ascending source order.
                 if n > 0 {
-                    weights[l - 1].withUnsafeBufferPointer { w in
-                        synapticInput[l - 1].withUnsafeMutableBufferPointer { acc in
-                            if l == 1 {
-                                for i in n - 1 < input.spikes.count ? input.spikes[n - 1] : [] {
-                                    let row = Int(i) * size
-                                    for j in 0..<size { acc[j] += w[row + j] }
-                                }
-                            } else if smoothSlope == nil {
-                                for i in activity.fired[l - 2][n - 1] {
-                                    let row = Int(i) * size
-                                    for j in 0..<size { acc[j] += w[row + j] }
-                                }
-                            } else {
-                                let s = activity.spikes[l - 2]
-                                for i in 0..<pre {
-                                    let si = s[(n - 1) * pre + i]
-                                    let row = i * size
-                                    for j in 0..<size { acc[j] += si * w[row + j] }
-                                }
-                            }
-                        }
-                    }
+                    let sources: [Int32] = l == 1 ? (n - 1 < input.spikes.count ? input.spikes[n - 1] : []) : activity.fired[l - 2][n - 1]
+                    let smooth: [Double]? = l > 1 && smoothSlope != nil ? activity.spikes[l - 2] : nil
+                    accumulate(into: l, sources: sources, smooth: smooth, step: n - 1, &synapticInput[l - 1])
                 }
                 for j in 0..<size {
                     var v = state[l - 1][j]
@@ -88,5 +69,43 @@ extension STBPNetwork {
             }
         }
         return activity
+    }
+
+    /// Adds Iₙ of layer l to `acc`: the weights from each source that spiked (listed ascending), or
+    /// with `smooth` the weights times every source's smooth spike of that step.
+    func accumulate(into l: Int, sources: [Int32], smooth: [Double]?, step: Int, _ acc: inout [Double]) {
+        let size = layerSizes[l], pre = layerSizes[l - 1]
+        let values = weightValues(into: l)
+        values.withUnsafeBufferPointer { w in
+            acc.withUnsafeMutableBufferPointer { acc in
+                if let table = tables[l - 1] {
+                    table.targets.withUnsafeBufferPointer { target in
+                        table.weightIndex.withUnsafeBufferPointer { entry in
+                            if let s = smooth {
+                                for i in 0..<pre {
+                                    let si = s[step * pre + i]
+                                    for k in table.row(i) { acc[Int(target[k])] += si * w[Int(entry[k])] }
+                                }
+                            } else {
+                                for i in sources {
+                                    for k in table.row(Int(i)) { acc[Int(target[k])] += w[Int(entry[k])] }
+                                }
+                            }
+                        }
+                    }
+                } else if let s = smooth {
+                    for i in 0..<pre {
+                        let si = s[step * pre + i]
+                        let row = i * size
+                        for j in 0..<size { acc[j] += si * w[row + j] }
+                    }
+                } else {
+                    for i in sources {
+                        let row = Int(i) * size
+                        for j in 0..<size { acc[j] += w[row + j] }
+                    }
+                }
+            }
+        }
     }
 }

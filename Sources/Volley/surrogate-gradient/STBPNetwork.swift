@@ -40,7 +40,8 @@ public struct STBPInput: Sendable, Equatable {
 /// A feed-forward network of leaky integrate-and-fire neurons with delta synapses on a time grid,
 /// trained by spatio-temporal backpropagation with a surrogate derivative (STBP: Wu et al.,
 /// *Spatio-Temporal Backpropagation for Training High-Performance Spiking Neural Networks*,
-/// Front. Neurosci. 12:331, 2018).
+/// Front. Neurosci. 12:331, 2018). Layers connect densely, by convolution or by pooling
+/// (`STBPConnection`).
 ///
 /// The dynamics are exactly the time-stepped engine's `LIFDelta` step (tRef = 0), with one step of
 /// delay between layers: for step n ≥ 1, with V∞ = vRest + bias and decay = e^(−dt/τm),
@@ -62,17 +63,39 @@ public struct STBPNetwork: Sendable {
 
     /// Neurons per layer, inputs first.
     public let layerSizes: [Int]
-    /// weights[l][i·n₍ₗ₊₁₎ + j]: from neuron i of layer l to neuron j of layer l + 1 (mV).
+    /// How layer l + 1 receives from layer l (one per non-input layer).
+    public let connections: [STBPConnection]
+    /// The learned weights (mV) into layer l + 1: dense weights[l][i·n₍ₗ₊₁₎ + j] from neuron i of
+    /// layer l to neuron j of layer l + 1; a convolution's kernel (`ConvolutionGeometry.kernelIndex`);
+    /// empty for pooling (fixed weight, `poolingWeight(ofLayer:)`).
     public var weights: [[Double]]
     /// The neuron of every non-input layer (tRef must be 0).
     public let neuron: LIFDelta
     /// Time step (ms); also the delay of every connection.
     public let dt: Double
     public let readout: Readout
+    /// The synapses of each structured connection (nil for dense).
+    let tables: [SparseConnectivity?]
 
-    public init(layerSizes: [Int], neuron: LIFDelta = LIFDelta(tauM: 20, vRest: 0, vReset: 0, vThreshold: 1, tRef: 0), dt: Double = 1, readout: Readout = .spikeCount) throws {
-        guard layerSizes.count >= 2, layerSizes.allSatisfy({ $0 >= 1 && $0 <= 1_000_000 }) else {
-            throw VolleyError.invalidParameter(name: "layerSizes", value: "\(layerSizes)", reason: "need ≥ 2 layers of 1…10⁶ neurons")
+    public init(
+        layerSizes: [Int], connections: [STBPConnection]? = nil,
+        neuron: LIFDelta = LIFDelta(tauM: 20, vRest: 0, vReset: 0, vThreshold: 1, tRef: 0), dt: Double = 1,
+        readout: Readout = .spikeCount
+    ) throws {
+        guard layerSizes.count >= 2, layerSizes.allSatisfy({ $0 >= 1 && $0 <= 1 << 28 }) else {
+            throw VolleyError.invalidParameter(name: "layerSizes", value: "\(layerSizes)", reason: "need ≥ 2 layers of 1…2²⁸ neurons")
+        }
+        let connections = connections ?? [STBPConnection](repeating: .dense, count: layerSizes.count - 1)
+        guard connections.count == layerSizes.count - 1 else {
+            throw VolleyError.invalidParameter(
+                name: "connections", value: "\(connections.count)", reason: "need one per non-input layer (\(layerSizes.count - 1))")
+        }
+        for (l, c) in connections.enumerated() { try c.validate(inputs: layerSizes[l], outputs: layerSizes[l + 1], layer: l + 1) }
+        if connections.last?.isLearned == false {
+            throw VolleyError.invalidParameter(name: "connections", value: "\(connections.last!.kind.rawValue)", reason: "the output layer needs learned weights")
+        }
+        for (l, c) in connections.enumerated() where c.kind == .dense && layerSizes[l] * layerSizes[l + 1] > 1 << 28 {
+            throw VolleyError.invalidParameter(name: "layerSizes", value: "\(layerSizes[l]) × \(layerSizes[l + 1])", reason: "a dense layer holds at most 2²⁸ weights")
         }
         try neuron.validate()
         guard neuron.tRef == 0 else {
@@ -82,10 +105,18 @@ public struct STBPNetwork: Sendable {
             throw VolleyError.invalidParameter(name: "dt", value: "\(dt)", reason: "must be in (0, 100] ms")
         }
         self.layerSizes = layerSizes
+        self.connections = connections
         self.neuron = neuron
         self.dt = dt
         self.readout = readout
-        weights = zip(layerSizes, layerSizes.dropFirst()).map { [Double](repeating: 0, count: $0 * $1) }
+        tables = connections.map { $0.connectivity() }
+        weights = connections.indices.map { l in
+            switch connections[l].kind {
+            case .dense: return [Double](repeating: 0, count: layerSizes[l] * layerSizes[l + 1])
+            case .convolution: return [Double](repeating: 0, count: connections[l].convolution!.kernelCount)
+            case .averagePooling, .maxPooling: return []
+            }
+        }
     }
 
     public var layerCount: Int { layerSizes.count }
@@ -93,15 +124,50 @@ public struct STBPNetwork: Sendable {
     /// Steps a sample of `inputSteps` steps needs so that its last input reaches the output.
     public func steps(forInputSteps inputSteps: Int) -> Int { inputSteps + layerCount - 2 }
 
-    /// Uniform initialisation U(−b, b) with b = gain·√(3 / fan-in) (θ − vRest scaled; seeded).
+    /// Inputs each neuron of layer l + 1 sees through connection l (the fan-in of its weights).
+    func fanIn(_ l: Int) -> Int {
+        switch connections[l].kind {
+        case .dense: return layerSizes[l]
+        case .convolution: let g = connections[l].convolution!; return g.inputChannels * g.kernelSize * g.kernelSize
+        case .averagePooling, .maxPooling: let g = connections[l].pooling!; return g.size * g.size
+        }
+    }
+
+    /// Uniform initialisation U(−b, b) of the learned weights, b = gain·(θ − vRest)·√(3 / fan-in)
+    /// (seeded).
     public mutating func initialize(gain: Double, seed: UInt64) {
         var rng = Xoshiro256(seed: seed, stream: 0x57B9)
         let scale = neuron.vThreshold - neuron.vRest
         for l in weights.indices {
-            let bound = gain * scale * (3 / Double(layerSizes[l])).squareRoot()
+            let bound = gain * scale * (3 / Double(fanIn(l))).squareRoot()
             for k in weights[l].indices { weights[l][k] = rng.uniform(-bound, bound) }
         }
     }
+
+    /// The fixed weight (mV) of a pooling connection into layer l (see `STBPConnection`).
+    public func poolingWeight(ofLayer l: Int) -> Double {
+        let c = connections[l - 1]
+        let full = neuron.vThreshold - neuron.vRest
+        if c.kind == .maxPooling {
+            // Exactly θ from rest, rounded up if vRest + (θ − vRest) falls short of θ.
+            var w = full
+            while neuron.vRest + w < neuron.vThreshold { w = w.nextUp }
+            return w
+        }
+        let k = Double(c.pooling?.size ?? 1)
+        return full / (k * k)
+    }
+
+    /// The weight values connection l − 1 reads (the learned ones, or the one pooling weight).
+    func weightValues(into l: Int) -> [Double] {
+        connections[l - 1].isLearned ? weights[l - 1] : [poolingWeight(ofLayer: l)]
+    }
+
+    /// Synapses of connection l (into layer l + 1).
+    public func synapseCount(_ l: Int) -> Int { tables[l]?.synapseCount ?? layerSizes[l] * layerSizes[l + 1] }
+
+    /// Synapses leaving neuron i of layer l.
+    func outDegree(layer l: Int, neuron i: Int) -> Int { tables[l]?.row(i).count ?? layerSizes[l + 1] }
 
     /// The model of layer l (l ≥ 1) as the engine runs it.
     func model(ofLayer l: Int) -> LIFDelta {
@@ -122,19 +188,29 @@ public struct STBPNetwork: Sendable {
     // MARK: Engine
 
     /// The same network for the simulators: a spike-source input, one `LIFDelta` population per
-    /// further layer, all-to-all projections with delay dt (weights as `Double`).
+    /// further layer; dense layers as all-to-all synapse lists (weights as `Double`), convolutions
+    /// with their kernel shared in the weight store, pooling with its one fixed weight; every
+    /// delay dt.
     public func engineNetwork() throws -> (Network, layers: [PopulationID]) {
         var net = Network()
         var ids = [try net.addSpikeSource("input", size: layerSizes[0])]
         for l in 1..<layerCount {
             ids.append(try net.addPopulation("layer\(l)", size: layerSizes[l], model: model(ofLayer: l)))
-            let post = layerSizes[l]
-            var synapses: [Synapse] = []
-            synapses.reserveCapacity(weights[l - 1].count)
-            for i in 0..<layerSizes[l - 1] {
-                for j in 0..<post { synapses.append(Synapse(source: i, target: j, weight: weights[l - 1][i * post + j], delay: dt)) }
+            let c = connections[l - 1]
+            switch c.kind {
+            case .dense:
+                let post = layerSizes[l]
+                var synapses: [Synapse] = []
+                synapses.reserveCapacity(weights[l - 1].count)
+                for i in 0..<layerSizes[l - 1] {
+                    for j in 0..<post { synapses.append(Synapse(source: i, target: j, weight: weights[l - 1][i * post + j], delay: dt)) }
+                }
+                try net.connect(ids[l - 1], to: ids[l], synapses: synapses)
+            case .convolution:
+                try net.connect(ids[l - 1], to: ids[l], convolution: c.convolution!, kernel: weights[l - 1], delay: dt)
+            case .averagePooling, .maxPooling:
+                try net.connect(ids[l - 1], to: ids[l], pooling: c.pooling!, weight: poolingWeight(ofLayer: l), delay: dt)
             }
-            try net.connect(ids[l - 1], to: ids[l], synapses: synapses)
         }
         return (net, ids)
     }

@@ -74,7 +74,12 @@ extension STBPNetwork {
             let v = a.potentials[l - 1], s = a.spikes[l - 1]
             var da = [Double](repeating: 0, count: steps * size)
             var next = [Double](repeating: 0, count: size)  // ∂L/∂aₙ₊₁
+            let upperValues = l < layers ? weightValues(into: l + 1) : []
+            var upstream = [Double](repeating: 0, count: l < layers ? size : 0)  // Σₖ W[j, k]·∂L/∂a⁽ˡ⁺¹⁾ₙ₊₁[k]
             for n in stride(from: steps - 1, through: 0, by: -1) {
+                if l < layers && n + 1 < steps {
+                    transposedProduct(from: l, values: upperValues, above: above, step: n + 1, into: &upstream)
+                }
                 for j in 0..<size {
                     let k = n * size + j
                     let dr = n + 1 < steps ? next[j] * decay : 0
@@ -82,11 +87,7 @@ extension STBPNetwork {
                     if l == layers {
                         if readout == .spikeCount { ds = dz[j] } else { direct = dz[j] / Double(steps) }
                     } else if n + 1 < steps {
-                        let upper = layerSizes[l + 1]
-                        weights[l].withUnsafeBufferPointer { w in
-                            let row = j * upper, base = (n + 1) * upper
-                            for q in 0..<upper { ds += w[row + q] * above[base + q] }
-                        }
+                        ds = upstream[j]
                     }
                     if spiking {
                         ds += dr * (m.vReset - v[k])
@@ -99,6 +100,9 @@ extension STBPNetwork {
             }
             // ∂L/∂W of the projection into layer l: presynaptic spikes at n − 1 times ∂L/∂aₙ.
             let pre = layerSizes[l - 1]
+            if let table = tables[l - 1] {
+                if connections[l - 1].isLearned { kernelGradient(table, layer: l, activity: a, input: input, da: da, into: &gradient[l - 1]) }
+            } else {
             gradient[l - 1].withUnsafeMutableBufferPointer { g in
                 for n in 1..<max(steps, 1) {
                     let d = n * size
@@ -119,7 +123,70 @@ extension STBPNetwork {
                     }
                 }
             }
+            }
             above = da
+        }
+    }
+
+    /// out[j] = Σ over the synapses j → k of connection l (into layer l + 1) of W·∂L/∂aₙ[k], for the
+    /// step n whose ∂L/∂a of layer l + 1 starts at above[n·size₍ₗ₊₁₎].
+    func transposedProduct(from l: Int, values: [Double], above: [Double], step n: Int, into out: inout [Double]) {
+        let size = layerSizes[l], upper = layerSizes[l + 1], base = n * upper
+        values.withUnsafeBufferPointer { w in
+            above.withUnsafeBufferPointer { above in
+                out.withUnsafeMutableBufferPointer { out in
+                    if let table = tables[l] {
+                        table.targets.withUnsafeBufferPointer { target in
+                            table.weightIndex.withUnsafeBufferPointer { entry in
+                                table.rowStart.withUnsafeBufferPointer { rowStart in
+                                    for j in 0..<size {
+                                        var sum = 0.0
+                                        for k in Int(rowStart[j])..<Int(rowStart[j + 1]) { sum += w[Int(entry[k])] * above[base + Int(target[k])] }
+                                        out[j] = sum
+                                    }
+                                }
+                            }
+                        }
+                    } else {
+                        for j in 0..<size {
+                            let row = j * upper
+                            var sum = 0.0
+                            for q in 0..<upper { sum += w[row + q] * above[base + q] }
+                            out[j] = sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// ∂L/∂(kernel entry) of a convolution into layer l: Σₙ Σ over synapses i → j reading the entry
+    /// of sₙ₋₁[i]·∂L/∂aₙ[j].
+    func kernelGradient(_ table: SparseConnectivity, layer l: Int, activity a: STBPActivity, input: STBPInput, da: [Double], into gradient: inout [Double]) {
+        let size = layerSizes[l], pre = layerSizes[l - 1], steps = a.steps
+        gradient.withUnsafeMutableBufferPointer { g in
+            da.withUnsafeBufferPointer { da in
+                table.targets.withUnsafeBufferPointer { target in
+                    table.weightIndex.withUnsafeBufferPointer { entry in
+                        for n in 1..<max(steps, 1) {
+                            let d = n * size
+                            if l == 1 {
+                                guard n - 1 < input.spikes.count else { continue }
+                                for i in input.spikes[n - 1] {
+                                    for k in table.row(Int(i)) { g[Int(entry[k])] += da[d + Int(target[k])] }
+                                }
+                            } else {
+                                let sp = a.spikes[l - 2]
+                                for i in 0..<pre {
+                                    let si = sp[(n - 1) * pre + i]
+                                    if si == 0 { continue }
+                                    for k in table.row(i) { g[Int(entry[k])] += si * da[d + Int(target[k])] }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 }
@@ -257,10 +324,12 @@ public struct STBPEvaluation: Sendable {
                 // Synaptic events: every spike reaches every neuron of the next layer.
                 for (n, step) in x.spikes.enumerated() where n + 1 < steps {
                     inputs += Double(step.count)
-                    events += Double(step.count * network.layerSizes[1])
+                    for i in step { events += Double(network.outDegree(layer: 0, neuron: Int(i))) }
                 }
                 for l in 1..<(network.layerCount - 1) {
-                    for n in 0..<(steps - 1) { events += Double(a.fired[l - 1][n].count * network.layerSizes[l + 1]) }
+                    for n in 0..<(steps - 1) {
+                        for i in a.fired[l - 1][n] { events += Double(network.outDegree(layer: l, neuron: Int(i))) }
+                    }
                 }
                 for n in 0..<steps { peak = max(peak, a.fired.reduce(0) { $0 + $1[n].count }) }
                 i += chunks
@@ -274,15 +343,24 @@ public struct STBPEvaluation: Sendable {
             synapticEventsPerSample: parts.reduce(0) { $0 + $1.4 } / n, peakSpikesPerStep: parts.map(\.5).max() ?? 0)
     }
 
-    /// The evaluation report (Deng et al. 2020): weights stored as Double, one `LIFDelta` state
-    /// per non-input neuron, steps of dt, the decision after the last step; the equivalent ANN
-    /// does one MAC per weight.
+    /// The evaluation report (Deng et al. 2020): weights as the engine stores them, one `LIFDelta`
+    /// state per non-input neuron, steps of dt, the decision after the last step; the equivalent
+    /// ANN does one MAC per synapse (a convolution's MACs; pooling's adds counted alike).
     public func report(of network: STBPNetwork, steps: Int) -> SNNEvaluation {
-        let synapses = network.weights.reduce(0) { $0 + $1.count }
+        let synapses = (0..<(network.layerCount - 1)).reduce(0) { $0 + network.synapseCount($1) }
         let neurons = network.layerSizes.dropFirst().reduce(0, +)
+        // Dense: one Double per synapse; convolution: its kernel plus a 32-bit entry index per
+        // synapse; pooling: one Double (the engines' WeightStore layouts).
+        let weightBytes = (0..<(network.layerCount - 1)).reduce(0) { total, l in
+            switch network.connections[l].kind {
+            case .dense: return total + network.synapseCount(l) * 8
+            case .convolution: return total + network.weights[l].count * 8 + network.synapseCount(l) * 4
+            case .averagePooling, .maxPooling: return total + 8
+            }
+        }
         return SNNEvaluation(
             samples: samples, accuracy: accuracy, decision: network.readout == .spikeCount ? "spike_count" : "potential",
-            neurons: neurons, synapses: synapses, weightBytes: synapses * MemoryLayout<Double>.stride,
+            neurons: neurons, synapses: synapses, weightBytes: weightBytes,
             membraneBytes: neurons * MemoryLayout<LIFDelta.State>.stride, peakSpikesPerStep: peakSpikesPerStep,
             stepMs: network.dt, synopsPerSample: synapticEventsPerSample, annMACsPerSample: Double(synapses),
             spikesPerNeuron: spikesPerSample / Double(neurons), latencyMs: Double(steps) * network.dt)

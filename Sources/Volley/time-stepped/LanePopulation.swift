@@ -55,6 +55,7 @@ final class LanePopulation<M: LaneStorable>: NeuronStateAccess {
             case .double: add(group, DoubleWeights(group.weights), row)
             case .single: add(group, SingleWeights(group.weights), row)
             case .uniform: add(group, UniformWeight(group.weights), row)
+            case .shared: add(group, SharedWeights(group.weights), row)
             }
             counters.synapticEvents &+= UInt64(group.count)
         }

@@ -63,6 +63,7 @@ final class SteppedPopulation<M: NeuronModel>: NeuronStateAccess {
             case .double: deliver(group, DoubleWeights(group.weights), time, &counters)
             case .single: deliver(group, SingleWeights(group.weights), time, &counters)
             case .uniform: deliver(group, UniformWeight(group.weights), time, &counters)
+            case .shared: deliver(group, SharedWeights(group.weights), time, &counters)
             }
         }
         for i in 0..<count where !done[i] && model.isAboveThreshold(states[i], at: time) {

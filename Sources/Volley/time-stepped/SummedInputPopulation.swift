@@ -53,6 +53,7 @@ final class SummedInputPopulation<M: InputSumming>: NeuronStateAccess {
             case .double: add(group, DoubleWeights(group.weights))
             case .single: add(group, SingleWeights(group.weights))
             case .uniform: add(group, UniformWeight(group.weights))
+            case .shared: add(group, SharedWeights(group.weights))
             }
             counters.synapticEvents &+= UInt64(group.count)
         }

@@ -1,0 +1,68 @@
+/// How one layer of an `STBPNetwork` receives from the layer below.
+///
+/// - `dense`: every neuron from every neuron, weights learned.
+/// - `convolution`: `ConvolutionGeometry`, kernel learned and shared by its synapses.
+/// - `averagePooling`: every neuron from its size × size window through the fixed weight
+///   (θ − vRest)/size², so a pooling neuron integrates the window's spikes and fires when it has
+///   received size² of them (net of the leak).
+/// - `maxPooling`: the fixed weight θ − vRest: a pooling neuron fires at a step iff some neuron of
+///   its window fired at the step before (the max of binary spikes), given vReset = vRest and no
+///   bias, since it is then back at rest after every step.
+public struct STBPConnection: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable {
+        case dense, convolution
+        case averagePooling = "average_pooling"
+        case maxPooling = "max_pooling"
+    }
+
+    public var kind: Kind
+    public var convolution: ConvolutionGeometry?
+    public var pooling: PoolingGeometry?
+
+    public static let dense = STBPConnection(kind: .dense)
+    public static func convolution(_ g: ConvolutionGeometry) -> STBPConnection { STBPConnection(kind: .convolution, convolution: g) }
+    public static func averagePooling(_ g: PoolingGeometry) -> STBPConnection { STBPConnection(kind: .averagePooling, pooling: g) }
+    public static func maxPooling(_ g: PoolingGeometry) -> STBPConnection { STBPConnection(kind: .maxPooling, pooling: g) }
+
+    public init(kind: Kind, convolution: ConvolutionGeometry? = nil, pooling: PoolingGeometry? = nil) {
+        self.kind = kind
+        self.convolution = convolution
+        self.pooling = pooling
+    }
+
+    /// Whether the connection has learned weights.
+    public var isLearned: Bool { kind == .dense || kind == .convolution }
+
+    /// Throws unless the geometry (if any) is present, valid and maps `inputs` neurons to `outputs`.
+    func validate(inputs: Int, outputs: Int, layer l: Int) throws(VolleyError) {
+        let context = "layer \(l) (\(kind.rawValue))"
+        let sizes: (Int, Int)
+        switch kind {
+        case .dense: return
+        case .convolution:
+            guard let g = convolution else {
+                throw VolleyError.invalidParameter(name: "\(context).convolution", value: "missing", reason: "a convolution needs its geometry")
+            }
+            try g.validate(context: context)
+            sizes = (g.inputSize, g.outputSize)
+        case .averagePooling, .maxPooling:
+            guard let g = pooling else {
+                throw VolleyError.invalidParameter(name: "\(context).pooling", value: "missing", reason: "pooling needs its geometry")
+            }
+            try g.validate(context: context)
+            sizes = (g.inputSize, g.outputSize)
+        }
+        guard sizes == (inputs, outputs) else {
+            throw VolleyError.invalidParameter(
+                name: "layerSizes", value: "\(inputs) → \(outputs)",
+                reason: "\(context) maps \(sizes.0) neurons to \(sizes.1)")
+        }
+    }
+
+    /// The synapses of a structured connection (nil for dense).
+    func connectivity() -> SparseConnectivity? {
+        if let g = convolution, kind == .convolution { return g.connectivity() }
+        if let g = pooling, kind != .dense && kind != .convolution { return g.connectivity() }
+        return nil
+    }
+}
