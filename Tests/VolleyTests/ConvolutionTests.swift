@@ -28,7 +28,7 @@ struct ConvolutionTests {
         return out
     }
 
-    @Test("The synapses of a convolution compute the cross-correlation, for strides, paddings and channels", arguments: [
+    @Test("The synapses of a convolution compute the cross-correlation, and the dense transposed convolution their gather, for strides, paddings and channels", arguments: [
         (1, 6, 6, 2, 3, 1, 0), (2, 7, 5, 3, 3, 1, 1), (3, 9, 9, 2, 5, 2, 2), (1, 4, 4, 1, 4, 1, 0), (2, 8, 8, 4, 3, 3, 1),
     ])
     func convolutionEqualsDefinition(_ p: (Int, Int, Int, Int, Int, Int, Int)) throws {
@@ -52,6 +52,21 @@ struct ConvolutionTests {
         #expect(worst < 1e-12, "worst difference \(worst)")
         // Every kernel entry is used by some synapse when the padding is smaller than the kernel.
         #expect(Set(c.weightIndex).count == g.kernelCount)
+        // The backward pass's dense transposed convolution = the gather along the same synapses.
+        let upstream = (0..<g.outputSize).map { _ in rng.uniform(-1, 1) }
+        var gathered = [Double](repeating: 0, count: g.inputSize)
+        for i in 0..<g.inputSize { for k in c.row(i) { gathered[i] += kernel[Int(c.weightIndex[k])] * upstream[Int(c.targets[k])] } }
+        var transposed = [Double](repeating: .nan, count: g.inputSize)
+        var scratch = [Double](repeating: 0, count: g.outputHeight * g.outputWidth)
+        kernel.withUnsafeBufferPointer { k in
+            upstream.withUnsafeBufferPointer { u in
+                scratch.withUnsafeMutableBufferPointer { s in
+                    transposed.withUnsafeMutableBufferPointer { g.transposed(kernel: k, u.baseAddress!, scratch: s, into: $0) }
+                }
+            }
+        }
+        let worstT = zip(gathered, transposed).map { abs($0 - $1) }.max() ?? 0
+        #expect(worstT < 1e-12, "transposed convolution: worst difference \(worstT)")
     }
 
     @Test("Pooling windows: each output receives exactly its size × size window")

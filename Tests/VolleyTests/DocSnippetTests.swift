@@ -61,6 +61,33 @@ import Volley
         #expect(try sim.spikeCount(of: exc) > 0)
     }
 
+    @Test("API guide: convolution and pooling as connectivity with a shared kernel")
+    func convolutionSnippet() throws {
+        var cnn = Network()
+        let image = try cnn.addSpikeSource("image", size: 1 * 8 * 8)
+        let conv = ConvolutionGeometry(inputChannels: 1, inputHeight: 8, inputWidth: 8, outputChannels: 2,
+                                       kernelSize: 3, padding: 1)                       // 2 × 8 × 8 outputs
+        let features = try cnn.addPopulation("features", size: conv.outputSize,
+                                             model: LIFDelta(tauM: 5, vRest: 0, vReset: 0, vThreshold: 1, tRef: 0))
+        let kernel = (0..<conv.kernelCount).map { Double($0 % 3) * 0.5 }              // 18 shared weights, mV
+        let c = try cnn.connect(image, to: features, convolution: conv, kernel: kernel, delay: 1)
+        let pool = PoolingGeometry(channels: 2, inputHeight: 8, inputWidth: 8, size: 2)  // 2 × 4 × 4
+        let pooled = try cnn.addPopulation("pooled", size: pool.outputSize,
+                                           model: LIFDelta(tauM: 5, vRest: 0, vReset: 0, vThreshold: 1, tRef: 0))
+        try cnn.connect(features, to: pooled, pooling: pool, weight: 1, delay: 1)     // max of spikes
+        let weights = try cnn.projection(c).weights
+        print(weights.layoutName, weights.memoryBytes, "bytes for", try cnn.projection(c).synapseCount, "synapses")
+
+        #expect(weights.layoutName == "shared")
+        // 2 channels × 8 × 8 outputs, each from up to 9 inputs: 2·(6·6·9 + 4·6·6 + 4·4) synapses.
+        #expect(try cnn.projection(c).synapseCount == 2 * (36 * 9 + 24 * 6 + 4 * 4))
+        #expect(weights.memoryBytes == 18 * 8 + 4 * (try cnn.projection(c).synapseCount))
+        let sim = try TimeSteppedSimulator(network: cnn, dt: 1)
+        try sim.setSpikeTrains((0..<64).map { [Double($0 % 5)] }, for: image)
+        try sim.run(until: 10)
+        #expect(try sim.spikeCount(of: pooled) > 0)
+    }
+
     @Test("API guide: running either engine, recording, reading spikes, potentials and the report")
     func runningAndRecording() throws {
         var net = Network()

@@ -20,7 +20,8 @@ struct STBPTests {
     @Test("The training forward pass spikes bit-identically to TimeSteppedSimulator on the exported network", arguments: [1, 2, 3] as [UInt64])
     func engineIdentity(seed: UInt64) throws {
         for readout in STBPNetwork.Readout.allCases {
-            let net = try randomNetwork([30, 20, 15, 6], readout: readout, seed: seed, gain: 2.5)
+            var net = try randomNetwork([30, 20, 15, 6], readout: readout, seed: seed, gain: 2.5)
+            net.membraneTimeConstants = [10, 3.7, 25]  // a learned leak: each layer its own τm
             var input = randomInput(size: 30, steps: 25, rate: 0.4, seed: seed)
             input.spikes[3] = (input.spikes[3] + [5, 5, 5]).sorted()  // a neuron spiking three times in one step
             let steps = net.steps(forInputSteps: 25) + 5
@@ -133,6 +134,13 @@ struct STBPTests {
         let back = try STBPModelFile.read(from: path).network(source: path)
         #expect(back.weights == net.weights && back.layerSizes == net.layerSizes && back.readout == .potential)
         #expect(back.neuron.tauM == net.neuron.tauM && back.neuron.vThreshold == net.neuron.vThreshold && back.dt == net.dt)
+        var leaky = net
+        leaky.membraneTimeConstants = [7.25, 13.5]
+        try STBPModelFile(network: leaky).write(to: path)
+        #expect(try STBPModelFile.read(from: path).network(source: path).membraneTimeConstants == [7.25, 13.5])
+        var bad = STBPModelFile(network: leaky)
+        bad.layerTauM = [7.25, 0]
+        #expect { try bad.network(source: "m.json") } throws: { "\($0)".contains("layer_tau_m_ms[1]") }
         var file = STBPModelFile(network: net)
         file.weights[1].removeLast()
         #expect { try file.network(source: "m.json") } throws: { "\($0)".contains("m.json") && "\($0)".contains("weight layer 1") }
@@ -145,5 +153,55 @@ struct STBPTests {
         file = STBPModelFile(network: net)
         file.tauM = -1
         #expect { try file.network(source: "m.json") } throws: { "\($0)".contains("tauM") }
+    }
+
+    @Test("The learnable leak: ∂L/∂τm per layer equals central finite differences; training moves τm and stays finite")
+    func leakGradient() throws {
+        for (readout, loss) in [(STBPNetwork.Readout.spikeCount, STBPLoss.crossEntropy), (.potential, .crossEntropy), (.spikeCount, .rateMSE)] {
+            var net = try randomNetwork([8, 6, 4], readout: readout, seed: 11, gain: 1.2)
+            net.membraneTimeConstants = [4, 9]
+            let input = randomInput(size: 8, steps: 12, rate: 0.5, seed: 5)
+            let steps = net.steps(forInputSteps: 12)
+            let beta = 4.0
+            func lossValue(_ n: STBPNetwork) -> Double {
+                let a = n.forward(input, steps: steps, smoothSlope: beta)
+                return n.loss(n.scores(a), label: 2, loss, steps: steps).0
+            }
+            let a = net.forward(input, steps: steps, smoothSlope: beta)
+            let (_, dz) = net.loss(net.scores(a), label: 2, loss, steps: steps)
+            var gradient = net.weights.map { [Double](repeating: 0, count: $0.count) }
+            var leak = [Double](repeating: 0, count: 2)
+            leak.withUnsafeMutableBufferPointer {
+                _ = net.backward(a, input: input, scoreGradient: dz, surrogate: .sigmoid(slope: beta), gradient: &gradient, leakGradient: $0)
+            }
+            var plain = net.weights.map { [Double](repeating: 0, count: $0.count) }
+            net.backward(a, input: input, scoreGradient: dz, surrogate: .sigmoid(slope: beta), gradient: &plain)
+            #expect(plain == gradient, "the weight gradient does not depend on also computing the leak's")
+            for l in 0..<2 {
+                let tau = net.membraneTimeConstants[l], h = 1e-5
+                net.membraneTimeConstants[l] = tau + h
+                let up = lossValue(net)
+                net.membraneTimeConstants[l] = tau - h
+                let down = lossValue(net)
+                net.membraneTimeConstants[l] = tau
+                let numeric = (up - down) / (2 * h)
+                #expect(abs(numeric) > 1e-7, "\(readout): τm of layer \(l + 1) should matter")
+                #expect(abs(numeric - leak[l]) <= 1e-5 * max(abs(numeric), 1e-4), "\(readout) \(loss) layer \(l + 1): \(leak[l]) vs \(numeric)")
+            }
+        }
+        var rng = Xoshiro256(seed: 9, stream: 1)
+        var inputs: [STBPInput] = [], labels: [Int] = []
+        for k in 0..<40 {
+            inputs.append(.bernoulli((0..<20).map { ($0 / 10 == k % 2) ? 0.6 : 0.05 }, steps: 10, rng: &rng))
+            labels.append(k % 2)
+        }
+        let net = try randomNetwork([20, 16, 2], seed: 4, gain: 1)
+        var trainer = try STBPTrainer(network: net, learningRate: 0.05, surrogate: .arctan(alpha: 2), loss: .crossEntropy, batch: 8, learnLeak: true)
+        for _ in 0..<5 { _ = try trainer.epoch(inputs, labels: labels, order: Array(0..<40), steps: 11) }
+        #expect(trainer.network.membraneTimeConstants != net.membraneTimeConstants)
+        #expect(trainer.network.membraneTimeConstants.allSatisfy { $0.isFinite && $0 >= 1e-3 })
+        var fixed = try STBPTrainer(network: net, learningRate: 0.05, surrogate: .arctan(alpha: 2), loss: .crossEntropy, batch: 8)
+        _ = try fixed.epoch(inputs, labels: labels, order: Array(0..<40), steps: 11)
+        #expect(fixed.network.membraneTimeConstants == net.membraneTimeConstants)
     }
 }

@@ -1,5 +1,6 @@
 // MNIST with spatio-temporal backpropagation (STBP, Wu et al. 2018) through LIF neurons on the
-// time grid: a multilayer perceptron trained with a surrogate gradient, whose trained network is an
+// time grid: a multilayer perceptron or a small convolutional network trained with a surrogate
+// gradient, whose trained network is an
 // ordinary Volley network — also run spike by spike in the exact event-driven engine and in the
 // time-stepped engine at other dt (`--eval-exact`).
 //
@@ -10,16 +11,33 @@ import Foundation
 import Volley
 import VolleyExamples
 
+/// The layers as "784-c16k5-maxpool2-…-10".
+func architecture(_ net: STBPNetwork) -> String {
+    var parts = ["\(net.layerSizes[0])"]
+    for (l, c) in net.connections.enumerated() {
+        switch c.kind {
+        case .dense: parts.append("\(net.layerSizes[l + 1])")
+        case .convolution: parts.append("c\(c.convolution!.outputChannels)k\(c.convolution!.kernelSize)")
+        case .maxPooling: parts.append("maxpool\(c.pooling!.size)")
+        case .averagePooling: parts.append("avgpool\(c.pooling!.size)")
+        }
+    }
+    return parts.joined(separator: "-")
+}
+
 runExample("mnist-stbp") {
     var cli = CommandOptions(program: "mnist-stbp", summary: "STBP surrogate-gradient training of a LIF multilayer perceptron on MNIST (Wu et al. 2018), checked in both engines")
     cli.option("data", value: "PATH", default: "../shared/datasets/mnist", help: "directory with the four raw MNIST IDX files")
-    cli.option("arch", value: "mlp", default: "mlp", help: "architecture: mlp (784-hidden…-10); a convolutional network is not available yet")
-    cli.option("hidden", value: "N[,N…]", default: "800", help: "hidden layer sizes")
-    cli.option("epochs", value: "N", default: "15", help: "training epochs")
+    cli.option("arch", value: "mlp|cnn", default: "mlp", help: "architecture: mlp (784-hidden…-10) or cnn (28×28 → conv k×k C1 → pool 2 → conv k×k C2 → pool 2 → hidden… → 10, 'same' padding)")
+    cli.option("hidden", value: "N[,N…]", default: "800 (mlp), none (cnn)", help: "hidden dense layer sizes (after the convolutions for cnn; 0 for none)")
+    cli.option("channels", value: "C1,C2", default: "16,32", help: "cnn: channels of the two convolutions")
+    cli.option("kernel", value: "K", default: "5", help: "cnn: side of the square kernels (odd)")
+    cli.option("pool", value: "max|average", default: "max", help: "cnn: pooling layers (max: a neuron that fires iff its 2×2 window fired; average: integrates the window's spikes)")
+    cli.option("epochs", value: "N", default: "15 (mlp), 8 (cnn)", help: "training epochs")
     cli.option("batch", value: "N", default: "100", help: "minibatch size")
     cli.option("lr", value: "ETA", default: "3e-3", help: "Adam learning rate")
     cli.option("lr-decay", value: "F", default: "0.5", help: "learning rate × F every --lr-step epochs")
-    cli.option("lr-step", value: "N", default: "5", help: "epochs between learning-rate decays")
+    cli.option("lr-step", value: "N", default: "5 (mlp), 3 (cnn)", help: "epochs between learning-rate decays")
     cli.option("steps", value: "T", default: "10", help: "input time steps per image (Bernoulli rate coding: pixel/255 per step)")
     cli.option("dt", value: "MS", default: "1", help: "time step, and the delay of every connection (ms, 0.1…100)")
     cli.option("tau-m", value: "MS", default: "0.6213", help: "membrane time constant τm (ms); 0.6213 ms gives STBP's decay factor e^(−dt/τm) ≈ 0.2 at dt = 1 ms")
@@ -28,6 +46,7 @@ runExample("mnist-stbp") {
     cli.option("surrogate-width", value: "P", default: "1", help: "its parameter: width a (mV) of the rectangle, or slope β / α (1/mV)")
     cli.option("loss", value: "ce|mse", default: "mse", help: "cross-entropy of softmax(spike counts), or STBP's MSE on output rates")
     cli.option("readout", value: "spike-count|potential", default: "spike-count", help: "class scores: output spike counts, or the mean potential of a non-spiking output layer")
+    cli.flag("learn-leak", help: "learn each layer's membrane time constant τm too (starting from --tau-m)")
     cli.option("init-gain", value: "G", default: "1.155", help: "initial weights U(−b, b), b = G·θ·√(3/fan-in) (1.155: PyTorch's default 1/√fan-in at θ = 0.5)")
     cli.option("shift", value: "PIXELS", default: "1", help: "training augmentation: translate each training image by a random (dx, dy) in [−P, P]², redrawn each epoch")
     cli.option("seed", value: "S", default: "1", help: "seed of the weights, the sample order, the shifts and every input spike")
@@ -38,19 +57,31 @@ runExample("mnist-stbp") {
     cli.option("load", value: "PATH", help: "load a model instead of training")
     cli.option("svg", value: "PATH", help: "write the training curve (train/held-out accuracy per epoch) as SVG")
     cli.option("eval-exact", value: "N", default: "0", help: "run the first N test images in the event-driven engine (exact) and the time-stepped engine at dt = 1, 0.5, 0.25, 0.1 ms: accuracy and synaptic events per image (exact_test_accuracy is over those N)")
-    cli.flag("quick", help: "seconds-long CI run: 1000 training and 300 test images, 100 hidden neurons, 3 epochs")
+    cli.flag("quick", help: "seconds-long CI run: 1000 training and 300 test images, 100 hidden neurons (cnn: channels 4,8), 3 epochs")
     try cli.parseProcessArguments()
 
     let quick = cli.isSet("quick")
-    _ = try cli.choice("arch", ["mlp"])
-    let hidden = quick && !cli.isSet("hidden") ? [100] : try cli.intList("hidden", .within(1...100_000))
-    let epochs = quick && !cli.isSet("epochs") ? 3 : try cli.int("epochs", .within(0...10_000))
+    let arch = try cli.choice("arch", ["mlp", "cnn"])
+    let hidden: [Int]
+    if !cli.isSet("hidden") {
+        hidden = arch == "cnn" ? [] : quick ? [100] : [800]
+    } else {
+        let list = try cli.intList("hidden", .within(0...100_000))
+        hidden = list == [0] ? [] : list
+        if arch == "mlp" && hidden.isEmpty { throw VolleyError.usage("option '--hidden': an mlp needs at least one hidden layer") }
+        if hidden.contains(0) && list != [0] { throw VolleyError.usage("option '--hidden': 0 only alone (no hidden layer), got \(list)") }
+    }
+    let channels = quick && !cli.isSet("channels") ? [4, 8] : try cli.intList("channels", .within(1...1024))
+    guard channels.count == 2 else { throw VolleyError.usage("option '--channels': need two channel counts C1,C2, got \(channels.count)") }
+    let kernel = try cli.int("kernel", .init("must be odd, 1…27") { $0 % 2 == 1 && $0 >= 1 && $0 <= 27 })
+    let maxPool = try cli.choice("pool", ["max", "average"]) == "max"
+    let epochs = !cli.isSet("epochs") ? (quick ? 3 : arch == "cnn" ? 8 : 15) : try cli.int("epochs", .within(0...10_000))
     let trainCount = quick && !cli.isSet("train-samples") ? 1000 : try cli.int("train-samples", .positive)
     let testCount = quick && !cli.isSet("test-samples") ? 300 : try cli.int("test-samples", .positive)
     let batch = try cli.int("batch", .within(1...100_000))
     let lr = try cli.double("lr", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 })
     let lrDecay = try cli.double("lr-decay", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 })
-    let lrStep = try cli.int("lr-step", .positive)
+    let lrStep = !cli.isSet("lr-step") ? (arch == "cnn" ? 3 : 5) : try cli.int("lr-step", .positive)
     let inputSteps = try cli.int("steps", .within(1...10_000))
     let dt = try cli.double("dt", .within(0.1...100))
     let tauM = try cli.double("tau-m", .init("must be in (0, 10⁵] ms") { $0 > 0 && $0 <= 1e5 })
@@ -71,13 +102,38 @@ runExample("mnist-stbp") {
     let savePath = try cli.string("save").map { try OutputPath.check($0, flag: "save") }
     let svgPath = try cli.string("svg").map { try OutputPath.check($0, flag: "svg") }
 
-    // Memory: weights with Adam's two moments and four gradient chunks, plus one sample's
-    // potentials and spikes (all steps) per chunk; refused beyond half of the machine's memory.
-    let neurons = hidden.reduce(0, +) + 10
-    let weightCount = zip([784] + hidden, hidden + [10]).reduce(0) { $0 + $1.0 * $1.1 }
-    let bytes = Double(weightCount) * 8 * 7 + Double(inputSteps + hidden.count) * Double(neurons) * 16 * 4
+    // The layers: sizes and how each connects.
+    var layerSizes = [784], connections: [STBPConnection] = []
+    if arch == "cnn" {
+        var side = 28, depth = 1
+        for c in channels {
+            let conv = ConvolutionGeometry(inputChannels: depth, inputHeight: side, inputWidth: side, outputChannels: c, kernelSize: kernel, padding: kernel / 2)
+            let pool = PoolingGeometry(channels: c, inputHeight: side, inputWidth: side, size: 2)
+            connections += [.convolution(conv), maxPool ? .maxPooling(pool) : .averagePooling(pool)]
+            layerSizes += [conv.outputSize, pool.outputSize]
+            side /= 2
+            depth = c
+        }
+    }
+    for h in hidden + [10] {
+        layerSizes.append(h)
+        connections.append(.dense)
+    }
+    // Memory: weights with Adam's two moments and four gradient chunks, the structured layers'
+    // synapse tables, plus one sample's potentials and spikes (all steps) per chunk; refused
+    // beyond half of the machine's memory.
+    let neurons = layerSizes.dropFirst().reduce(0, +)
+    var weightCount = 0, tableEntries = 0
+    for (l, c) in connections.enumerated() {
+        switch c.kind {
+        case .dense: weightCount += layerSizes[l] * layerSizes[l + 1]
+        case .convolution: weightCount += c.convolution!.kernelCount; tableEntries += c.convolution!.outputSize * c.convolution!.inputChannels * kernel * kernel
+        case .averagePooling, .maxPooling: tableEntries += c.pooling!.outputSize * 4
+        }
+    }
+    let bytes = Double(weightCount) * 8 * 7 + Double(tableEntries) * 8 + Double(inputSteps + layerSizes.count) * Double(neurons) * 16 * 4
     guard bytes < Double(ProcessInfo.processInfo.physicalMemory) / 2 else {
-        throw VolleyError.usage("options '--hidden' and '--steps': training would need \(Format.bytes(Int(bytes))), more than half of this machine's memory")
+        throw VolleyError.usage("options '--hidden', '--channels' and '--steps': training would need \(Format.bytes(Int(bytes))), more than half of this machine's memory")
     }
     let dataPath = try cli.requiredString("data")
     let mnist = try reading("data", dataPath) { try MNIST.load(directory: dataPath) }
@@ -118,6 +174,7 @@ runExample("mnist-stbp") {
     var network: STBPNetwork
     var history: [(train: Double, heldOut: Double)] = []
     var trainSeconds = 0.0
+    var trainFLOPs = 0.0
     var trainAccuracy = Double.nan
     let steps: Int
     if let path = cli.string("load") {
@@ -126,20 +183,20 @@ runExample("mnist-stbp") {
             throw VolleyError.usage("option '--load': the model in \(path) has layer sizes \(network.layerSizes), expected 784-…-10")
         }
         steps = network.steps(forInputSteps: inputSteps)
-        print("loaded \(network.layerSizes.map(String.init).joined(separator: "-")) model from \(path)")
+        print("loaded \(architecture(network)) model from \(path)")
     } else {
         let neuron = LIFDelta(tauM: tauM, vRest: 0, vReset: 0, vThreshold: threshold, tRef: 0)
-        network = try STBPNetwork(layerSizes: [784] + hidden + [10], neuron: neuron, dt: dt, readout: readout)
+        network = try STBPNetwork(layerSizes: layerSizes, connections: connections, neuron: neuron, dt: dt, readout: readout)
         network.initialize(gain: gain, seed: seed)
         steps = network.steps(forInputSteps: inputSteps)
-        print("network \(network.layerSizes.map(String.init).joined(separator: "-")) LIF (delta synapses, τm \(tauM) ms, θ \(threshold) mV, reset to rest), \(network.weights.reduce(0) { $0 + $1.count }) weights, \(steps) steps of \(dt) ms per image")
+        print("network \(architecture(network)) LIF (delta synapses, τm \(tauM) ms, θ \(threshold) mV, reset to rest), \(network.weights.reduce(0) { $0 + $1.count }) weights, \(steps) steps of \(dt) ms per image")
         print("training: Adam lr \(lr) × \(lrDecay) every \(lrStep) epochs, batch \(batch), random shifts ±\(shift) px, loss \(loss.rawValue), readout \(readout.rawValue), surrogate \(surrogate), \(epochs) epochs, seed \(seed), both cores")
-        var trainer = try STBPTrainer(network: network, learningRate: lr, surrogate: surrogate, loss: loss, batch: batch)
+        var trainer = try STBPTrainer(network: network, learningRate: lr, surrogate: surrogate, loss: loss, batch: batch, learnLeak: cli.isSet("learn-leak"))
         var order = Array(0..<fit)
         var rng = Xoshiro256(seed: seed, stream: 0x0DE)
         for epoch in 1...max(epochs, 1) where epochs > 0 {
             let rate = lr * pow(lrDecay, Double((epoch - 1) / lrStep))
-            trainer.optimizer.setLearningRate(rate)
+            trainer.setLearningRate(rate)
             for k in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(k, rng.index(below: k + 1)) }
             let t0 = Date()
             let phase = UInt64(epoch)
@@ -150,14 +207,22 @@ runExample("mnist-stbp") {
             }
             let seconds = Date().timeIntervalSince(t0)
             trainSeconds += seconds
+            trainFLOPs += trainer.lastEpochFLOPs
             trainAccuracy = accuracy
             let check = try STBPEvaluation.evaluate(trainer.network, count: heldOutImages.count, labels: heldOutLabels, steps: steps) {
                 encode(heldOutImages[$0], phase: 0x7E57, index: $0)
             }
             history.append((accuracy, check.accuracy))
-            print("epoch \(epoch)/\(epochs): loss \(Format.fixed(meanLoss, 4)), train accuracy \(Format.fixed(accuracy, 4)), \(heldOutName) accuracy \(Format.fixed(check.accuracy, 4)), \(Format.fixed(Double(fit) / seconds, 0)) samples/s, \(Format.fixed(check.spikesPerSample, 1)) spikes/sample, \(Format.fixed(100 * check.undecided, 1))% undecided, lr \(Format.scientific(rate, 3))")
+            print("epoch \(epoch)/\(epochs): loss \(Format.fixed(meanLoss, 4)), train accuracy \(Format.fixed(accuracy, 4)), \(heldOutName) accuracy \(Format.fixed(check.accuracy, 4)), \(Format.fixed(Double(fit) / seconds, 0)) samples/s (\(Format.fixed(trainer.lastEpochFLOPs / seconds / 1e9, 2)) GFLOP/s), \(Format.fixed(check.spikesPerSample, 1)) spikes/sample, \(Format.fixed(100 * check.undecided, 1))% undecided, lr \(Format.scientific(rate, 3))")
         }
         network = trainer.network
+        if trainer.learnsLeak {
+            print("learned τm per layer (ms): \(network.membraneTimeConstants.map { Format.fixed($0, 4) }.joined(separator: ", "))")
+        }
+        if trainSeconds > 0 {
+            let peak = MachinePeak.current()
+            print("training arithmetic: \(Format.fixed(trainFLOPs / Double(max(fit * epochs, 1)) / 1e6, 1)) MFLOP per sample, \(Format.fixed(trainFLOPs / trainSeconds / 1e9, 2)) GFLOP/s" + (peak.map { " of this machine's nominal peak \(Format.fixed($0.gflops, 1)) GFLOP/s (\($0.cores) cores × \(Format.fixed($0.gigahertz, 3)) GHz × \($0.flopsPerCycle) with \($0.vectorExtension))" } ?? ""))
+        }
     }
 
     // Final evaluation on the test images (the training forward pass = the time-stepped engine).
@@ -177,42 +242,24 @@ runExample("mnist-stbp") {
         guard network.readout == .spikeCount else {
             throw VolleyError.usage("option '--eval-exact': needs a spike-count readout (the engines report spikes, not mean potentials)")
         }
-        let (engineNet, layers) = try network.engineNetwork()
         let end = Double(steps - 1) * network.dt
-        func run(_ engine: String, dt stepDt: Double?) throws -> (accuracy: Double, events: Double, seconds: Double) {
-            let t0 = Date()
-            let chunks = 8
-            let trainedDt = network.dt
-            let parts = try parallelMap(chunks) { c in
-                Result { () throws -> (Int, UInt64) in
-                    let sim: Simulator = try stepDt.map { try TimeSteppedSimulator(network: engineNet, dt: $0, recording: .none) }
-                        ?? EventDrivenSimulator(network: engineNet, recording: .none)
-                    var hits = 0
-                    var events: UInt64 = 0
-                    var i = c
-                    while i < exactCount {
-                        sim.reset()
-                        try sim.setSpikeTrains(testInput(i).spikeTrains(size: 784, dt: trainedDt), for: layers[0])
-                        try sim.run(until: end)
-                        if STBPNetwork.decision(try sim.spikeCounts(of: layers[layers.count - 1]).map(Double.init)) == testLabels[i] { hits += 1 }
-                        events += sim.counters.synapticEvents
-                        i += chunks
-                    }
-                    return (hits, events)
-                }
-            }.map { try $0.get() }
-            return (Double(parts.reduce(0) { $0 + $1.0 }) / Double(exactCount), Double(parts.reduce(0) { $0 + $1.1 }) / Double(exactCount), Date().timeIntervalSince(t0))
+        let trainedDt = network.dt
+        func run(dt stepDt: Double?) throws -> (accuracy: Double, events: Double, seconds: Double) {
+            let r = try STBPEngineEvaluation.run(
+                network, engine: stepDt.map { .timeStepped(dt: $0) } ?? .eventDriven, count: exactCount, labels: testLabels, until: end
+            ) { testInput($0).spikeTrains(size: 784, dt: trainedDt) }
+            return (r.accuracy, r.synapticEventsPerSample, r.wallSeconds)
         }
         print("the trained network on the first \(exactCount) test images, spike by spike (delays stay \(network.dt) ms):")
         let grid = try STBPEvaluation.evaluate(network, count: exactCount, labels: testLabels, steps: steps, sample: testInput)
         print("  training forward pass (grid dt = \(network.dt) ms): accuracy \(Format.fixed(100 * grid.accuracy, 2))%")
         gridSameImages = .number(grid.accuracy)
-        let event = try run("event", dt: nil)
+        let event = try run(dt: nil)
         print("  event-driven (exact): accuracy \(Format.fixed(100 * event.accuracy, 2))%, \(Format.fixed(event.events, 0)) synaptic events per image, \(Format.fixed(event.seconds, 1)) s")
         exact = .number(event.accuracy)
         engineRows.append(["engine": "event", "dt_ms": .null, "test_accuracy": .number(event.accuracy), "synops_per_sample": .number(event.events), "wall_seconds": .number(event.seconds)])
         for stepDt in [1.0, 0.5, 0.25, 0.1] {
-            let r = try run("stepped", dt: stepDt)
+            let r = try run(dt: stepDt)
             print("  time-stepped dt = \(stepDt) ms: accuracy \(Format.fixed(100 * r.accuracy, 2))%, \(Format.fixed(r.events, 0)) synaptic events per image, \(Format.fixed(r.seconds, 1)) s")
             engineRows.append(["engine": "stepped", "dt_ms": .number(stepDt), "test_accuracy": .number(r.accuracy), "synops_per_sample": .number(r.events), "wall_seconds": .number(r.seconds)])
         }
@@ -231,13 +278,16 @@ runExample("mnist-stbp") {
         print("model written to \(path)")
     }
     let fields: JSONValue = [
-        "example": "mnist-stbp", "arch": "mlp", "hidden": .array(network.layerSizes.dropFirst().dropLast().map { .int($0) }),
+        "example": "mnist-stbp", "arch": .string(network.connections.contains { $0.kind == .convolution } ? "cnn" : "mlp"),
+        "layers": .string(architecture(network)),
         "test_accuracy": .number(eval.accuracy), "exact_test_accuracy": exact, "exact_test_samples": .int(exactCount), "grid_test_accuracy_same_images": gridSameImages, "train_accuracy": .number(trainAccuracy),
         "epochs": .int(cli.string("load") == nil ? epochs : 0), "seed": .unsigned(seed), "steps": .int(steps), "dt_ms": .number(network.dt),
         "train_samples": .int(cli.string("load") == nil ? fit : 0), "validation_samples": .int(validation), "test_samples": .int(testCount),
         "train_seconds": .number(trainSeconds), "train_samples_per_second": .number(trainSeconds > 0 ? Double(fit * epochs) / trainSeconds : nil),
+        "train_gflops_per_second": .number(trainSeconds > 0 ? trainFLOPs / trainSeconds / 1e9 : nil), "machine_peak_gflops": .number(MachinePeak.current()?.gflops),
         "undecided": .number(eval.undecided), "learning_rate": .number(lr), "batch": .int(batch), "shift_pixels": .int(shift), "loss": .string(loss.rawValue),
         "readout": .string(network.readout.rawValue), "surrogate": .string("\(surrogate)"),
+        "tau_m_ms": .array(network.membraneTimeConstants.map { .number($0) }),
         "engines": .array(engineRows),
     ]
     printResultLine(fields.merging(try JSONValue(encoding: report)))

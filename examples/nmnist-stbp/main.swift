@@ -114,7 +114,7 @@ runExample("nmnist-stbp") {
     var rng = Xoshiro256(seed: seed, stream: 0x0DE)
     var trainSeconds = 0.0, trainAccuracy = Double.nan
     for epoch in 1...max(epochs, 1) where epochs > 0 {
-        trainer.optimizer.setLearningRate(lr * pow(0.5, Double((epoch - 1) / 4)))
+        trainer.setLearningRate(lr * pow(0.5, Double((epoch - 1) / 4)))
         for k in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(k, rng.index(below: k + 1)) }
         let t0 = Date()
         let (loss, accuracy) = try blaming(["lr"]) { try trainer.epoch(trainInputs, labels: trainLabels, order: order, steps: steps) }
@@ -133,31 +133,14 @@ runExample("nmnist-stbp") {
     var rows: [JSONValue] = []
     var exactAccuracy: JSONValue = .null
     if exactRequested > 0 {
-        let (engineNet, layers) = try network.engineNetwork()
         let end = Double(steps - 1) * bin
+        let size = 2 * width * height
         func run(event: Bool) throws -> (accuracy: Double, events: Double, seconds: Double) {
-            let t0 = Date()
-            let parts = try parallelMap(8) { c in
-                Result { () throws -> (Int, UInt64) in
-                    let sim: Simulator = event ? try EventDrivenSimulator(network: engineNet, recording: .none)
-                        : try TimeSteppedSimulator(network: engineNet, dt: bin, recording: .none)
-                    var hits = 0
-                    var events: UInt64 = 0
-                    var i = c
-                    while i < exactRequested {
-                        sim.reset()
-                        // Event-driven: every event at its own time (µs); stepped: on the grid of the bins.
-                        let trains = event ? test[i].spikeTrains() : testInputs[i].spikeTrains(size: 2 * width * height, dt: bin)
-                        try sim.setSpikeTrains(trains, for: layers[0])
-                        try sim.run(until: end)
-                        if STBPNetwork.decision(try sim.spikeCounts(of: layers[layers.count - 1]).map(Double.init)) == testLabels[i] { hits += 1 }
-                        events += sim.counters.synapticEvents
-                        i += 8
-                    }
-                    return (hits, events)
-                }
-            }.map { try $0.get() }
-            return (Double(parts.reduce(0) { $0 + $1.0 }) / Double(exactRequested), Double(parts.reduce(0) { $0 + $1.1 }) / Double(exactRequested), Date().timeIntervalSince(t0))
+            // Event-driven: every event at its own time (µs); stepped: on the grid of the bins.
+            let r = try STBPEngineEvaluation.run(
+                network, engine: event ? .eventDriven : .timeStepped(dt: bin), count: exactRequested, labels: testLabels, until: end
+            ) { event ? test[$0].spikeTrains() : testInputs[$0].spikeTrains(size: size, dt: bin) }
+            return (r.accuracy, r.synapticEventsPerSample, r.wallSeconds)
         }
         let grid = try STBPEvaluation.evaluate(network, count: exactRequested, labels: testLabels, steps: steps) { testInputs[$0] }
         let stepped = try run(event: false)

@@ -11,6 +11,8 @@ public struct STBPModelFile: Codable, Equatable, Sendable {
     public var layerSizes: [Int]
     public var connections: [STBPConnection]?
     public var tauM: Double
+    /// τm (ms) of each non-input layer when it differs from `tauM` (a learned leak).
+    public var layerTauM: [Double]?
     public var vRest: Double
     public var vReset: Double
     public var vThreshold: Double
@@ -24,7 +26,7 @@ public struct STBPModelFile: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case format, layerSizes = "layer_sizes", connections, tauM = "tau_m_ms", vRest = "v_rest_mv", vReset = "v_reset_mv"
-        case vThreshold = "v_threshold_mv", dt = "dt_ms", readout, weights, inputSteps = "input_steps", seed, epochs
+        case vThreshold = "v_threshold_mv", layerTauM = "layer_tau_m_ms", dt = "dt_ms", readout, weights, inputSteps = "input_steps", seed, epochs
     }
 
     public init(network: STBPNetwork, inputSteps: Int? = nil, seed: UInt64? = nil, epochs: Int? = nil) {
@@ -32,6 +34,7 @@ public struct STBPModelFile: Codable, Equatable, Sendable {
         layerSizes = network.layerSizes
         connections = network.connections.allSatisfy { $0.kind == .dense } ? nil : network.connections
         tauM = network.neuron.tauM
+        layerTauM = network.membraneTimeConstants.allSatisfy { $0 == network.neuron.tauM } ? nil : network.membraneTimeConstants
         vRest = network.neuron.vRest
         vReset = network.neuron.vReset
         vThreshold = network.neuron.vThreshold
@@ -58,6 +61,15 @@ public struct STBPModelFile: Codable, Equatable, Sendable {
                 dt: dt, readout: kind)
         } catch let error as VolleyError {
             throw VolleyError.malformedData(source: source, reason: "\(error)")
+        }
+        if let taus = layerTauM {
+            guard taus.count == net.layerCount - 1 else {
+                throw VolleyError.malformedData(source: source, reason: "layer_tau_m_ms holds \(taus.count) values, expected \(net.layerCount - 1)")
+            }
+            if let k = taus.firstIndex(where: { !($0.isFinite && $0 > 0) }) {
+                throw VolleyError.malformedData(source: source, reason: "layer_tau_m_ms[\(k)] is \(taus[k]), must be a finite time constant > 0 ms")
+            }
+            net.membraneTimeConstants = taus
         }
         net.weights = try JSONFile.weightLayers(weights, expected: net.weights.map(\.count), source: source)
         return net

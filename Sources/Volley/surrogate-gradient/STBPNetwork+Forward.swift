@@ -10,6 +10,9 @@ public struct STBPActivity: Sendable {
     /// fired[l − 1][n]: the neurons of layer l that spiked at step n, ascending (hard pass only).
     public var fired: [[[Int32]]]
     public let steps: Int
+    /// Floating-point operations the pass performed (adds of the synaptic input, the neurons'
+    /// updates; counted per call by formula, for the GFLOP/s of training).
+    public var flops: Double = 0
 
     /// Spikes of each output neuron over all steps (class scores of the spike-count readout).
     public func outputCounts(size: Int) -> [Double] {
@@ -33,7 +36,6 @@ extension STBPNetwork {
             potentials: (1...layers).map { [Double](repeating: 0, count: steps * layerSizes[$0]) },
             spikes: (1...layers).map { [Double](repeating: 0, count: steps * layerSizes[$0]) },
             fired: (1...layers).map { _ in [[Int32]](repeating: [], count: steps) }, steps: steps)
-        let decay = neuron.propagator(over: dt).decay
         let vInf = neuron.vRest + neuron.bias
         var state = (1...layers).map { [Double](repeating: neuron.vRest, count: layerSizes[$0]) }
         var synapticInput = (1...layers).map { [Double](repeating: 0, count: layerSizes[$0]) }
@@ -41,41 +43,73 @@ extension STBPNetwork {
             for l in 1...layers {
                 let size = layerSizes[l]
                 let m = model(ofLayer: l)
+                let decay = m.propagator(over: dt).decay
                 let spiking = !(readout == .potential && l == layers)
                 for j in 0..<size { synapticInput[l - 1][j] = 0 }
                 // Iₙ from the previous layer's spikes at n − 1, summed in ascending source order.
                 if n > 0 {
                     let sources: [Int32] = l == 1 ? (n - 1 < input.spikes.count ? input.spikes[n - 1] : []) : activity.fired[l - 2][n - 1]
                     let smooth: [Double]? = l > 1 && smoothSlope != nil ? activity.spikes[l - 2] : nil
-                    accumulate(into: l, sources: sources, smooth: smooth, step: n - 1, &synapticInput[l - 1])
+                    activity.flops += accumulate(into: l, sources: sources, smooth: smooth, step: n - 1, &synapticInput[l - 1])
                 }
-                for j in 0..<size {
-                    var v = state[l - 1][j]
-                    if n > 0 { v = vInf + (v - vInf) * decay }
-                    v += synapticInput[l - 1][j]
-                    activity.potentials[l - 1][n * size + j] = v
-                    if let beta = smoothSlope, spiking {
-                        let s = 1 / (1 + exp(-beta * (v - m.vThreshold)))
-                        activity.spikes[l - 1][n * size + j] = s
-                        state[l - 1][j] = s * m.vReset + (1 - s) * v
-                    } else if spiking && v >= m.vThreshold {
-                        activity.spikes[l - 1][n * size + j] = 1
-                        activity.fired[l - 1][n].append(Int32(j))
-                        state[l - 1][j] = m.vReset
-                    } else {
-                        state[l - 1][j] = v
-                    }
-                }
+                let offset = n * size
+                let fired = STBPNetwork.update(
+                    &state[l - 1], input: synapticInput[l - 1], potentials: &activity.potentials[l - 1], spikes: &activity.spikes[l - 1],
+                    offset: offset, n: n, vInf: vInf, decay: decay, model: m, spiking: spiking, smoothSlope: smoothSlope)
+                activity.fired[l - 1][n] = fired
+                activity.flops += Double(size * (n > 0 ? 4 : 1))
             }
         }
         return activity
     }
 
+    /// One step of one layer's neurons (the type's equations); returns who fired, ascending.
+    static func update(
+        _ state: inout [Double], input: [Double], potentials: inout [Double], spikes: inout [Double], offset: Int, n: Int,
+        vInf: Double, decay: Double, model m: LIFDelta, spiking: Bool, smoothSlope: Double?
+    ) -> [Int32] {
+        var fired: [Int32] = []
+        state.withUnsafeMutableBufferPointer { state in
+            input.withUnsafeBufferPointer { input in
+                potentials.withUnsafeMutableBufferPointer { potentials in
+                    spikes.withUnsafeMutableBufferPointer { spikes in
+                        for j in 0..<state.count {
+                            var v = state[j]
+                            if n > 0 { v = vInf + (v - vInf) * decay }
+                            v += input[j]
+                            potentials[offset + j] = v
+                            if let beta = smoothSlope, spiking {
+                                let s = 1 / (1 + exp(-beta * (v - m.vThreshold)))
+                                spikes[offset + j] = s
+                                state[j] = s * m.vReset + (1 - s) * v
+                            } else if spiking && v >= m.vThreshold {
+                                spikes[offset + j] = 1
+                                fired.append(Int32(j))
+                                state[j] = m.vReset
+                            } else {
+                                state[j] = v
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return fired
+    }
+
     /// Adds Iₙ of layer l to `acc`: the weights from each source that spiked (listed ascending), or
-    /// with `smooth` the weights times every source's smooth spike of that step.
-    func accumulate(into l: Int, sources: [Int32], smooth: [Double]?, step: Int, _ acc: inout [Double]) {
+    /// with `smooth` the weights times every source's smooth spike of that step. Returns the
+    /// floating-point operations done.
+    @discardableResult
+    func accumulate(into l: Int, sources: [Int32], smooth: [Double]?, step: Int, _ acc: inout [Double]) -> Double {
         let size = layerSizes[l], pre = layerSizes[l - 1]
         let values = weightValues(into: l)
+        var flops = 0
+        if smooth != nil {
+            flops = 2 * synapseCount(l - 1)
+        } else {
+            for i in sources { flops += outDegree(layer: l - 1, neuron: Int(i)) }
+        }
         values.withUnsafeBufferPointer { w in
             acc.withUnsafeMutableBufferPointer { acc in
                 if let table = tables[l - 1] {
@@ -107,5 +141,6 @@ extension STBPNetwork {
                 }
             }
         }
+        return Double(flops)
     }
 }

@@ -69,8 +69,12 @@ public struct STBPNetwork: Sendable {
     /// layer l to neuron j of layer l + 1; a convolution's kernel (`ConvolutionGeometry.kernelIndex`);
     /// empty for pooling (fixed weight, `poolingWeight(ofLayer:)`).
     public var weights: [[Double]]
-    /// The neuron of every non-input layer (tRef must be 0).
+    /// The neuron of every non-input layer (tRef must be 0); its τm is the initial leak of
+    /// every layer.
     public let neuron: LIFDelta
+    /// Membrane time constant τm (ms) of each non-input layer: `neuron.tauM` unless learned
+    /// (`STBPTrainer(learnLeak:)`).
+    public var membraneTimeConstants: [Double]
     /// Time step (ms); also the delay of every connection.
     public let dt: Double
     public let readout: Readout
@@ -110,6 +114,7 @@ public struct STBPNetwork: Sendable {
         self.dt = dt
         self.readout = readout
         tables = connections.map { $0.connectivity() }
+        membraneTimeConstants = [Double](repeating: neuron.tauM, count: layerSizes.count - 1)
         weights = connections.indices.map { l in
             switch connections[l].kind {
             case .dense: return [Double](repeating: 0, count: layerSizes[l] * layerSizes[l + 1])
@@ -172,6 +177,7 @@ public struct STBPNetwork: Sendable {
     /// The model of layer l (l ≥ 1) as the engine runs it.
     func model(ofLayer l: Int) -> LIFDelta {
         var m = neuron
+        m.tauM = membraneTimeConstants[l - 1]
         if readout == .potential && l == layerCount - 1 { m.vThreshold = .greatestFiniteMagnitude }
         return m
     }

@@ -62,14 +62,43 @@ extension STBPNetwork {
     ///     ∂L/∂aₙ = ∂L/∂rₙ·(1 − sₙ) + ∂L/∂sₙ·σ′(aₙ − θ) (+ ∂L/∂aₙ of the readout),
     ///     ∂L/∂sₙ = Σₖ W[·, k]·∂L/∂a⁽ˡ⁺¹⁾ₙ₊₁[k] + ∂L/∂rₙ·(vReset − aₙ) (+ the readout's),
     ///     ∂L/∂rₙ = ∂L/∂aₙ₊₁·decay,   ∂L/∂W[i, j] = Σₙ sₙ₋₁[i]·∂L/∂aₙ[j].
+    ///
+    /// Returns the floating-point operations performed (per call by formula, for GFLOP/s).
+    @discardableResult
     public func backward(
         _ a: STBPActivity, input: STBPInput, scoreGradient dz: [Double], surrogate: Surrogate, gradient: inout [[Double]]
-    ) {
+    ) -> Double {
+        backward(a, input: input, scoreGradient: dz, surrogate: surrogate, gradient: &gradient, leakGradient: nil)
+    }
+
+    /// `backward` that also adds the gradient with respect to each layer's membrane time constant
+    /// τm (the learnable leak; decay = e^(−dt/τm)) to `leakGradient` (one per non-input layer):
+    ///
+    ///     ∂L/∂τm = Σₙ≥₁ Σⱼ ∂L/∂aₙ[j]·(rₙ₋₁[j] − V∞)·decay·dt/τm².
+    @discardableResult
+    public func backward(
+        _ a: STBPActivity, input: STBPInput, scoreGradient dz: [Double], surrogate: Surrogate, gradient: inout [[Double]],
+        leakGradient: UnsafeMutableBufferPointer<Double>?
+    ) -> Double {
         let layers = layerCount - 1, steps = a.steps
-        let decay = neuron.propagator(over: dt).decay
+        var flops = 0.0
         var above = [Double]()  // ∂L/∂a of the layer above, all steps
+        // ∂L/∂a of layer l at step n reaches a weight gradient only through some layer m ≤ l at
+        // step n − (l − m) (or earlier) times a spike of layer m − 1 one step before; so before
+        // needed[l] = minₘ (first active step of layer m − 1 + l − m + 1) it is not computed.
+        var firstActive = [Int](repeating: Int.max / 2, count: layers)
+        firstActive[0] = input.spikes.firstIndex { !$0.isEmpty } ?? Int.max / 2
+        for m in 1..<layers {
+            let size = layerSizes[m]
+            if let k = a.spikes[m - 1].firstIndex(where: { $0 != 0 }) { firstActive[m] = k / size }
+        }
+        var needed = [Int](repeating: 0, count: layers + 1)
+        for l in 1...layers { needed[l] = (1...l).map { firstActive[$0 - 1] + l - $0 + 1 }.min()! }
+        // The leak's gradient needs ∂L/∂a at every step.
+        if leakGradient != nil { needed = [Int](repeating: 0, count: layers + 1) }
         for l in stride(from: layers, through: 1, by: -1) {
             let size = layerSizes[l], m = model(ofLayer: l)
+            let decay = m.propagator(over: dt).decay
             let spiking = !(readout == .potential && l == layers)
             let v = a.potentials[l - 1], s = a.spikes[l - 1]
             var da = [Double](repeating: 0, count: steps * size)
@@ -77,8 +106,10 @@ extension STBPNetwork {
             let upperValues = l < layers ? weightValues(into: l + 1) : []
             var upstream = [Double](repeating: 0, count: l < layers ? size : 0)  // Σₖ W[j, k]·∂L/∂a⁽ˡ⁺¹⁾ₙ₊₁[k]
             for n in stride(from: steps - 1, through: 0, by: -1) {
-                if l < layers && n + 1 < steps {
-                    transposedProduct(from: l, values: upperValues, above: above, step: n + 1, into: &upstream)
+                if l < layers && n + 1 < steps && n >= needed[l] {
+                    flops += transposedProduct(from: l, values: upperValues, above: above, step: n + 1, into: &upstream)
+                } else if l < layers {
+                    for j in 0..<size { upstream[j] = 0 }
                 }
                 for j in 0..<size {
                     let k = n * size + j
@@ -97,11 +128,25 @@ extension STBPNetwork {
                     }
                 }
                 for j in 0..<size { next[j] = da[n * size + j] }
+                flops += Double(size * (spiking ? 12 : 2))
+            }
+            if let leak = leakGradient {
+                let vInf = m.vRest + m.bias
+                var sum = 0.0
+                for n in 1..<max(steps, 1) {
+                    for j in 0..<size {
+                        let k = (n - 1) * size + j
+                        let r = s[k] * m.vReset + (1 - s[k]) * v[k]  // rₙ₋₁ (s ∈ {0, 1}: exactly vReset or aₙ₋₁)
+                        sum += da[n * size + j] * (r - vInf)
+                    }
+                }
+                leak[l - 1] += sum * decay * dt / (m.tauM * m.tauM)
+                flops += Double(6 * size * steps)
             }
             // ∂L/∂W of the projection into layer l: presynaptic spikes at n − 1 times ∂L/∂aₙ.
             let pre = layerSizes[l - 1]
             if let table = tables[l - 1] {
-                if connections[l - 1].isLearned { kernelGradient(table, layer: l, activity: a, input: input, da: da, into: &gradient[l - 1]) }
+                if connections[l - 1].isLearned { flops += kernelGradient(table, layer: l, activity: a, input: input, da: da, into: &gradient[l - 1]) }
             } else {
             gradient[l - 1].withUnsafeMutableBufferPointer { g in
                 for n in 1..<max(steps, 1) {
@@ -112,6 +157,7 @@ extension STBPNetwork {
                             let row = Int(i) * size
                             for j in 0..<size { g[row + j] += da[d + j] }
                         }
+                        flops += Double(input.spikes[n - 1].count * size)
                     } else {
                         let sp = a.spikes[l - 2]
                         for i in 0..<pre {
@@ -119,6 +165,7 @@ extension STBPNetwork {
                             if si == 0 { continue }
                             let row = i * size
                             for j in 0..<size { g[row + j] += si * da[d + j] }
+                            flops += Double(2 * size)
                         }
                     }
                 }
@@ -126,16 +173,27 @@ extension STBPNetwork {
             }
             above = da
         }
+        return flops
     }
 
     /// out[j] = Σ over the synapses j → k of connection l (into layer l + 1) of W·∂L/∂aₙ[k], for the
     /// step n whose ∂L/∂a of layer l + 1 starts at above[n·size₍ₗ₊₁₎].
-    func transposedProduct(from l: Int, values: [Double], above: [Double], step n: Int, into out: inout [Double]) {
+    @discardableResult
+    func transposedProduct(from l: Int, values: [Double], above: [Double], step n: Int, into out: inout [Double]) -> Double {
         let size = layerSizes[l], upper = layerSizes[l + 1], base = n * upper
+        var flops = 0.0
         values.withUnsafeBufferPointer { w in
             above.withUnsafeBufferPointer { above in
                 out.withUnsafeMutableBufferPointer { out in
-                    if let table = tables[l] {
+                    if !above[base..<(base + upper)].contains(where: { $0 != 0 }) {
+                        out.update(repeating: 0)  // e.g. the last steps, from which no path reaches the output
+                    } else if connections[l].kind == .convolution, let g = connections[l].convolution {
+                        // Plane axpys (2 per entry) and their col2im adds (at most 1 per entry).
+                        flops = Double(3 * g.kernelCount * g.outputHeight * g.outputWidth)
+                        var scratch = [Double](repeating: 0, count: g.outputHeight * g.outputWidth)
+                        scratch.withUnsafeMutableBufferPointer { g.transposed(kernel: w, above.baseAddress! + base, scratch: $0, into: out) }
+                    } else if let table = tables[l] {
+                        flops = Double(2 * table.synapseCount)
                         table.targets.withUnsafeBufferPointer { target in
                             table.weightIndex.withUnsafeBufferPointer { entry in
                                 table.rowStart.withUnsafeBufferPointer { rowStart in
@@ -148,6 +206,7 @@ extension STBPNetwork {
                             }
                         }
                     } else {
+                        flops = Double(2 * size * upper)
                         for j in 0..<size {
                             let row = j * upper
                             var sum = 0.0
@@ -158,12 +217,15 @@ extension STBPNetwork {
                 }
             }
         }
+        return flops
     }
 
     /// ∂L/∂(kernel entry) of a convolution into layer l: Σₙ Σ over synapses i → j reading the entry
     /// of sₙ₋₁[i]·∂L/∂aₙ[j].
-    func kernelGradient(_ table: SparseConnectivity, layer l: Int, activity a: STBPActivity, input: STBPInput, da: [Double], into gradient: inout [Double]) {
+    @discardableResult
+    func kernelGradient(_ table: SparseConnectivity, layer l: Int, activity a: STBPActivity, input: STBPInput, da: [Double], into gradient: inout [Double]) -> Double {
         let size = layerSizes[l], pre = layerSizes[l - 1], steps = a.steps
+        var flops = 0
         gradient.withUnsafeMutableBufferPointer { g in
             da.withUnsafeBufferPointer { da in
                 table.targets.withUnsafeBufferPointer { target in
@@ -174,6 +236,7 @@ extension STBPNetwork {
                                 guard n - 1 < input.spikes.count else { continue }
                                 for i in input.spikes[n - 1] {
                                     for k in table.row(Int(i)) { g[Int(entry[k])] += da[d + Int(target[k])] }
+                                    flops += table.row(Int(i)).count
                                 }
                             } else {
                                 let sp = a.spikes[l - 2]
@@ -181,6 +244,7 @@ extension STBPNetwork {
                                     let si = sp[(n - 1) * pre + i]
                                     if si == 0 { continue }
                                     for k in table.row(i) { g[Int(entry[k])] += si * da[d + Int(target[k])] }
+                                    flops += 2 * table.row(i).count
                                 }
                             }
                         }
@@ -188,6 +252,7 @@ extension STBPNetwork {
                 }
             }
         }
+        return Double(flops)
     }
 }
 
@@ -200,8 +265,14 @@ public struct STBPTrainer: Sendable {
     public let surrogate: Surrogate
     public let loss: STBPLoss
     public let batch: Int
+    /// Floating-point operations of the last epoch's forward and backward passes (by formula per
+    /// kernel call; the optimizer's few per weight and minibatch are not counted).
+    public private(set) var lastEpochFLOPs: Double = 0
+    /// Whether each layer's τm is learned too (Adam with the same learning rate, kept ≥ 10⁻³ ms).
+    public let learnsLeak: Bool
+    var leakOptimizer: Optimizer
 
-    public init(network: STBPNetwork, learningRate: Double, surrogate: Surrogate, loss: STBPLoss, batch: Int) throws {
+    public init(network: STBPNetwork, learningRate: Double, surrogate: Surrogate, loss: STBPLoss, batch: Int, learnLeak: Bool = false) throws {
         guard learningRate.isFinite, learningRate > 0, learningRate <= 1 else {
             throw VolleyError.invalidParameter(name: "learningRate", value: "\(learningRate)", reason: "must be in (0, 1]")
         }
@@ -215,6 +286,14 @@ public struct STBPTrainer: Sendable {
         self.surrogate = surrogate
         self.loss = loss
         self.batch = batch
+        learnsLeak = learnLeak
+        leakOptimizer = Optimizer(.adam(learningRate: learningRate), shapes: [network.layerCount - 1])
+    }
+
+    /// Sets the learning rate of the weights and (if learned) the leak.
+    public mutating func setLearningRate(_ rate: Double) {
+        optimizer.setLearningRate(rate)
+        leakOptimizer.setLearningRate(rate)
     }
 
     /// One pass over `inputs` in the given order; returns the mean loss and the training accuracy
@@ -243,16 +322,17 @@ public struct STBPTrainer: Sendable {
         if let bad = labels.firstIndex(where: { !(0..<classes).contains($0) }) {
             throw VolleyError.indexOutOfRange(index: labels[bad], count: classes, context: "label of sample \(bad)")
         }
-        var totalLoss = 0.0, hits = 0
+        var totalLoss = 0.0, hits = 0, flops = 0.0
         var start = 0
         while start < order.count {
             let members = Array(order[start..<min(start + batch, order.count)])
             start += batch
-            let net = network, surrogate = surrogate, loss = loss
+            let net = network, surrogate = surrogate, loss = loss, learnsLeak = learnsLeak
             let chunks = 4
-            let parts = try parallelMap(chunks) { c throws(VolleyError) -> ([[Double]], Double, Int) in
+            let parts = try parallelMap(chunks) { c throws(VolleyError) -> ([[Double]], Double, Int, Double, [Double]) in
                 var g = net.weights.map { [Double](repeating: 0, count: $0.count) }
-                var l = 0.0, h = 0
+                var leak = [Double](repeating: 0, count: net.layerCount - 1)
+                var l = 0.0, h = 0, f = 0.0
                 var k = c
                 while k < members.count {
                     let x = sample(members[k]), y = labels[members[k]]
@@ -262,10 +342,17 @@ public struct STBPTrainer: Sendable {
                     let (value, dz) = net.loss(z, label: y, loss, steps: steps)
                     l += value
                     if STBPNetwork.decision(z) == y { h += 1 }
-                    net.backward(a, input: x, scoreGradient: dz, surrogate: surrogate, gradient: &g)
+                    f += a.flops
+                    if learnsLeak {
+                        f += leak.withUnsafeMutableBufferPointer {
+                            net.backward(a, input: x, scoreGradient: dz, surrogate: surrogate, gradient: &g, leakGradient: $0)
+                        }
+                    } else {
+                        f += net.backward(a, input: x, scoreGradient: dz, surrogate: surrogate, gradient: &g)
+                    }
                     k += chunks
                 }
-                return (g, l, h)
+                return (g, l, h, f, leak)
             }
             var gradient = parts[0].0
             let scale = 1 / Double(members.count)
@@ -278,6 +365,17 @@ public struct STBPTrainer: Sendable {
                 }
             }
             optimizer.step(&network.weights, gradient)
+            if learnsLeak {
+                var leak = [parts[0].4]
+                for p in parts.dropFirst() { for k in leak[0].indices { leak[0][k] += p.4[k] } }
+                for k in leak[0].indices { leak[0][k] *= scale }
+                var tau = [network.membraneTimeConstants]
+                leakOptimizer.step(&tau, leak)
+                network.membraneTimeConstants = tau[0].map { max($0, 1e-3) }
+                if let k = network.membraneTimeConstants.firstIndex(where: { !$0.isFinite }) {
+                    throw VolleyError.diverged("STBP τm of layer \(k + 1) became \(network.membraneTimeConstants[k]) after an update; lower the learning rate")
+                }
+            }
             for (l, w) in network.weights.enumerated() {
                 if let k = w.firstIndex(where: { !$0.isFinite }) {
                     throw VolleyError.diverged("STBP weight \(k) of layer \(l) became \(w[k]) after an update; lower the learning rate")
@@ -285,7 +383,9 @@ public struct STBPTrainer: Sendable {
             }
             totalLoss += parts.reduce(0) { $0 + $1.1 }
             hits += parts.reduce(0) { $0 + $1.2 }
+            flops += parts.reduce(0) { $0 + $1.3 }
         }
+        lastEpochFLOPs = flops
         return (totalLoss / Double(order.count), Double(hits) / Double(order.count))
     }
 }

@@ -1,0 +1,55 @@
+/// Dense-grid kernels of the convolutions, for the backward pass: where the forward pass scatters
+/// the few spikes along the synapse table, the backward pass propagates ∂L/∂a, which is dense, and
+/// runs faster as long contiguous loops that the compiler vectorises.
+extension ConvolutionGeometry {
+    /// out[c, y, x] = Σₒ Σᵢⱼ K[o, c, i, j]·g[o, u, v] over the outputs (o, u, v) that input
+    /// (c, y, x) reaches (the transposed convolution); `g` holds one value per output neuron.
+    /// Overwrites `out` (one value per input neuron). As a matrix product: for each kernel
+    /// position (c, i, j), the plane Σₒ K[o, c, i, j]·g[o, ·, ·] (axpys over whole output planes),
+    /// then added to the inputs it came from (col2im); `scratch` holds one output plane.
+    func transposed(
+        kernel: UnsafeBufferPointer<Double>, _ g: UnsafePointer<Double>, scratch: UnsafeMutableBufferPointer<Double>,
+        into out: UnsafeMutableBufferPointer<Double>
+    ) {
+        let oh = outputHeight, ow = outputWidth, plane = oh * ow, k = kernelSize, h = inputHeight, w = inputWidth
+        precondition(scratch.count >= plane)
+        out.update(repeating: 0)
+        let o0 = out.baseAddress!, row = scratch.baseAddress!, kernel = kernel.baseAddress!
+        for c in 0..<inputChannels {
+            for i in 0..<k {
+                for j in 0..<k {
+                    row.update(repeating: 0, count: plane)
+                    var any = false
+                    for o in 0..<outputChannels {
+                        let weight = kernel[kernelIndex(output: o, input: c, row: i, column: j)]
+                        if weight == 0 { continue }
+                        any = true
+                        axpy(plane, weight, g + o * plane, row)
+                    }
+                    guard any else { continue }
+                    // Output column v reaches input column x = v·stride − padding + j.
+                    let vLow = max(0, (padding - j + stride - 1) / stride)
+                    let vHigh = min(ow, (w - 1 + padding - j) / stride + 1)
+                    guard vLow < vHigh else { continue }
+                    for u in 0..<oh {
+                        let y = u * stride - padding + i
+                        guard y >= 0 && y < h else { continue }
+                        let src = row + u * ow
+                        let dst = o0 + (c * h + y) * w - padding + j
+                        if stride == 1 {
+                            for v in vLow..<vHigh { dst[v] += src[v] }
+                        } else {
+                            for v in vLow..<vHigh { dst[v * stride] += src[v] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// y[0..<n] += a·x[0..<n] (the compiler vectorises this loop).
+@inline(__always)
+func axpy(_ n: Int, _ a: Double, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>) {
+    for p in 0..<n { y[p] += a * x[p] }
+}
