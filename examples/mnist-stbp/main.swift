@@ -29,7 +29,7 @@ runExample("mnist-stbp") {
     var cli = CommandOptions(program: "mnist-stbp", summary: "STBP surrogate-gradient training of a LIF multilayer perceptron on MNIST (Wu et al. 2018), checked in both engines")
     cli.option("data", value: "PATH", default: "../shared/datasets/mnist", help: "directory with the four raw MNIST IDX files")
     cli.option("arch", value: "mlp|cnn", default: "mlp", help: "architecture: mlp (784-hidden…-10) or cnn (28×28 → conv k×k C1 → pool 2 → conv k×k C2 → pool 2 → hidden… → 10, 'same' padding)")
-    cli.option("hidden", value: "N[,N…]", default: "800 (mlp), none (cnn)", help: "hidden dense layer sizes (after the convolutions for cnn; 0 for none)")
+    cli.option("hidden", value: "N[,N…]", default: "800 (mlp), 128 (cnn)", help: "hidden dense layer sizes (after the convolutions for cnn; 0 for none)")
     cli.option("channels", value: "C1,C2", default: "16,32", help: "cnn: channels of the two convolutions")
     cli.option("kernel", value: "K", default: "5", help: "cnn: side of the square kernels (odd)")
     cli.option("pool", value: "max|average", default: "max", help: "cnn: pooling layers (max: a neuron that fires iff its 2×2 window fired; average: integrates the window's spikes)")
@@ -64,7 +64,7 @@ runExample("mnist-stbp") {
     let arch = try cli.choice("arch", ["mlp", "cnn"])
     let hidden: [Int]
     if !cli.isSet("hidden") {
-        hidden = arch == "cnn" ? [] : quick ? [100] : [800]
+        hidden = arch == "cnn" ? (quick ? [] : [128]) : quick ? [100] : [800]
     } else {
         let list = try cli.intList("hidden", .within(0...100_000))
         hidden = list == [0] ? [] : list
