@@ -194,30 +194,8 @@ struct ConvolutionTests {
             net.initialize(gain: 1.5, seed: 4)
             var rng = Xoshiro256(seed: 4, stream: 2)
             let input = STBPInput.bernoulli((0..<64).map { _ in rng.uniform(0, 0.6) }, steps: 8, rng: &rng)
-            let steps = net.steps(forInputSteps: 8)
-            let beta = 4.0
-            func lossValue(_ n: STBPNetwork) -> Double {
-                let a = n.forward(input, steps: steps, smoothSlope: beta)
-                return n.loss(n.scores(a), label: 1, loss, steps: steps).0
-            }
-            let a = net.forward(input, steps: steps, smoothSlope: beta)
-            let (_, dz) = net.loss(net.scores(a), label: 1, loss, steps: steps)
-            var gradient = net.weights.map { [Double](repeating: 0, count: $0.count) }
-            net.backward(a, input: input, scoreGradient: dz, surrogate: .sigmoid(slope: beta), gradient: &gradient)
-            var worst = 0.0, checked = 0
-            for l in net.weights.indices {
-                for k in net.weights[l].indices {
-                    let w = net.weights[l][k], h = 1e-6
-                    net.weights[l][k] = w + h
-                    let up = lossValue(net)
-                    net.weights[l][k] = w - h
-                    let down = lossValue(net)
-                    net.weights[l][k] = w
-                    let numeric = (up - down) / (2 * h)
-                    worst = max(worst, abs(numeric - gradient[l][k]) / max(abs(numeric), abs(gradient[l][k]), 1e-4))
-                    if abs(numeric) > 1e-6 { checked += 1 }
-                }
-            }
+            let check = STBPGradientCheck(input: input, steps: net.steps(forInputSteps: 8), label: 1, loss: loss, beta: 4)
+            let (worst, checked) = check.compareWeights(net, check.weightGradient(net))
             #expect(worst < 1e-5, "\(readout): worst relative error \(worst)")
             #expect(checked > 100, "\(checked) non-zero gradient entries of \(net.weights.map(\.count))")
         }

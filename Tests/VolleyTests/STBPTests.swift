@@ -46,33 +46,11 @@ struct STBPTests {
     @Test("Backpropagated gradients equal central finite differences of the smooth network (σ(β(V − θ)) spikes)")
     func gradientCheck() throws {
         for (readout, loss) in [(STBPNetwork.Readout.spikeCount, STBPLoss.crossEntropy), (.spikeCount, .rateMSE), (.potential, .crossEntropy)] {
-            var net = try randomNetwork([8, 6, 4], readout: readout, seed: 11, gain: 1.2)
+            let net = try randomNetwork([8, 6, 4], readout: readout, seed: 11, gain: 1.2)
             let input = randomInput(size: 8, steps: 12, rate: 0.5, seed: 5)
-            let steps = net.steps(forInputSteps: 12)
-            let beta = 4.0
-            func lossValue(_ n: STBPNetwork) -> Double {
-                let a = n.forward(input, steps: steps, smoothSlope: beta)
-                return n.loss(n.scores(a), label: 2, loss, steps: steps).0
-            }
-            let a = net.forward(input, steps: steps, smoothSlope: beta)
-            let (_, dz) = net.loss(net.scores(a), label: 2, loss, steps: steps)
-            var gradient = net.weights.map { [Double](repeating: 0, count: $0.count) }
-            net.backward(a, input: input, scoreGradient: dz, surrogate: .sigmoid(slope: beta), gradient: &gradient)
-            var worst = 0.0, checked = 0
-            for l in net.weights.indices {
-                for k in net.weights[l].indices {
-                    let w = net.weights[l][k], h = 1e-6
-                    net.weights[l][k] = w + h
-                    let up = lossValue(net)
-                    net.weights[l][k] = w - h
-                    let down = lossValue(net)
-                    net.weights[l][k] = w
-                    let numeric = (up - down) / (2 * h)
-                    let scale = max(abs(numeric), abs(gradient[l][k]), 1e-4)
-                    worst = max(worst, abs(numeric - gradient[l][k]) / scale)
-                    if abs(numeric) > 1e-6 { checked += 1 }
-                }
-            }
+            let check = STBPGradientCheck(input: input, steps: net.steps(forInputSteps: 12), label: 2, loss: loss, beta: 4)
+            let plain = check.weightGradient(net)
+            let (worst, checked) = check.compareWeights(net, plain)
             #expect(worst < 1e-5, "\(readout) \(loss): worst relative error \(worst)")
             #expect(checked > 40, "\(checked) non-zero gradient entries")
         }
@@ -161,28 +139,16 @@ struct STBPTests {
             var net = try randomNetwork([8, 6, 4], readout: readout, seed: 11, gain: 1.2)
             net.membraneTimeConstants = [4, 9]
             let input = randomInput(size: 8, steps: 12, rate: 0.5, seed: 5)
-            let steps = net.steps(forInputSteps: 12)
-            let beta = 4.0
-            func lossValue(_ n: STBPNetwork) -> Double {
-                let a = n.forward(input, steps: steps, smoothSlope: beta)
-                return n.loss(n.scores(a), label: 2, loss, steps: steps).0
-            }
-            let a = net.forward(input, steps: steps, smoothSlope: beta)
-            let (_, dz) = net.loss(net.scores(a), label: 2, loss, steps: steps)
-            var gradient = net.weights.map { [Double](repeating: 0, count: $0.count) }
-            var leak = [Double](repeating: 0, count: 2)
-            leak.withUnsafeMutableBufferPointer {
-                _ = net.backward(a, input: input, scoreGradient: dz, surrogate: .sigmoid(slope: beta), gradient: &gradient, leakGradient: $0)
-            }
-            var plain = net.weights.map { [Double](repeating: 0, count: $0.count) }
-            net.backward(a, input: input, scoreGradient: dz, surrogate: .sigmoid(slope: beta), gradient: &plain)
+            let check = STBPGradientCheck(input: input, steps: net.steps(forInputSteps: 12), label: 2, loss: loss, beta: 4)
+            let (gradient, leak) = check.backpropagated(net)
+            let plain = check.weightGradient(net)
             #expect(plain == gradient, "the weight gradient does not depend on also computing the leak's")
             for l in 0..<2 {
                 let tau = net.membraneTimeConstants[l], h = 1e-5
                 net.membraneTimeConstants[l] = tau + h
-                let up = lossValue(net)
+                let up = check.lossValue(net)
                 net.membraneTimeConstants[l] = tau - h
-                let down = lossValue(net)
+                let down = check.lossValue(net)
                 net.membraneTimeConstants[l] = tau
                 let numeric = (up - down) / (2 * h)
                 #expect(abs(numeric) > 1e-7, "\(readout): τm of layer \(l + 1) should matter")

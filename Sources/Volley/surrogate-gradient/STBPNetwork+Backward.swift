@@ -1,0 +1,204 @@
+import Foundation
+
+extension STBPNetwork {
+    /// Backpropagation through time of one sample: adds dL/dW to `gradient` (shapes of
+    /// `weights`) for the score gradient `dz`. With the spike function's derivative replaced by
+    /// `surrogate` (Wu et al. 2018, eqs. 5–6), including the path through the reset:
+    ///
+    ///     ∂L/∂aₙ = ∂L/∂rₙ·(1 − sₙ) + ∂L/∂sₙ·σ′(aₙ − θ) (+ ∂L/∂aₙ of the readout),
+    ///     ∂L/∂sₙ = Σₖ W[·, k]·∂L/∂a⁽ˡ⁺¹⁾ₙ₊₁[k] + ∂L/∂rₙ·(vReset − aₙ) (+ the readout's),
+    ///     ∂L/∂rₙ = ∂L/∂aₙ₊₁·decay,   ∂L/∂W[i, j] = Σₙ sₙ₋₁[i]·∂L/∂aₙ[j].
+    ///
+    /// Returns the floating-point operations performed (per call by formula, for GFLOP/s).
+    @discardableResult
+    public func backward(
+        _ a: STBPActivity, input: STBPInput, scoreGradient dz: [Double], surrogate: Surrogate, gradient: inout [[Double]]
+    ) -> Double {
+        backward(a, input: input, scoreGradient: dz, surrogate: surrogate, gradient: &gradient, leakGradient: nil)
+    }
+
+    /// `backward` that also adds the gradient with respect to each layer's membrane time constant
+    /// τm (the learnable leak; decay = e^(−dt/τm)) to `leakGradient` (one per non-input layer):
+    ///
+    ///     ∂L/∂τm = Σₙ≥₁ Σⱼ ∂L/∂aₙ[j]·(rₙ₋₁[j] − V∞)·decay·dt/τm².
+    @discardableResult
+    public func backward(
+        _ a: STBPActivity, input: STBPInput, scoreGradient dz: [Double], surrogate: Surrogate, gradient: inout [[Double]],
+        leakGradient: UnsafeMutableBufferPointer<Double>?
+    ) -> Double {
+        let layers = layerCount - 1, steps = a.steps
+        var flops = 0.0
+        var above = [Double]()  // ∂L/∂a of the layer above, all steps
+        // ∂L/∂a of layer l at step n reaches a weight gradient only through some layer m ≤ l at
+        // step n − (l − m) (or earlier) times a spike of layer m − 1 one step before; so before
+        // needed[l] = minₘ (first active step of layer m − 1 + l − m + 1) it is not computed.
+        var firstActive = [Int](repeating: Int.max / 2, count: layers)
+        firstActive[0] = input.spikes.firstIndex { !$0.isEmpty } ?? Int.max / 2
+        for m in 1..<layers {
+            let size = layerSizes[m]
+            if let k = a.spikes[m - 1].firstIndex(where: { $0 != 0 }) { firstActive[m] = k / size }
+        }
+        var needed = [Int](repeating: 0, count: layers + 1)
+        for l in 1...layers { needed[l] = (1...l).map { firstActive[$0 - 1] + l - $0 + 1 }.min()! }
+        // The leak's gradient needs ∂L/∂a at every step.
+        if leakGradient != nil { needed = [Int](repeating: 0, count: layers + 1) }
+        for l in stride(from: layers, through: 1, by: -1) {
+            let size = layerSizes[l], m = model(ofLayer: l)
+            let decay = m.propagator(over: dt).decay
+            let spiking = !(readout == .potential && l == layers)
+            let v = a.potentials[l - 1], s = a.spikes[l - 1]
+            var da = [Double](repeating: 0, count: steps * size)
+            var next = [Double](repeating: 0, count: size)  // ∂L/∂aₙ₊₁
+            let upperValues = l < layers ? weightValues(into: l + 1) : []
+            var upstream = [Double](repeating: 0, count: l < layers ? size : 0)  // Σₖ W[j, k]·∂L/∂a⁽ˡ⁺¹⁾ₙ₊₁[k]
+            for n in stride(from: steps - 1, through: 0, by: -1) {
+                if l < layers && n + 1 < steps && n >= needed[l] {
+                    flops += transposedProduct(from: l, values: upperValues, above: above, step: n + 1, into: &upstream)
+                } else if l < layers {
+                    for j in 0..<size { upstream[j] = 0 }
+                }
+                for j in 0..<size {
+                    let k = n * size + j
+                    let dr = n + 1 < steps ? next[j] * decay : 0
+                    var ds = 0.0, direct = 0.0
+                    if l == layers {
+                        if readout == .spikeCount { ds = dz[j] } else { direct = dz[j] / Double(steps) }
+                    } else if n + 1 < steps {
+                        ds = upstream[j]
+                    }
+                    if spiking {
+                        ds += dr * (m.vReset - v[k])
+                        da[k] = direct + dr * (1 - s[k]) + ds * surrogate.derivative(v[k] - m.vThreshold)
+                    } else {
+                        da[k] = direct + dr
+                    }
+                }
+                for j in 0..<size { next[j] = da[n * size + j] }
+                flops += Double(size * (spiking ? 12 : 2))
+            }
+            if let leak = leakGradient {
+                let vInf = m.vRest + m.bias
+                var sum = 0.0
+                for n in 1..<max(steps, 1) {
+                    for j in 0..<size {
+                        let k = (n - 1) * size + j
+                        let r = s[k] * m.vReset + (1 - s[k]) * v[k]  // rₙ₋₁ (s ∈ {0, 1}: exactly vReset or aₙ₋₁)
+                        sum += da[n * size + j] * (r - vInf)
+                    }
+                }
+                leak[l - 1] += sum * decay * dt / (m.tauM * m.tauM)
+                flops += Double(6 * size * steps)
+            }
+            // ∂L/∂W of the projection into layer l: presynaptic spikes at n − 1 times ∂L/∂aₙ.
+            let pre = layerSizes[l - 1]
+            if let table = tables[l - 1] {
+                if connections[l - 1].isLearned { flops += kernelGradient(table, layer: l, activity: a, input: input, da: da, into: &gradient[l - 1]) }
+            } else {
+            gradient[l - 1].withUnsafeMutableBufferPointer { g in
+                for n in 1..<max(steps, 1) {
+                    let d = n * size
+                    if l == 1 {
+                        guard n - 1 < input.spikes.count else { continue }
+                        for i in input.spikes[n - 1] {
+                            let row = Int(i) * size
+                            for j in 0..<size { g[row + j] += da[d + j] }
+                        }
+                        flops += Double(input.spikes[n - 1].count * size)
+                    } else {
+                        let sp = a.spikes[l - 2]
+                        for i in 0..<pre {
+                            let si = sp[(n - 1) * pre + i]
+                            if si == 0 { continue }
+                            let row = i * size
+                            for j in 0..<size { g[row + j] += si * da[d + j] }
+                            flops += Double(2 * size)
+                        }
+                    }
+                }
+            }
+            }
+            above = da
+        }
+        return flops
+    }
+
+    /// out[j] = Σ over the synapses j → k of connection l (into layer l + 1) of W·∂L/∂aₙ[k], for the
+    /// step n whose ∂L/∂a of layer l + 1 starts at above[n·size₍ₗ₊₁₎].
+    @discardableResult
+    func transposedProduct(from l: Int, values: [Double], above: [Double], step n: Int, into out: inout [Double]) -> Double {
+        let size = layerSizes[l], upper = layerSizes[l + 1], base = n * upper
+        var flops = 0.0
+        values.withUnsafeBufferPointer { w in
+            above.withUnsafeBufferPointer { above in
+                out.withUnsafeMutableBufferPointer { out in
+                    if !above[base..<(base + upper)].contains(where: { $0 != 0 }) {
+                        out.update(repeating: 0)  // e.g. the last steps, from which no path reaches the output
+                    } else if connections[l].kind == .convolution, let g = connections[l].convolution {
+                        // Plane axpys (2 per entry) and their col2im adds (at most 1 per entry).
+                        flops = Double(3 * g.kernelCount * g.outputHeight * g.outputWidth)
+                        var scratch = [Double](repeating: 0, count: g.outputHeight * g.outputWidth)
+                        scratch.withUnsafeMutableBufferPointer { g.transposed(kernel: w, above.baseAddress! + base, scratch: $0, into: out) }
+                    } else if let table = tables[l] {
+                        flops = Double(2 * table.synapseCount)
+                        table.targets.withUnsafeBufferPointer { target in
+                            table.weightIndex.withUnsafeBufferPointer { entry in
+                                table.rowStart.withUnsafeBufferPointer { rowStart in
+                                    for j in 0..<size {
+                                        var sum = 0.0
+                                        for k in Int(rowStart[j])..<Int(rowStart[j + 1]) { sum += w[Int(entry[k])] * above[base + Int(target[k])] }
+                                        out[j] = sum
+                                    }
+                                }
+                            }
+                        }
+                    } else {
+                        flops = Double(2 * size * upper)
+                        for j in 0..<size {
+                            let row = j * upper
+                            var sum = 0.0
+                            for q in 0..<upper { sum += w[row + q] * above[base + q] }
+                            out[j] = sum
+                        }
+                    }
+                }
+            }
+        }
+        return flops
+    }
+
+    /// ∂L/∂(kernel entry) of a convolution into layer l: Σₙ Σ over synapses i → j reading the entry
+    /// of sₙ₋₁[i]·∂L/∂aₙ[j].
+    @discardableResult
+    func kernelGradient(_ table: SparseConnectivity, layer l: Int, activity a: STBPActivity, input: STBPInput, da: [Double], into gradient: inout [Double]) -> Double {
+        let size = layerSizes[l], pre = layerSizes[l - 1], steps = a.steps
+        var flops = 0
+        gradient.withUnsafeMutableBufferPointer { g in
+            da.withUnsafeBufferPointer { da in
+                table.targets.withUnsafeBufferPointer { target in
+                    table.weightIndex.withUnsafeBufferPointer { entry in
+                        for n in 1..<max(steps, 1) {
+                            let d = n * size
+                            if l == 1 {
+                                guard n - 1 < input.spikes.count else { continue }
+                                for i in input.spikes[n - 1] {
+                                    for k in table.row(Int(i)) { g[Int(entry[k])] += da[d + Int(target[k])] }
+                                    flops += table.row(Int(i)).count
+                                }
+                            } else {
+                                let sp = a.spikes[l - 2]
+                                for i in 0..<pre {
+                                    let si = sp[(n - 1) * pre + i]
+                                    if si == 0 { continue }
+                                    for k in table.row(i) { g[Int(entry[k])] += si * da[d + Int(target[k])] }
+                                    flops += 2 * table.row(i).count
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return Double(flops)
+    }
+}
+
