@@ -41,6 +41,27 @@ struct LIFDeltaTests {
         expectPropagatorComposes(LIFDelta(tRef: 2, bias: 20), { s in s.refractory = 2 }) { abs($0.v - $1.v) }
     }
 
+    @Test("Reset by subtraction: the event-driven engine fires ⌊(V − θ)/(θ − vReset)⌋ + 1 times at the jump, the time-stepped engine once per step")
+    func resetBySubtraction() throws {
+        // θ − vReset = 1 mV; a 2.5 mV jump at 1 ms (0.5 ms input + 0.5 ms delay) leaves V = 2.5.
+        let model = LIFDelta(tauM: 20, vRest: 0, vReset: 0, vThreshold: 1, tRef: 0, reset: .bySubtraction)
+        let (net, _, out) = try drivenNetwork(
+            model: model, trains: [[0.5]], synapses: [Synapse(source: 0, target: 0, weight: 2.5, delay: 0.5)])
+        let event = try EventDrivenSimulator(network: net)
+        try event.run(until: 5)
+        #expect(try event.spikes(of: out).times == [1, 1])
+        #expect(try event.potential(of: out, neuron: 0) == 0.5 * exp(-4.0 / 20))
+        // Stepped at dt = 0.1: 2.5 → 1.5 at 1 ms; 1.5·e^(−0.1/20) ≥ 1 fires at 1.1 ms; then below.
+        let stepped = try TimeSteppedSimulator(network: net, dt: 0.1)
+        try stepped.run(until: 5)
+        #expect(try stepped.spikes(of: out).times.map { ($0 * 10).rounded() / 10 } == [1, 1.1])
+        let left = 1.5 * exp(-0.1 / 20) - 1
+        #expect(abs(try stepped.potential(of: out, neuron: 0) - left * exp(-3.9 / 20)) < 1e-12)
+        // A clamp to vReset after the spike would undo the subtraction.
+        #expect(throws: VolleyError.self) { try LIFDelta(tRef: 2, reset: .bySubtraction).validate() }
+        #expect(throws: VolleyError.self) { try LIFExp(tRef: 2, reset: .bySubtraction).validate() }
+    }
+
     @Test("Invalid parameters are rejected with the parameter's name")
     func invalidParameters() {
         #expect(throws: VolleyError.self) { try LIFDelta(tauM: 0).validate() }

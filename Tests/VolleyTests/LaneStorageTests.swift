@@ -21,13 +21,20 @@ struct LaneStorageTests {
     /// (reset 0.02 mV below threshold) neurons that leave refractoriness inside a step and reach
     /// threshold before its end, in a block no other neuron flagged.
     @Test("LIF-exp stepLanes equals advance, isAboveThreshold, fire neuron by neuron, bit for bit", arguments: [
-        (503, true, -60.0), (503, false, -60.0), (64 * 5, true, -60.0), (3, true, -60.0), (503, true, -50.02),
+        (503, true, -60.0, ResetMode.toValue), (503, false, -60.0, .toValue), (64 * 5, true, -60.0, .toValue), (3, true, -60.0, .toValue),
+        (503, true, -50.02, .toValue), (503, false, -50.5, .bySubtraction), (64 * 5 + 3, false, -50.2, .bySubtraction),
     ])
-    func lifExpLaneKernel(n: Int, offGridRefractory: Bool, vReset: Double) {
-        let model = LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 10, vRest: -49, vReset: vReset, vThreshold: -50, tRef: 5)
+    func lifExpLaneKernel(n: Int, offGridRefractory: Bool, vReset: Double, reset: ResetMode) {
+        // Reset by subtraction (tRef = 0) by less than the overshoot: neurons stay above threshold
+        // after their reset and fire again the next step.
+        let model = LIFExp(
+            tauM: 20, tauSynExc: 5, tauSynInh: 10, vRest: -49, vReset: vReset, vThreshold: -50,
+            tRef: reset == .toValue ? 5 : 0, reset: reset)
         let dt = 0.1
         let p = model.propagator(over: dt)
         var states = randomStates(n, seed: UInt64(n))
+        if reset == .bySubtraction { for i in states.indices { states[i].refractory = 0 } }
+        var repeated = 0
         if !offGridRefractory {
             // Only on-grid remainders (as the engine produces): the blocks take the vector path.
             for i in states.indices where states[i].refractory > 0 {
@@ -51,6 +58,7 @@ struct LaneStorageTests {
                 if model.isAboveThreshold(reference[i], at: time) {
                     model.fire(&reference[i], at: time)
                     expected.append(UInt32(i))
+                    if model.isAboveThreshold(reference[i], at: time) { repeated += 1 }
                     if endsOffGrid && h != nil { offGridFires += 1 }
                 }
             }
@@ -72,6 +80,7 @@ struct LaneStorageTests {
         // The comparison covered spikes (hence refractory periods) in every larger case.
         #expect(n < 64 || totalFired > n / 10)
         if vReset > -50.1 { #expect(offGridFires > 0) }
+        if reset == .bySubtraction { #expect(repeated > 0) }
     }
 
     /// A neuron whose refractory period ends inside the step can reach threshold by its end

@@ -41,7 +41,8 @@ runExample("mnist-stbp") {
     cli.option("steps", value: "T", default: "10", help: "input time steps per image (Bernoulli rate coding: pixel/255 per step)")
     cli.option("dt", value: "MS", default: "1", help: "time step, and the delay of every connection (ms, 0.1…100)")
     cli.option("tau-m", value: "MS", default: "0.6213", help: "membrane time constant τm (ms); 0.6213 ms gives STBP's decay factor e^(−dt/τm) ≈ 0.2 at dt = 1 ms")
-    cli.option("threshold", value: "MV", default: "0.5", help: "firing threshold θ (mV above rest; reset to rest)")
+    cli.option("threshold", value: "MV", default: "0.5", help: "firing threshold θ (mV above rest)")
+    STBPDynamicsOptions.declare(&cli)
     cli.option("surrogate", value: "NAME", default: "rectangular", help: "surrogate derivative: rectangular (STBP), fast-sigmoid (SuperSpike), arctan, sigmoid")
     cli.option("surrogate-width", value: "P", default: "1", help: "its parameter: width a (mV) of the rectangle, or slope β / α (1/mV)")
     cli.option("loss", value: "ce|mse", default: "mse", help: "cross-entropy of softmax(spike counts), or STBP's MSE on output rates")
@@ -86,6 +87,7 @@ runExample("mnist-stbp") {
     let dt = try cli.double("dt", .within(0.1...100))
     let tauM = try cli.double("tau-m", .init("must be in (0, 10⁵] ms") { $0 > 0 && $0 <= 1e5 })
     let threshold = try cli.double("threshold", .init("must be in (0, 10⁴] mV") { $0 > 0 && $0 <= 1e4 })
+    let dynamics = try STBPDynamicsOptions.parse(cli)
     let surrogate = try blaming(["surrogate", "surrogate-width"]) {
         try Surrogate(name: try cli.choice("surrogate", ["rectangular", "fast-sigmoid", "arctan", "sigmoid"]), parameter: try cli.double("surrogate-width", .init("must be in (0, 10⁴]") { $0 > 0 && $0 <= 1e4 }))
     }
@@ -185,11 +187,13 @@ runExample("mnist-stbp") {
         steps = network.steps(forInputSteps: inputSteps)
         print("loaded \(architecture(network)) model from \(path)")
     } else {
-        let neuron = LIFDelta(tauM: tauM, vRest: 0, vReset: 0, vThreshold: threshold, tRef: 0)
-        network = try STBPNetwork(layerSizes: layerSizes, connections: connections, neuron: neuron, dt: dt, readout: readout)
+        let neuron = LIFDelta(tauM: tauM, vRest: 0, vReset: 0, vThreshold: threshold, tRef: 0, reset: dynamics.reset)
+        network = try STBPNetwork(
+            layerSizes: layerSizes, connections: connections, neuron: neuron, synapse: dynamics.synapse, adaptation: dynamics.adaptation,
+            dt: dt, readout: readout)
         network.initialize(gain: gain, seed: seed)
         steps = network.steps(forInputSteps: inputSteps)
-        print("network \(architecture(network)) LIF (delta synapses, τm \(tauM) ms, θ \(threshold) mV, reset to rest), \(network.weights.reduce(0) { $0 + $1.count }) weights, \(steps) steps of \(dt) ms per image")
+        print("network \(architecture(network)) LIF (\(STBPDynamicsOptions.describe(network))), \(network.weights.reduce(0) { $0 + $1.count }) weights, \(steps) steps of \(dt) ms per image")
         print("training: Adam lr \(lr) × \(lrDecay) every \(lrStep) epochs, batch \(batch), random shifts ±\(shift) px, loss \(loss.rawValue), readout \(readout.rawValue), surrogate \(surrogate), \(epochs) epochs, seed \(seed), both cores")
         var trainer = try STBPTrainer(network: network, learningRate: lr, surrogate: surrogate, loss: loss, batch: batch, learnLeak: cli.isSet("learn-leak"))
         var order = Array(0..<fit)
@@ -290,5 +294,5 @@ runExample("mnist-stbp") {
         "tau_m_ms": .array(network.membraneTimeConstants.map { .number($0) }),
         "engines": .array(engineRows),
     ]
-    printResultLine(fields.merging(try JSONValue(encoding: report)))
+    printResultLine(fields.merging(STBPDynamicsOptions.json(network)).merging(try JSONValue(encoding: report)))
 }

@@ -19,7 +19,8 @@ runExample("nmnist-stbp") {
     cli.option("lr", value: "ETA", default: "2e-3", help: "Adam learning rate (halved every 4 epochs)")
     cli.option("bin", value: "MS", default: "5", help: "time step of the grid the events are binned to, and the delay of every connection (ms, 0.5…50)")
     cli.option("tau-m", value: "MS", default: "20", help: "membrane time constant τm (ms)")
-    cli.option("threshold", value: "MV", default: "1", help: "firing threshold θ (mV above rest; reset to rest)")
+    cli.option("threshold", value: "MV", default: "1", help: "firing threshold θ (mV above rest)")
+    STBPDynamicsOptions.declare(&cli)
     cli.option("train-samples", value: "N", default: "6000", help: "training recordings (synthetic: the first N MNIST training images)")
     cli.option("test-samples", value: "N", default: "1000", help: "test recordings (synthetic: the first N MNIST test images)")
     cli.option("eval-exact", value: "N", default: "1000", help: "run the first N test recordings in the event-driven engine on their exact event times, and in the time-stepped engine on the grid")
@@ -39,6 +40,7 @@ runExample("nmnist-stbp") {
     let bin = try cli.double("bin", .within(0.5...50))
     let tauM = try cli.double("tau-m", .init("must be in (0, 10⁵] ms") { $0 > 0 && $0 <= 1e5 })
     let threshold = try cli.double("threshold", .init("must be in (0, 10⁴] mV") { $0 > 0 && $0 <= 1e4 })
+    let dynamics = try STBPDynamicsOptions.parse(cli)
     let seed = try cli.uint64("seed")
     let svgPath = try cli.string("svg").map { try OutputPath.check($0, flag: "svg") }
     guard exactRequested <= testCount else {
@@ -102,13 +104,14 @@ runExample("nmnist-stbp") {
     print("\(source): \(train.count) training and \(test.count) test recordings, \(width) × \(height) pixels, \(Format.fixed(meanEvents, 0)) events per recording, binned to \(inputSteps) steps of \(bin) ms (\(Format.fixed(Date().timeIntervalSince(start), 1)) s)")
 
     var network = try STBPNetwork(
-        layerSizes: [2 * width * height] + hidden + [10], neuron: LIFDelta(tauM: tauM, vRest: 0, vReset: 0, vThreshold: threshold, tRef: 0),
-        dt: bin, readout: .spikeCount)
+        layerSizes: [2 * width * height] + hidden + [10],
+        neuron: LIFDelta(tauM: tauM, vRest: 0, vReset: 0, vThreshold: threshold, tRef: 0, reset: dynamics.reset),
+        synapse: dynamics.synapse, adaptation: dynamics.adaptation, dt: bin, readout: .spikeCount)
     network.initialize(gain: 1, seed: seed)
     let steps = network.steps(forInputSteps: inputSteps)
     let trainInputs = train.map { STBPInput.binned($0, dtMs: bin, steps: inputSteps) }
     let testInputs = test.map { STBPInput.binned($0, dtMs: bin, steps: inputSteps) }
-    print("network \(network.layerSizes.map(String.init).joined(separator: "-")) LIF (delta synapses, τm \(tauM) ms, θ \(threshold) mV), \(steps) steps of \(bin) ms; Adam lr \(lr) halved every 4 epochs, batch \(batch), rate MSE, rectangular surrogate, \(epochs) epochs, seed \(seed)")
+    print("network \(network.layerSizes.map(String.init).joined(separator: "-")) LIF (\(STBPDynamicsOptions.describe(network))), \(steps) steps of \(bin) ms; Adam lr \(lr) halved every 4 epochs, batch \(batch), rate MSE, rectangular surrogate, \(epochs) epochs, seed \(seed)")
     var trainer = try STBPTrainer(network: network, learningRate: lr, surrogate: .rectangular(width: threshold), loss: .rateMSE, batch: batch)
     var order = Array(0..<train.count)
     var rng = Xoshiro256(seed: seed, stream: 0x0DE)
@@ -167,5 +170,5 @@ runExample("nmnist-stbp") {
         "train_seconds": .number(trainSeconds), "train_samples_per_second": .number(trainSeconds > 0 ? Double(train.count * epochs) / trainSeconds : nil),
         "seed": .unsigned(seed), "engines": .array(rows),
     ]
-    printResultLine(fields.merging(try JSONValue(encoding: report)))
+    printResultLine(fields.merging(STBPDynamicsOptions.json(network)).merging(try JSONValue(encoding: report)))
 }

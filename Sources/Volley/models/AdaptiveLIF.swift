@@ -5,7 +5,7 @@ import Foundation
 ///
 ///     membrane and synaptic currents: exactly `LIFExp` (see there)
 ///     θ(t) = vThreshold + beta·a(t),    τ_adapt·da/dt = −a,    spike ⇒ a ← a + 1
-///     V ≥ θ(t)  ⇒  spike;  V ← vReset for tRef ms
+///     V ≥ θ(t)  ⇒  spike;  V ← vReset for tRef ms (or by subtraction: the membrane's `reset`)
 ///
 /// `vThreshold` is the baseline b₀, `beta` the threshold increment per spike (mV); Diehl & Cook's
 /// θ_plus is beta with τ_adapt = 1e7 ms. Exact propagator: the LIFExp propagator and

@@ -5,6 +5,7 @@ import Foundation
 ///     τm·dV/dt = −(V − vRest) + bias                      (subthreshold, not refractory)
 ///     input of weight w (mV) at t:   V ← V + w             (ignored while refractory)
 ///     V ≥ vThreshold  ⇒  spike;  V ← vReset, clamped for tRef ms
+///                              (or V ← V − (vThreshold − vReset) with `reset` = .bySubtraction, tRef = 0)
 ///
 /// Exact propagator over h: V(h) = V∞ + (V − V∞)·e^(−h/τm), V∞ = vRest + bias.
 /// Crossing time (closed form): between inputs V relaxes monotonically towards V∞, so it reaches
@@ -24,11 +25,14 @@ public struct LIFDelta: NeuronModel, InputSumming {
     public var tRef: Double
     /// Constant external drive R·I_ext (mV): shifts the steady state to vRest + bias.
     public var bias: Double
+    /// What a spike does to V (`ResetMode`).
+    public var reset: ResetMode
 
     public init(
         tauM: Double = 20, vRest: Double = -70, vReset: Double = -70, vThreshold: Double = -55,
-        tRef: Double = 2, bias: Double = 0
+        tRef: Double = 2, bias: Double = 0, reset: ResetMode = .toValue
     ) {
+        self.reset = reset
         self.tauM = tauM
         self.vRest = vRest
         self.vReset = vReset
@@ -74,6 +78,9 @@ public struct LIFDelta: NeuronModel, InputSumming {
         try VolleyError.require("vReset", vReset, "must be below vThreshold (\(vThreshold) mV)") {
             $0 < vThreshold
         }
+        if reset == .bySubtraction {
+            try VolleyError.require("tRef", tRef, "reset by subtraction needs tRef = 0 ms") { $0 == 0 }
+        }
     }
 
     @inlinable
@@ -115,7 +122,7 @@ public struct LIFDelta: NeuronModel, InputSumming {
 
     @inlinable
     public func fire(_ state: inout State, at time: Double) {
-        state.v = vReset
+        state.v = reset == .toValue ? vReset : state.v - (vThreshold - vReset)
         state.refractory = tRef
     }
 }

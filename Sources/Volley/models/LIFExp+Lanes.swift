@@ -134,9 +134,17 @@ extension LIFExp: LaneStorable {
                     added = true
                 }
             }
-            // Ascending again; a block listed twice is scanned twice, and the second scan fires
-            // nothing (the first left its neurons at vReset < vThreshold).
-            if added { scratch.candidateBlocks.sort() }
+            // Ascending again, each block once (a second scan could fire a neuron reset by
+            // subtraction twice).
+            if added {
+                scratch.candidateBlocks.sort()
+                var unique = 0
+                for b in scratch.candidateBlocks.indices where unique == 0 || scratch.candidateBlocks[b] != scratch.candidateBlocks[unique - 1] {
+                    scratch.candidateBlocks[unique] = scratch.candidateBlocks[b]
+                    unique &+= 1
+                }
+                scratch.candidateBlocks.removeLast(scratch.candidateBlocks.count - unique)
+            }
         }
 
         // 4. Fire every neuron at threshold in the flagged blocks, in ascending order.
@@ -144,7 +152,7 @@ extension LIFExp: LaneStorable {
             for i in (b &* blockWidth)..<Swift.min(b &* blockWidth &+ blockWidth, vectorCount)
             where vLane[i] >= vThreshold {
                 fired.append(UInt32(truncatingIfNeeded: i))
-                vLane[i] = vReset
+                vLane[i] = afterSpike(vLane[i])
                 refLane[i] = tRef
                 if tRef > 0 { scratch.refractory.append(UInt32(truncatingIfNeeded: i)) }
             }

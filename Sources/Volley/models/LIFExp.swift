@@ -7,6 +7,7 @@ import Foundation
 ///     τ_exc·dI_exc/dt = −I_exc,   τ_inh·dI_inh/dt = −I_inh   (currents integrate also when refractory)
 ///     input of weight w (mV) on receptor 0 / 1:   I_exc ← I_exc + w  /  I_inh ← I_inh + w
 ///     V ≥ vThreshold  ⇒  spike;  V ← vReset for tRef ms
+///                        (or V ← V − (vThreshold − vReset) with `reset` = .bySubtraction, tRef = 0)
 ///
 /// Exact propagator over h (Rotter & Diesmann 1999): with V∞ = vRest + bias, pₘ = e^(−h/τm),
 /// pₖ = e^(−h/τₖ),
@@ -34,14 +35,18 @@ public struct LIFExp: NeuronModel, InputSumming {
     public var tRef: Double
     /// Constant external drive R·I_ext (mV).
     public var bias: Double
+    /// What a spike does to V (`ResetMode`).
+    public var reset: ResetMode
 
     /// Quantities derived from the time constants for the fast paths (LIFExp+Constants.swift).
     @usableFromInline var constants: Constants
 
     public init(
         tauM: Double = 10, tauSynExc: Double = 2, tauSynInh: Double = 2, vRest: Double = -70,
-        vReset: Double = -70, vThreshold: Double = -55, tRef: Double = 2, bias: Double = 0
+        vReset: Double = -70, vThreshold: Double = -55, tRef: Double = 2, bias: Double = 0,
+        reset: ResetMode = .toValue
     ) {
+        self.reset = reset
         constants = Constants(tauM, tauSynExc, tauSynInh)
         self.tauM = tauM
         self.tauSynExc = tauSynExc
@@ -111,6 +116,9 @@ public struct LIFExp: NeuronModel, InputSumming {
         try VolleyError.require("vThreshold", vThreshold, "must be finite") { _ in true }
         try VolleyError.require("vReset", vReset, "must be below vThreshold (\(vThreshold) mV)") {
             $0 < vThreshold
+        }
+        if reset == .bySubtraction {
+            try VolleyError.require("tRef", tRef, "reset by subtraction needs tRef = 0 ms") { $0 == 0 }
         }
     }
 
@@ -196,6 +204,12 @@ public struct LIFExp: NeuronModel, InputSumming {
         }
     }
 
+    /// V just after a spike from V at the spike (`reset`).
+    @inlinable @inline(__always)
+    func afterSpike(_ v: Double) -> Double {
+        reset == .toValue ? vReset : v - (vThreshold - vReset)
+    }
+
     @inlinable
     public func isAboveThreshold(_ state: State, at time: Double) -> Bool {
         state.refractory <= 0 && state.v >= vThreshold
@@ -203,7 +217,7 @@ public struct LIFExp: NeuronModel, InputSumming {
 
     @inlinable
     public func fire(_ state: inout State, at time: Double) {
-        state.v = vReset
+        state.v = afterSpike(state.v)
         state.refractory = tRef
     }
 }

@@ -53,8 +53,8 @@ public struct STBPEvaluation: Sendable {
             synapticEventsPerSample: parts.reduce(0) { $0 + $1.4 } / n, peakSpikesPerStep: parts.map(\.5).max() ?? 0)
     }
 
-    /// The evaluation report (Deng et al. 2020): weights as the engine stores them, one `LIFDelta`
-    /// state per non-input neuron, steps of dt, the decision after the last step; the equivalent
+    /// The evaluation report (Deng et al. 2020): weights as the engine stores them, one engine
+    /// state (`LIFDelta`, `LIFExp` or `AdaptiveLIF`) per non-input neuron, steps of dt, the decision after the last step; the equivalent
     /// ANN does one MAC per synapse (a convolution's MACs; pooling's adds counted alike).
     public func report(of network: STBPNetwork, steps: Int) -> SNNEvaluation {
         let synapses = (0..<(network.layerCount - 1)).reduce(0) { $0 + network.synapseCount($1) }
@@ -71,7 +71,7 @@ public struct STBPEvaluation: Sendable {
         return SNNEvaluation(
             samples: samples, accuracy: accuracy, decision: network.readout == .spikeCount ? "spike_count" : "potential",
             neurons: neurons, synapses: synapses, weightBytes: weightBytes,
-            membraneBytes: neurons * MemoryLayout<LIFDelta.State>.stride, peakSpikesPerStep: peakSpikesPerStep,
+            membraneBytes: neurons * network.stateBytes, peakSpikesPerStep: peakSpikesPerStep,
             stepMs: network.dt, synopsPerSample: synapticEventsPerSample, annMACsPerSample: Double(synapses),
             spikesPerNeuron: spikesPerSample / Double(neurons), latencyMs: Double(steps) * network.dt)
     }

@@ -2,7 +2,8 @@ import Foundation
 
 /// The JSON file of a trained `STBPNetwork` (format "volley-stbp-1"), through Foundation's
 /// `JSONEncoder`/`JSONDecoder`: layer sizes, how each layer connects (`connections`, absent for
-/// an all-dense network), the LIF parameters (ms, mV), dt (ms), the readout, the learned weights
+/// an all-dense network), the LIF parameters (ms, mV; `reset`, `tau_syn_ms` and the adaptation
+/// `beta_mv`/`tau_adapt_ms` absent for STBP's reset-to-value delta LIF), dt (ms), the readout, the learned weights
 /// (mV; dense weights[l][i·nₗ₊₁ + j], convolution kernels, nothing for pooling), and how the
 /// network was trained.
 public struct STBPModelFile: Codable, Equatable, Sendable {
@@ -16,6 +17,13 @@ public struct STBPModelFile: Codable, Equatable, Sendable {
     public var vRest: Double
     public var vReset: Double
     public var vThreshold: Double
+    /// "value" or "subtract" (`ResetMode`); absent: "value".
+    public var reset: String?
+    /// τₛ (ms) of exponential synapses; absent: delta synapses.
+    public var tauSyn: Double?
+    /// Threshold adaptation β (mV) and τ_adapt (ms); absent: none.
+    public var beta: Double?
+    public var tauAdapt: Double?
     public var dt: Double
     public var readout: String
     public var weights: [[Double]]
@@ -26,7 +34,7 @@ public struct STBPModelFile: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case format, layerSizes = "layer_sizes", connections, tauM = "tau_m_ms", vRest = "v_rest_mv", vReset = "v_reset_mv"
-        case vThreshold = "v_threshold_mv", layerTauM = "layer_tau_m_ms", dt = "dt_ms", readout, weights, inputSteps = "input_steps", seed, epochs
+        case vThreshold = "v_threshold_mv", reset, tauSyn = "tau_syn_ms", beta = "beta_mv", tauAdapt = "tau_adapt_ms", layerTauM = "layer_tau_m_ms", dt = "dt_ms", readout, weights, inputSteps = "input_steps", seed, epochs
     }
 
     public init(network: STBPNetwork, inputSteps: Int? = nil, seed: UInt64? = nil, epochs: Int? = nil) {
@@ -38,6 +46,10 @@ public struct STBPModelFile: Codable, Equatable, Sendable {
         vRest = network.neuron.vRest
         vReset = network.neuron.vReset
         vThreshold = network.neuron.vThreshold
+        reset = network.neuron.reset == .toValue ? nil : network.neuron.reset.rawValue
+        tauSyn = network.synapse.tauSyn
+        beta = network.adaptation?.beta
+        tauAdapt = network.adaptation?.tauAdapt
         dt = network.dt
         readout = network.readout.rawValue
         weights = network.weights
@@ -54,11 +66,19 @@ public struct STBPModelFile: Codable, Equatable, Sendable {
         guard let kind = STBPNetwork.Readout(rawValue: readout) else {
             throw VolleyError.malformedData(source: source, reason: "readout \"\(readout)\" is not spike-count or potential")
         }
+        guard let resetMode = ResetMode(rawValue: reset ?? ResetMode.toValue.rawValue) else {
+            throw VolleyError.malformedData(source: source, reason: "reset \"\(reset!)\" is not value or subtract")
+        }
+        guard (beta == nil) == (tauAdapt == nil) else {
+            throw VolleyError.malformedData(source: source, reason: "beta_mv and tau_adapt_ms come together (adaptation), or neither")
+        }
         var net: STBPNetwork
         do {
             net = try STBPNetwork(
-                layerSizes: layerSizes, connections: connections, neuron: LIFDelta(tauM: tauM, vRest: vRest, vReset: vReset, vThreshold: vThreshold, tRef: 0),
-                dt: dt, readout: kind)
+                layerSizes: layerSizes, connections: connections,
+                neuron: LIFDelta(tauM: tauM, vRest: vRest, vReset: vReset, vThreshold: vThreshold, tRef: 0, reset: resetMode),
+                synapse: tauSyn.map { .exponential(tauSyn: $0) } ?? .delta,
+                adaptation: beta.map { STBPAdaptation(beta: $0, tauAdapt: tauAdapt!) }, dt: dt, readout: kind)
         } catch let error as VolleyError {
             throw VolleyError.malformedData(source: source, reason: "\(error)")
         }

@@ -7,7 +7,9 @@ extension STBPNetwork {
     ///
     ///     ∂L/∂aₙ = ∂L/∂rₙ·(1 − sₙ) + ∂L/∂sₙ·σ′(aₙ − θ) (+ ∂L/∂aₙ of the readout),
     ///     ∂L/∂sₙ = Σₖ W[·, k]·∂L/∂a⁽ˡ⁺¹⁾ₙ₊₁[k] + ∂L/∂rₙ·(vReset − aₙ) (+ the readout's),
-    ///     ∂L/∂rₙ = ∂L/∂aₙ₊₁·decay,   ∂L/∂W[i, j] = Σₙ sₙ₋₁[i]·∂L/∂aₙ[j].
+    ///     ∂L/∂rₙ = ∂L/∂aₙ₊₁·decay,   ∂L/∂W[i, j] = Σₙ sₙ₋₁[i]·∂L/∂aₙ[j]
+    ///
+    /// (for delta synapses, reset to vReset; see the next method for the other dynamics).
     ///
     /// Returns the floating-point operations performed (per call by formula, for GFLOP/s).
     @discardableResult
@@ -18,9 +20,20 @@ extension STBPNetwork {
     }
 
     /// `backward` that also adds the gradient with respect to each layer's membrane time constant
-    /// τm (the learnable leak; decay = e^(−dt/τm)) to `leakGradient` (one per non-input layer):
+    /// τm (the learnable leak; pₘ = e^(−dt/τm)) to `leakGradient` (one per non-input layer):
     ///
-    ///     ∂L/∂τm = Σₙ≥₁ Σⱼ ∂L/∂aₙ[j]·(rₙ₋₁[j] − V∞)·decay·dt/τm².
+    ///     ∂L/∂τm = Σₙ≥₁ Σⱼ ∂L/∂aₙ[j]·((rₙ₋₁[j] − V∞)·pₘ·dt/τm² + cₙ₋₁[j]·∂κ/∂τm)
+    ///
+    /// (the current term with exponential synapses only).
+    ///
+    /// With exponential synapses and adaptation (`STBPSynapse`, `STBPAdaptation`) the adjoints
+    /// also run through the current and the threshold:
+    ///
+    ///     ∂L/∂cₙ = ∂L/∂cₙ₊₁·pₛ + ∂L/∂aₙ₊₁·κ,      ∂L/∂Iₙ = ∂L/∂cₙ,
+    ///     ∂L/∂âₙ = ∂L/∂ãₙ₊₁·e^(−dt/τ_adapt),      ∂L/∂ãₙ = ∂L/∂âₙ − β·∂L/∂sₙ·σ′(aₙ − θₙ),
+    ///     ∂L/∂sₙ gains ∂L/∂âₙ, and σ′ is taken at aₙ − θₙ.
+    ///
+    /// Reset by subtraction (rₙ = aₙ − sₙ·(θ − vReset)) has ∂r/∂a = 1 and ∂r/∂s = −(θ − vReset).
     @discardableResult
     public func backward(
         _ a: STBPActivity, input: STBPInput, scoreGradient dz: [Double], surrogate: Surrogate, gradient: inout [[Double]],
@@ -42,53 +55,68 @@ extension STBPNetwork {
         for l in 1...layers { needed[l] = (1...l).map { firstActive[$0 - 1] + l - $0 + 1 }.min()! }
         // The leak's gradient needs ∂L/∂a at every step.
         if leakGradient != nil { needed = [Int](repeating: 0, count: layers + 1) }
+        let withCurrent = synapse != .delta, adaptive = adaptation != nil
         for l in stride(from: layers, through: 1, by: -1) {
-            let size = layerSizes[l], m = model(ofLayer: l)
-            let decay = m.propagator(over: dt).decay
+            let size = layerSizes[l], m = model(ofLayer: l), k = constants(ofLayer: l)
             let spiking = !(readout == .potential && l == layers)
             let v = a.potentials[l - 1], s = a.spikes[l - 1]
+            let theta = adaptive ? a.thresholds[l - 1] : []
+            let current = withCurrent ? a.currents[l - 1] : []
+            // da: ∂L/∂Iₙ, the gradient of the step's synaptic input (∂L/∂aₙ for delta synapses,
+            // ∂L/∂cₙ for exponential ones), read by the weight gradient and the layer below.
             var da = [Double](repeating: 0, count: steps * size)
-            var next = [Double](repeating: 0, count: size)  // ∂L/∂aₙ₊₁
+            var nextV = [Double](repeating: 0, count: size)  // ∂L/∂aₙ₊₁
+            var nextC = [Double](repeating: 0, count: withCurrent ? size : 0)  // ∂L/∂cₙ₊₁
+            var nextA = [Double](repeating: 0, count: adaptive ? size : 0)  // ∂L/∂ãₙ₊₁
             let upperValues = l < layers ? weightValues(into: l + 1) : []
-            var upstream = [Double](repeating: 0, count: l < layers ? size : 0)  // Σₖ W[j, k]·∂L/∂a⁽ˡ⁺¹⁾ₙ₊₁[k]
+            var upstream = [Double](repeating: 0, count: l < layers ? size : 0)  // Σₖ W[j, k]·∂L/∂I⁽ˡ⁺¹⁾ₙ₊₁[k]
+            let vInf = m.vRest + m.bias
+            let dDecay = k.membrane * dt / (m.tauM * m.tauM)  // ∂pₘ/∂τm
+            var leakSum = 0.0
             for n in stride(from: steps - 1, through: 0, by: -1) {
                 if l < layers && n + 1 < steps && n >= needed[l] {
                     flops += transposedProduct(from: l, values: upperValues, above: above, step: n + 1, into: &upstream)
                 } else if l < layers {
                     for j in 0..<size { upstream[j] = 0 }
                 }
+                let last = n + 1 == steps
                 for j in 0..<size {
-                    let k = n * size + j
-                    let dr = n + 1 < steps ? next[j] * decay : 0
+                    let q = n * size + j
+                    let dvNext = last ? 0 : nextV[j]
+                    let dr = dvNext * k.membrane
+                    let dc = withCurrent && !last ? nextC[j] * k.current + dvNext * k.currentToV : 0
+                    let dAdapted = adaptive && !last ? nextA[j] * k.adaptation : 0  // ∂L/∂âₙ
                     var ds = 0.0, direct = 0.0
                     if l == layers {
                         if readout == .spikeCount { ds = dz[j] } else { direct = dz[j] / Double(steps) }
-                    } else if n + 1 < steps {
+                    } else if !last {
                         ds = upstream[j]
                     }
+                    var dv: Double, dAdapt = dAdapted
                     if spiking {
-                        ds += dr * (m.vReset - v[k])
-                        da[k] = direct + dr * (1 - s[k]) + ds * surrogate.derivative(v[k] - m.vThreshold)
+                        let reset = m.resetDerivatives(v[q], spike: s[q])
+                        ds += dr * reset.spike + dAdapted
+                        let slope = surrogate.derivative(v[q] - (adaptive ? theta[q] : m.vThreshold))
+                        dv = direct + dr * reset.potential + ds * slope
+                        if adaptive { dAdapt -= k.beta * ds * slope }
                     } else {
-                        da[k] = direct + dr
+                        dv = direct + dr
+                    }
+                    nextV[j] = dv
+                    if withCurrent { nextC[j] = dc }
+                    if adaptive { nextA[j] = dAdapt }
+                    da[q] = withCurrent ? dc : dv
+                    if leakGradient != nil && n > 0 {
+                        // ∂aₙ/∂τm = (rₙ₋₁ − V∞)·∂pₘ/∂τm (+ cₙ₋₁·∂κ/∂τm)
+                        let p = q - size
+                        var partial = (m.afterStep(v[p], spike: s[p]) - vInf) * dDecay
+                        if withCurrent { partial += current[p] * k.currentToVPerTauM }
+                        leakSum += dv * partial
                     }
                 }
-                for j in 0..<size { next[j] = da[n * size + j] }
-                flops += Double(size * (spiking ? 12 : 2))
+                flops += Double(size * (spiking ? 12 : 2) + (leakGradient != nil ? 6 * size : 0))
             }
-            if let leak = leakGradient {
-                let vInf = m.vRest + m.bias
-                var sum = 0.0
-                for n in 1..<max(steps, 1) {
-                    for j in 0..<size {
-                        let k = (n - 1) * size + j
-                        let r = s[k] * m.vReset + (1 - s[k]) * v[k]  // rₙ₋₁ (s ∈ {0, 1}: exactly vReset or aₙ₋₁)
-                        sum += da[n * size + j] * (r - vInf)
-                    }
-                }
-                leak[l - 1] += sum * decay * dt / (m.tauM * m.tauM)
-                flops += Double(6 * size * steps)
-            }
+            if let leak = leakGradient { leak[l - 1] += leakSum }
             // ∂L/∂W of the projection into layer l: presynaptic spikes at n − 1 times ∂L/∂aₙ.
             let pre = layerSizes[l - 1]
             if let table = tables[l - 1] {

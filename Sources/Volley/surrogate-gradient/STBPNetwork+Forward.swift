@@ -9,6 +9,10 @@ public struct STBPActivity: Sendable {
     public var spikes: [[Double]]
     /// fired[l − 1][n]: the neurons of layer l that spiked at step n, ascending (hard pass only).
     public var fired: [[[Int32]]]
+    /// currents[l − 1][n·size + j]: cₙ after the step's input (exponential synapses; else empty).
+    public var currents: [[Double]] = []
+    /// thresholds[l − 1][n·size + j]: θₙ (adaptive neurons; else empty).
+    public var thresholds: [[Double]] = []
     public let steps: Int
     /// Floating-point operations the pass performed (adds of the synaptic input, the neurons'
     /// updates; counted per call by formula, for the GFLOP/s of training).
@@ -32,30 +36,53 @@ extension STBPNetwork {
     /// checks only: such a network is not what the engines run).
     public func forward(_ input: STBPInput, steps: Int, smoothSlope: Double? = nil) -> STBPActivity {
         let layers = layerCount - 1
+        let zeros = { (l: Int) in [Double](repeating: 0, count: steps * self.layerSizes[l]) }
         var activity = STBPActivity(
-            potentials: (1...layers).map { [Double](repeating: 0, count: steps * layerSizes[$0]) },
-            spikes: (1...layers).map { [Double](repeating: 0, count: steps * layerSizes[$0]) },
+            potentials: (1...layers).map(zeros), spikes: (1...layers).map(zeros),
             fired: (1...layers).map { _ in [[Int32]](repeating: [], count: steps) }, steps: steps)
+        let withCurrent = synapse != .delta
+        if withCurrent { activity.currents = (1...layers).map(zeros) }
+        if adaptation != nil { activity.thresholds = (1...layers).map(zeros) }
         let vInf = neuron.vRest + neuron.bias
+        let models = (1...layers).map { model(ofLayer: $0) }
+        let constants = (1...layers).map { self.constants(ofLayer: $0) }
         var state = (1...layers).map { [Double](repeating: neuron.vRest, count: layerSizes[$0]) }
+        var dynamics = (1...layers).map { STBPLayerState(size: layerSizes[$0], current: withCurrent, adaptive: adaptation != nil) }
         var synapticInput = (1...layers).map { [Double](repeating: 0, count: layerSizes[$0]) }
         for n in 0..<steps {
             for l in 1...layers {
-                let size = layerSizes[l]
-                let m = model(ofLayer: l)
-                let decay = m.propagator(over: dt).decay
+                let size = layerSizes[l], m = models[l - 1], offset = n * size
                 let spiking = !(readout == .potential && l == layers)
-                for j in 0..<size { synapticInput[l - 1][j] = 0 }
                 // Iₙ from the previous layer's spikes at n − 1, summed in ascending source order.
-                if n > 0 {
-                    let sources: [Int32] = l == 1 ? (n - 1 < input.spikes.count ? input.spikes[n - 1] : []) : activity.fired[l - 2][n - 1]
-                    let smooth: [Double]? = l > 1 && smoothSlope != nil ? activity.spikes[l - 2] : nil
-                    activity.flops += accumulate(into: l, sources: sources, smooth: smooth, step: n - 1, &synapticInput[l - 1])
+                let sources: [Int32] = n == 0 ? [] : l == 1 ? (n - 1 < input.spikes.count ? input.spikes[n - 1] : []) : activity.fired[l - 2][n - 1]
+                let smooth: [Double]? = n > 0 && l > 1 && smoothSlope != nil ? activity.spikes[l - 2] : nil
+                if withCurrent {
+                    // The neurons advance and fire; then the step's input adds to the decayed
+                    // currents (LIFExp's lanes: one synapse after the other onto the current;
+                    // AdaptiveLIF: the summed input onto it).
+                    let fired = STBPNetwork.update(
+                        &state[l - 1], &dynamics[l - 1], potentials: &activity.potentials[l - 1], spikes: &activity.spikes[l - 1],
+                        thresholds: &activity.thresholds, layer: l - 1, offset: offset, n: n, vInf: vInf, constants: constants[l - 1],
+                        model: m, spiking: spiking, smoothSlope: smoothSlope)
+                    activity.fired[l - 1][n] = fired
+                    if n > 0 {
+                        if adaptation == nil {
+                            activity.flops += accumulate(into: l, sources: sources, smooth: smooth, step: n - 1, &dynamics[l - 1].current)
+                        } else {
+                            for j in 0..<size { synapticInput[l - 1][j] = 0 }
+                            activity.flops += accumulate(into: l, sources: sources, smooth: smooth, step: n - 1, &synapticInput[l - 1])
+                            for j in 0..<size { dynamics[l - 1].current[j] += synapticInput[l - 1][j] }
+                        }
+                    }
+                    for j in 0..<size { activity.currents[l - 1][offset + j] = dynamics[l - 1].current[j] }
+                    activity.flops += Double(size * (n > 0 ? (adaptation == nil ? 7 : 10) : 1))
+                    continue
                 }
-                let offset = n * size
+                for j in 0..<size { synapticInput[l - 1][j] = 0 }
+                if n > 0 { activity.flops += accumulate(into: l, sources: sources, smooth: smooth, step: n - 1, &synapticInput[l - 1]) }
                 let fired = STBPNetwork.update(
                     &state[l - 1], input: synapticInput[l - 1], potentials: &activity.potentials[l - 1], spikes: &activity.spikes[l - 1],
-                    offset: offset, n: n, vInf: vInf, decay: decay, model: m, spiking: spiking, smoothSlope: smoothSlope)
+                    offset: offset, n: n, vInf: vInf, decay: constants[l - 1].membrane, model: m, spiking: spiking, smoothSlope: smoothSlope)
                 activity.fired[l - 1][n] = fired
                 activity.flops += Double(size * (n > 0 ? 4 : 1))
             }
@@ -81,11 +108,13 @@ extension STBPNetwork {
                             if let beta = smoothSlope, spiking {
                                 let s = 1 / (1 + exp(-beta * (v - m.vThreshold)))
                                 spikes[offset + j] = s
-                                state[j] = s * m.vReset + (1 - s) * v
+                                state[j] = m.smoothReset(v, spike: s)
                             } else if spiking && v >= m.vThreshold {
                                 spikes[offset + j] = 1
                                 fired.append(Int32(j))
-                                state[j] = m.vReset
+                                var after = LIFDelta.State(v: v)
+                                m.fire(&after, at: 0)
+                                state[j] = after.v
                             } else {
                                 state[j] = v
                             }

@@ -72,6 +72,11 @@ public struct STBPNetwork: Sendable {
     /// The neuron of every non-input layer (tRef must be 0); its τm is the initial leak of
     /// every layer.
     public let neuron: LIFDelta
+    /// How spikes reach the membrane (`STBPSynapse`): delta (`LIFDelta`) or exponential
+    /// currents (`LIFExp`).
+    public let synapse: STBPSynapse
+    /// Threshold adaptation (`STBPAdaptation`; the engines run `AdaptiveLIF`), or nil.
+    public let adaptation: STBPAdaptation?
     /// Membrane time constant τm (ms) of each non-input layer: `neuron.tauM` unless learned
     /// (`STBPTrainer(learnLeak:)`).
     public var membraneTimeConstants: [Double]
@@ -83,8 +88,8 @@ public struct STBPNetwork: Sendable {
 
     public init(
         layerSizes: [Int], connections: [STBPConnection]? = nil,
-        neuron: LIFDelta = LIFDelta(tauM: 20, vRest: 0, vReset: 0, vThreshold: 1, tRef: 0), dt: Double = 1,
-        readout: Readout = .spikeCount
+        neuron: LIFDelta = LIFDelta(tauM: 20, vRest: 0, vReset: 0, vThreshold: 1, tRef: 0), synapse: STBPSynapse = .delta,
+        adaptation: STBPAdaptation? = nil, dt: Double = 1, readout: Readout = .spikeCount
     ) throws {
         guard layerSizes.count >= 2, layerSizes.allSatisfy({ $0 >= 1 && $0 <= 1 << 28 }) else {
             throw VolleyError.invalidParameter(name: "layerSizes", value: "\(layerSizes)", reason: "need ≥ 2 layers of 1…2²⁸ neurons")
@@ -105,12 +110,15 @@ public struct STBPNetwork: Sendable {
         guard neuron.tRef == 0 else {
             throw VolleyError.invalidParameter(name: "tRef", value: "\(neuron.tRef)", reason: "STBP's LIF has no refractory period: use tRef = 0")
         }
+        try STBPNetwork.validate(synapse: synapse, adaptation: adaptation, neuron: neuron)
         guard dt.isFinite, dt > 0, dt <= 100 else {
             throw VolleyError.invalidParameter(name: "dt", value: "\(dt)", reason: "must be in (0, 100] ms")
         }
         self.layerSizes = layerSizes
         self.connections = connections
         self.neuron = neuron
+        self.synapse = synapse
+        self.adaptation = adaptation
         self.dt = dt
         self.readout = readout
         tables = connections.map { $0.connectivity() }
@@ -126,8 +134,9 @@ public struct STBPNetwork: Sendable {
 
     public var layerCount: Int { layerSizes.count }
 
-    /// Steps a sample of `inputSteps` steps needs so that its last input reaches the output.
-    public func steps(forInputSteps inputSteps: Int) -> Int { inputSteps + layerCount - 2 }
+    /// Steps a sample of `inputSteps` steps needs so that its last input reaches the output (a
+    /// layer with exponential synapses passes a spike on one step later than a delta layer).
+    public func steps(forInputSteps inputSteps: Int) -> Int { inputSteps + (layerCount - 2) * (synapse == .delta ? 1 : 2) }
 
     /// Inputs each neuron of layer l + 1 sees through connection l (the fan-in of its weights).
     func fanIn(_ l: Int) -> Int {
@@ -201,7 +210,7 @@ public struct STBPNetwork: Sendable {
         var net = Network()
         var ids = [try net.addSpikeSource("input", size: layerSizes[0])]
         for l in 1..<layerCount {
-            ids.append(try net.addPopulation("layer\(l)", size: layerSizes[l], model: model(ofLayer: l)))
+            ids.append(try addLayer(l, to: &net))
             let c = connections[l - 1]
             switch c.kind {
             case .dense:

@@ -115,7 +115,14 @@ public struct STBPTrainer: Sendable {
                 for k in leak[0].indices { leak[0][k] *= scale }
                 var tau = [network.membraneTimeConstants]
                 leakOptimizer.step(&tau, leak)
-                network.membraneTimeConstants = tau[0].map { max($0, 1e-3) }
+                // τm ≥ 1 µs; within LIFExp's cancellation band around τₛ (|τₛ − τm| < 1e-4·τm) it
+                // snaps to τₛ, where the engines use the propagator's limit form.
+                let tauSyn = network.synapse.tauSyn
+                network.membraneTimeConstants = tau[0].map { t in
+                    let t = max(t, 1e-3)
+                    if let ts = tauSyn, abs(ts - t) < 1e-4 * t { return ts }
+                    return t
+                }
                 if let k = network.membraneTimeConstants.firstIndex(where: { !$0.isFinite }) {
                     throw VolleyError.diverged("STBP τm of layer \(k + 1) became \(network.membraneTimeConstants[k]) after an update; lower the learning rate")
                 }
