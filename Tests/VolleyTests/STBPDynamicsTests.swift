@@ -149,5 +149,25 @@ struct STBPDynamicsTests {
         #expect { try STBPNetwork(layerSizes: [4, 2], neuron: LIFDelta(vRest: 0, vReset: 0, vThreshold: 1, tRef: 1, reset: .bySubtraction)) } throws: {
             "\($0)".contains("tRef")
         }
+        let pool = STBPConnection.maxPooling(PoolingGeometry(channels: 1, inputHeight: 4, inputWidth: 4, size: 2))
+        #expect { try STBPNetwork(layerSizes: [16, 4, 2], connections: [pool, .dense], neuron: membrane, synapse: .exponential(tauSyn: 5)) } throws: {
+            "\($0)".contains("pooling needs delta synapses")
+        }
+    }
+
+    @Test("Initial weights are scaled by the unit PSP's peak, so exponential synapses start as excitable as delta ones")
+    func initialization() throws {
+        let membrane = LIFDelta(tauM: 10, vRest: 0, vReset: 0, vThreshold: 1, tRef: 0)
+        var delta = try STBPNetwork(layerSizes: [50, 10], neuron: membrane)
+        var exp = try STBPNetwork(layerSizes: [50, 10], neuron: membrane, synapse: .exponential(tauSyn: 5))
+        #expect(delta.unitPSPPeak(ofLayer: 1) == 1)
+        // Continuous-time peak of τₛ/(τₛ − τm)·(e^(−t/τₛ) − e^(−t/τm)) with τm 10, τₛ 5 ms: 0.25 at
+        // t = 10·ln 2 ≈ 6.93 ms; on the 1 ms grid the peak is at 7 ms, a little below.
+        let peak = exp.unitPSPPeak(ofLayer: 1)
+        let atSeven = 5.0 / (5 - 10) * (Foundation.exp(-7.0 / 5) - Foundation.exp(-7.0 / 10))
+        #expect(abs(peak - atSeven) < 1e-12, "\(peak) vs \(atSeven)")
+        delta.initialize(gain: 1, seed: 3)
+        exp.initialize(gain: 1, seed: 3)
+        for k in delta.weights[0].indices { #expect(abs(exp.weights[0][k] * peak - delta.weights[0][k]) < 1e-12) }
     }
 }

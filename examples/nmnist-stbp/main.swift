@@ -22,6 +22,7 @@ runExample("nmnist-stbp") {
     cli.option("threshold", value: "MV", default: "1", help: "firing threshold θ (mV above rest)")
     STBPDynamicsOptions.declare(&cli)
     cli.option("train-samples", value: "N", default: "6000", help: "training recordings (synthetic: the first N MNIST training images)")
+    cli.option("validation", value: "N", default: "0", help: "hold out the last N training recordings for validation (reported per epoch instead of the test set, for tuning)")
     cli.option("test-samples", value: "N", default: "1000", help: "test recordings (synthetic: the first N MNIST test images)")
     cli.option("eval-exact", value: "N", default: "1000", help: "run the first N test recordings in the event-driven engine on their exact event times, and in the time-stepped engine on the grid")
     cli.option("seed", value: "S", default: "1", help: "seed of the weights, the order, and the synthetic sensors' thresholds")
@@ -34,6 +35,8 @@ runExample("nmnist-stbp") {
     let epochs = quick && !cli.isSet("epochs") ? 2 : try cli.int("epochs", .within(0...10_000))
     let trainCount = quick && !cli.isSet("train-samples") ? 200 : try cli.int("train-samples", .within(1...1_000_000))
     let testCount = quick && !cli.isSet("test-samples") ? 100 : try cli.int("test-samples", .within(1...1_000_000))
+    let validation = try cli.int("validation", .init("must be in 0..<train-samples (\(trainCount))") { $0 >= 0 && $0 < trainCount })
+    let fit = trainCount - validation
     let exactRequested = quick && !cli.isSet("eval-exact") ? 50 : try cli.int("eval-exact", .within(0...1_000_000))
     let batch = try cli.int("batch", .within(1...100_000))
     let lr = try cli.double("lr", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 })
@@ -113,7 +116,11 @@ runExample("nmnist-stbp") {
     let testInputs = test.map { STBPInput.binned($0, dtMs: bin, steps: inputSteps) }
     print("network \(network.layerSizes.map(String.init).joined(separator: "-")) LIF (\(STBPDynamicsOptions.describe(network))), \(steps) steps of \(bin) ms; Adam lr \(lr) halved every 4 epochs, batch \(batch), rate MSE, rectangular surrogate, \(epochs) epochs, seed \(seed)")
     var trainer = try STBPTrainer(network: network, learningRate: lr, surrogate: .rectangular(width: threshold), loss: .rateMSE, batch: batch)
-    var order = Array(0..<train.count)
+    var order = Array(0..<fit)
+    let heldOutName = validation > 0 ? "validation" : "test"
+    let heldOut = validation > 0 ? Array(trainInputs[fit...]) : testInputs
+    let heldOutLabels = validation > 0 ? Array(trainLabels[fit...]) : testLabels
+    var heldOutAccuracy = Double.nan
     var rng = Xoshiro256(seed: seed, stream: 0x0DE)
     var trainSeconds = 0.0, trainAccuracy = Double.nan
     for epoch in 1...max(epochs, 1) where epochs > 0 {
@@ -123,8 +130,9 @@ runExample("nmnist-stbp") {
         let (loss, accuracy) = try blaming(["lr"]) { try trainer.epoch(trainInputs, labels: trainLabels, order: order, steps: steps) }
         trainSeconds += Date().timeIntervalSince(t0)
         trainAccuracy = accuracy
-        let check = try STBPEvaluation.evaluate(trainer.network, count: test.count, labels: testLabels, steps: steps) { testInputs[$0] }
-        print("epoch \(epoch)/\(epochs): loss \(Format.fixed(loss, 4)), train accuracy \(Format.fixed(accuracy, 4)), test accuracy \(Format.fixed(check.accuracy, 4)), \(Format.fixed(Double(train.count) / Date().timeIntervalSince(t0), 0)) samples/s, \(Format.fixed(check.spikesPerSample, 1)) spikes/sample")
+        let check = try STBPEvaluation.evaluate(trainer.network, count: heldOut.count, labels: heldOutLabels, steps: steps) { heldOut[$0] }
+        heldOutAccuracy = check.accuracy
+        print("epoch \(epoch)/\(epochs): loss \(Format.fixed(loss, 4)), train accuracy \(Format.fixed(accuracy, 4)), \(heldOutName) accuracy \(Format.fixed(check.accuracy, 4)), \(Format.fixed(Double(fit) / Date().timeIntervalSince(t0), 0)) samples/s, \(Format.fixed(check.spikesPerSample, 1)) spikes/sample")
     }
     network = trainer.network
     let eval = try STBPEvaluation.evaluate(network, count: test.count, labels: testLabels, steps: steps) { testInputs[$0] }
@@ -166,8 +174,9 @@ runExample("nmnist-stbp") {
         "example": "nmnist-stbp", "synthetic": .bool(!cli.isSet("data")), "hidden": .array(hidden.map { .int($0) }),
         "test_accuracy": .number(eval.accuracy), "exact_test_accuracy": exactAccuracy, "exact_test_samples": .int(exactRequested),
         "train_accuracy": .number(trainAccuracy), "epochs": .int(epochs), "bin_ms": .number(bin), "steps": .int(steps),
-        "train_samples": .int(train.count), "test_samples": .int(test.count), "events_per_recording": .number(meanEvents),
-        "train_seconds": .number(trainSeconds), "train_samples_per_second": .number(trainSeconds > 0 ? Double(train.count * epochs) / trainSeconds : nil),
+        "train_samples": .int(fit), "validation_samples": .int(validation),
+        "validation_accuracy": .number(validation > 0 ? heldOutAccuracy : nil), "test_samples": .int(test.count), "events_per_recording": .number(meanEvents),
+        "train_seconds": .number(trainSeconds), "train_samples_per_second": .number(trainSeconds > 0 ? Double(fit * epochs) / trainSeconds : nil),
         "seed": .unsigned(seed), "engines": .array(rows),
     ]
     printResultLine(fields.merging(STBPDynamicsOptions.json(network)).merging(try JSONValue(encoding: report)))

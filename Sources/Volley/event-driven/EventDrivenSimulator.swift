@@ -35,7 +35,7 @@ public final class EventDrivenSimulator: Simulator {
             }
             guard let build = builders.eventDriven else {
                 throw VolleyError.unsupported(
-                    "population '\(p.name)': \(p.modelName) has no exact free evolution, so the event-driven engine cannot place its spikes exactly; use the time-stepped engine")
+                    "population '\(p.name)': \(p.modelName) has no exact free evolution (or is integrated by forward Euler), so the event-driven engine cannot place its spikes exactly; use the time-stepped engine, or .adaptive integration")
             }
             kernels.append(build(p.size))
         }

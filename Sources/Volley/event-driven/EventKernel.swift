@@ -25,13 +25,15 @@ struct EventKernel {
         self.runtime = runtime
     }
 
-    /// The event-driven kernel `model` allows: nil unless it is `ExactlyPredictable`. Where the
+    /// The event-driven kernel `model` allows: nil unless it is `ExactlyPredictable` (and, if it is
+    /// integrated numerically, adaptively). Where the
     /// model type is concrete the compiler resolves these casts and specialises the builder.
     @inlinable
     static func builder<M: NeuronModel>(
         for model: M, initialPotentials: [Double]?, firstSpikeOnly: Bool
     ) -> (@Sendable (Int) -> EventKernel)? {
         guard let predictable = model as? any ExactlyPredictable else { return nil }
+        if let integrated = model as? any IntegratedModel, integrated.integration == .forwardEuler { return nil }
         return builder(predictable: predictable, initialPotentials: initialPotentials, firstSpikeOnly: firstSpikeOnly)
     }
 

@@ -75,6 +75,22 @@ extension STBPNetwork {
         return try net.addPopulation(name, size: size, model: AdaptiveLIF(membrane: membrane, beta: adaptation.beta, tauAdapt: adaptation.tauAdapt))
     }
 
+    /// The largest potential (above rest) a unit weight causes in layer l on the grid, without
+    /// leak from elsewhere: 1 for delta synapses; with exponential ones maxₙ of
+    /// vₙ = vₙ₋₁·pₘ + cₙ₋₁·κ, cₙ = cₙ₋₁·pₛ from c₀ = 1.
+    func unitPSPPeak(ofLayer l: Int) -> Double {
+        guard synapse != .delta else { return 1 }
+        let k = constants(ofLayer: l)
+        var v = 0.0, c = 1.0, peak = 0.0
+        for _ in 0..<100_000 {
+            v = v * k.membrane + c * k.currentToV
+            c *= k.current
+            if v < peak { break }
+            peak = v
+        }
+        return peak > 0 ? peak : 1
+    }
+
     /// Bytes of one neuron's state in the engines.
     var stateBytes: Int {
         synapse == .delta ? MemoryLayout<LIFDelta.State>.stride

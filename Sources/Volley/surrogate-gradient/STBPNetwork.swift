@@ -111,6 +111,11 @@ public struct STBPNetwork: Sendable {
             throw VolleyError.invalidParameter(name: "tRef", value: "\(neuron.tRef)", reason: "STBP's LIF has no refractory period: use tRef = 0")
         }
         try STBPNetwork.validate(synapse: synapse, adaptation: adaptation, neuron: neuron)
+        if synapse != .delta, let pooling = connections.firstIndex(where: { !$0.isLearned }) {
+            throw VolleyError.invalidParameter(
+                name: "connections", value: "\(connections[pooling].kind.rawValue) into layer \(pooling + 1)",
+                reason: "pooling needs delta synapses (its fixed weight makes a pooling neuron fire with its window)")
+        }
         guard dt.isFinite, dt > 0, dt <= 100 else {
             throw VolleyError.invalidParameter(name: "dt", value: "\(dt)", reason: "must be in (0, 100] ms")
         }
@@ -147,13 +152,14 @@ public struct STBPNetwork: Sendable {
         }
     }
 
-    /// Uniform initialisation U(−b, b) of the learned weights, b = gain·(θ − vRest)·√(3 / fan-in)
-    /// (seeded).
+    /// Uniform initialisation U(−b, b) of the learned weights, b = gain·(θ − vRest)·√(3 / fan-in)/P
+    /// (seeded), P the peak of the potential a unit weight causes in the receiving layer on the grid
+    /// (1 for delta synapses; `unitPSPPeak`), so that every synapse type starts equally excitable.
     public mutating func initialize(gain: Double, seed: UInt64) {
         var rng = Xoshiro256(seed: seed, stream: 0x57B9)
         let scale = neuron.vThreshold - neuron.vRest
         for l in weights.indices {
-            let bound = gain * scale * (3 / Double(fanIn(l))).squareRoot()
+            let bound = gain * scale * (3 / Double(fanIn(l))).squareRoot() / unitPSPPeak(ofLayer: l + 1)
             for k in weights[l].indices { weights[l][k] = rng.uniform(-bound, bound) }
         }
     }

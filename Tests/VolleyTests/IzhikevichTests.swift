@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+
+@testable import Volley
+
+/// `Izhikevich` (NEST `izhikevich`): both engines against a tight-tolerance reference integration.
+@Suite("Izhikevich simple model")
+struct IzhikevichTests {
+    func network(_ model: Izhikevich, trains: [[Double]] = [[]], weight: Double = 0) throws -> (Network, PopulationID) {
+        var net = Network()
+        let input = try net.addSpikeSource("input", trains: trains)
+        let neuron = try net.addPopulation("izh", size: 1, model: model)
+        if weight != 0 { try net.connect(input, to: neuron, synapses: [Synapse(source: 0, target: 0, weight: weight, delay: 1)]) }
+        return (net, neuron)
+    }
+
+    @Test("Event-driven spike times equal the reference (tolerance 1e-12) to ≤ 1e-6 ms over 1 s: regular spiking and chattering", arguments: [
+        (0.02, 0.2, -65.0, 8.0, 10.0), (0.02, 0.2, -50.0, 2.0, 10.0),
+    ])
+    func constantCurrent(a: Double, b: Double, c: Double, d: Double, current: Double) throws {
+        let model = Izhikevich(a: a, b: b, c: c, d: d, iE: current)
+        let reference = integratedReferenceSpikes(model, until: 1000)
+        let (net, neuron) = try network(model)
+        let sim = try EventDrivenSimulator(network: net)
+        try sim.run(until: 1000)
+        let times = try sim.spikes(of: neuron).times
+        #expect(times.count == reference.count && reference.count > 10, "\(times.count) vs \(reference.count)")
+        let worst = zip(times, reference).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(worst <= 1e-6, "worst spike-time difference \(worst) ms")
+    }
+
+    @Test("Delta inputs jump v at their exact arrival times")
+    func deltaInputs() throws {
+        let model = Izhikevich(iE: 4)
+        let train = (0..<40).map { 10 + Double($0) * 4.1 }
+        let reference = integratedReferenceSpikes(model, until: 200, inputs: train.map { (time: $0 + 1, weight: 10.0, receptor: 0) })
+        let (net, neuron) = try network(model, trains: [train], weight: 10)
+        let sim = try EventDrivenSimulator(network: net)
+        try sim.run(until: 200)
+        let times = try sim.spikes(of: neuron).times
+        #expect(times.count == reference.count && reference.count > 2, "\(times.count) vs \(reference.count)")
+        for (t, r) in zip(times, reference) { #expect(abs(t - r) <= 1e-6, "\(t) vs \(r)") }
+    }
+
+    @Test("Forward Euler (NEST's scheme) in the time-stepped engine: the first spike's error shrinks about linearly with dt")
+    func eulerConvergence() throws {
+        let exact = Izhikevich(iE: 10)
+        let first = integratedReferenceSpikes(exact, until: 100)[0]
+        var model = exact
+        model.integration = .forwardEuler
+        let (net, neuron) = try network(model)
+        var errors: [Double] = []
+        for dt in [0.1, 0.05, 0.025, 0.0125] {
+            let sim = try TimeSteppedSimulator(network: net, dt: dt)
+            try sim.run(until: 100)
+            errors.append(abs(try sim.spikes(of: neuron).times[0] - first))
+        }
+        #expect(errors[0] > errors[3] * 4, "\(errors)")
+        #expect(errors[3] < 0.5, "\(errors)")
+    }
+
+    @Test("Bad parameters are typed errors naming them")
+    func invalidParameters() {
+        #expect { try Izhikevich(c: 40).validate() } throws: { "\($0)".contains("vTh") }
+        #expect { try Izhikevich(a: .infinity).validate() } throws: { "\($0)".contains("a") }
+    }
+}
