@@ -68,15 +68,26 @@ extension IntegratedModel {
         integrate(&state, over: left, clamped: false)
     }
 
-    /// Integrates over `duration` without stopping at the spike level.
+    /// Integrates over `duration`. Adaptively, a free neuron stops at the spike level and is held
+    /// there (V fixed, the other variables evolving) until the end of the interval, where the
+    /// engine fires it — NEST's aeif models likewise stop at V_peak within a step; integrating
+    /// on through AdEx's exponential would send V, and with it w, to absurd values.
     @inlinable
     func integrate(_ state: inout State, over duration: Double, clamped: Bool) {
         switch integration {
         case .forwardEuler:
             state.y += duration * derivative(state.y, clamped: clamped)
         case .adaptive(let tolerance):
-            _ = DormandPrince.integrate(&state.y, duration: duration, step: &state.step, tolerance: tolerance) {
-                derivative($0, clamped: clamped)
+            let outcome = DormandPrince.integrate(
+                &state.y, duration: duration, step: &state.step, tolerance: tolerance, stopWhen: 0,
+                reaches: clamped ? nil : spikeLevel
+            ) { derivative($0, clamped: clamped) }
+            if case .reached(let offset) = outcome, duration - offset > 0 {
+                _ = DormandPrince.integrate(&state.y, duration: duration - offset, step: &state.step, tolerance: tolerance) {
+                    var d = derivative($0, clamped: false)
+                    d[0] = 0
+                    return d
+                }
             }
         }
     }
