@@ -46,6 +46,7 @@ bases = {
                    "--hidden", "8", "--epochs", "1", "--verify-engine", "4"],
     "mnist-stbp": ["--quick", "--data", f"{fixtures}/mnist-excerpt", "--train-samples", "40", "--test-samples", "20",
                    "--hidden", "8", "--epochs", "1", "--steps", "4", "--eval-exact", "4"],
+    "adaptive-neurons": ["--quick", "--duration", "60"],
     "nmnist-stbp": ["--quick", "--mnist", f"{fixtures}/mnist-excerpt", "--train-samples", "10", "--test-samples", "5",
                     "--hidden", "4", "--epochs", "1", "--eval-exact", "2"],
 }

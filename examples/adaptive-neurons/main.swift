@@ -86,7 +86,7 @@ runExample("adaptive-neurons") {
     try cli.parseProcessArguments()
     let quick = cli.isSet("quick")
     let duration = quick && !cli.isSet("duration") ? 300 : try cli.double("duration", .init("must be in [50, 10⁵] ms") { $0 >= 50 && $0 <= 1e5 })
-    let referenceTolerance = try cli.double("reference-tolerance", .init("must be in [1e-14, 1e-9]") { $0 >= 1e-14 && $0 <= 1e-9 })
+    let referenceTolerance = try cli.double("reference-tolerance", .init("must be in [1e-13, 1e-9]") { $0 >= 1e-13 && $0 <= 1e-9 })
     let adexSVG = try cli.string("svg-adex").map { try OutputPath.check($0, flag: "svg-adex") }
     let izhSVG = try cli.string("svg-izhikevich").map { try OutputPath.check($0, flag: "svg-izhikevich") }
 
