@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+
+@testable import Volley
+
+/// `LIFCondExp` (NEST `iaf_cond_exp`): closed-form limits and both engines against the reference.
+@Suite("LIF with exponential conductances (LIFCondExp)")
+struct LIFCondExpTests {
+    @Test("Without input it is a LIF: constant current fires at t = τm·ln((V∞ − V_reset)/(V∞ − V_th)) after each refractory period")
+    func constantCurrent() throws {
+        let model = LIFCondExp(iE: 400)  // V∞ = E_L + I_e/g_L = −70 + 24 mV
+        let tauM = model.cM / model.gL, vInf = model.eL + model.iE / model.gL
+        let first = tauM * log((vInf - model.eL) / (vInf - model.vTh))
+        let isi = model.tRef + tauM * log((vInf - model.vReset) / (vInf - model.vTh))
+        var net = Network()
+        let neuron = try net.addPopulation("n", size: 1, model: model)
+        let sim = try EventDrivenSimulator(network: net)
+        try sim.run(until: 200)
+        let times = try sim.spikes(of: neuron).times
+        #expect(times.count > 5)
+        for (k, t) in times.enumerated() { #expect(abs(t - (first + Double(k) * isi)) < 1e-7, "spike \(k): \(t)") }
+    }
+
+    @Test("Excitatory and inhibitory conductance inputs: the event-driven engine equals the reference to ≤ 1e-6 ms; the time-stepped engine converges")
+    func conductanceInputs() throws {
+        let model = LIFCondExp(tauSynExc: 5, tauSynInh: 10, iE: 200)
+        let exc = (0..<80).map { 2 + Double($0) * 2.45 }, inh = (0..<30).map { 5 + Double($0) * 6.5 }
+        let inputs = exc.map { (time: $0 + 1, weight: 6.0, receptor: 0) } + inh.map { (time: $0 + 1, weight: 5.0, receptor: 1) }
+        let reference = model.referenceSpikeTimes(until: 200, inputs: inputs)
+        var net = Network()
+        let source = try net.addSpikeSource("in", trains: [exc, inh])
+        let neuron = try net.addPopulation("n", size: 1, model: model)
+        try net.connect(source, to: neuron, synapses: [Synapse(source: 0, target: 0, weight: 6, delay: 1)], receptor: 0)
+        try net.connect(source, to: neuron, synapses: [Synapse(source: 1, target: 0, weight: 5, delay: 1)], receptor: 1)
+        let sim = try EventDrivenSimulator(network: net)
+        try sim.run(until: 200)
+        let times = try sim.spikes(of: neuron).times
+        #expect(times.count == reference.count && reference.count > 3, "\(times.count) vs \(reference.count)")
+        for (t, r) in zip(times, reference) { #expect(abs(t - r) <= 1e-6, "\(t) vs \(r)") }
+        // Time-stepped: spikes at grid times, the error shrinking with dt.
+        var errors: [Double] = []
+        for dt in [0.1, 0.01, 0.001] {
+            let stepped = try TimeSteppedSimulator(network: net, dt: dt)
+            try stepped.run(until: 200)
+            let grid = try stepped.spikes(of: neuron).times
+            #expect(grid.count == reference.count, "dt \(dt)")
+            errors.append(zip(grid, reference).map { abs($0 - $1) }.max() ?? .infinity)
+        }
+        #expect(errors[2] < errors[1] && errors[1] < errors[0] && errors[2] < 0.1, "\(errors)")
+    }
+
+    @Test("Negative conductance weights and bad parameters are refused")
+    func refusals() throws {
+        var net = Network()
+        let source = try net.addSpikeSource("in", trains: [[1]])
+        let neuron = try net.addPopulation("n", size: 1, model: LIFCondExp())
+        #expect(throws: VolleyError.self) { try net.connect(source, to: neuron, synapses: [Synapse(source: 0, target: 0, weight: -1, delay: 1)]) }
+        #expect { try LIFCondExp(gL: 0).validate() } throws: { "\($0)".contains("gL") }
+        #expect { try LIFCondExp(vReset: -50).validate() } throws: { "\($0)".contains("vReset") }
+    }
+}
