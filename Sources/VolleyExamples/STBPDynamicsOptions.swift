@@ -5,12 +5,12 @@ import Volley
 /// `--adaptation-beta` with `--tau-adapt` (the adaptive LIF), `--reset value|subtract`.
 public enum STBPDynamicsOptions {
     /// Declares the options on `cli`.
-    public static func declare(_ cli: inout CommandOptions) {
+    public static func declare(_ cli: inout CommandOptions, reset: ResetMode = .toValue) {
         cli.option("synapse", value: "delta|exp", default: "delta", help: "synapses: delta (a spike jumps V: LIFDelta) or exponential currents (LIFExp, τ_syn)")
         cli.option("tau-syn", value: "MS", default: "5", help: "--synapse exp: synaptic current time constant τ_syn (ms)")
         cli.option("adaptation-beta", value: "MV", default: "0", help: "adaptive threshold θ + β·a, a += 1 per spike, decaying with --tau-adapt (AdaptiveLIF; needs --synapse exp); 0: none")
         cli.option("tau-adapt", value: "MS", default: "100", help: "adaptation time constant τ_adapt (ms)")
-        cli.option("reset", value: "value|subtract", default: "value", help: "after a spike V ← rest (value) or V ← V − θ (subtract)")
+        cli.option("reset", value: "value|subtract", default: reset.rawValue, help: "after a spike V ← rest (value) or V ← V − θ (subtract)")
     }
 
     /// The parsed choice; a typed usage error naming the flag otherwise.

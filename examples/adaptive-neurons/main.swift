@@ -82,6 +82,7 @@ runExample("adaptive-neurons") {
     cli.option("reference-tolerance", value: "TOL", default: "1e-12", help: "absolute and relative tolerance of the reference solution")
     cli.option("svg-adex", value: "PATH", help: "write the AdEx traces as SVG")
     cli.option("svg-izhikevich", value: "PATH", help: "write the Izhikevich traces as SVG")
+    cli.option("reference-out", value: "PATH", help: "write the reference spike times of the accuracy runs as JSON ({\"adex\": […], \"izhikevich\": […]}, ms; for benchmarks/peers/adaptive_nest.py)")
     cli.flag("quick", help: "seconds-long CI run: 300 ms steps and the coarser half of the accuracy table")
     try cli.parseProcessArguments()
     let quick = cli.isSet("quick")
@@ -89,6 +90,7 @@ runExample("adaptive-neurons") {
     let referenceTolerance = try cli.double("reference-tolerance", .init("must be in [1e-13, 1e-9]") { $0 >= 1e-13 && $0 <= 1e-9 })
     let adexSVG = try cli.string("svg-adex").map { try OutputPath.check($0, flag: "svg-adex") }
     let izhSVG = try cli.string("svg-izhikevich").map { try OutputPath.check($0, flag: "svg-izhikevich") }
+    let referenceOut = try cli.string("reference-out").map { try OutputPath.check($0, flag: "reference-out") }
 
     // 1. Firing patterns in the event-driven engine.
     var rows: [JSONValue] = []
@@ -150,11 +152,13 @@ runExample("adaptive-neurons") {
     // 2. Spike-time accuracy over 1 s against the reference.
     let accuracyCases: [(String, AdEx?, Izhikevich?)] = [("AdEx (aeif_psc_exp defaults, I_e 1000 pA)", AdEx(iE: 1000), nil), ("Izhikevich RS (I 10)", nil, Izhikevich(iE: 10))]
     var accuracy: [JSONValue] = []
+    var referenceTimes: [String: JSONValue] = [:]
     var defaultError = 0.0
     print("spike-time error over 1000 ms against the reference (tolerance \(referenceTolerance)):")
     for (name, adex, izh) in accuracyCases {
         func measure<M: IntegratedModel & ExactlyPredictable>(_ base: M, _ with: (inout M, ODEIntegration) -> Void) throws {
             let reference = base.referenceSpikeTimes(until: 1000, tolerance: referenceTolerance)
+            referenceTimes[M.modelName] = .array(reference.map { .number($0) })
             let finer = base.referenceSpikeTimes(until: 1000, tolerance: referenceTolerance / 10)
             let referenceError = zip(reference, finer).map { abs($0 - $1) }.max() ?? 0
             print("  \(name): \(reference.count) spikes; reference vs 10× tighter: \(Format.scientific(referenceError, 2)) ms")
@@ -190,6 +194,10 @@ runExample("adaptive-neurons") {
         }
         if let adex { try measure(adex) { $0.integration = $1 } }
         if let izh { try measure(izh) { $0.integration = $1 } }
+    }
+    if let path = referenceOut {
+        try writeTextFile(String(decoding: try JSONEncoder().encode(JSONValue.object(referenceTimes)), as: UTF8.self), to: path)
+        print("reference spike times written to \(path)")
     }
     printResultLine([
         "example": "adaptive-neurons", "patterns_reproduced": .int(reproduced), "patterns_total": .int(total),

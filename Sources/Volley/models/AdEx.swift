@@ -107,7 +107,7 @@ public struct AdEx: IntegratedModel, ExactlyPredictable {
     }
 
     @inlinable
-    public func fire(_ state: inout State, at time: Double) {
+    public func reset(_ state: inout State) {
         state.y[0] = vReset
         state.y[1] += b
         state.refractory = tRef

@@ -73,7 +73,7 @@ public struct Izhikevich: IntegratedModel, ExactlyPredictable {
     }
 
     @inlinable
-    public func fire(_ state: inout State, at time: Double) {
+    public func reset(_ state: inout State) {
         state.y[0] = c
         state.y[1] += d
     }

@@ -94,7 +94,7 @@ public struct LIFCondExp: IntegratedModel, ExactlyPredictable, NonNegativeWeight
     }
 
     @inlinable
-    public func fire(_ state: inout State, at time: Double) {
+    public func reset(_ state: inout State) {
         state.y[0] = vReset
         state.refractory = tRef
     }

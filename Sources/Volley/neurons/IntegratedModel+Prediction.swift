@@ -9,6 +9,7 @@ extension IntegratedModel {
     public var predictionHorizon: Double { 5 }
 
     public func nextCrossing(of state: State, at time: Double) -> ThresholdCrossing {
+        if state.crossed { return .at(time) }  // an advance reached the level: fire now
         var s = state
         var start = time
         if s.refractory > 0 {

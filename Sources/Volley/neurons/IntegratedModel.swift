@@ -19,12 +19,16 @@ public struct IntegratedState: Sendable, Equatable {
     public var refractory: Double
     /// The integrator's next step size (ms); 0 before the first step.
     public var step: Double
+    /// Whether the potential reached the spike level inside the last advance (whose reset was
+    /// then applied at the crossing); the engine fires the neuron at the end of that interval.
+    public var crossed: Bool
 
     @inlinable
-    public init(y: ODEState, refractory: Double = 0, step: Double = 0) {
+    public init(y: ODEState, refractory: Double = 0, step: Double = 0, crossed: Bool = false) {
         self.y = y
         self.refractory = refractory
         self.step = step
+        self.crossed = crossed
     }
 }
 
@@ -35,6 +39,9 @@ public struct IntegratedState: Sendable, Equatable {
 public protocol IntegratedModel: NeuronModel where State == IntegratedState, Propagator == Double {
     /// dy/dt at y; `clamped`: while refractory (the potential held, its derivative 0).
     func derivative(_ y: ODEState, clamped: Bool) -> ODEState
+    /// The model's reset after a spike (potential, adaptation, refractory period). The engines
+    /// call `fire`, which applies it unless the advance already did at the crossing.
+    func reset(_ state: inout State)
     /// The potential (mV) at which a spike is emitted (V_peak).
     var spikeLevel: Double { get }
     /// The absolute refractory period (ms).
@@ -51,44 +58,63 @@ extension IntegratedModel {
 
     @inlinable
     public func isAboveThreshold(_ state: State, at time: Double) -> Bool {
-        state.refractory <= 0 && state.y[0] >= spikeLevel
+        state.crossed || (state.refractory <= 0 && state.y[0] >= spikeLevel)
     }
 
-    /// Free evolution over h: the refractory part clamped, then free.
+    /// Applies `reset`, unless the last advance crossed the spike level and reset there already.
+    @inlinable
+    public func fire(_ state: inout State, at time: Double) {
+        if state.crossed {
+            state.crossed = false
+        } else {
+            reset(&state)
+        }
+    }
+
+    /// Free evolution over h. Adaptively, a crossing of the spike level inside the interval is
+    /// reset where it happens and the integration continues from there (as NEST's aeif models do
+    /// within a step); the engine then fires the neuron at the end of the interval (`crossed`) —
+    /// one spike per interval, a second crossing in it only resets. Integrating on through
+    /// AdEx's exponential instead would send V, and with it w, to absurd values. With forward
+    /// Euler, one step over h (the refractory part clamped).
     @inlinable
     public func advance(_ state: inout State, by h: Double, using p: Double) {
-        var left = h
-        if state.refractory > 0 {
-            let clamped = min(state.refractory, h)
-            integrate(&state, over: clamped, clamped: true)
-            state.refractory = Refractory.remaining(state.refractory, after: h)
-            left = h - clamped
-            if state.refractory > 0 || left <= Refractory.epsilon { return }
+        var t = 0.0
+        while t < h {
+            if state.refractory > 0 {
+                let clamped = Swift.min(state.refractory, h - t)
+                integrate(&state, over: clamped, clamped: true)
+                state.refractory = Refractory.remaining(state.refractory, after: clamped)
+                t += clamped
+                if h - t <= Refractory.epsilon { return }
+                continue
+            }
+            let offset = integrate(&state, over: h - t, clamped: false)
+            guard let offset else { return }
+            // Reached the spike level `offset` ms on: reset there and go on.
+            t += offset
+            reset(&state)
+            state.crossed = true
+            if offset <= 0 && state.refractory <= 0 { return }  // no progress: leave it to the engine
         }
-        integrate(&state, over: left, clamped: false)
     }
 
-    /// Integrates over `duration`. Adaptively, a free neuron stops at the spike level and is held
-    /// there (V fixed, the other variables evolving) until the end of the interval, where the
-    /// engine fires it — NEST's aeif models likewise stop at V_peak within a step; integrating
-    /// on through AdEx's exponential would send V, and with it w, to absurd values.
+    /// Integrates over `duration`; returns the offset at which a free adaptive integration
+    /// reached the spike level (and stopped there), else nil.
     @inlinable
-    func integrate(_ state: inout State, over duration: Double, clamped: Bool) {
+    @discardableResult
+    func integrate(_ state: inout State, over duration: Double, clamped: Bool) -> Double? {
         switch integration {
         case .forwardEuler:
             state.y += duration * derivative(state.y, clamped: clamped)
+            return nil
         case .adaptive(let tolerance):
             let outcome = DormandPrince.integrate(
                 &state.y, duration: duration, step: &state.step, tolerance: tolerance, stopWhen: 0,
                 reaches: clamped ? nil : spikeLevel
             ) { derivative($0, clamped: clamped) }
-            if case .reached(let offset) = outcome, duration - offset > 0 {
-                _ = DormandPrince.integrate(&state.y, duration: duration - offset, step: &state.step, tolerance: tolerance) {
-                    var d = derivative($0, clamped: false)
-                    d[0] = 0
-                    return d
-                }
-            }
+            if case .reached(let offset) = outcome { return offset }
+            return nil
         }
     }
 }
