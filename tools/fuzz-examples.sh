@@ -47,6 +47,7 @@ bases = {
     "mnist-stbp": ["--quick", "--data", f"{fixtures}/mnist-excerpt", "--train-samples", "40", "--test-samples", "20",
                    "--hidden", "8", "--epochs", "1", "--steps", "4", "--eval-exact", "4"],
     "adaptive-neurons": ["--quick", "--duration", "60"],
+    "coba": ["--quick", "--neurons", "200", "--duration", "50"],
     "nmnist-stbp": ["--quick", "--mnist", f"{fixtures}/mnist-excerpt", "--train-samples", "10", "--test-samples", "5",
                     "--hidden", "4", "--epochs", "1", "--eval-exact", "2"],
 }

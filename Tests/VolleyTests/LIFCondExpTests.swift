@@ -49,6 +49,28 @@ struct LIFCondExpTests {
         #expect(errors[2] < errors[1] && errors[1] < errors[0] && errors[2] < 0.1, "\(errors)")
     }
 
+    @Test("A small COBA network (Brette et al. 2007 parameters): both engines fire at the same mean rate within 10 %")
+    func cobaNetwork() throws {
+        let model = LIFCondExp(cM: 200, gL: 10, eL: -60, vTh: -50, vReset: -60, tRef: 5, eEx: 0, eIn: -80, tauSynExc: 5, tauSynInh: 10, iE: 200)
+        var rng = Xoshiro256(seed: 5, stream: 1)
+        var net = Network()
+        let exc = try net.addPopulation("exc", size: 160, model: model, initialPotentials: (0..<160).map { _ in -60 + 10 * rng.uniform() })
+        let inh = try net.addPopulation("inh", size: 40, model: model, initialPotentials: (0..<40).map { _ in -60 + 10 * rng.uniform() })
+        var seed: UInt64 = 10
+        for (source, weight, receptor) in [(exc, 4.0 * 4000 / 200, 0), (inh, 51.0 * 4000 / 200, 1)] {
+            for target in [exc, inh] {
+                seed += 1
+                try net.connect(source, to: target, pattern: .fixedProbability(0.02), weight: .constant(weight), delay: .constant(0.1), receptor: receptor, seed: seed)
+            }
+        }
+        let event = try EventDrivenSimulator(network: net)
+        try event.run(until: 100)
+        let stepped = try TimeSteppedSimulator(network: net, dt: 0.1)
+        try stepped.run(until: 100)
+        let a = event.report().meanRateHz, b = stepped.report().meanRateHz
+        #expect(a > 5 && abs(a - b) <= 0.1 * b, "event \(a) Hz, stepped \(b) Hz")
+    }
+
     @Test("Negative conductance weights and bad parameters are refused")
     func refusals() throws {
         var net = Network()

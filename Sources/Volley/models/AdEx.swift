@@ -102,7 +102,7 @@ public struct AdEx: IntegratedModel, ExactlyPredictable {
     }
 
     @inlinable
-    public func receive(_ state: inout State, weight: Double, receptor: Int, at time: Double) {
+    public func deliver(_ state: inout State, weight: Double, receptor: Int) {
         state.y[receptor == Receptor.excitatory ? 2 : 3] += weight
     }
 

@@ -68,7 +68,7 @@ public struct Izhikevich: IntegratedModel, ExactlyPredictable {
     }
 
     @inlinable
-    public func receive(_ state: inout State, weight: Double, receptor: Int, at time: Double) {
+    public func deliver(_ state: inout State, weight: Double, receptor: Int) {
         state.y[0] += weight
     }
 

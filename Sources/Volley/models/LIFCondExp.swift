@@ -89,7 +89,7 @@ public struct LIFCondExp: IntegratedModel, ExactlyPredictable, NonNegativeWeight
     }
 
     @inlinable
-    public func receive(_ state: inout State, weight: Double, receptor: Int, at time: Double) {
+    public func deliver(_ state: inout State, weight: Double, receptor: Int) {
         state.y[receptor == Receptor.excitatory ? 1 : 2] += weight
     }
 

@@ -5,8 +5,13 @@
 /// here: the spike time of the integrated solution, whose error the tolerance controls (measured
 /// in docs/models.md), not a closed form.
 extension IntegratedModel {
-    /// How far (ms) one prediction integrates before settling for a wake-up.
-    public var predictionHorizon: Double { 5 }
+    /// How far (ms) one prediction integrates before settling for a wake-up: 5 ms, or the
+    /// neuron's mean input interval when that is shorter (≥ 0.25 ms) — an input will most likely
+    /// replace the prediction before then.
+    @inlinable
+    public func predictionHorizon(_ state: State) -> Double {
+        Swift.min(5, Swift.max(0.25, state.inputInterval))
+    }
 
     public func nextCrossing(of state: State, at time: Double) -> ThresholdCrossing {
         if state.crossed { return .at(time) }  // an advance reached the level: fire now
@@ -18,13 +23,14 @@ extension IntegratedModel {
             s.refractory = 0
         }
         if s.y[0] >= spikeLevel { return .at(start) }
-        guard case .adaptive(let tolerance) = integration else { return .notBefore(start + predictionHorizon) }
+        let horizon = predictionHorizon(state)
+        guard case .adaptive(let tolerance) = integration else { return .notBefore(start + horizon) }
         let outcome = DormandPrince.integrate(
-            &s.y, duration: predictionHorizon, step: &s.step, tolerance: tolerance, stopWhen: 0, reaches: spikeLevel
+            &s.y, duration: horizon, step: &s.step, tolerance: tolerance, stopWhen: 0, reaches: spikeLevel
         ) { derivative($0, clamped: false) }
         switch outcome {
         case .reached(let offset): return .at(start + offset)
-        case .completed, .stepLimit: return .notBefore(start + predictionHorizon)
+        case .completed, .stepLimit: return .notBefore(start + horizon)
         }
     }
     // No input is assumed to only delay the spike: with adaptation coupled to V (AdEx's a,

@@ -22,6 +22,10 @@ public struct IntegratedState: Sendable, Equatable {
     /// Whether the potential reached the spike level inside the last advance (whose reset was
     /// then applied at the crossing); the engine fires the neuron at the end of that interval.
     public var crossed: Bool
+    /// Time (ms) of the last input, and a running mean of the intervals between inputs (ms; +∞
+    /// until two inputs arrived): how far ahead a prediction is worth integrating.
+    public var lastInput: Double
+    public var inputInterval: Double
 
     @inlinable
     public init(y: ODEState, refractory: Double = 0, step: Double = 0, crossed: Bool = false) {
@@ -29,6 +33,8 @@ public struct IntegratedState: Sendable, Equatable {
         self.refractory = refractory
         self.step = step
         self.crossed = crossed
+        lastInput = -.infinity
+        inputInterval = .infinity
     }
 }
 
@@ -42,6 +48,9 @@ public protocol IntegratedModel: NeuronModel where State == IntegratedState, Pro
     /// The model's reset after a spike (potential, adaptation, refractory period). The engines
     /// call `fire`, which applies it unless the advance already did at the crossing.
     func reset(_ state: inout State)
+    /// The model's response to one input of `weight` on `receptor` (a jump of a variable). The
+    /// engines call `receive`, which also keeps the input statistics of the state.
+    func deliver(_ state: inout State, weight: Double, receptor: Int)
     /// The potential (mV) at which a spike is emitted (V_peak).
     var spikeLevel: Double { get }
     /// The absolute refractory period (ms).
@@ -59,6 +68,18 @@ extension IntegratedModel {
     @inlinable
     public func isAboveThreshold(_ state: State, at time: Double) -> Bool {
         state.crossed || (state.refractory <= 0 && state.y[0] >= spikeLevel)
+    }
+
+    /// Applies `deliver` and updates the running mean of the input intervals (weight 0.2 for the
+    /// newest).
+    @inlinable
+    public func receive(_ state: inout State, weight: Double, receptor: Int, at time: Double) {
+        let gap = time - state.lastInput
+        if gap > 0 && gap.isFinite {
+            state.inputInterval = state.inputInterval.isFinite ? 0.8 * state.inputInterval + 0.2 * gap : gap
+        }
+        state.lastInput = time
+        deliver(&state, weight: weight, receptor: receptor)
     }
 
     /// Applies `reset`, unless the last advance crossed the spike level and reset there already.
