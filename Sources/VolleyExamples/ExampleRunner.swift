@@ -57,3 +57,15 @@ public func blaming<T>(_ flags: [String], _ body: () throws -> T) throws -> T {
         throw VolleyError.usage("training diverged with these settings of \(names): \(message)")
     }
 }
+
+/// Runs `sim` to `duration` ms in `chunks` equal parts, printing a progress line (time, spikes,
+/// mean rate, wall time) after each when there is more than one.
+public func runWithProgress(_ sim: Simulator, until duration: Double, chunks: Int) throws {
+    for k in 1...max(chunks, 1) {
+        try sim.run(until: duration * Double(k) / Double(max(chunks, 1)))
+        if chunks > 1 {
+            let r = sim.report()
+            print("  t = \(Format.fixed(sim.time, 1)) ms: \(r.modelSpikes) spikes, \(Format.fixed(r.meanRateHz, 2)) Hz, wall \(Format.fixed(sim.wallSeconds, 2)) s")
+        }
+    }
+}

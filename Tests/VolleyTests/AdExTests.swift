@@ -6,20 +6,11 @@ import Testing
 /// `AdEx` (NEST `aeif_psc_exp`): both engines against a tight-tolerance reference integration.
 @Suite("Adaptive exponential integrate-and-fire (AdEx)")
 struct AdExTests {
-    /// One AdEx neuron driven by `trains` through exponential current synapses of `weight` pA.
-    func network(_ model: AdEx, trains: [[Double]] = [[]], weight: Double = 0) throws -> (Network, PopulationID) {
-        var net = Network()
-        let input = try net.addSpikeSource("input", trains: trains)
-        let neuron = try net.addPopulation("adex", size: 1, model: model)
-        if weight != 0 { try net.connect(input, to: neuron, synapses: [Synapse(source: 0, target: 0, weight: weight, delay: 0.5)]) }
-        return (net, neuron)
-    }
-
     @Test("Event-driven spike times under constant current equal the reference (tolerance 1e-12) to ≤ 1e-6 ms over 1 s; spike-frequency adaptation shows")
     func constantCurrent() throws {
         let model = AdEx(iE: 1000)
-        let reference = integratedReferenceSpikes(model, until: 1000)
-        let (net, neuron) = try network(model)
+        let reference = model.referenceSpikeTimes(until: 1000)
+        let (net, _, neuron) = try drivenNetwork(model: model, trains: [[]], synapses: [])
         let sim = try EventDrivenSimulator(network: net)
         try sim.run(until: 1000)
         let times = try sim.spikes(of: neuron).times
@@ -35,8 +26,8 @@ struct AdExTests {
         let model = AdEx(tRef: 2, iE: 500)
         let train = (0..<60).map { 5 + Double($0) * 3.3 }
         let inputs = train.map { (time: $0 + 0.5, weight: 6000.0, receptor: 0) }
-        let reference = integratedReferenceSpikes(model, until: 250, inputs: inputs)
-        let (net, neuron) = try network(model, trains: [train], weight: 6000)
+        let reference = model.referenceSpikeTimes(until: 250, inputs: inputs)
+        let (net, _, neuron) = try drivenNetwork(model: model, trains: [train], synapses: [Synapse(source: 0, target: 0, weight: 6000, delay: 0.5)])
         let sim = try EventDrivenSimulator(network: net)
         try sim.run(until: 250)
         let times = try sim.spikes(of: neuron).times
@@ -47,9 +38,9 @@ struct AdExTests {
     @Test("Time-stepped engine: adaptive integration resets at the crossing and fires at the first grid point after each reference spike; forward Euler is refused by the event-driven engine")
     func timeStepped() throws {
         let model = AdEx(iE: 1000)
-        let reference = integratedReferenceSpikes(model, until: 300)
+        let reference = model.referenceSpikeTimes(until: 300)
         let first = reference[0]
-        let (net, neuron) = try network(model)
+        let (net, _, neuron) = try drivenNetwork(model: model, trains: [[]], synapses: [])
         let stepped = try TimeSteppedSimulator(network: net, dt: 0.1)
         try stepped.run(until: 300)
         let times = try stepped.spikes(of: neuron).times
@@ -57,7 +48,7 @@ struct AdExTests {
         for (t, r) in zip(times, reference) { #expect(abs(t - (r / 0.1).rounded(.up) * 0.1) < 1e-9, "\(t) vs reference \(r)") }
         var euler = model
         euler.integration = .forwardEuler
-        let (eulerNet, eulerNeuron) = try network(euler)
+        let (eulerNet, _, eulerNeuron) = try drivenNetwork(model: euler, trains: [[]], synapses: [])
         #expect { try EventDrivenSimulator(network: eulerNet) } throws: { "\($0)".contains("forward Euler") }
         let eulerRun = try TimeSteppedSimulator(network: eulerNet, dt: 0.01)
         try eulerRun.run(until: 200)

@@ -6,21 +6,13 @@ import Testing
 /// `Izhikevich` (NEST `izhikevich`): both engines against a tight-tolerance reference integration.
 @Suite("Izhikevich simple model")
 struct IzhikevichTests {
-    func network(_ model: Izhikevich, trains: [[Double]] = [[]], weight: Double = 0) throws -> (Network, PopulationID) {
-        var net = Network()
-        let input = try net.addSpikeSource("input", trains: trains)
-        let neuron = try net.addPopulation("izh", size: 1, model: model)
-        if weight != 0 { try net.connect(input, to: neuron, synapses: [Synapse(source: 0, target: 0, weight: weight, delay: 1)]) }
-        return (net, neuron)
-    }
-
     @Test("Event-driven spike times equal the reference (tolerance 1e-12) to ≤ 1e-6 ms over 1 s: regular spiking and chattering", arguments: [
         (0.02, 0.2, -65.0, 8.0, 10.0), (0.02, 0.2, -50.0, 2.0, 10.0),
     ])
     func constantCurrent(a: Double, b: Double, c: Double, d: Double, current: Double) throws {
         let model = Izhikevich(a: a, b: b, c: c, d: d, iE: current)
-        let reference = integratedReferenceSpikes(model, until: 1000)
-        let (net, neuron) = try network(model)
+        let reference = model.referenceSpikeTimes(until: 1000)
+        let (net, _, neuron) = try drivenNetwork(model: model, trains: [[]], synapses: [])
         let sim = try EventDrivenSimulator(network: net)
         try sim.run(until: 1000)
         let times = try sim.spikes(of: neuron).times
@@ -33,8 +25,8 @@ struct IzhikevichTests {
     func deltaInputs() throws {
         let model = Izhikevich(iE: 4)
         let train = (0..<40).map { 10 + Double($0) * 4.1 }
-        let reference = integratedReferenceSpikes(model, until: 200, inputs: train.map { (time: $0 + 1, weight: 10.0, receptor: 0) })
-        let (net, neuron) = try network(model, trains: [train], weight: 10)
+        let reference = model.referenceSpikeTimes(until: 200, inputs: train.map { (time: $0 + 1, weight: 10.0, receptor: 0) })
+        let (net, _, neuron) = try drivenNetwork(model: model, trains: [train], synapses: [Synapse(source: 0, target: 0, weight: 10, delay: 1)])
         let sim = try EventDrivenSimulator(network: net)
         try sim.run(until: 200)
         let times = try sim.spikes(of: neuron).times
@@ -45,10 +37,10 @@ struct IzhikevichTests {
     @Test("Forward Euler (NEST's scheme) in the time-stepped engine: the first spike's error shrinks about linearly with dt")
     func eulerConvergence() throws {
         let exact = Izhikevich(iE: 10)
-        let first = integratedReferenceSpikes(exact, until: 100)[0]
+        let first = exact.referenceSpikeTimes(until: 100)[0]
         var model = exact
         model.integration = .forwardEuler
-        let (net, neuron) = try network(model)
+        let (net, _, neuron) = try drivenNetwork(model: model, trains: [[]], synapses: [])
         var errors: [Double] = []
         for dt in [0.1, 0.05, 0.025, 0.0125] {
             let sim = try TimeSteppedSimulator(network: net, dt: dt)

@@ -45,25 +45,19 @@ struct STBPDynamicsTests {
             var spikes = input(size: 30, steps: 25, rate: 0.4, seed: seed)
             spikes.spikes[3] = (spikes.spikes[3] + [5, 5, 5]).sorted()
             let steps = net.steps(forInputSteps: 25) + 5
-            let activity = net.forward(spikes, steps: steps)
-            let (engineNet, layers) = try net.engineNetwork()
-            let sim = try TimeSteppedSimulator(network: engineNet, dt: net.dt)
-            try sim.setSpikeTrains(spikes.spikeTrains(size: 30, dt: net.dt), for: layers[0])
-            try sim.run(until: Double(steps - 1) * net.dt)
+            let run = try STBPEngineRun(net, input: spikes, steps: steps)
+            let activity = run.activity
             var total = 0
             for l in 1..<net.layerCount {
-                let (cells, times) = try sim.spikes(of: layers[l])
-                let engine = zip(times, cells).map { "\(Int(($0 / net.dt).rounded())) \($1)" }
-                let mine = activity.fired[l - 1].enumerated().flatMap { n, js in js.map { "\(n) \($0)" } }
-                #expect(engine == mine, "layer \(l), seed \(seed), \(d)")
-                total += mine.count
+                #expect(run.engineSpikes[l - 1] == run.trainingSpikes[l - 1], "layer \(l), seed \(seed), \(d)")
+                total += run.trainingSpikes[l - 1].count
             }
             #expect(total > 50, "the network should be active: \(total) spikes (\(d))")
             if readout == .potential {
                 // The non-spiking readout's potential is the engine's, bit for bit, at the end.
-                let last = layers[layers.count - 1]
+                let last = run.layers[run.layers.count - 1]
                 for j in 0..<6 {
-                    #expect(try sim.potential(of: last, neuron: j) == activity.potentials[2][(steps - 1) * 6 + j])
+                    #expect(try run.simulator.potential(of: last, neuron: j) == activity.potentials[2][(steps - 1) * 6 + j])
                 }
             }
             if d.adaptation != nil { #expect(activity.thresholds[0].contains { $0 > 1.5 }, "the thresholds should adapt") }
@@ -84,13 +78,7 @@ struct STBPDynamicsTests {
             for l in 0..<2 {
                 // At τm = τₛ (layer 1 of the τₛ = 4 case) κ takes its limit form and the
                 // difference quotient steps over LIFExp's cancellation band (|τₛ − τm| < 1e-4·τm).
-                let tau = net.membraneTimeConstants[l], h = tau == d.synapse.tauSyn ? 1e-3 : 1e-5
-                net.membraneTimeConstants[l] = tau + h
-                let up = check.lossValue(net)
-                net.membraneTimeConstants[l] = tau - h
-                let down = check.lossValue(net)
-                net.membraneTimeConstants[l] = tau
-                let numeric = (up - down) / (2 * h)
+                let numeric = check.leakDifference(net, layer: l, step: net.membraneTimeConstants[l] == d.synapse.tauSyn ? 1e-3 : 1e-5)
                 #expect(abs(numeric) > 1e-7, "\(d): τm of layer \(l + 1) should matter")
                 #expect(abs(numeric - leak[l]) <= 1e-5 * max(abs(numeric), 1e-4), "\(d) \(readout) \(loss) layer \(l + 1): \(leak[l]) vs \(numeric)")
             }

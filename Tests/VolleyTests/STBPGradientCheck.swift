@@ -36,6 +36,17 @@ struct STBPGradientCheck {
         return (gradient, leak)
     }
 
+    /// The central difference of the loss in layer l's membrane time constant τm (step `h` ms).
+    func leakDifference(_ net: STBPNetwork, layer l: Int, step h: Double) -> Double {
+        var net = net
+        let tau = net.membraneTimeConstants[l]
+        net.membraneTimeConstants[l] = tau + h
+        let up = lossValue(net)
+        net.membraneTimeConstants[l] = tau - h
+        let down = lossValue(net)
+        return (up - down) / (2 * h)
+    }
+
     /// Worst relative error of `gradient` against central differences (step 10⁻⁶) over every
     /// weight, and how many weights have a non-zero numeric gradient.
     func compareWeights(_ net: STBPNetwork, _ gradient: [[Double]]) -> (worst: Double, checked: Int) {

@@ -25,21 +25,14 @@ struct STBPTests {
             var input = randomInput(size: 30, steps: 25, rate: 0.4, seed: seed)
             input.spikes[3] = (input.spikes[3] + [5, 5, 5]).sorted()  // a neuron spiking three times in one step
             let steps = net.steps(forInputSteps: 25) + 5
-            let activity = net.forward(input, steps: steps)
-            let (engineNet, layers) = try net.engineNetwork()
-            let sim = try TimeSteppedSimulator(network: engineNet, dt: net.dt)
-            try sim.setSpikeTrains(input.spikeTrains(size: 30, dt: net.dt), for: layers[0])
-            try sim.run(until: Double(steps - 1) * net.dt)
+            let run = try STBPEngineRun(net, input: input, steps: steps)
             var total = 0
             for l in 1..<net.layerCount {
-                let (cells, times) = try sim.spikes(of: layers[l])
-                let engine = zip(times, cells).map { (Int(($0 / net.dt).rounded()), Int($1)) }
-                let mine = activity.fired[l - 1].enumerated().flatMap { n, js in js.map { (n, Int($0)) } }
-                #expect(engine.map { "\($0)" } == mine.map { "\($0)" }, "layer \(l), seed \(seed), \(readout)")
-                total += mine.count
+                #expect(run.engineSpikes[l - 1] == run.trainingSpikes[l - 1], "layer \(l), seed \(seed), \(readout)")
+                total += run.trainingSpikes[l - 1].count
             }
             #expect(total > 50, "the network should be active: \(total) spikes")
-            if readout == .potential { #expect(activity.fired[2].allSatisfy { $0.isEmpty }) }
+            if readout == .potential { #expect(run.activity.fired[2].allSatisfy { $0.isEmpty }) }
         }
     }
 
@@ -144,13 +137,7 @@ struct STBPTests {
             let plain = check.weightGradient(net)
             #expect(plain == gradient, "the weight gradient does not depend on also computing the leak's")
             for l in 0..<2 {
-                let tau = net.membraneTimeConstants[l], h = 1e-5
-                net.membraneTimeConstants[l] = tau + h
-                let up = check.lossValue(net)
-                net.membraneTimeConstants[l] = tau - h
-                let down = check.lossValue(net)
-                net.membraneTimeConstants[l] = tau
-                let numeric = (up - down) / (2 * h)
+                let numeric = check.leakDifference(net, layer: l, step: 1e-5)
                 #expect(abs(numeric) > 1e-7, "\(readout): τm of layer \(l + 1) should matter")
                 #expect(abs(numeric - leak[l]) <= 1e-5 * max(abs(numeric), 1e-4), "\(readout) \(loss) layer \(l + 1): \(leak[l]) vs \(numeric)")
             }

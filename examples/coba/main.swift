@@ -71,14 +71,7 @@ runExample("coba") {
     let scheme = engine == "event" ? "adaptive (tolerance 1e-11)" : "\(integrationName), dt \(dt) ms"
     print("COBA: \(neurons) neurons (\(nExc) exc, \(nInh) inh), p = \(COBA.connectionProbability), \(net.synapseCount) synapses, \(engine) engine, \(scheme); built in \(Format.fixed(buildSeconds, 2)) s")
 
-    let chunks = duration >= 200 ? 10 : 1
-    for k in 1...chunks {
-        try sim.run(until: duration * Double(k) / Double(chunks))
-        if chunks > 1 {
-            let r = sim.report()
-            print("  t = \(Format.fixed(sim.time, 1)) ms: \(r.modelSpikes) spikes, \(Format.fixed(r.meanRateHz, 2)) Hz, wall \(Format.fixed(sim.wallSeconds, 2)) s")
-        }
-    }
+    try runWithProgress(sim, until: duration, chunks: duration >= 200 ? 10 : 1)
     let report = sim.report()
     print(report.summary)
     if let path = rasterPath {

@@ -122,14 +122,7 @@ runExample("cuba") {
     print("CUBA: \(neurons) neurons (\(nExc) exc, \(nInh) inh), p = \(Format.fixed(p, 5)), \(net.synapseCount) synapses, built in \(Format.fixed(buildSeconds, 2)) s")
 
     // Run, with progress lines on long runs.
-    let chunks = duration * Double(neurons) >= 4e6 ? 10 : 1
-    for k in 1...chunks {
-        try sim.run(until: duration * Double(k) / Double(chunks))
-        if chunks > 1 {
-            let r = sim.report()
-            print("  t = \(Format.fixed(sim.time, 1)) ms: \(r.modelSpikes) spikes, \(Format.fixed(r.meanRateHz, 2)) Hz, wall \(Format.fixed(sim.wallSeconds, 2)) s")
-        }
-    }
+    try runWithProgress(sim, until: duration, chunks: duration * Double(neurons) >= 4e6 ? 10 : 1)
 
     let report = sim.report()
     print(report.summary)
