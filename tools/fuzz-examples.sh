@@ -48,6 +48,7 @@ bases = {
                    "--hidden", "8", "--epochs", "1", "--steps", "4", "--eval-exact", "4"],
     "adaptive-neurons": ["--quick", "--duration", "60"],
     "coba": ["--quick", "--neurons", "200", "--duration", "50"],
+    "eprop": ["--quick", "--iterations", "2", "--test", "8"],
     "nmnist-stbp": ["--quick", "--mnist", f"{fixtures}/mnist-excerpt", "--train-samples", "10", "--test-samples", "5",
                     "--hidden", "4", "--epochs", "1", "--eval-exact", "2"],
 }

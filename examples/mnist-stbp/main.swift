@@ -43,7 +43,7 @@ runExample("mnist-stbp") {
     cli.option("tau-m", value: "MS", default: "0.6213", help: "membrane time constant τm (ms); 0.6213 ms gives STBP's decay factor e^(−dt/τm) ≈ 0.2 at dt = 1 ms")
     cli.option("threshold", value: "MV", default: "0.5", help: "firing threshold θ (mV above rest)")
     STBPDynamicsOptions.declare(&cli)
-    cli.option("surrogate", value: "NAME", default: "rectangular", help: "surrogate derivative: rectangular (STBP), fast-sigmoid (SuperSpike), arctan, sigmoid")
+    cli.option("surrogate", value: "NAME", default: "rectangular", help: "surrogate derivative: rectangular (STBP), fast-sigmoid (SuperSpike), arctan, sigmoid, triangular (LSNN)")
     cli.option("surrogate-width", value: "P", default: "1", help: "its parameter: width a (mV) of the rectangle, or slope β / α (1/mV)")
     cli.option("loss", value: "ce|mse", default: "mse", help: "cross-entropy of softmax(spike counts), or STBP's MSE on output rates")
     cli.option("readout", value: "spike-count|potential", default: "spike-count", help: "class scores: output spike counts, or the mean potential of a non-spiking output layer")

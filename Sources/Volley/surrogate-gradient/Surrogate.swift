@@ -15,6 +15,9 @@ public enum Surrogate: Sendable, Equatable {
     /// `STBPNetwork.smoothForward` the forward pass spikes with σ(βx) itself, so the
     /// backpropagated gradient is the exact gradient of that smooth network — the gradient check.
     case sigmoid(slope: Double)
+    /// The triangle of Bellec et al. 2018 and 2020 (their pseudo-derivative without the dampening
+    /// γ): σ′(x) = max(0, 1 − |x|/w)/w, `halfWidth` w (mV; they take w = θ₀).
+    case triangular(halfWidth: Double)
 
     /// σ′(x).
     @inlinable
@@ -30,10 +33,12 @@ public enum Surrogate: Sendable, Equatable {
         case let .sigmoid(b):
             let s = 1 / (1 + exp(-b * x))
             return b * s * (1 - s)
+        case let .triangular(w):
+            return max(0, 1 - abs(x) / w) / w
         }
     }
 
-    /// The surrogate named `name` ("rectangular", "fast-sigmoid", "arctan", "sigmoid") with its
+    /// The surrogate named `name` ("rectangular", "fast-sigmoid", "arctan", "sigmoid", "triangular") with its
     /// parameter; typed errors name the bad name or value.
     public init(name: String, parameter: Double) throws {
         guard parameter.isFinite, parameter > 0, parameter <= 1e4 else {
@@ -44,9 +49,10 @@ public enum Surrogate: Sendable, Equatable {
         case "fast-sigmoid": self = .fastSigmoid(slope: parameter)
         case "arctan": self = .arctan(alpha: parameter)
         case "sigmoid": self = .sigmoid(slope: parameter)
+        case "triangular": self = .triangular(halfWidth: parameter)
         default:
             throw VolleyError.invalidParameter(
-                name: "surrogate", value: name, reason: "must be rectangular, fast-sigmoid, arctan or sigmoid")
+                name: "surrogate", value: name, reason: "must be rectangular, fast-sigmoid, arctan, sigmoid or triangular")
         }
     }
 
@@ -57,6 +63,7 @@ public enum Surrogate: Sendable, Equatable {
         case let .fastSigmoid(b): p = b
         case let .arctan(a): p = a
         case let .sigmoid(b): p = b
+        case let .triangular(w): p = w
         }
         guard p.isFinite, p > 0 else {
             throw VolleyError.invalidParameter(name: "surrogate parameter", value: "\(p)", reason: "must be finite and > 0")
