@@ -73,6 +73,7 @@ extension RecurrentSNN {
         let smooth = a.smooth
         recurrentWeights.withUnsafeBufferPointer { wRec in
         outputWeights.withUnsafeBufferPointer { wOut in
+        cBar.withUnsafeMutableBufferPointer { cBarBuffer in
             for step in stride(from: T - 1, through: 0, by: -1) {
                 // ȳₙ₊₁ → ȳₙ (yBarNext keeps ȳₙ₊₁ for z̄ₙ).
                 for q in 0..<K {
@@ -82,15 +83,13 @@ extension RecurrentSNN {
                 for j in 0..<n {
                     var z = spikeGradient[j] + k.adaptation * aBar[j]
                     for q in 0..<K { z += wOut[j * K + q] * yBarNext[q] }
-                    var rec = 0.0
-                    for q in 0..<n { rec += wRec[j * n + q] * cBar[q] }
-                    z += rec
+                    z += RecurrentSNN.dot(wRec.baseAddress! + j * n, cBarBuffer.baseAddress!, n)
                     if resetGradient { z -= k.resetStep * k.membrane * vBar[j] }
                     zBar[j] = z
                 }
                 for j in 0..<n {
                     let p = psi[step * n + j]
-                    cBar[j] = k.current * cBar[j] + k.currentToV * vBar[j]
+                    cBarBuffer[j] = k.current * cBarBuffer[j] + k.currentToV * vBar[j]
                     vBar[j] = k.membrane * vBar[j] + p * zBar[j]
                     aBar[j] = k.adaptation * aBar[j] - beta(j) * p * zBar[j]
                 }
@@ -99,24 +98,43 @@ extension RecurrentSNN {
                 if step - 1 < input.spikes.count {
                     for i in input.spikes[step - 1] {
                         let row = Int(i) * n
-                        for j in 0..<n { g.input[row + j] += cBar[j] }
+                        for j in 0..<n { g.input[row + j] += cBarBuffer[j] }
                     }
                 }
                 if smooth {
                     for i in 0..<n {
                         let zi = a.spikes[(step - 1) * n + i]
-                        for j in 0..<n where j != i { g.recurrent[i * n + j] += zi * cBar[j] }
+                        for j in 0..<n where j != i { g.recurrent[i * n + j] += zi * cBarBuffer[j] }
                         for q in 0..<K { g.output[i * K + q] += zi * yBar[q] }
                     }
                 } else {
                     for i in a.fired[step - 1] {
                         let row = Int(i) * n
-                        for j in 0..<n where j != Int(i) { g.recurrent[row + j] += cBar[j] }
+                        for j in 0..<n where j != Int(i) { g.recurrent[row + j] += cBarBuffer[j] }
                         for q in 0..<K { g.output[Int(i) * K + q] += yBar[q] }
                     }
                 }
             }
         }
         }
+        }
+    }
+
+    /// Σ a[q]·b[q] over q < count, in four interleaved partial sums (SIMD lanes; a fixed order, so
+    /// the result does not depend on the machine).
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ count: Int) -> Double {
+        var acc = SIMD4<Double>(repeating: 0)
+        var q = 0
+        while q + 4 <= count {
+            acc += SIMD4(a[q], a[q + 1], a[q + 2], a[q + 3]) * SIMD4(b[q], b[q + 1], b[q + 2], b[q + 3])
+            q += 4
+        }
+        var sum = (acc[0] + acc[1]) + (acc[2] + acc[3])
+        while q < count {
+            sum += a[q] * b[q]
+            q += 1
+        }
+        return sum
     }
 }
