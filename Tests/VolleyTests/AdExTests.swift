@@ -61,6 +61,9 @@ struct AdExTests {
         #expect { try AdEx(tauW: 0).validate() } throws: { "\($0)".contains("tauW") }
         #expect { try AdEx(cM: .nan).validate() } throws: { "\($0)".contains("cM") }
         #expect { try AdEx(vReset: 5).validate() } throws: { "\($0)".contains("vReset") }
+        // A vPeak the exponential cannot reach without overflowing: V would diverge numerically.
+        #expect { try AdEx(deltaT: 0.01, vPeak: 0).validate() } throws: { "\($0)".contains("vPeak") && "\($0)".contains("overflows") }
+        #expect(throws: Never.self) { try AdEx(deltaT: 2, vPeak: 0).validate() }
         #expect { try AdEx(integration: .adaptive(ODETolerance(absolute: ODEState(repeating: 1e-9), relative: 0))).validate() } throws: {
             "\($0)".contains("relativeTolerance")
         }

@@ -193,6 +193,26 @@ import Volley
         #expect(try sim.spikeCount(of: retina) == recording.count)
     }
 
+    @Test("API guide: a recurrent adaptive network trained by e-prop, exported to the engines")
+    func eprop() throws {
+        let task = EvidenceAccumulationTask()          // or StoreRecallTask(), SequentialMNISTTask(images:labels:)
+        var net = try RecurrentSNN(inputs: task.inputs, regular: 10, adaptive: 10, outputs: task.outputs)
+        net.initialize(seed: 1)
+        var trainer = try RecurrentTrainer(
+            network: net, learning: .eprop(.symmetric),   // .bptt, .eprop(.random(for: net, seed: 1))
+            learningRate: 5e-3, pseudoDerivative: PseudoDerivative(surrogate: .triangular(halfWidth: 0.6), dampening: 0.3))
+        for k in 0..<2 {                                  // examples/eprop: hundreds of batches of 32
+            _ = try trainer.step(indices: Array((8 * k)..<(8 * k + 8))) { task.trial(seed: 1, index: $0) }
+        }
+        let test = try trainer.evaluate(indices: Array(0..<16)) { task.trial(seed: 2, index: $0) }
+        print(test.accuracy, test.spikes)
+        let (network, populations) = try trainer.network.engineNetwork()   // the same network for the engines
+
+        #expect(test.windows == 16 && test.spikes > 0)
+        #expect(trainer.network.inputWeights != net.inputWeights)
+        #expect(network.populations.count == 4 && populations.adaptive != nil)
+    }
+
     @Test("Every Swift block of README.md and docs/api.md is code tested here")
     func documentedCodeIsTested() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -44,8 +44,16 @@ struct EpropRun {
                   "validation error \(Format.fixed(100 * (1 - v.accuracy), 1))%, rate \(Format.fixed(rate, 1)) Hz, \(Format.fixed(Double(trials) / seconds, 1)) trials/s")
             running = .zero
             if 1 - v.accuracy < stopError {
-                print("  validation error below \(Format.fixed(100 * stopError, 1))%: stopping")
-                break
+                // Confirmed on twice as many further validation trials: the fixed set alone,
+                // checked again and again, would stop on its lucky fluctuations.
+                let confirm = try trainer.evaluate(indices: Array(validationCount..<(3 * validationCount))) {
+                    task.trial(.validation, seed: seed, index: $0)
+                }
+                print("  confirmation on \(2 * validationCount) further validation trials: error \(Format.fixed(100 * (1 - confirm.accuracy), 1))%")
+                if 1 - confirm.accuracy < stopError {
+                    print("  validation error below \(Format.fixed(100 * stopError, 1))%: stopping")
+                    break
+                }
             }
         }
         // Test, with the peak spikes per step for the memory estimate.

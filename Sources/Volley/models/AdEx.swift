@@ -88,6 +88,11 @@ public struct AdEx: IntegratedModel, ExactlyPredictable {
         }
         try VolleyError.require("vPeak", vPeak, "must be above vT (\(vT) mV)") { $0 > vT }
         try VolleyError.require("vReset", vReset, "must be below vPeak (\(vPeak) mV)") { $0 < vPeak }
+        // Below vPeak the exponential term is g_L·Δ_T·e^((V − V_T)/Δ_T): past an exponent of 700
+        // it overflows a Double (e^709.8) and V diverges numerically before it reaches vPeak.
+        try VolleyError.require(
+            "vPeak", vPeak, "(vPeak − vT)/deltaT = \((vPeak - vT) / deltaT) must be ≤ 700: e^((V − vT)/deltaT) overflows before V reaches vPeak (lower vPeak or raise deltaT)"
+        ) { ($0 - vT) / deltaT <= 700 }
         if case .adaptive(let tolerance) = integration { try tolerance.validate() }
     }
 
