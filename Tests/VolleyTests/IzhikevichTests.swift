@@ -56,4 +56,25 @@ struct IzhikevichTests {
         #expect { try Izhikevich(c: 40).validate() } throws: { "\($0)".contains("vTh") }
         #expect { try Izhikevich(a: .infinity).validate() } throws: { "\($0)".contains("a") }
     }
+
+    @Test("A neuron whose v overflows before reaching vTh stops the run with an error naming it and the interval, in both engines")
+    func divergenceIsReported() throws {
+        // v′ = 0.04v² + … reaches infinity in finite time; a peak of 1e200 mV is never reached
+        // by a finite Double (v² overflows first), so the integration gives up.
+        let model = Izhikevich(vTh: 1e200, iE: 10)
+        let (net, _, _) = try drivenNetwork(model: model, neurons: 3, trains: [[]], synapses: [])
+        let event = try EventDrivenSimulator(network: net)
+        let stepped = try TimeSteppedSimulator(network: net, dt: 0.1)
+        for sim in [event, stepped] as [Simulator] {
+            #expect { try sim.run(until: 100) } throws: { error in
+                guard case VolleyError.diverged(let message) = error else { return false }
+                return message.contains("neuron 0 of population 'output'") && message.contains("between t = 0.0 ms and t = 100.0 ms")
+            }
+            sim.reset()
+            #expect(throws: Never.self) { try sim.run(until: 1) }  // reset() restores the neurons
+        }
+        // The same model with the usual peak runs.
+        let (fine, _, _) = try drivenNetwork(model: Izhikevich(iE: 10), neurons: 3, trains: [[]], synapses: [])
+        #expect(throws: Never.self) { try EventDrivenSimulator(network: fine).run(until: 100) }
+    }
 }

@@ -20,13 +20,31 @@ struct PopulationRuntime {
     @usableFromInline let memoryBytes: Int
     /// The population object, a `NeuronStateAccess<M>` (typed access for inspection).
     @usableFromInline let states: AnyObject
+    /// The first neuron whose numerical integration gave up (`IntegratedState.stalled`); nil for
+    /// populations of closed-form models.
+    @usableFromInline let stalledNeuron: (() -> Int?)?
 
     @inlinable
-    init(reset: @escaping () -> Void, potential: @escaping (Int, Double) -> Double, memoryBytes: Int, states: AnyObject) {
+    init(
+        reset: @escaping () -> Void, potential: @escaping (Int, Double) -> Double, memoryBytes: Int, states: AnyObject,
+        stalledNeuron: (() -> Int?)? = nil
+    ) {
         self.reset = reset
         self.potential = potential
         self.memoryBytes = memoryBytes
         self.states = states
+        self.stalledNeuron = stalledNeuron
+    }
+
+    /// A scan for `stalledNeuron` over `count` states, if they are `IntegratedState`s.
+    @inlinable
+    static func stalledScan<S>(_ states: UnsafeMutablePointer<S>, count: Int) -> (() -> Int?)? {
+        guard S.self == IntegratedState.self else { return nil }
+        return {
+            UnsafeMutableRawPointer(states).withMemoryRebound(to: IntegratedState.self, capacity: count) { p in
+                (0..<count).first { p[$0].stalled }
+            }
+        }
     }
 }
 

@@ -93,7 +93,21 @@ public class Simulator {
         }
         let start = DispatchTime.now().uptimeNanoseconds
         defer { wallSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 }
-        return try advance(until: end, stop: stop)
+        let from = time
+        let outcome = try advance(until: end, stop: stop)
+        try checkIntegration(from: from)
+        return outcome
+    }
+
+    /// Throws `VolleyError.diverged` naming the first neuron whose integration gave up in the run
+    /// that started at `from` (its state is meaningless from then on; `reset()` restores it).
+    func checkIntegration(from: Double) throws {
+        for (p, runtime) in runtimes.enumerated() {
+            guard let scan = runtime?.stalledNeuron, let neuron = scan() else { continue }
+            throw VolleyError.diverged(
+                "neuron \(neuron) of population '\(network.populations[p].name)': the integration gave up between t = \(from) ms and t = \(time) ms " +
+                "(the solution stopped being finite before reaching the spike level, or took more than \(DormandPrince.maxSteps) steps in one interval)")
+        }
     }
 
     /// Restores the initial state (neurons, inputs, time 0, counters, recordings, plasticity

@@ -57,7 +57,8 @@ final class EventPopulation<M: ExactlyPredictable>: NeuronStateAccess {
             runtime: PopulationRuntime(
                 reset: { [self] in reset() },
                 potential: { [self] i, time in model.potential(of: state(i, at: time), at: time) },
-                memoryBytes: initial.memoryBytes + current.memoryBytes + count * (8 + 2) + queue.capacityBytes, states: self))
+                memoryBytes: initial.memoryBytes + current.memoryBytes + count * (8 + 2) + queue.capacityBytes, states: self,
+                stalledNeuron: PopulationRuntime.stalledScan(states, count: count)))
     }
 
     /// Applies one delivery group: advance each target to `time`, add the input, re-predict.

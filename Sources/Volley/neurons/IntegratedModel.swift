@@ -22,6 +22,10 @@ public struct IntegratedState: Sendable, Equatable {
     /// Whether the potential reached the spike level inside the last advance (whose reset was
     /// then applied at the crossing); the engine fires the neuron at the end of that interval.
     public var crossed: Bool
+    /// Whether an integration gave up (`DormandPrince.Outcome.stepLimit`: the solution stopped
+    /// being finite before reaching the spike level, or took `DormandPrince.maxSteps` steps). The
+    /// state is then meaningless; the simulator's `run` reports the neuron (`VolleyError.diverged`).
+    public var stalled = false
     /// Time (ms) of the last input, and a running mean of the intervals between inputs (ms; +∞
     /// until two inputs arrived): how far ahead a prediction is worth integrating.
     public var lastInput: Double
@@ -135,6 +139,7 @@ extension IntegratedModel {
                 reaches: clamped ? nil : spikeLevel
             ) { derivative($0, clamped: clamped) }
             if case .reached(let offset) = outcome { return offset }
+            if case .stepLimit = outcome { state.stalled = true }
             return nil
         }
     }

@@ -41,7 +41,8 @@ final class SteppedPopulation<M: NeuronModel>: NeuronStateAccess {
             runtime: PopulationRuntime(
                 reset: { [self] in reset() },
                 potential: { [self] i, time in model.potential(of: states[i], at: time) },
-                memoryBytes: initial.memoryBytes + current.memoryBytes + count, states: self))
+                memoryBytes: initial.memoryBytes + current.memoryBytes + count, states: self,
+                stalledNeuron: PopulationRuntime.stalledScan(states, count: count)))
     }
 
     @inlinable
