@@ -23,30 +23,15 @@ struct LIFCondExpTests {
 
     @Test("Excitatory and inhibitory conductance inputs: the event-driven engine equals the reference to ≤ 1e-6 ms; the time-stepped engine converges")
     func conductanceInputs() throws {
-        let model = LIFCondExp(tauSynExc: 5, tauSynInh: 10, iE: 200)
         let exc = (0..<80).map { 2 + Double($0) * 2.45 }, inh = (0..<30).map { 5 + Double($0) * 6.5 }
-        let inputs = exc.map { (time: $0 + 1, weight: 6.0, receptor: 0) } + inh.map { (time: $0 + 1, weight: 5.0, receptor: 1) }
-        let reference = model.referenceSpikeTimes(until: 200, inputs: inputs)
-        var net = Network()
-        let source = try net.addSpikeSource("in", trains: [exc, inh])
-        let neuron = try net.addPopulation("n", size: 1, model: model)
-        try net.connect(source, to: neuron, synapses: [Synapse(source: 0, target: 0, weight: 6, delay: 1)], receptor: 0)
-        try net.connect(source, to: neuron, synapses: [Synapse(source: 1, target: 0, weight: 5, delay: 1)], receptor: 1)
-        let sim = try EventDrivenSimulator(network: net)
-        try sim.run(until: 200)
-        let times = try sim.spikes(of: neuron).times
-        #expect(times.count == reference.count && reference.count > 3, "\(times.count) vs \(reference.count)")
-        for (t, r) in zip(times, reference) { #expect(abs(t - r) <= 1e-6, "\(t) vs \(r)") }
+        let run = try DrivenReferenceRun(
+            LIFCondExp(tauSynExc: 5, tauSynInh: 10, iE: 200), excitatory: exc, inhibitory: inh, weights: (6, 5), until: 200, dts: [0.1, 0.01, 0.001])
+        #expect(run.event.count == run.reference.count && run.reference.count > 3, "\(run.event.count) vs \(run.reference.count)")
+        for (t, r) in zip(run.event, run.reference) { #expect(abs(t - r) <= 1e-6, "\(t) vs \(r)") }
         // Time-stepped: spikes at grid times, the error shrinking with dt.
-        var errors: [Double] = []
-        for dt in [0.1, 0.01, 0.001] {
-            let stepped = try TimeSteppedSimulator(network: net, dt: dt)
-            try stepped.run(until: 200)
-            let grid = try stepped.spikes(of: neuron).times
-            #expect(grid.count == reference.count, "dt \(dt)")
-            errors.append(zip(grid, reference).map { abs($0 - $1) }.max() ?? .infinity)
-        }
-        #expect(errors[2] < errors[1] && errors[1] < errors[0] && errors[2] < 0.1, "\(errors)")
+        #expect(run.steppedCounts.allSatisfy { $0 == run.reference.count }, "\(run.steppedCounts)")
+        let e = run.steppedErrors
+        #expect(e[2] < e[1] && e[1] < e[0] && e[2] < 0.1, "\(e)")
     }
 
     @Test("A small COBA network (Brette et al. 2007 parameters): both engines fire at the same mean rate within 10 %")

@@ -184,3 +184,36 @@ func epochClock<M: QuietBounded>(_ sim: EventDrivenSimulator, _ p: PopulationID,
     if let q = states as? EpochPopulation<M, WithoutQuietBounds<M>> { return q.clock.pointee }
     return nil
 }
+
+/// One integrated neuron driven by an excitatory (receptor 0) and an inhibitory (receptor 1)
+/// spike train through delay-1 synapses: its spike times in the event-driven engine and in the
+/// reference solution, and the time-stepped engine's spike counts and worst spike-time error
+/// against the reference at each dt.
+struct DrivenReferenceRun {
+    var event: [Double]
+    var reference: [Double]
+    var steppedCounts: [Int]
+    var steppedErrors: [Double]
+
+    init<M: IntegratedModel>(_ model: M, excitatory exc: [Double], inhibitory inh: [Double], weights: (Double, Double), until end: Double, dts: [Double]) throws {
+        let inputs = exc.map { (time: $0 + 1, weight: weights.0, receptor: 0) } + inh.map { (time: $0 + 1, weight: weights.1, receptor: 1) }
+        reference = model.referenceSpikeTimes(until: end, inputs: inputs)
+        var net = Network()
+        let source = try net.addSpikeSource("in", trains: [exc, inh])
+        let neuron = try net.addPopulation("n", size: 1, model: model)
+        try net.connect(source, to: neuron, synapses: [Synapse(source: 0, target: 0, weight: weights.0, delay: 1)], receptor: 0)
+        try net.connect(source, to: neuron, synapses: [Synapse(source: 1, target: 0, weight: weights.1, delay: 1)], receptor: 1)
+        let sim = try EventDrivenSimulator(network: net)
+        try sim.run(until: end)
+        event = try sim.spikes(of: neuron).times
+        steppedCounts = []
+        steppedErrors = []
+        for dt in dts {
+            let stepped = try TimeSteppedSimulator(network: net, dt: dt)
+            try stepped.run(until: end)
+            let grid = try stepped.spikes(of: neuron).times
+            steppedCounts.append(grid.count)
+            steppedErrors.append(zip(grid, reference).map { abs($0 - $1) }.max() ?? .infinity)
+        }
+    }
+}

@@ -118,14 +118,7 @@ public struct RecurrentSNN: Sendable {
     /// weight): maxₙ vₙ of vₙ = vₙ₋₁·pₘ + cₙ₋₁·κ, cₙ = cₙ₋₁·pₛ from c₀ = 1.
     public var unitPSPPeak: Double {
         let k = constants
-        var v = 0.0, c = 1.0, peak = 0.0
-        for _ in 0..<1_000_000 {
-            v = v * k.membrane + c * k.currentToV
-            c *= k.current
-            if v < peak { break }
-            peak = v
-        }
-        return peak > 0 ? peak : 1
+        return LIFExp.gridPSPPeak(membrane: k.membrane, current: k.current, currentToV: k.currentToV)
     }
 
     /// Per-step constants, computed by the engines' own propagators.

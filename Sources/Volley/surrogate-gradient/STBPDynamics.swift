@@ -81,14 +81,7 @@ extension STBPNetwork {
     func unitPSPPeak(ofLayer l: Int) -> Double {
         guard synapse != .delta else { return 1 }
         let k = constants(ofLayer: l)
-        var v = 0.0, c = 1.0, peak = 0.0
-        for _ in 0..<100_000 {
-            v = v * k.membrane + c * k.currentToV
-            c *= k.current
-            if v < peak { break }
-            peak = v
-        }
-        return peak > 0 ? peak : 1
+        return LIFExp.gridPSPPeak(membrane: k.membrane, current: k.current, currentToV: k.currentToV)
     }
 
     /// Bytes of one neuron's state in the engines.
@@ -134,6 +127,21 @@ extension STBPNetwork {
             }
             try AdaptiveLIF(beta: adaptation.beta, tauAdapt: adaptation.tauAdapt).validate()
         }
+    }
+}
+
+extension LIFExp {
+    /// The largest potential a unit current jump causes on a grid (per unit of weight):
+    /// maxₙ vₙ of vₙ = vₙ₋₁·pₘ + cₙ₋₁·κ, cₙ = cₙ₋₁·pₛ from v₀ = 0, c₀ = 1 (1 if it never rises).
+    static func gridPSPPeak(membrane pm: Double, current ps: Double, currentToV kappa: Double) -> Double {
+        var v = 0.0, c = 1.0, peak = 0.0
+        for _ in 0..<1_000_000 {
+            v = v * pm + c * kappa
+            c *= ps
+            if v < peak { break }
+            peak = v
+        }
+        return peak > 0 ? peak : 1
     }
 }
 
