@@ -157,7 +157,7 @@ runExample("eprop") {
         "solved_below_error": .number(solvedThreshold),
         "seeds": .int(runs.count), "seed": .unsigned(seed), "iterations": .array(runs.map { .int($0.iterations) }),
         "batch": .int(batch), "regular": .int(regular), "adaptive": .int(adaptive),
-        "test_trials": .int(first.test.windows > 0 ? testCount : 0),
+        "test_trials": .int(testCount),
         "mean_rate_hz": .number(first.test.spikes / Double(first.network.size) / (Double(first.test.steps) * p.dt / 1000)),
         "train_seconds": .number(trainSeconds), "train_samples_per_second": .number(trainSeconds > 0 ? Double(trainTrials) / trainSeconds : nil),
     ]

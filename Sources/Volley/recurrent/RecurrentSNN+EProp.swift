@@ -31,22 +31,23 @@ extension RecurrentSNN {
     /// ζⱼ,ₙ = pₒ·ζⱼ,ₙ₋₁ + zⱼ,ₙ₋₁. With symmetric feedback and no recurrent weights this equals
     /// backpropagation through time (tested).
     ///
-    /// The per-synapse traces ē, εᵃ of a neuron only decay while its ψ and L are 0, so each row is
+    /// The trial is simulated step by step and each step's traces, learning signal and gradient
+    /// are computed as it comes: nothing of the trial is stored but the per-synapse traces. The
+    /// per-synapse traces ē, εᵃ of a neuron only decay while its ψ and L are 0, so each row is
     /// brought up to date (one multiplication by pₒᵐ, ρᵐ) only at the steps that use it.
-    func epropGradient(
-        _ a: RecurrentActivity, input: STBPInput, readoutGradient: [Double], spikeGradient: [Double],
-        pseudoDerivative: PseudoDerivative, feedback: EPropFeedback, into g: inout RecurrentGradient
-    ) {
-        let n = size, K = outputs, k = constants, T = a.steps, P = inputs + n
-        let psi = pseudoDerivatives(a, pseudoDerivative)
+    func eprop(
+        _ trial: RecurrentTrial, loss: RecurrentLoss, pseudoDerivative psi: PseudoDerivative, feedback: EPropFeedback,
+        into g: inout RecurrentGradient
+    ) -> RecurrentTrainer.Outcome {
+        let n = size, K = outputs, k = constants, T = trial.steps, P = inputs + n, theta0 = parameters.vThreshold
         var epsC = [Double](repeating: 0, count: P), epsV = epsC
         var eBar = [Double](repeating: 0, count: n * P), eSum = eBar, grad = eBar
         var epsA = [Double](repeating: 0, count: adaptive * P)
         var rowStep = [Int](repeating: 0, count: n)
-        var zeta = [Double](repeating: 0, count: n)
+        var zeta = [Double](repeating: 0, count: n), counts = zeta
         var learning = [Double](repeating: 0, count: n)
         var readoutPower = [Double](repeating: 1, count: T + 1), adaptPower = readoutPower
-        for m in 1...T {
+        for m in stride(from: 1, through: T, by: 1) {
             readoutPower[m] = readoutPower[m - 1] * k.readout
             adaptPower[m] = adaptPower[m - 1] * k.adaptation
         }
@@ -55,36 +56,49 @@ extension RecurrentSNN {
         case .symmetric: b = outputWeights
         case let .random(matrix): b = matrix
         }
+        let windowOf = trial.windowOfStep, total = Double(trial.windowSteps)
+        var windowMeans = [[Double]](repeating: [Double](repeating: 0, count: K), count: trial.windows.count)
+        var taskLoss = 0.0
+        var error = [Double](repeating: 0, count: K)
+        var stepper = RecurrentStepper(self, smoothSlope: nil)
         eBar.withUnsafeMutableBufferPointer { eBar in
         eSum.withUnsafeMutableBufferPointer { eSum in
         grad.withUnsafeMutableBufferPointer { grad in
         epsA.withUnsafeMutableBufferPointer { epsA in
         epsV.withUnsafeMutableBufferPointer { epsV in
             for step in 0..<T {
+                let arriving = trial.input.arriving(atStep: step)
+                stepper.advance(inputs: arriving)
                 if step > 0 {
                     // Presynaptic traces to step n, then the spikes that reached the currents.
                     for i in 0..<P {
                         epsV[i] = k.membrane * epsV[i] + k.currentToV * epsC[i]
                         epsC[i] *= k.current
                     }
-                    if step - 1 < input.spikes.count { for i in input.spikes[step - 1] { epsC[Int(i)] += 1 } }
-                    for i in 0..<n { epsC[inputs + i] += a.spikes[(step - 1) * n + i] }
-                    for j in 0..<n { zeta[j] = k.readout * zeta[j] + a.spikes[(step - 1) * n + j] }
+                    for i in arriving { epsC[Int(i)] += 1 }
+                    for i in 0..<n { epsC[inputs + i] += stepper.previousSpikes[i] }
+                    for j in 0..<n { zeta[j] = k.readout * zeta[j] + stepper.previousSpikes[j] }
                 }
-                // Learning signal and the readout's gradient at step n.
+                for j in 0..<n { counts[j] += stepper.spikes[j] }
+                // The loss at step n, its learning signal and the readout's gradient.
                 var hasError = false
                 for j in 0..<n { learning[j] = 0 }
-                for q in 0..<K {
-                    let e = readoutGradient[step * K + q]
-                    guard e != 0 else { continue }
-                    hasError = true
-                    for j in 0..<n {
-                        learning[j] += b[j * K + q] * e
-                        g.output[j * K + q] += e * zeta[j]
+                if windowOf[step] >= 0 {
+                    let w = windowOf[step], y = stepper.readout
+                    taskLoss -= RecurrentLoss.crossEntropy(y, label: trial.windows[w].label, total: total, gradient: &error)
+                    for q in 0..<K { windowMeans[w][q] += y[q] }
+                    for q in 0..<K {
+                        let e = error[q]
+                        guard e != 0 else { continue }
+                        hasError = true
+                        for j in 0..<n {
+                            learning[j] += b[j * K + q] * e
+                            g.output[j * K + q] += e * zeta[j]
+                        }
                     }
                 }
                 for j in 0..<n {
-                    let p = psi[step * n + j], l = learning[j]
+                    let p = psi(stepper.potentials[j] - (theta0 + beta(j) * stepper.adaptations[j])), l = learning[j]
                     guard p != 0 || (hasError && l != 0) else { continue }
                     let row = j * P, lag = step - rowStep[j]
                     let isAdaptive = j >= regular, arow = (j - regular) * P, bj = beta(j)
@@ -116,16 +130,22 @@ extension RecurrentSNN {
                     rowStep[j] = step + 1
                 }
             }
-            // The regulariser, and the result in the weights' layout (no autapses).
-            for j in 0..<n {
-                let r = spikeGradient[j], row = j * P
-                for i in 0..<inputs { g.input[i * n + j] += grad[row + i] + r * eSum[row + i] }
-                for i in 0..<n where i != j { g.recurrent[i * n + j] += grad[row + inputs + i] + r * eSum[row + inputs + i] }
-            }
         }
         }
         }
         }
         }
+        // The regulariser needs the trial's rates: its term joins at the end. The result in the
+        // weights' layout (no autapses).
+        let (rateLoss, spikeGradient) = loss.rateTerms(counts: counts, duration: Double(T) * parameters.dt)
+        for j in 0..<n {
+            let r = spikeGradient[j], row = j * P
+            for i in 0..<inputs { g.input[i * n + j] += grad[row + i] + r * eSum[row + i] }
+            for i in 0..<n where i != j { g.recurrent[i * n + j] += grad[row + inputs + i] + r * eSum[row + inputs + i] }
+        }
+        let correct = zip(trial.windows, windowMeans).filter { STBPNetwork.decision($1) == $0.label }.count
+        return RecurrentTrainer.Outcome(
+            loss: taskLoss, rateLoss: rateLoss, correct: correct, windows: trial.windows.count,
+            spikes: counts.reduce(0, +), synapticEvents: stepper.synapticEvents, steps: T)
     }
 }

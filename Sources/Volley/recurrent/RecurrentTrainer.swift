@@ -87,25 +87,24 @@ public struct RecurrentTrainer: Sendable {
 
     public mutating func setLearningRate(_ rate: Double) { optimizer.setLearningRate(rate) }
 
-    /// The loss gradient of one trial (summed into `g`) and what the trial measured.
+    /// The loss gradient of one trial (summed into `g`) and what the trial measured. BPTT records
+    /// the trial, then runs backwards through it; e-prop learns while it simulates.
     public func gradient(_ trial: RecurrentTrial, into g: inout RecurrentGradient) throws -> Outcome {
         let net = network
         try net.validate(trial.input)
-        let a = net.forward(trial.input, steps: trial.steps)
-        let e = loss.evaluate(a, trial, network: net)
         switch learning {
         case .bptt:
+            let a = net.forward(trial.input, steps: trial.steps)
+            let e = loss.evaluate(a, trial, network: net)
             net.backpropagate(
                 a, input: trial.input, readoutGradient: e.readoutGradient, spikeGradient: e.spikeGradient,
                 pseudoDerivative: pseudoDerivative, resetGradient: resetGradient, into: &g)
+            return Outcome(
+                loss: e.taskLoss, rateLoss: e.rateLoss, correct: e.correct, windows: trial.windows.count,
+                spikes: a.spikeCount, synapticEvents: a.synapticEvents, steps: trial.steps)
         case let .eprop(feedback):
-            net.epropGradient(
-                a, input: trial.input, readoutGradient: e.readoutGradient, spikeGradient: e.spikeGradient,
-                pseudoDerivative: pseudoDerivative, feedback: feedback, into: &g)
+            return net.eprop(trial, loss: loss, pseudoDerivative: pseudoDerivative, feedback: feedback, into: &g)
         }
-        return Outcome(
-            loss: e.taskLoss, rateLoss: e.rateLoss, correct: e.correct, windows: trial.windows.count,
-            spikes: a.spikeCount, synapticEvents: a.synapticEvents, steps: trial.steps)
     }
 
     /// One Adam step on the mean gradient of the trials `indices` lists (`trial(index)` must

@@ -25,6 +25,16 @@ public struct RecurrentTrial: Sendable {
         self.windows = windows
         self.steps = steps
     }
+
+    /// Steps in all windows.
+    var windowSteps: Int { windows.reduce(0) { $0 + $1.steps.count } }
+
+    /// For every step, the index of its window (windows in time order, not overlapping), or −1.
+    var windowOfStep: [Int] {
+        var out = [Int](repeating: -1, count: steps)
+        for (w, window) in windows.enumerated() { for n in window.steps where n < steps { out[n] = w } }
+        return out
+    }
 }
 
 /// The loss of a `RecurrentSNN` trial: the mean over all window steps of the cross-entropy of
@@ -55,34 +65,48 @@ public struct RecurrentLoss: Sendable, Equatable {
     func evaluate(_ a: RecurrentActivity, _ trial: RecurrentTrial, network net: RecurrentSNN) -> Evaluation {
         let K = net.outputs, n = net.size
         var g = [Double](repeating: 0, count: a.steps * K)
-        let total = Double(trial.windows.reduce(0) { $0 + $1.steps.count })
+        let total = Double(trial.windowSteps)
         var loss = 0.0, correct = 0
+        var stepGradient = [Double](repeating: 0, count: K)
         for w in trial.windows {
             var mean = [Double](repeating: 0, count: K)
             for step in w.steps {
                 let y = Array(a.readout[(step * K)..<(step * K + K)])
-                let top = y.max()!
-                let e = y.map { exp($0 - top) }
-                let sum = e.reduce(0, +)
-                loss -= log(max(e[w.label] / sum, .leastNonzeroMagnitude)) / total
+                loss -= RecurrentLoss.crossEntropy(y, label: w.label, total: total, gradient: &stepGradient)
                 for q in 0..<K {
-                    g[step * K + q] = (e[q] / sum - (q == w.label ? 1 : 0)) / total
+                    g[step * K + q] = stepGradient[q]
                     mean[q] += y[q]
                 }
             }
             if STBPNetwork.decision(mean) == w.label { correct += 1 }
         }
-        // fⱼ in spikes per ms (kHz), f₀ likewise.
-        let duration = Double(a.steps) * net.parameters.dt, f0 = targetRate / 1000
         var counts = [Double](repeating: 0, count: n)
         for step in 0..<a.steps { for j in 0..<n { counts[j] += a.spikes[step * n + j] } }
-        var rateLoss = 0.0
-        var spikeGradient = [Double](repeating: 0, count: n)
-        for j in 0..<n {
-            let d = counts[j] / duration - f0
-            rateLoss += rateCoefficient * d * d
-            spikeGradient[j] = 2 * rateCoefficient * d / duration
-        }
+        let (rateLoss, spikeGradient) = rateTerms(counts: counts, duration: Double(a.steps) * net.parameters.dt)
         return Evaluation(taskLoss: loss, rateLoss: rateLoss, readoutGradient: g, spikeGradient: spikeGradient, correct: correct)
+    }
+
+    /// One window step's cross-entropy term: writes (softmax(y) − onehot)/`total` into `gradient`
+    /// and returns log softmax(y)[label]/`total` (the loss is its negative).
+    static func crossEntropy(_ y: [Double], label: Int, total: Double, gradient: inout [Double]) -> Double {
+        let top = y.max()!
+        let e = y.map { exp($0 - top) }
+        let sum = e.reduce(0, +)
+        for q in y.indices { gradient[q] = (e[q] / sum - (q == label ? 1 : 0)) / total }
+        return log(max(e[label] / sum, .leastNonzeroMagnitude)) / total
+    }
+
+    /// The regulariser from the trial's spike counts over `duration` ms: c_reg·Σⱼ (fⱼ − f₀)² and
+    /// its ∂/∂zⱼ,ₙ (the same at every step), fⱼ and f₀ in spikes per ms.
+    func rateTerms(counts: [Double], duration: Double) -> (loss: Double, gradient: [Double]) {
+        let f0 = targetRate / 1000
+        var loss = 0.0
+        var gradient = [Double](repeating: 0, count: counts.count)
+        for j in counts.indices {
+            let d = counts[j] / duration - f0
+            loss += rateCoefficient * d * d
+            gradient[j] = 2 * rateCoefficient * d / duration
+        }
+        return (loss, gradient)
     }
 }
