@@ -24,7 +24,7 @@ runExample("eprop") {
     cli.option("beta", value: "MV", default: "0.0174 (store-recall: 0.05, smnist: 0.03)", help: "threshold increment per spike of the adaptive neurons")
     cli.option("tau-adapt", value: "MS", default: "2000 (store-recall: 1200, smnist: 700)", help: "adaptation time constant")
     cli.option("tau-out", value: "MS", default: "20", help: "readout time constant")
-    cli.option("dampening", value: "G", default: "0.3", help: "pseudo-derivative ψ = G·max(0, 1 − |v − θ|/θ₀)/θ₀")
+    cli.option("dampening", value: "G", default: "0.3 (eprop), 0.1 (bptt)", help: "pseudo-derivative ψ = G·max(0, 1 − |v − θ|/θ₀)/θ₀ (at 0.3 BPTT's gradient explodes through the recurrent connections: docs/eprop.md)")
     cli.option("rate-reg", value: "C", default: "1", help: "firing-rate regulariser coefficient c_reg (per kHz²)")
     cli.option("target-rate", value: "HZ", default: "10", help: "its target rate f₀")
     cli.option("input-gain", value: "G", default: "1", help: "initial input weights N(0, 1)·G·θ₀/(PSP peak·√inputs)")
@@ -64,7 +64,7 @@ runExample("eprop") {
     p.tauAdapt = cli.isSet("tau-adapt") ? try cli.double("tau-adapt", .init("must be in (0, 10⁷] ms") { $0 > 0 && $0 <= 1e7 })
         : taskName == "store-recall" ? 1200 : smnist ? 700 : 2000
     p.tauOut = try cli.double("tau-out", .init("must be in (0, 10⁵] ms") { $0 > 0 && $0 <= 1e5 })
-    let dampening = try cli.double("dampening", .init("must be in (0, 100]") { $0 > 0 && $0 <= 100 })
+    let dampening = cli.isSet("dampening") ? try cli.double("dampening", .init("must be in (0, 100]") { $0 > 0 && $0 <= 100 }) : learningName == "bptt" ? 0.1 : 0.3
     let loss = RecurrentLoss(
         rateCoefficient: try cli.double("rate-reg", .init("must be in [0, 10⁶]") { $0 >= 0 && $0 <= 1e6 }),
         targetRate: try cli.double("target-rate", .init("must be in [0, 1000] Hz") { $0 >= 0 && $0 <= 1000 }))
@@ -108,7 +108,7 @@ runExample("eprop") {
     }
 
     print("eprop: \(task.description); \(regular) LIF + \(adaptive) ALIF neurons (τm \(p.tauM) ms, τs \(p.tauSyn) ms, θ₀ \(p.vThreshold) mV, β \(p.beta) mV, τ_adapt \(p.tauAdapt) ms), readout τ_out \(p.tauOut) ms")
-    print("learning: \(learningName == "bptt" ? "BPTT" : "e-prop, \(feedbackName) feedback"); Adam lr \(lr), batch \(batch), ≤ \(iterations) iterations, rate regulariser c_reg \(loss.rateCoefficient) toward \(loss.targetRate) Hz")
+    print("learning: \(learningName == "bptt" ? "BPTT" : "e-prop, \(feedbackName) feedback"); pseudo-derivative dampening γ \(dampening); Adam lr \(lr), batch \(batch), ≤ \(iterations) iterations, rate regulariser c_reg \(loss.rateCoefficient) toward \(loss.targetRate) Hz")
 
     var runs: [EpropRun] = []
     for s in 0..<seedCount {
