@@ -56,14 +56,14 @@ runExample("eprop") {
     let regular = try count("regular", 50, 120, quickValue: 10, 0...8192)
     let adaptive = try count("adaptive", 50, 100, quickValue: 10, 0...8192)
     var p = RecurrentSNN.Parameters()
-    p.tauM = try cli.double("tau-m", .init("must be in (0, 10⁵] ms") { $0 > 0 && $0 <= 1e5 })
-    p.tauSyn = try cli.double("tau-syn", .init("must be in (0, 10⁵] ms") { $0 > 0 && $0 <= 1e5 })
-    p.vThreshold = try cli.double("threshold", .init("must be in (0, 10⁴] mV") { $0 > 0 && $0 <= 1e4 })
+    p.tauM = try cli.double("tau-m", .init("must be in [0.01, 10⁵] ms") { $0 >= 0.01 && $0 <= 1e5 })
+    p.tauSyn = try cli.double("tau-syn", .init("must be in [0.01, 10⁵] ms") { $0 >= 0.01 && $0 <= 1e5 })
+    p.vThreshold = try cli.double("threshold", .init("must be in [10⁻³, 10⁴] mV") { $0 >= 1e-3 && $0 <= 1e4 })
     p.beta = cli.isSet("beta") ? try cli.double("beta", .init("must be in [0, 10⁴] mV") { $0 >= 0 && $0 <= 1e4 })
         : taskName == "store-recall" ? 0.05 : smnist ? 0.03 : 0.0174
-    p.tauAdapt = cli.isSet("tau-adapt") ? try cli.double("tau-adapt", .init("must be in (0, 10⁷] ms") { $0 > 0 && $0 <= 1e7 })
+    p.tauAdapt = cli.isSet("tau-adapt") ? try cli.double("tau-adapt", .init("must be in [0.01, 10⁷] ms") { $0 >= 0.01 && $0 <= 1e7 })
         : taskName == "store-recall" ? 1200 : smnist ? 700 : 2000
-    p.tauOut = try cli.double("tau-out", .init("must be in (0, 10⁵] ms") { $0 > 0 && $0 <= 1e5 })
+    p.tauOut = try cli.double("tau-out", .init("must be in [0.01, 10⁵] ms") { $0 >= 0.01 && $0 <= 1e5 })
     let dampening = cli.isSet("dampening") ? try cli.double("dampening", .init("must be in (0, 100]") { $0 > 0 && $0 <= 100 }) : learningName == "bptt" ? 0.1 : 0.3
     let loss = RecurrentLoss(
         rateCoefficient: try cli.double("rate-reg", .init("must be in [0, 10⁶]") { $0 >= 0 && $0 <= 1e6 }),
@@ -121,7 +121,7 @@ runExample("eprop") {
             network: net, learning: learning, learningRate: lr,
             pseudoDerivative: PseudoDerivative(surrogate: .triangular(halfWidth: p.vThreshold), dampening: dampening), loss: loss)
         if seedCount > 1 { print("seed \(runSeed):") }
-        runs.append(try blaming(["lr", "input-gain", "recurrent-gain"]) {
+        runs.append(try blaming(["lr", "input-gain", "recurrent-gain", "dampening", "rate-reg", "threshold", "beta", "tau-m", "tau-syn", "tau-out", "tau-adapt"]) {
             try EpropRun.train(
                 &trainer, task: task, seed: runSeed, iterations: iterations, batch: batch, stopError: stopError,
                 validateEvery: validateEvery, validationCount: validationCount, testCount: testCount)
