@@ -138,6 +138,27 @@ struct RecurrentSNNTests {
         }
     }
 
+    @Test("On evidence-accumulation trials BPTT's gradient explodes at dampening 0.3 and not at 0.1 (docs/eprop.md); e-prop's stays small")
+    func bpttExplodesAtPaperDampening() throws {
+        let task = EvidenceAccumulationTask()
+        var net = try RecurrentSNN(inputs: task.inputs, regular: 50, adaptive: 50, outputs: 2)
+        net.initialize(seed: 1)
+        func inputGradientNorm(_ learning: RecurrentTrainer.Learning, dampening: Double) throws -> Double {
+            let trainer = try RecurrentTrainer(
+                network: net, learning: learning, learningRate: 1e-3,
+                pseudoDerivative: PseudoDerivative(surrogate: .triangular(halfWidth: 0.6), dampening: dampening))
+            var g = RecurrentGradient(net)
+            for i in 0..<4 { _ = try trainer.gradient(task.trial(seed: 3, index: i), into: &g) }
+            return g.input.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        }
+        let eprop = try inputGradientNorm(.eprop(.symmetric), dampening: 0.3)
+        let exploding = try inputGradientNorm(.bptt, dampening: 0.3), tame = try inputGradientNorm(.bptt, dampening: 0.1)
+        print("input-weight gradient norms: e-prop 0.3 \(eprop), BPTT 0.3 \(exploding), BPTT 0.1 \(tame)")
+        #expect(eprop > 0.1 && eprop < 10)
+        #expect(exploding > 1e10 * eprop)
+        #expect(tame < 10 * eprop)
+    }
+
     @Test("Evidence accumulation: 2250 ms, the label is the majority side, cues in their slots")
     func evidenceTask() {
         let task = EvidenceAccumulationTask()
