@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark of Volley against NEST and Brian2 on the identical CUBA network
-# (docs/benchmarks.md, "At a glance"). Not part of `swift test` or CI.
+# (docs/benchmarks.md, "At a glance") and the COBA network (Brette et al. 2007 benchmark 1:
+# Volley's `coba` example, NEST iaf_cond_exp, Brian2). Not part of `swift test` or CI.
 #
 #   benchmarks/run.sh [REPS]        (from anywhere; default REPS = 3)
 #   ONLY='4000 x 10 s|100000 x 1 s' SIMS='volley-stepped volley-stepped-native brian2-standalone' \
@@ -28,7 +29,9 @@ fi
 py="$venv/bin/python"
 
 swift build -c release --product cuba >/dev/null
+swift build -c release --product coba >/dev/null
 bin=$(swift build -c release --show-bin-path)/cuba
+coba=$(swift build -c release --show-bin-path)/coba
 VOLLEY_NATIVE=1 swift build -c release --product cuba --build-path .build-native >/dev/null
 native=.build-native/release/cuba
 mkdir -p benchmarks/results
@@ -38,6 +41,7 @@ gcc -O2 -o benchmarks/results/memory-latency benchmarks/memory-latency.c
 benchmarks/results/memory-latency | tail -n 1 | sed 's/^{/{"label":"probe",/' >>"$raw"
 
 # label | neurons | duration (ms) | E_L (mV) | simulators | extra network options (all simulators)
+# (labels starting with COBA run the COBA network: its drive is fixed, E_L is ignored)
 # The sparse row: 7 % of each type are pacemakers (E_L = -49 mV), the others sit 2 mV below
 # threshold (E_L = -52 mV) and fire only from recurrent input: ≈ 1 Hz mean (docs/benchmarks.md).
 configs=(
@@ -47,6 +51,7 @@ configs=(
   "100000 x 1 s|100000|1000|-49|volley-event volley-event-native volley-stepped volley-stepped-native brian2-standalone nest"
   "low drive 4000 x 10 s|4000|10000|-49.99|volley-event volley-event-native volley-stepped volley-stepped-native brian2-standalone nest"
   "sparse 1 Hz 4000 x 10 s|4000|10000|-49|volley-event volley-event-native volley-stepped volley-stepped-native brian2-standalone nest|--pacemakers 0.07 --quiet-drive -52"
+  "COBA 4000 x 1 s|4000|1000|-|volley-event volley-stepped volley-stepped-euler brian2-standalone nest"
 )
 only=${ONLY:-.}
 for cfg in "${configs[@]}"; do
@@ -59,18 +64,29 @@ for cfg in "${configs[@]}"; do
   fi
   for rep in $(seq "$reps"); do
     for sim in $sims; do
-      common=(--neurons "$n" --duration "$dur" --drive "$drive" --seed 1)
-      # shellcheck disable=SC2206
-      if [ -n "$extra" ]; then common+=($extra); fi
-      case $sim in
-        volley-event) line=$("$bin" "${common[@]}" --engine event | tail -n 1) ;;
-        volley-event-native) line=$("$native" "${common[@]}" --engine event | tail -n 1) ;;
-        volley-stepped) line=$("$bin" "${common[@]}" --engine stepped --dt 0.1 | tail -n 1) ;;
-        volley-stepped-native) line=$("$native" "${common[@]}" --engine stepped --dt 0.1 | tail -n 1) ;;
-        brian2-standalone) line=$("$py" benchmarks/peers/cuba_brian2.py --target cpp_standalone "${common[@]}" 2>/dev/null | tail -n 1) ;;
-        brian2-runtime) line=$("$py" benchmarks/peers/cuba_brian2.py --target runtime "${common[@]}" 2>/dev/null | tail -n 1) ;;
-        nest) line=$("$py" benchmarks/peers/cuba_nest.py "${common[@]}" 2>/dev/null | tail -n 1) ;;
-      esac
+      common=(--neurons "$n" --duration "$dur" --seed 1)
+      if [[ $label == COBA* ]]; then
+        case $sim in
+          volley-event) line=$("$coba" "${common[@]}" --engine event | tail -n 1) ;;
+          volley-stepped) line=$("$coba" "${common[@]}" --engine stepped --dt 0.1 | tail -n 1) ;;
+          volley-stepped-euler) line=$("$coba" "${common[@]}" --engine stepped --dt 0.1 --integration euler | tail -n 1) ;;
+          brian2-standalone) line=$("$py" benchmarks/peers/coba_brian2.py --target cpp_standalone "${common[@]}" 2>/dev/null | tail -n 1) ;;
+          nest) line=$("$py" benchmarks/peers/coba_nest.py "${common[@]}" 2>/dev/null | tail -n 1) ;;
+        esac
+      else
+        common+=(--drive "$drive")
+        # shellcheck disable=SC2206
+        if [ -n "$extra" ]; then common+=($extra); fi
+        case $sim in
+          volley-event) line=$("$bin" "${common[@]}" --engine event | tail -n 1) ;;
+          volley-event-native) line=$("$native" "${common[@]}" --engine event | tail -n 1) ;;
+          volley-stepped) line=$("$bin" "${common[@]}" --engine stepped --dt 0.1 | tail -n 1) ;;
+          volley-stepped-native) line=$("$native" "${common[@]}" --engine stepped --dt 0.1 | tail -n 1) ;;
+          brian2-standalone) line=$("$py" benchmarks/peers/cuba_brian2.py --target cpp_standalone "${common[@]}" 2>/dev/null | tail -n 1) ;;
+          brian2-runtime) line=$("$py" benchmarks/peers/cuba_brian2.py --target runtime "${common[@]}" 2>/dev/null | tail -n 1) ;;
+          nest) line=$("$py" benchmarks/peers/cuba_nest.py "${common[@]}" 2>/dev/null | tail -n 1) ;;
+        esac
+      fi
       printf '{"label":"%s","sim":"%s","rep":%d,"result":%s}\n' "$label" "$sim" "$rep" "$line" >>"$raw"
       echo "$label  $sim  rep $rep: $(printf '%s' "$line" | "$py" -c 'import json,sys; d=json.loads(sys.stdin.read()); print("run %.3f s, %.3f Hz" % (d.get("run_seconds") or d["wall_seconds"], d["mean_rate_hz"]))')" >&2
     done

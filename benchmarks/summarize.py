@@ -20,6 +20,11 @@ names = {"volley-event": "Volley event-driven", "volley-event-native": "Volley e
          "volley-stepped-native": "Volley time-stepped native build (dt 0.1 ms, VOLLEY_NATIVE=1)",
          "brian2-standalone": "Brian2 cpp_standalone", "brian2-runtime": "Brian2 runtime (Cython)",
          "nest": "NEST iaf_psc_exp"}
+coba_names = {"volley-event": "Volley event-driven (Dormand–Prince, tolerance 1e-11)",
+              "volley-stepped": "Volley time-stepped (dt 0.1 ms, Dormand–Prince per step)",
+              "volley-stepped-euler": "Volley time-stepped (dt 0.1 ms, forward Euler)",
+              "brian2-standalone": "Brian2 cpp_standalone (forward Euler)", "nest": "NEST iaf_cond_exp"}
+name_of = lambda label, s: (coba_names if label.startswith("COBA") else names)[s]
 med = lambda xs: statistics.median(xs)
 out = []
 reps = max(len(v) for sims in rows.values() for v in sims.values())
@@ -34,7 +39,7 @@ for label, sims in rows.items():
     t = {s: med([r.get("run_seconds") or r["wall_seconds"] for r in rs]) for s, rs in sims.items()}
     rates = {s: med([r["mean_rate_hz"] for r in rs]) for s, rs in sims.items()}
     for s, rs in sims.items():
-        ev = med([r["synaptic_events"] for r in rs])
+        ev = med([r.get("synaptic_events") or 0 for r in rs])
         build = med([r.get("build_seconds") or 0 for r in rs])
         comp = med([r.get("compile_seconds") or 0 for r in rs])
         rss = med([r.get("peak_rss_mb") or 0 for r in rs])
@@ -45,9 +50,10 @@ for label, sims in rows.items():
             su_en = "%.2f×" % (t[s] / t["volley-event-native"]) if "volley-event-native" in t else ""
             su_s = "%.2f×" % (t[s] / t["volley-stepped"]) if "volley-stepped" in t else ""
             su_n = "%.2f×" % (t[s] / t["volley-stepped-native"]) if "volley-stepped-native" in t else ""
-        out.append(f"| {label} | {names[s]} | {t[s]:.3f} | {build:.2f} | {comp:.1f} | {rates[s]:.3f} | {ev:.4g} | {ev / t[s]:.3g} | {rss:.0f} | {su_e} | {su_en} | {su_s} | {su_n} |")
+        events = f"{ev:.4g} | {ev / t[s]:.3g}" if ev else "– | –"
+        out.append(f"| {label} | {name_of(label, s)} | {t[s]:.3f} | {build:.2f} | {comp:.1f} | {rates[s]:.3f} | {events} | {rss:.0f} | {su_e} | {su_en} | {su_s} | {su_n} |")
     lo, hi = min(rates.values()), max(rates.values())
-    checks.append(f"* {label}: mean rates {', '.join('%s %.3f Hz' % (names[s].split(' (')[0], r) for s, r in rates.items())}; "
+    checks.append(f"* {label}: mean rates {', '.join('%s %.3f Hz' % (name_of(label, s) if label.startswith("COBA") else names[s].split(' (')[0], r) for s, r in rates.items())}; "
                   f"spread {100 * (hi - lo) / lo:.1f} % — {'within' if hi <= 1.1 * lo else 'NOT within'} 10 %.")
 out.append("")
 out.append("Speed-up = peer run time / Volley run time (> 1: Volley faster). Run time is the simulation")

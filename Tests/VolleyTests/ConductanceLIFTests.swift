@@ -147,8 +147,50 @@ struct ConductanceLIFTests {
                 Issue.record("wrong error \(error)")
                 return
             }
-            #expect(message.contains("'output'") && message.contains("conductance_lif"))
+            #expect(message.contains("'output'") && message.contains("conductance_lif") && message.contains("integrated()"))
         }
+    }
+
+    @Test("integrated(): the same equations in the event-driven engine — θ and the refractory clamp exact, the step scheme converging to its spike times, the reference matched to 1e-6 ms")
+    func integratedEventDriven() throws {
+        var m = Self.model
+        (m.tauTheta, m.thetaPlus) = (200, 1)
+        let train = stride(from: 1.0, to: 200, by: 10).map { $0 }
+        let (net, _, out) = try drivenNetwork(
+            model: m.integrated(), trains: [train], synapses: [Synapse(source: 0, target: 0, weight: 20, delay: 0.5)])
+        let sim = try EventDrivenSimulator(network: net)
+        try sim.recordPotentials(of: out, neurons: [0], every: 0.1)
+        try sim.run(until: 250)
+        let spikes = try sim.spikes(of: out).times
+        #expect(spikes.count >= 5, "\(spikes.count) spikes")
+        let theta = try sim.state(of: out, neuron: 0, as: LIFCondExp.self).y[3]
+        let expected = spikes.reduce(0) { $0 + exp(-(250 - $1) / 200) }
+        #expect(abs(theta - expected) < 1e-9 * expected, "θ \(theta) vs \(expected)")
+        let rec = sim.stateRecordings[0]
+        for t in spikes {
+            for (time, v) in zip(rec.times, rec.potentials[0]) where time > t + 1e-9 && time < t + m.tRef - 1e-9 {
+                #expect(v == m.vReset, "V = \(v) at \(time) ms, \(time - t) ms after a spike")
+            }
+        }
+        // The step scheme (time-stepped `ConductanceLIF`) puts each spike on the grid step after
+        // the integrated crossing: same count, error below two steps, shrinking with dt.
+        var errors: [Double] = []
+        for dt in [0.01, 0.001] {
+            let (steppedNet, _, steppedOut) = try drivenNetwork(
+                model: m, trains: [train], synapses: [Synapse(source: 0, target: 0, weight: 20, delay: 0.5)])
+            let stepped = try TimeSteppedSimulator(network: steppedNet, dt: dt)
+            try stepped.run(until: 250)
+            let grid = try stepped.spikes(of: steppedOut).times
+            #expect(grid.count == spikes.count, "dt \(dt): \(grid.count) vs \(spikes.count) spikes")
+            errors.append(zip(grid, spikes).map { abs($0 - $1) }.max() ?? .infinity)
+            #expect(errors.last! <= 2 * dt, "dt \(dt): worst \(errors.last!) ms")
+        }
+        #expect(errors[1] < errors[0], "\(errors)")
+        // Against the independent reference (tolerance 1e-12), with inhibition as well.
+        let run = try DrivenReferenceRun(
+            m.integrated(), excitatory: train, inhibitory: [30, 95, 160], weights: (20, 5), until: 250, dts: [])
+        #expect(run.event.count == run.reference.count && run.reference.count >= 5)
+        for (t, r) in zip(run.event, run.reference) { #expect(abs(t - r) <= 1e-6, "\(t) vs \(r)") }
     }
 
     @Test("negative weights onto conductances are rejected with the value named")

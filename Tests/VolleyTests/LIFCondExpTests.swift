@@ -63,6 +63,9 @@ struct LIFCondExpTests {
         let neuron = try net.addPopulation("n", size: 1, model: LIFCondExp())
         #expect(throws: VolleyError.self) { try net.connect(source, to: neuron, synapses: [Synapse(source: 0, target: 0, weight: -1, delay: 1)]) }
         #expect { try LIFCondExp(gL: 0).validate() } throws: { "\($0)".contains("gL") }
-        #expect { try LIFCondExp(vReset: -50).validate() } throws: { "\($0)".contains("vReset") }
+        #expect { try LIFCondExp(vReset: -50, tRef: 0).validate() } throws: { "\($0)".contains("vReset") }
+        #expect { try LIFCondExp(thetaPlus: -1).validate() } throws: { "\($0)".contains("thetaPlus") }
+        #expect { try LIFCondExp(tauTheta: 0).validate() } throws: { "\($0)".contains("tauTheta") }
+        try LIFCondExp(vReset: -50, tRef: 2).validate()  // above threshold, but refractory: allowed
     }
 }

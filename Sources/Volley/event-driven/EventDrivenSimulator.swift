@@ -34,8 +34,11 @@ public final class EventDrivenSimulator: Simulator {
                 continue
             }
             guard let build = builders.eventDriven else {
+                let remedy = p.modelName == ConductanceLIF.modelName
+                    ? "use the time-stepped engine, or the same equations integrated adaptively (ConductanceLIF.integrated())"
+                    : "use the time-stepped engine, or .adaptive integration"
                 throw VolleyError.unsupported(
-                    "population '\(p.name)': \(p.modelName) has no exact free evolution (or is integrated by forward Euler), so the event-driven engine cannot place its spikes exactly; use the time-stepped engine, or .adaptive integration")
+                    "population '\(p.name)': \(p.modelName) has no exact free evolution (or is integrated by forward Euler), so the event-driven engine cannot place its spikes exactly; \(remedy)")
             }
             kernels.append(build(p.size))
         }

@@ -84,7 +84,20 @@ public enum DormandPrince {
         _ y: inout ODEState, duration: Double, step h: inout Double, tolerance: ODETolerance,
         stopWhen component: Int = 0, reaches level: Double? = nil, _ f: (ODEState) -> ODEState
     ) -> Outcome {
-        if let level, y[component] >= level { return .reached(at: 0) }
+        guard let level else {
+            return integrate(&y, duration: duration, step: &h, tolerance: tolerance, until: { _ in -.infinity }, f)
+        }
+        return integrate(&y, duration: duration, step: &h, tolerance: tolerance, until: { $0[component] - level }, f)
+    }
+
+    /// `integrate`, stopping at the first time `margin(y) ≥ 0` (a spike level that moves with
+    /// the state, such as an adaptive threshold: margin = V − (V_th + θ)).
+    @inlinable
+    public static func integrate(
+        _ y: inout ODEState, duration: Double, step h: inout Double, tolerance: ODETolerance,
+        until margin: (ODEState) -> Double, _ f: (ODEState) -> ODEState
+    ) -> Outcome {
+        if margin(y) >= 0 { return .reached(at: 0) }
         guard duration > 0 else { return .completed }
         var t = 0.0
         var k1 = f(y)
@@ -108,13 +121,13 @@ public enum DormandPrince {
                 h = hh * min(factor, 0.9)
                 continue
             }
-            if let level, step.end[component] >= level {
-                // Bisect the dense output for the first θ with y ≥ level.
+            if margin(step.end) >= 0 {
+                // Bisect the dense output for the first θ with margin ≥ 0.
                 var lo = 0.0, hi = 1.0
                 while (hi - lo) * hh > locationTolerance {
                     let mid = 0.5 * (lo + hi)
                     if mid <= lo || mid >= hi { break }
-                    if step.value(at: mid)[component] >= level { hi = mid } else { lo = mid }
+                    if margin(step.value(at: mid)) >= 0 { hi = mid } else { lo = mid }
                 }
                 y = step.value(at: hi)
                 return .reached(at: t + hi * hh)

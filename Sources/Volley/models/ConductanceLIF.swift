@@ -11,10 +11,11 @@ import Foundation
 ///     V ≥ vThreshold + θ  ⇒  spike;  V ← vReset for tRef ms;  θ ← θ + thetaPlus
 ///
 /// With conductances the membrane equation has a time-varying coefficient, and V(t) between inputs
-/// has no closed form (it involves incomplete gamma functions), so this model has no exact
-/// propagator and no exact threshold crossing: it is not `ExactlyPredictable`, the event-driven
-/// engine refuses it, and the time-stepped engine integrates it with the scheme below. Its
-/// weights are conductances (`NonNegativeWeights`).
+/// has no closed form (it involves incomplete gamma functions). This type is the time-stepped
+/// engine's fast second-order scheme below; for the event-driven engine the same equations are
+/// integrated to a stated tolerance by `integrated(…)`, a `LIFCondExp` with C_m = τm, g_L = 1
+/// (conductances in units of g_L) and this threshold adaptation. Its weights are conductances
+/// (`NonNegativeWeights`).
 ///
 /// Scheme over a step h ("exponential integrator with step-mean conductances"): the conductances
 /// are propagated exactly, gₖ ← gₖ·e^(−h/τₖ); for V each conductance is replaced by its exact mean
@@ -145,6 +146,23 @@ public struct ConductanceLIF: NeuronModel, InputSumming, NonNegativeWeights {
 
     @inlinable
     public func initialState(potential: Double?) -> State { State(v: potential ?? vRest) }
+
+    /// The same equations as an `IntegratedModel` (`LIFCondExp` with C_m = τm ms, g_L = 1, the
+    /// same reversal potentials, time constants and θ adaptation), for the event-driven engine or
+    /// the time-stepped engine's `ODEIntegration` schemes.
+    public func integrated(
+        integration: ODEIntegration = .adaptive(LIFCondExp.defaultTolerance)
+    ) -> LIFCondExp {
+        LIFCondExp(
+            cM: tauM, gL: 1, eL: vRest, vTh: vThreshold, vReset: vReset, tRef: tRef, eEx: eExc, eIn: eInh,
+            tauSynExc: tauSynExc, tauSynInh: tauSynInh, iE: 0, thetaPlus: thetaPlus, tauTheta: tauTheta,
+            integration: integration)
+    }
+
+    /// `state` as the corresponding state of `integrated(…)`: y = (V, g_exc, g_inh, θ).
+    public static func integratedState(_ state: State) -> IntegratedState {
+        IntegratedState(y: ODEState(state.v, state.gExc, state.gInh, state.theta), refractory: state.refractory)
+    }
 
     @inlinable
     public func potential(of state: State, at time: Double) -> Double { state.v }

@@ -22,11 +22,11 @@ extension IntegratedModel {
             integrate(&s, over: s.refractory, clamped: true)
             s.refractory = 0
         }
-        if s.y[0] >= spikeLevel { return .at(start) }
+        if spikeMargin(s.y) >= 0 { return .at(start) }
         let horizon = predictionHorizon(state)
         guard case .adaptive(let tolerance) = integration else { return .notBefore(start + horizon) }
         let outcome = DormandPrince.integrate(
-            &s.y, duration: horizon, step: &s.step, tolerance: tolerance, stopWhen: 0, reaches: spikeLevel
+            &s.y, duration: horizon, step: &s.step, tolerance: tolerance, until: { spikeMargin($0) }
         ) { derivative($0, clamped: false) }
         switch outcome {
         case .reached(let offset): return .at(start + offset)

@@ -28,7 +28,7 @@ extension IntegratedModel {
                 continue
             }
             let outcome = DormandPrince.integrate(
-                &state.y, duration: stop - t, step: &state.step, tolerance: tight, stopWhen: 0, reaches: spikeLevel
+                &state.y, duration: stop - t, step: &state.step, tolerance: tight, until: { spikeMargin($0) }
             ) { derivative($0, clamped: false) }
             switch outcome {
             case .reached(let offset):

@@ -55,8 +55,12 @@ public protocol IntegratedModel: NeuronModel where State == IntegratedState, Pro
     /// The model's response to one input of `weight` on `receptor` (a jump of a variable). The
     /// engines call `receive`, which also keeps the input statistics of the state.
     func deliver(_ state: inout State, weight: Double, receptor: Int)
-    /// The potential (mV) at which a spike is emitted (V_peak).
+    /// The potential (mV) at which a spike is emitted (V_peak; for a moving threshold, its
+    /// baseline).
     var spikeLevel: Double { get }
+    /// How far y is above the spike condition (mV): a spike when ≥ 0. Default y[0] − spikeLevel;
+    /// a model with an adaptive threshold θ in its state subtracts it.
+    func spikeMargin(_ y: ODEState) -> Double
     /// The absolute refractory period (ms).
     var refractoryPeriod: Double { get }
     var integration: ODEIntegration { get }
@@ -70,8 +74,11 @@ extension IntegratedModel {
     public func potential(of state: State, at time: Double) -> Double { state.y[0] }
 
     @inlinable
+    public func spikeMargin(_ y: ODEState) -> Double { y[0] - spikeLevel }
+
+    @inlinable
     public func isAboveThreshold(_ state: State, at time: Double) -> Bool {
-        state.crossed || (state.refractory <= 0 && state.y[0] >= spikeLevel)
+        state.crossed || (state.refractory <= 0 && spikeMargin(state.y) >= 0)
     }
 
     /// Applies `deliver` and updates the running mean of the input intervals (weight 0.2 for the
@@ -135,8 +142,8 @@ extension IntegratedModel {
             return nil
         case .adaptive(let tolerance):
             let outcome = DormandPrince.integrate(
-                &state.y, duration: duration, step: &state.step, tolerance: tolerance, stopWhen: 0,
-                reaches: clamped ? nil : spikeLevel
+                &state.y, duration: duration, step: &state.step, tolerance: tolerance,
+                until: { clamped ? -.infinity : spikeMargin($0) }
             ) { derivative($0, clamped: clamped) }
             if case .reached(let offset) = outcome { return offset }
             if case .stepLimit = outcome { state.stalled = true }
