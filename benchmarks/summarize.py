@@ -51,9 +51,9 @@ for label, sims in rows.items():
             su_s = "%.2f×" % (t[s] / t["volley-stepped"]) if "volley-stepped" in t else ""
             su_n = "%.2f×" % (t[s] / t["volley-stepped-native"]) if "volley-stepped-native" in t else ""
         events = f"{ev:.4g} | {ev / t[s]:.3g}" if ev else "– | –"
-        out.append(f"| {label} | {name_of(label, s)} | {t[s]:.3f} | {build:.2f} | {comp:.1f} | {rates[s]:.3f} | {events} | {rss:.0f} | {su_e} | {su_en} | {su_s} | {su_n} |")
+        out.append(f"| {label} | {name_of(label, s)} | {t[s]:.3f} | {build:.2f} | {comp:.1f} | {rates[s]:.3f} | {events} | {f'{rss:.0f}' if rss else '–'} | {su_e} | {su_en} | {su_s} | {su_n} |")
     lo, hi = min(rates.values()), max(rates.values())
-    checks.append(f"* {label}: mean rates {', '.join('%s %.3f Hz' % (name_of(label, s) if label.startswith("COBA") else names[s].split(' (')[0], r) for s, r in rates.items())}; "
+    checks.append(f"* {label}: mean rates {', '.join('%s %.3f Hz' % (name_of(label, s) if label.startswith('COBA') else names[s].split(' (')[0], r) for s, r in rates.items())}; "
                   f"spread {100 * (hi - lo) / lo:.1f} % — {'within' if hi <= 1.1 * lo else 'NOT within'} 10 %.")
 out.append("")
 out.append("Speed-up = peer run time / Volley run time (> 1: Volley faster). Run time is the simulation")

@@ -1,0 +1,58 @@
+import Foundation
+
+/// What EventProp minimises for one sample with class `label`, from the readout (the last layer).
+///
+/// * `.maxPotential`: cross-entropy of softmax(zₖ), zₖ = maxₜ (Vₖ(t) − vRest) over the trial of a
+///   non-spiking readout (Nowotny et al. 2024's loss shaping; its gradient enters the adjoint as a
+///   jump of λ_V at the time of the maximum).
+/// * `.meanPotential`: cross-entropy of softmax(zₖ), zₖ = (1/T)∫₀ᵀ (Vₖ − vRest) dt (a constant
+///   source ∂L/∂zₖ/T in λ_V).
+/// * `.firstSpike(tau0:tau1:alpha:)`: time-to-first-spike cross-entropy of a spiking readout
+///   (Göltz et al. 2021; Wunderlich & Pehle 2021): −log softmax(−tₖ/τ₀)[label] +
+///   α·(e^(t_label/τ₁) − 1), tₖ the first spike of readout neuron k (T when it is silent, which
+///   then passes no gradient); it enters the adjoint at those spikes as ∂L/∂tₖ.
+public enum EventPropLoss: Sendable, Equatable {
+    case maxPotential
+    case meanPotential
+    case firstSpike(tau0: Double, tau1: Double, alpha: Double)
+
+    public func validate() throws {
+        if case let .firstSpike(tau0, tau1, alpha) = self {
+            try VolleyError.require("tau0", tau0, "must be > 0 ms") { $0 > 0 }
+            try VolleyError.require("tau1", tau1, "must be > 0 ms") { $0 > 0 }
+            try VolleyError.require("alpha", alpha, "must be ≥ 0") { $0 >= 0 }
+        }
+    }
+
+    /// Whether the readout spikes under this loss.
+    public var readoutSpikes: Bool {
+        if case .firstSpike = self { return true }
+        return false
+    }
+
+    /// The loss of logits z (for `.firstSpike`, z = first spike times) and ∂L/∂z.
+    func evaluate(_ z: [Double], label: Int) -> (loss: Double, gradient: [Double]) {
+        switch self {
+        case .maxPotential, .meanPotential:
+            var g = [Double](repeating: 0, count: z.count)
+            let logP = RecurrentLoss.crossEntropy(z, label: label, total: 1, gradient: &g)
+            return (-logP, g)
+        case let .firstSpike(tau0, tau1, alpha):
+            let scores = z.map { -$0 / tau0 }
+            var g = [Double](repeating: 0, count: z.count)
+            let logP = RecurrentLoss.crossEntropy(scores, label: label, total: 1, gradient: &g)
+            let penalty = alpha * expm1(z[label] / tau1)
+            var dz = g.map { -$0 / tau0 }
+            dz[label] += alpha * exp(z[label] / tau1) / tau1
+            return (-logP + penalty, dz)
+        }
+    }
+
+    /// The predicted class: the largest logit, or the earliest first spike.
+    func prediction(_ z: [Double]) -> Int {
+        switch self {
+        case .maxPotential, .meanPotential: return z.indices.max { z[$0] < z[$1] } ?? 0
+        case .firstSpike: return z.indices.min { z[$0] < z[$1] } ?? 0
+        }
+    }
+}

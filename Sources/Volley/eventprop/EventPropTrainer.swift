@@ -1,0 +1,164 @@
+import Foundation
+
+/// Runs samples through one `EventPropNetwork` in one event-driven simulator, reused from
+/// sample to sample (reset, new input trains).
+public final class EventPropRunner {
+    public let network: EventPropNetwork
+    let simulator: EventDrivenSimulator
+    let ids: [PopulationID]
+
+    public init(_ network: EventPropNetwork) throws {
+        try network.validate()
+        self.network = network
+        let (net, ids) = try network.makeNetwork(inputs: [[Double]](repeating: [], count: network.inputSize))
+        simulator = try EventDrivenSimulator(network: net)
+        self.ids = ids
+    }
+
+    /// One sample (`EventPropNetwork.run`'s result, from this runner's simulator).
+    public func run(inputs: [[Double]], label: Int, duration: Double, loss: EventPropLoss, gradient: Bool = true) throws -> EventPropResult {
+        try network.checkSample(label: label, duration: duration, loss: loss)
+        simulator.reset()
+        try simulator.setSpikeTrains(inputs, for: ids[0])
+        try simulator.run(until: duration)
+        return try network.backward(spikes: network.recordedSpikes(simulator, ids, inputs: inputs, duration: duration), label: label, duration: duration, loss: loss, gradient: gradient)
+    }
+}
+
+/// Minibatch training of an `EventPropNetwork` with Adam on the exact gradients, data-parallel
+/// over a fixed number of chunks (each with its own simulator; chunk gradients summed in chunk
+/// order), so that results do not depend on the number of threads.
+public struct EventPropTrainer: Sendable {
+    public struct Sample: Sendable {
+        public var inputs: [[Double]]
+        public var label: Int
+        public init(inputs: [[Double]], label: Int) {
+            self.inputs = inputs
+            self.label = label
+        }
+    }
+
+    public struct Evaluation: Sendable {
+        public var accuracy: Double
+        public var loss: Double
+        public var samples: Int
+        /// Spikes per LIF neuron per sample, and synaptic events per sample.
+        public var spikesPerNeuron: Double
+        public var synapticEventsPerSample: Double
+        public var predictions: [Int]
+    }
+
+    public var network: EventPropNetwork
+    public var loss: EventPropLoss
+    /// Trial length (ms).
+    public var duration: Double
+    /// Whether delays learn too (their own Adam learning rate `delayLearningRate`, ms per step).
+    public var learnDelays: Bool
+    var weightOptimizer: Optimizer
+    var delayOptimizer: Optimizer
+    public static let chunks = 4
+
+    public init(network: EventPropNetwork, loss: EventPropLoss, duration: Double, learningRate: Double, learnDelays: Bool = false, delayLearningRate: Double = 0.1) throws {
+        try network.validate()
+        try loss.validate()
+        guard learningRate > 0, learningRate.isFinite else {
+            throw VolleyError.invalidParameter(name: "learningRate", value: "\(learningRate)", reason: "must be > 0")
+        }
+        guard delayLearningRate > 0, delayLearningRate.isFinite else {
+            throw VolleyError.invalidParameter(name: "delayLearningRate", value: "\(delayLearningRate)", reason: "must be > 0 ms")
+        }
+        try network.checkSample(label: 0, duration: duration, loss: loss)
+        self.network = network
+        self.loss = loss
+        self.duration = duration
+        self.learnDelays = learnDelays
+        let shapes = network.projections.map(\.count)
+        weightOptimizer = Optimizer(.adam(learningRate: learningRate), shapes: shapes)
+        delayOptimizer = Optimizer(.adam(learningRate: delayLearningRate), shapes: shapes)
+    }
+
+    public mutating func setLearningRate(_ rate: Double) { weightOptimizer.setLearningRate(rate) }
+
+    /// One Adam step on the mean gradient of `batch`; returns the batch's mean loss and accuracy.
+    public mutating func step(_ batch: [Sample]) throws -> (loss: Double, accuracy: Double) {
+        let network = self.network, loss = self.loss, duration = self.duration
+        let parts = try parallelMap(Self.chunks) { c -> (gw: [[Double]], gd: [[Double]], loss: Double, correct: Int) in
+            let runner = try EventPropRunner(network)
+            var gw = network.projections.map { [Double](repeating: 0, count: $0.count) }, gd = gw
+            var total = 0.0, correct = 0
+            for k in stride(from: c, to: batch.count, by: Self.chunks) {
+                let r = try runner.run(inputs: batch[k].inputs, label: batch[k].label, duration: duration, loss: loss)
+                for p in gw.indices {
+                    for s in gw[p].indices {
+                        gw[p][s] += r.weightGradients[p][s]
+                        gd[p][s] += r.delayGradients[p][s]
+                    }
+                }
+                total += r.loss
+                if r.prediction == batch[k].label { correct += 1 }
+            }
+            return (gw, gd, total, correct)
+        }
+        var gw = parts[0].gw, gd = parts[0].gd
+        let scale = 1 / Double(batch.count)
+        for part in parts.dropFirst() {
+            for p in gw.indices {
+                for s in gw[p].indices {
+                    gw[p][s] += part.gw[p][s]
+                    gd[p][s] += part.gd[p][s]
+                }
+            }
+        }
+        for p in gw.indices {
+            for s in gw[p].indices {
+                gw[p][s] *= scale
+                gd[p][s] *= scale
+            }
+        }
+        guard gw.allSatisfy({ $0.allSatisfy(\.isFinite) }) else {
+            throw VolleyError.diverged("EventProp: a weight gradient is not finite (a spike with V̇ ≈ 0 at threshold, or weights grown out of range)")
+        }
+        var weights = network.projections.map(\.weights)
+        weightOptimizer.step(&weights, gw)
+        for p in weights.indices { self.network.projections[p].weights = weights[p] }
+        if learnDelays {
+            var delays = network.projections.map(\.delays)
+            delayOptimizer.step(&delays, gd.map { $0.map { $0.isFinite ? $0 : 0 } })
+            for p in delays.indices {
+                self.network.projections[p].delays = delays[p].map { Swift.max(network.minimumDelay, $0) }
+            }
+        }
+        let lossSum = parts.reduce(0) { $0 + $1.loss }, correct = parts.reduce(0) { $0 + $1.correct }
+        return (lossSum * scale, Double(correct) * scale)
+    }
+
+    /// Accuracy, loss and activity of the current network on `samples` (no gradient).
+    public func evaluate(_ samples: [Sample]) throws -> Evaluation {
+        try Self.evaluate(network, samples, loss: loss, duration: duration)
+    }
+
+    public static func evaluate(_ network: EventPropNetwork, _ samples: [Sample], loss: EventPropLoss, duration: Double) throws -> Evaluation {
+        let parts = try parallelMap(chunks) { c -> (loss: Double, spikes: Int, events: Int, predictions: [(Int, Int)]) in
+            let runner = try EventPropRunner(network)
+            var total = 0.0, spikes = 0, events = 0
+            var predictions: [(Int, Int)] = []
+            for k in stride(from: c, to: samples.count, by: chunks) {
+                let r = try runner.run(inputs: samples[k].inputs, label: samples[k].label, duration: duration, loss: loss, gradient: false)
+                total += r.loss
+                spikes += r.spikeCounts.reduce(0, +)
+                events += r.synapticEvents
+                predictions.append((k, r.prediction))
+            }
+            return (total, spikes, events, predictions)
+        }
+        var predictions = [Int](repeating: 0, count: samples.count)
+        for part in parts { for (k, p) in part.predictions { predictions[k] = p } }
+        let n = Double(max(samples.count, 1))
+        let correct = zip(predictions, samples).filter { $0 == $1.label }.count
+        let neurons = Double(network.layers.reduce(0) { $0 + $1.size })
+        return Evaluation(
+            accuracy: Double(correct) / n, loss: parts.reduce(0) { $0 + $1.loss } / n, samples: samples.count,
+            spikesPerNeuron: Double(parts.reduce(0) { $0 + $1.spikes }) / n / neurons,
+            synapticEventsPerSample: Double(parts.reduce(0) { $0 + $1.events }) / n, predictions: predictions)
+    }
+}
