@@ -49,6 +49,7 @@ bases = {
     "adaptive-neurons": ["--quick", "--duration", "60"],
     "coba": ["--quick", "--neurons", "200", "--duration", "50"],
     "eprop": ["--quick", "--iterations", "2", "--test", "8"],
+    "eventprop": ["--quick", "--epochs", "1", "--train-samples", "40", "--verify-samples", "4"],
     "nmnist-stbp": ["--quick", "--mnist", f"{fixtures}/mnist-excerpt", "--train-samples", "10", "--test-samples", "5",
                     "--hidden", "4", "--epochs", "1", "--eval-exact", "2"],
 }

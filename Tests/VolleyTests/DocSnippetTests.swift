@@ -213,6 +213,27 @@ import Volley
         #expect(network.populations.count == 4 && populations.adaptive != nil)
     }
 
+    @Test("API guide: EventProp on Yin-Yang, weights and delays")
+    func eventprop() throws {
+        let data = YinYangDataset.training()           // Kriener et al.'s split, seed 42
+        let samples = (0..<64).map {
+            EventPropTrainer.Sample(inputs: YinYangDataset.encode(data.features[$0], tMin: 0, tMax: 30, tBias: 0), label: data.labels[$0])
+        }
+        let lif = LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 5, vRest: 0, vReset: 0, vThreshold: 1, tRef: 0)
+        let net = EventPropNetwork.layered(
+            inputSize: 5, hidden: [30], outputs: 3, hiddenModel: lif, readoutModel: lif, readoutSpiking: false,
+            weightMean: 4, weightStd: 4, delay: 1, seed: 1)
+        var trainer = try EventPropTrainer(network: net, loss: .maxPotential, duration: 60, learningRate: 5e-3, learnDelays: true)
+        for k in 0..<2 { _ = try trainer.step(Array(samples[(32 * k)..<(32 * k + 32)])) }   // exact gradients, Adam
+        let one = try trainer.network.run(inputs: samples[0].inputs, label: samples[0].label, duration: 60, loss: .maxPotential)
+        print(one.loss, one.weightGradients[0][0], one.delayGradients[0][0])   // ∂L/∂w, ∂L/∂d
+        let (network, ids) = try trainer.network.makeNetwork(inputs: samples[0].inputs)   // an ordinary Network
+
+        #expect(one.weightGradients[0].contains { $0 != 0 } && one.delayGradients[0].contains { $0 != 0 })
+        #expect(trainer.network.projections[0].delays != net.projections[0].delays)
+        #expect(network.populations.count == 3 && ids.count == 3)
+    }
+
     @Test("Every Swift block of README.md and docs/api.md is code tested here")
     func documentedCodeIsTested() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -71,3 +71,87 @@ struct EventPropTests {
         #expect(r.error < 1e-6)
     }
 }
+
+/// EventProp's training, model file, time-stepped re-run and refusals.
+@Suite("EventProp training and files")
+struct EventPropTrainingTests {
+    static func yinYang(_ n: Int, seed: UInt32) -> [EventPropTrainer.Sample] {
+        let d = YinYangDataset(size: n, seed: seed)
+        return (0..<n).map { EventPropTrainer.Sample(inputs: YinYangDataset.encode(d.features[$0], tMin: 0, tMax: 30, tBias: 0), label: d.labels[$0]) }
+    }
+
+    static func network(hidden: Int = 40) -> EventPropNetwork {
+        let lif = LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 5, vRest: 0, vReset: 0, vThreshold: 1, tRef: 0)
+        return EventPropNetwork.layered(
+            inputSize: 5, hidden: [hidden], outputs: 3, hiddenModel: lif, readoutModel: lif, readoutSpiking: false,
+            weightMean: 4, weightStd: 4, delay: 1, seed: 2)
+    }
+
+    @Test("Adam on the exact gradients learns Yin-Yang: validation accuracy rises from chance to > 60 % in 5 epochs of 300 samples")
+    func learns() throws {
+        let train = Self.yinYang(300, seed: 42), validation = Self.yinYang(200, seed: 41)
+        var trainer = try EventPropTrainer(network: Self.network(hidden: 30), loss: .maxPotential, duration: 60, learningRate: 1e-2)
+        let before = try trainer.evaluate(validation).accuracy
+        for _ in 0..<5 {
+            for b in stride(from: 0, to: train.count, by: 20) { _ = try trainer.step(Array(train[b..<(b + 20)])) }
+        }
+        let after = try trainer.evaluate(validation).accuracy
+        #expect(before < 0.5 && after > 0.6, "validation accuracy \(before) → \(after)")
+    }
+
+    @Test("Learned delays move, stay ≥ the minimum delay, and the loss falls")
+    func learnsDelays() throws {
+        let train = Self.yinYang(200, seed: 42)
+        var trainer = try EventPropTrainer(network: Self.network(hidden: 20), loss: .maxPotential, duration: 60, learningRate: 1e-3, learnDelays: true, delayLearningRate: 0.5)
+        let first = try trainer.step(train).loss
+        for _ in 0..<30 { _ = try trainer.step(train) }
+        let last = try trainer.step(train).loss
+        let delays = trainer.network.projections.flatMap(\.delays)
+        #expect(last < first, "loss \(first) → \(last)")
+        #expect(delays.contains { $0 != 1 } && delays.allSatisfy { $0 >= trainer.network.minimumDelay })
+    }
+
+    @Test("The model file round trip is lossless: same weights, delays and results")
+    func modelFile() throws {
+        let net = Self.network(hidden: 10)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("eventprop-\(UInt64.random(in: 0...UInt64.max)).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let code = EventPropModelFile.InputCode(task: "yinyang", tMinMs: 0, tMaxMs: 30, tBiasMs: 0)
+        try EventPropModelFile(network: net, loss: .maxPotential, duration: 60, inputCode: code, seed: 2, epochs: 1).write(to: path)
+        let (loaded, loss, duration) = try EventPropModelFile.read(from: path).model(source: path)
+        #expect(loaded.projections.map(\.weights) == net.projections.map(\.weights))
+        #expect(loaded.projections.map(\.delays) == net.projections.map(\.delays) && loss == .maxPotential && duration == 60)
+        let sample = Self.yinYang(1, seed: 40)[0]
+        #expect(try loaded.run(inputs: sample.inputs, label: sample.label, duration: 60, loss: loss).logits
+            == net.run(inputs: sample.inputs, label: sample.label, duration: 60, loss: loss).logits)
+        // A corrupt file: a delay ≤ 0 is named with the file.
+        var text = try String(contentsOfFile: path, encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"format\"", with: "\"formatX\"")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect { try EventPropModelFile.read(from: path) } throws: { "\($0)".contains(path) }
+    }
+
+    @Test("The time-stepped engine's readout maxima converge to the event-driven engine's as dt shrinks")
+    func steppedConverges() throws {
+        let net = Self.network(hidden: 20), sample = Self.yinYang(1, seed: 40)[0]
+        let exact = try net.run(inputs: sample.inputs, label: sample.label, duration: 45, loss: .maxPotential, gradient: false).logits
+        let errors = try [0.1, 0.01].map { dt in
+            zip(try net.steppedLogits(inputs: sample.inputs, duration: 45, loss: .maxPotential, dt: dt), exact).map { abs($0 - $1) }.max()!
+        }
+        #expect(errors[1] < errors[0] / 3 && errors[1] < 0.05, "\(errors)")
+    }
+
+    @Test("Bad input is refused with the value named")
+    func refusals() throws {
+        let net = Self.network(hidden: 4)
+        #expect { try EventPropTrainer(network: net, loss: .maxPotential, duration: 60, learningRate: .nan) } throws: { "\($0)".contains("learningRate") }
+        #expect { try net.run(inputs: [[1], [], [], [], []], label: 3, duration: 60, loss: .maxPotential) } throws: { "\($0)".contains("label") }
+        #expect { try net.run(inputs: [[1], [], [], [], []], label: 0, duration: 60, loss: .firstSpike(tau0: 1, tau1: 1, alpha: 0)) } throws: { "\($0)".contains("spiking readout") }
+        var bad = net
+        bad.projections[0].delays[0] = -1
+        #expect { try bad.validate() } throws: { "\($0)".contains("delay 0") && "\($0)".contains("-1") }
+        bad = net
+        bad.layers[0].model.tRef = 2
+        #expect { try bad.validate() } throws: { "\($0)".contains("tRef") }
+    }
+}

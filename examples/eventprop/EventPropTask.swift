@@ -30,6 +30,11 @@ struct EventPropTask {
     /// (brighter earlier), black pixels are silent; training images 0..<trainCount, the
     /// next `validationCount` validate.
     static func mnist(_ data: MNIST, tMin: Double, tMax: Double, trainCount: Int, validationCount: Int, testCount: Int) throws -> EventPropTask {
+        for labels in [data.trainLabels, data.testLabels] {
+            if let bad = labels.first(where: { !(0...9).contains($0) }) {
+                throw VolleyError.malformedData(source: "MNIST labels", reason: "label \(bad) is not a digit 0–9")
+            }
+        }
         let encoder = try LatencyEncoder(minimum: 0, maximum: 1, tMin: tMin, tMax: tMax, silentAtOrBelow: 0)
         func samples(_ images: IDXImages, _ labels: [Int], _ range: Range<Int>) -> [EventPropTrainer.Sample] {
             range.map { i in

@@ -16,13 +16,13 @@ runExample("eventprop") {
     var cli = CommandOptions(program: "eventprop", summary: "EventProp: exact gradients of LIF networks (weights and delays) on Yin-Yang or latency-coded MNIST")
     cli.option("task", value: "yinyang|mnist", default: "yinyang", help: "Yin-Yang (5 000 / 1 000 / 1 000, seeds 42/41/40) or latency-coded MNIST")
     cli.option("loss", value: "max|mean|ttfs", default: "max", help: "cross-entropy on the readout's maximum or mean potential (non-spiking readout), or first-spike times (spiking readout)")
-    cli.option("hidden", value: "N", default: "200 (mnist: 350)", help: "hidden LIF neurons")
+    cli.option("hidden", value: "N", default: "200 (mnist: 350)", help: "hidden LIF neurons (≤ 10 000)")
     cli.flag("recurrent", help: "all-to-all recurrent connections within the hidden layer")
     cli.flag("learn-delays", help: "learn every synaptic delay too (exact delay gradients)")
-    cli.option("epochs", value: "N", default: "30 (mnist: 10)", help: "training epochs")
+    cli.option("epochs", value: "N", default: "100 (mnist: 10)", help: "training epochs")
     cli.option("batch", value: "N", default: "32", help: "samples per update")
-    cli.option("lr", value: "ETA", default: "2e-3", help: "Adam learning rate of the weights (halved every 10 epochs... see --lr-decay)")
-    cli.option("lr-decay", value: "F", default: "0.95", help: "learning rate × F after every epoch")
+    cli.option("lr", value: "ETA", default: "5e-3", help: "Adam learning rate of the weights (× --lr-decay after every epoch)")
+    cli.option("lr-decay", value: "F", default: "0.97", help: "learning rate × F after every epoch")
     cli.option("delay-lr", value: "MS", default: "0.1", help: "Adam learning rate of the delays (ms)")
     cli.option("tau-m", value: "MS", default: "20", help: "membrane time constant τm (hidden and readout)")
     cli.option("tau-syn", value: "MS", default: "5", help: "synaptic current time constant τs")
@@ -33,101 +33,207 @@ runExample("eventprop") {
     cli.option("delay", value: "MS", default: "1", help: "initial delays (uniform in [D, D + spread))")
     cli.option("delay-spread", value: "MS", default: "0", help: "spread of the initial delays")
     cli.option("input-weight", value: "MEAN,STD", default: "4,4", help: "input weights N(mean, std)/√fan-in (mV of R·I)")
-    cli.option("readout-weight", value: "MEAN,STD", default: "0,4", help: "readout weights N(mean, std)/√fan-in")
+    cli.option("readout-weight", value: "MEAN,STD", default: "0,10", help: "readout (and recurrent) weights N(mean, std)/√fan-in")
     cli.option("seed", value: "S", default: "1", help: "seed of the weights and the sample order")
     cli.option("train-samples", value: "N", default: "5000 (mnist: 55000)", help: "training samples")
     cli.option("data", value: "PATH", default: "../shared/datasets/mnist", help: "mnist: directory with the four MNIST IDX files")
+    cli.option("save", value: "PATH", help: "write the trained network (the best validation epoch) as JSON")
+    cli.option("load", value: "PATH", help: "evaluate a saved network instead of training")
+    cli.option("verify-dt", value: "MS,…", default: "0.5,0.1,0.01", help: "re-run the test samples in the time-stepped engine at these steps")
+    cli.option("verify-samples", value: "N", default: "1000", help: "test samples re-run in the time-stepped engine")
+    cli.option("svg", value: "PATH", help: "write the training curve as SVG")
+    cli.option("decision-svg", value: "PATH", help: "yinyang: write the decision map with the test points as SVG")
     cli.flag("quick", help: "seconds-long CI run")
     try cli.parseProcessArguments()
 
     let quick = cli.isSet("quick")
     let taskName = try cli.choice("task", ["yinyang", "mnist"])
     let mnist = taskName == "mnist"
-    let lossName = try cli.choice("loss", ["max", "mean", "ttfs"])
-    let loss: EventPropLoss = lossName == "max" ? .maxPotential : lossName == "mean" ? .meanPotential : .firstSpike(tau0: 2, tau1: 20, alpha: 0.003)
-    let hidden = cli.isSet("hidden") ? try cli.int("hidden", .within(1...100_000)) : quick ? 20 : mnist ? 350 : 200
-    let epochs = cli.isSet("epochs") ? try cli.int("epochs", .within(1...100_000)) : quick ? 2 : mnist ? 10 : 30
-    let batch = try cli.int("batch", .within(1...100_000))
-    let lr = try cli.double("lr", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 })
-    let lrDecay = try cli.double("lr-decay", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 })
-    let delayLR = try cli.double("delay-lr", .init("must be in (0, 100] ms") { $0 > 0 && $0 <= 100 })
-    let tauM = try cli.double("tau-m", .init("must be in [0.1, 10⁴] ms") { $0 >= 0.1 && $0 <= 1e4 })
-    let tauSyn = try cli.double("tau-syn", .init("must be in [0.1, 10⁴] ms") { $0 >= 0.1 && $0 <= 1e4 })
-    let tMin = try cli.double("t-min", .init("must be in [0, 10⁴] ms") { $0 >= 0 && $0 <= 1e4 })
-    let tMax = try cli.double("t-max", .init("must be in (t-min, 10⁴] ms") { $0 > tMin && $0 <= 1e4 })
-    let tBias = try cli.double("t-bias", .init("must be in [0, 10⁴] ms") { $0 >= 0 && $0 <= 1e4 })
-    let duration = try cli.double("duration", .init("must be in (t-max, 10⁵] ms") { $0 > tMax && $0 <= 1e5 })
-    let delay = try cli.double("delay", .init("must be in [0.01, 10³] ms") { $0 >= 0.01 && $0 <= 1e3 })
-    let spread = try cli.double("delay-spread", .init("must be in [0, 10³] ms") { $0 >= 0 && $0 <= 1e3 })
-    func pair(_ name: String) throws -> (Double, Double) {
-        let parts = (cli.string(name) ?? "").split(separator: ",").compactMap { Double($0) }
-        guard parts.count == 2, parts.allSatisfy({ $0.isFinite && abs($0) <= 1e4 }), parts[1] >= 0 else {
-            throw VolleyError.usage("option '--\(name)': expected MEAN,STD (finite, |value| ≤ 10⁴, STD ≥ 0), got '\(cli.string(name) ?? "")'")
+    let savePath = try cli.string("save").map { try OutputPath.check($0, flag: "save") }
+    let svgPath = try cli.string("svg").map { try OutputPath.check($0, flag: "svg") }
+    let decisionPath = try cli.string("decision-svg").map { try OutputPath.check($0, flag: "decision-svg") }
+    if mnist && decisionPath != nil { throw VolleyError.usage("option '--decision-svg' is for --task yinyang") }
+    let loadPath = cli.string("load")
+    if loadPath != nil {
+        for flag in ["save", "epochs", "learn-delays", "recurrent", "hidden", "loss", "lr", "t-min", "t-max", "t-bias", "duration", "svg"] where cli.isSet(flag) {
+            throw VolleyError.usage("option '--\(flag)' shapes training; with '--load' the network, its loss and input code come from the file")
         }
-        return (parts[0], parts[1])
     }
-    let inputWeight = try pair("input-weight"), readoutWeight = try pair("readout-weight")
+    let verifyText = quick && !cli.isSet("verify-dt") ? "0.1" : cli.string("verify-dt") ?? ""
+    let verifyDts = try verifyText.split(separator: ",").map { part -> Double in
+        guard let dt = Double(part), dt >= 0.001, dt <= 10 else {
+            throw VolleyError.usage("option '--verify-dt': '\(part)' is not a step in [0.001, 10] ms")
+        }
+        return dt
+    }
+    let verifySamples = quick && !cli.isSet("verify-samples") ? 30 : try cli.int("verify-samples", .within(0...100_000))
     let seed = try cli.uint64("seed")
+
+    // The model: read, or built from the options.
+    var loss: EventPropLoss, lossName: String, duration: Double, code: EventPropModelFile.InputCode
+    var network: EventPropNetwork
+    var learnDelays = false
+    if let path = loadPath {
+        let file = try reading("load", path) { try EventPropModelFile.read(from: path) }
+        (network, loss, duration) = try file.model(source: path)
+        (lossName, code) = (file.loss, file.inputCode)
+        guard code.task == taskName else {
+            throw VolleyError.usage("option '--load': \(path) was trained on task '\(code.task)', not '\(taskName)' (add --task \(code.task))")
+        }
+    } else {
+        lossName = try cli.choice("loss", ["max", "mean", "ttfs"])
+        loss = lossName == "max" ? .maxPotential : lossName == "mean" ? .meanPotential : .firstSpike(tau0: 2, tau1: 20, alpha: 0.003)
+        let hidden = cli.isSet("hidden") ? try cli.int("hidden", .within(1...10_000)) : quick ? 20 : mnist ? 350 : 200
+        let tauM = try cli.double("tau-m", .init("must be in [0.1, 10⁴] ms") { $0 >= 0.1 && $0 <= 1e4 })
+        let tauSyn = try cli.double("tau-syn", .init("must be in [0.1, 10⁴] ms") { $0 >= 0.1 && $0 <= 1e4 })
+        let tMin = try cli.double("t-min", .init("must be in [0, 10⁴] ms") { $0 >= 0 && $0 <= 1e4 })
+        let tMax = try cli.double("t-max", .init("must be in (t-min, 10⁴] ms") { $0 > tMin && $0 <= 1e4 })
+        let tBias = try cli.double("t-bias", .init("must be in [0, 10⁴] ms") { $0 >= 0 && $0 <= 1e4 })
+        duration = try cli.double("duration", .init("must be in (t-max, 10⁵] ms") { $0 > tMax && $0 <= 1e5 })
+        code = .init(task: taskName, tMinMs: tMin, tMaxMs: tMax, tBiasMs: mnist ? nil : tBias)
+        let delay = try cli.double("delay", .init("must be in [0.01, 10³] ms") { $0 >= 0.01 && $0 <= 1e3 })
+        let spread = try cli.double("delay-spread", .init("must be in [0, 10³] ms") { $0 >= 0 && $0 <= 1e3 })
+        func pair(_ name: String) throws -> (Double, Double) {
+            let parts = (cli.string(name) ?? "").split(separator: ",").compactMap { Double($0) }
+            guard parts.count == 2, parts.allSatisfy({ $0.isFinite && abs($0) <= 1e4 }), parts[1] >= 0 else {
+                throw VolleyError.usage("option '--\(name)': expected MEAN,STD (finite, |value| ≤ 10⁴, STD ≥ 0), got '\(cli.string(name) ?? "")'")
+            }
+            return (parts[0], parts[1])
+        }
+        let inputWeight = try pair("input-weight"), readoutWeight = try pair("readout-weight")
+        let lif = LIFExp(tauM: tauM, tauSynExc: tauSyn, tauSynInh: tauSyn, vRest: 0, vReset: 0, vThreshold: 1, tRef: 0)
+        network = EventPropNetwork.layered(
+            inputSize: mnist ? 784 : 5, hidden: [hidden], outputs: mnist ? 10 : 3, hiddenModel: lif, readoutModel: lif,
+            readoutSpiking: loss.readoutSpikes, recurrent: cli.isSet("recurrent"), weightMean: inputWeight.0, weightStd: inputWeight.1,
+            delay: delay, delaySpread: spread, seed: seed)
+        // Hidden→readout and recurrent weights: their own distribution.
+        var rng = Xoshiro256(seed: seed, stream: 31)
+        for p in network.projections.indices where network.projections[p].source != 0 {
+            let fanIn = Double(network.size(ofLayer: network.projections[p].source)).squareRoot()
+            network.projections[p].weights = network.projections[p].weights.map { _ in (readoutWeight.0 + readoutWeight.1 * rng.normal()) / fanIn }
+        }
+        learnDelays = cli.isSet("learn-delays")
+    }
 
     let task: EventPropTask
     if mnist {
         let dataPath = try cli.requiredString("data")
         let data = try reading("data", dataPath) { try MNIST.load(directory: dataPath) }
-        let trainCount = cli.isSet("train-samples") ? try cli.int("train-samples", .within(1...55_000)) : quick ? 200 : 55_000
-        task = try EventPropTask.mnist(data, tMin: tMin, tMax: tMax, trainCount: trainCount, validationCount: quick ? 100 : 5000, testCount: quick ? 100 : data.testLabels.count)
-    } else {
-        let trainCount = cli.isSet("train-samples") ? try cli.int("train-samples", .within(1...5000)) : quick ? 300 : 5000
-        task = EventPropTask.yinYang(tMin: tMin, tMax: tMax, tBias: tBias, trainCount: trainCount)
-    }
-
-    let lif = LIFExp(tauM: tauM, tauSynExc: tauSyn, tauSynInh: tauSyn, vRest: 0, vReset: 0, vThreshold: 1, tRef: 0)
-    var network = EventPropNetwork.layered(
-        inputSize: task.inputs, hidden: [hidden], outputs: task.classes, hiddenModel: lif, readoutModel: lif,
-        readoutSpiking: loss.readoutSpikes, recurrent: cli.isSet("recurrent"), weightMean: inputWeight.0, weightStd: inputWeight.1,
-        delay: delay, delaySpread: spread, seed: seed)
-    // Readout (and recurrent) weights: their own distribution.
-    var rng = Xoshiro256(seed: seed, stream: 31)
-    for p in network.projections.indices where network.projections[p].source != 0 {
-        let fanIn = Double(network.size(ofLayer: network.projections[p].source)).squareRoot()
-        network.projections[p].weights = network.projections[p].weights.map { _ in (readoutWeight.0 + readoutWeight.1 * rng.normal()) / fanIn }
-    }
-    var trainer = try EventPropTrainer(network: network, loss: loss, duration: duration, learningRate: lr, learnDelays: cli.isSet("learn-delays"), delayLearningRate: delayLR)
-    print("eventprop: \(task.name), \(task.train.count) training samples; \(task.inputs)-\(hidden)-\(task.classes) LIF (τm \(tauM) ms, τs \(tauSyn) ms), loss \(lossName), delays \(cli.isSet("learn-delays") ? "learned" : "fixed"), seed \(seed)")
-
-    var order = Array(task.train.indices)
-    var shuffler = Xoshiro256(seed: seed, stream: 32)
-    var best = (accuracy: -1.0, epoch: 0, network: trainer.network)
-    var curve: [(epoch: Int, train: Double, validation: Double)] = []
-    let start = Date()
-    var rate = lr
-    for epoch in 1...epochs {
-        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, shuffler.index(below: i + 1)) }
-        let t0 = Date()
-        var lossSum = 0.0, accSum = 0.0, batches = 0
-        for b in stride(from: 0, to: order.count, by: batch) {
-            let samples = order[b..<min(b + batch, order.count)].map { task.train[$0] }
-            let r = try blaming(["lr", "input-weight", "readout-weight", "tau-m", "tau-syn"]) { try trainer.step(samples) }
-            lossSum += r.loss
-            accSum += r.accuracy
-            batches += 1
+        let available = data.trainLabels.count
+        guard data.trainImages.pixelsPerImage == 784, available >= 2, !data.testLabels.isEmpty else {
+            throw VolleyError.usage("option '--data': expected 28×28 images, at least 2 training and 1 test image (\(dataPath) has \(available) of \(data.trainImages.rows)×\(data.trainImages.columns), \(data.testLabels.count) test)")
         }
-        let v = try trainer.evaluate(task.validation)
-        let seconds = Date().timeIntervalSince(t0)
-        curve.append((epoch, accSum / Double(batches), v.accuracy))
-        if v.accuracy > best.accuracy { best = (v.accuracy, epoch, trainer.network) }
-        print("epoch \(epoch): loss \(Format.fixed(lossSum / Double(batches), 4)), train accuracy \(Format.fixed(100 * accSum / Double(batches), 2))%, validation \(Format.fixed(100 * v.accuracy, 2))%, \(Format.fixed(Double(order.count) / seconds, 0)) samples/s, \(Format.fixed(v.spikesPerNeuron, 2)) spikes/neuron")
-        rate *= lrDecay
-        trainer.setLearningRate(rate)
+        let trainCount = cli.isSet("train-samples") ? try cli.int("train-samples", .within(1...55_000)) : quick ? min(150, available - 1) : min(55_000, available - 1)
+        guard trainCount < available else {
+            throw VolleyError.usage("option '--train-samples': \(trainCount) leaves no validation images (the training set has \(available))")
+        }
+        task = try reading("data", dataPath) {
+            try EventPropTask.mnist(
+                data, tMin: code.tMinMs, tMax: code.tMaxMs, trainCount: trainCount, validationCount: min(quick ? 50 : 5000, available - trainCount),
+                testCount: min(quick ? 100 : 10_000, data.testLabels.count))
+        }
+    } else {
+        let trainCount = cli.isSet("train-samples") ? try cli.int("train-samples", .within(1...5000)) : quick ? 600 : 5000
+        task = EventPropTask.yinYang(tMin: code.tMinMs, tMax: code.tMaxMs, tBias: code.tBiasMs ?? code.tMinMs, trainCount: trainCount)
     }
-    let trainSeconds = Date().timeIntervalSince(start)
-    let test = try EventPropTrainer.evaluate(best.network, task.test, loss: loss, duration: duration)
-    print("test accuracy \(Format.fixed(100 * test.accuracy, 2))% (epoch \(best.epoch), best validation \(Format.fixed(100 * best.accuracy, 2))%)")
-    printResultLine([
+    let sizes = ([network.inputSize] + network.layers.map(\.size)).map(String.init).joined(separator: "-")
+    print("eventprop: \(task.name); \(sizes) LIF network (τm \(network.layers[0].model.tauM) ms, τs \(network.layers[0].model.tauSynExc) ms)\(network.projections.contains { $0.source == $0.target } ? ", recurrent" : ""), loss \(lossName), inputs in [\(code.tMinMs), \(code.tMaxMs)] ms, trial \(duration) ms, seed \(seed)")
+
+    // Training: Adam on the exact gradients; the epoch with the best validation accuracy is kept.
+    var best = (accuracy: -1.0, epoch: 0, network: network)
+    var curve: [(epoch: Int, train: Double, validation: Double)] = []
+    var trainSeconds = 0.0, trained = 0, epochs = 0, forwardSeconds = 0.0, forwardSamples = 0
+    if loadPath == nil {
+        epochs = cli.isSet("epochs") ? try cli.int("epochs", .within(1...10_000)) : quick ? 3 : mnist ? 10 : 100
+        let batch = try cli.int("batch", .within(1...100_000))
+        var rate = try cli.double("lr", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 })
+        let lrDecay = try cli.double("lr-decay", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 })
+        let delayLR = try cli.double("delay-lr", .init("must be in (0, 100] ms") { $0 > 0 && $0 <= 100 })
+        var trainer = try EventPropTrainer(network: network, loss: loss, duration: duration, learningRate: rate, learnDelays: learnDelays, delayLearningRate: delayLR)
+        print("training: \(task.train.count) samples, \(epochs) epochs of batches of \(batch), Adam lr \(rate) × \(lrDecay) per epoch, delays \(learnDelays ? "learned (lr \(delayLR) ms)" : "fixed"); validation \(task.validation.count)")
+        var order = Array(task.train.indices)
+        var shuffler = Xoshiro256(seed: seed, stream: 32)
+        let start = Date()
+        for epoch in 1...epochs {
+            for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, shuffler.index(below: i + 1)) }
+            let t0 = Date()
+            var lossSum = 0.0, accuracySum = 0.0, batches = 0
+            for b in stride(from: 0, to: order.count, by: batch) {
+                let samples = order[b..<min(b + batch, order.count)].map { task.train[$0] }
+                let r = try blaming(["lr", "input-weight", "readout-weight", "tau-m", "tau-syn", "delay-lr"]) { try trainer.step(samples) }
+                lossSum += r.loss * Double(samples.count)
+                accuracySum += r.accuracy * Double(samples.count)
+                batches += 1
+            }
+            let seconds = Date().timeIntervalSince(t0)
+            let t1 = Date()
+            let v = try trainer.evaluate(task.validation)
+            forwardSeconds += Date().timeIntervalSince(t1)
+            forwardSamples += task.validation.count
+            curve.append((epoch, accuracySum / Double(order.count), v.accuracy))
+            if v.accuracy > best.accuracy { best = (v.accuracy, epoch, trainer.network) }
+            print("epoch \(epoch)/\(epochs): loss \(Format.fixed(lossSum / Double(order.count), 4)), train accuracy \(Format.fixed(100 * accuracySum / Double(order.count), 2))%, validation \(Format.fixed(100 * v.accuracy, 2))%, \(Format.fixed(Double(order.count) / seconds, 0)) samples/s, \(Format.fixed(v.spikesPerNeuron, 2)) spikes/neuron")
+            rate *= lrDecay
+            trainer.setLearningRate(rate)
+        }
+        trainSeconds = Date().timeIntervalSince(start) - forwardSeconds
+        trained = order.count * epochs
+        print("speed: \(Format.fixed(Double(trained) / trainSeconds, 0)) training samples/s (forward, backward, update), \(Format.fixed(Double(forwardSamples) / forwardSeconds, 0)) samples/s forward only (validation)")
+        if let path = savePath {
+            try EventPropModelFile(network: best.network, loss: loss, duration: duration, inputCode: code, seed: seed, epochs: best.epoch).write(to: path)
+            print("network of epoch \(best.epoch) written to \(path)")
+        }
+    }
+    let model = best.network, finalLoss = loss, trialLength = duration
+
+    // Test in the event-driven engine, the evaluation report, and the time-stepped re-runs.
+    let test = try EventPropTrainer.evaluate(model, task.test, loss: loss, duration: duration)
+    print("test accuracy \(Format.fixed(100 * test.accuracy, 2))% on \(task.test.count) samples" + (loadPath == nil ? " (epoch \(best.epoch), validation \(Format.fixed(100 * best.accuracy, 2))%)" : ""))
+    let (built, _) = try model.makeNetwork(inputs: [[Double]](repeating: [], count: model.inputSize))
+    let report = SNNEvaluation(
+        samples: test.samples, accuracy: test.accuracy, decision: lossName == "ttfs" ? "first_spike" : "\(lossName)_potential",
+        neurons: model.layers.reduce(0) { $0 + $1.size }, synapses: built.synapseCount,
+        weightBytes: SNNEvaluation.weightBytes(of: built), membraneBytes: SNNEvaluation.membraneBytes(of: built),
+        peakSpikesPerStep: test.peakSpikesPerMs, stepMs: 1, synopsPerSample: test.synapticEventsPerSample,
+        annMACsPerSample: Double(model.projections.reduce(0) { $0 + $1.count }), spikesPerNeuron: test.spikesPerNeuron,
+        latencyMs: test.decisionTime)
+    print(report.summary)
+    let verified = Array(task.test.prefix(verifySamples))
+    var stepped: [JSONValue] = []
+    let shortestDelay = model.projections.flatMap(\.delays).min() ?? .infinity
+    for dt in verifyDts where !verified.isEmpty {
+        guard shortestDelay >= dt / 2 else {
+            print("time-stepped engine, dt \(dt) ms: not run — the shortest delay (\(Format.fixed(shortestDelay, 3)) ms) rounds to 0 steps")
+            stepped.append(["dt_ms": .number(dt), "accuracy": .null, "agreement": .null])
+            continue
+        }
+        let predictions = try parallelMap(verified.count) { k in
+            try model.steppedPrediction(inputs: verified[k].inputs, duration: trialLength, loss: finalLoss, dt: dt)
+        }
+        let accuracy = Double(zip(predictions, verified).filter { $0 == $1.label }.count) / Double(verified.count)
+        let agree = Double(zip(predictions, test.predictions).filter { $0 == $1 }.count) / Double(verified.count)
+        print("time-stepped engine, dt \(dt) ms: accuracy \(Format.fixed(100 * accuracy, 2))% on the first \(verified.count) test samples, same class as the event-driven engine on \(Format.fixed(100 * agree, 2))%")
+        stepped.append(["dt_ms": .number(dt), "accuracy": .number(accuracy), "agreement": .number(agree)])
+    }
+    if let path = svgPath, !curve.isEmpty {
+        try writeTextFile(EventPropFigures.curve(curve, test: test.accuracy, title: "EventProp on \(task.name): accuracy per epoch"), to: path)
+        print("training curve written to \(path)")
+    }
+    if let path = decisionPath {
+        let map = try EventPropFigures.decisionMap(
+            model, loss: loss, duration: duration, code: code, points: task.points, labels: task.test.map(\.label),
+            predictions: test.predictions, grid: quick ? 12 : 60)
+        try writeTextFile(map, to: path)
+        print("decision map written to \(path)")
+    }
+    let fields: JSONValue = [
         "example": "eventprop", "task": .string(task.name), "loss": .string(lossName), "test_accuracy": .number(test.accuracy),
-        "validation_accuracy": .number(best.accuracy), "best_epoch": .int(best.epoch), "epochs": .int(epochs),
-        "learn_delays": .bool(cli.isSet("learn-delays")), "recurrent": .bool(cli.isSet("recurrent")), "hidden": .int(hidden),
-        "seed": .unsigned(seed), "train_seconds": .number(trainSeconds),
-        "train_samples_per_second": .number(Double(task.train.count * epochs) / trainSeconds),
-        "spikes_per_neuron": .number(test.spikesPerNeuron), "synaptic_events_per_sample": .number(test.synapticEventsPerSample),
-    ])
+        "validation_accuracy": .number(loadPath == nil ? best.accuracy : nil), "best_epoch": loadPath == nil ? .int(best.epoch) : .null,
+        "epochs": .int(epochs), "learn_delays": .bool(learnDelays), "recurrent": .bool(model.projections.contains { $0.source == $0.target }),
+        "hidden": .int(model.layers[0].size), "seed": .unsigned(seed), "train_seconds": .number(trainSeconds),
+        "train_samples_per_second": .number(trainSeconds > 0 ? Double(trained) / trainSeconds : nil),
+        "forward_samples_per_second": .number(forwardSeconds > 0 ? Double(forwardSamples) / forwardSeconds : nil),
+        "loaded_model": .bool(loadPath != nil), "stepped": .array(stepped),
+    ]
+    printResultLine(fields.merging(try JSONValue(encoding: report)))
 }

@@ -75,14 +75,14 @@ public struct EventPropNetwork: Sendable {
     public func size(ofLayer k: Int) -> Int { k == 0 ? inputSize : layers[k - 1].size }
 
     public func validate() throws {
-        guard inputSize > 0, !layers.isEmpty else {
+        guard (1...10_000_000).contains(inputSize), !layers.isEmpty else {
             throw VolleyError.invalidParameter(name: "layers", value: "\(layers.count)", reason: "need an input and at least one LIF layer")
         }
         for layer in layers {
             let m = layer.model
             try m.validate()
-            guard layer.size > 0 else {
-                throw VolleyError.invalidParameter(name: "\(layer.name).size", value: "\(layer.size)", reason: "must be > 0")
+            guard (1...10_000_000).contains(layer.size) else {
+                throw VolleyError.invalidParameter(name: "\(layer.name).size", value: "\(layer.size)", reason: "must be in 1…10⁷")
             }
             guard m.tauSynExc == m.tauSynInh else {
                 throw VolleyError.invalidParameter(
@@ -99,6 +99,11 @@ public struct EventPropNetwork: Sendable {
             guard (0...layers.count).contains(projection.source), (1...layers.count).contains(projection.target) else {
                 throw VolleyError.invalidParameter(
                     name: "\(name).target", value: "\(projection.source)→\(projection.target)", reason: "no such layer")
+            }
+            guard projection.target >= projection.source else {
+                throw VolleyError.invalidParameter(
+                    name: "\(name).target", value: "\(projection.source)→\(projection.target)",
+                    reason: "projections run forward or within a layer (the backward pass goes layer by layer from the readout)")
             }
             let n = projection.count
             guard projection.post.count == n, projection.weights.count == n, projection.delays.count == n else {

@@ -1,30 +1,5 @@
 import Foundation
 
-/// Runs samples through one `EventPropNetwork` in one event-driven simulator, reused from
-/// sample to sample (reset, new input trains).
-public final class EventPropRunner {
-    public let network: EventPropNetwork
-    let simulator: EventDrivenSimulator
-    let ids: [PopulationID]
-
-    public init(_ network: EventPropNetwork) throws {
-        try network.validate()
-        self.network = network
-        let (net, ids) = try network.makeNetwork(inputs: [[Double]](repeating: [], count: network.inputSize))
-        simulator = try EventDrivenSimulator(network: net)
-        self.ids = ids
-    }
-
-    /// One sample (`EventPropNetwork.run`'s result, from this runner's simulator).
-    public func run(inputs: [[Double]], label: Int, duration: Double, loss: EventPropLoss, gradient: Bool = true) throws -> EventPropResult {
-        try network.checkSample(label: label, duration: duration, loss: loss)
-        simulator.reset()
-        try simulator.setSpikeTrains(inputs, for: ids[0])
-        try simulator.run(until: duration)
-        return try network.backward(spikes: network.recordedSpikes(simulator, ids, inputs: inputs, duration: duration), label: label, duration: duration, loss: loss, gradient: gradient)
-    }
-}
-
 /// Minibatch training of an `EventPropNetwork` with Adam on the exact gradients, data-parallel
 /// over a fixed number of chunks (each with its own simulator; chunk gradients summed in chunk
 /// order), so that results do not depend on the number of threads.
@@ -45,6 +20,9 @@ public struct EventPropTrainer: Sendable {
         /// Spikes per LIF neuron per sample, and synaptic events per sample.
         public var spikesPerNeuron: Double
         public var synapticEventsPerSample: Double
+        /// Mean decision time (ms) and the most LIF spikes in one 1 ms bin of any sample.
+        public var decisionTime: Double
+        public var peakSpikesPerMs: Int
         public var predictions: [Int]
     }
 
@@ -82,39 +60,35 @@ public struct EventPropTrainer: Sendable {
     /// One Adam step on the mean gradient of `batch`; returns the batch's mean loss and accuracy.
     public mutating func step(_ batch: [Sample]) throws -> (loss: Double, accuracy: Double) {
         let network = self.network, loss = self.loss, duration = self.duration
-        let parts = try parallelMap(Self.chunks) { c -> (gw: [[Double]], gd: [[Double]], loss: Double, correct: Int) in
+        let parts = try parallelMap(Self.chunks) { c -> (gw: [Double], gd: [Double], loss: Double, correct: Int) in
             let runner = try EventPropRunner(network)
-            var gw = network.projections.map { [Double](repeating: 0, count: $0.count) }, gd = gw
-            var total = 0.0, correct = 0
-            for k in stride(from: c, to: batch.count, by: Self.chunks) {
-                let r = try runner.run(inputs: batch[k].inputs, label: batch[k].label, duration: duration, loss: loss)
-                for p in gw.indices {
-                    for s in gw[p].indices {
-                        gw[p][s] += r.weightGradients[p][s]
-                        gd[p][s] += r.delayGradients[p][s]
+            let total = runner.workspace.weights.count
+            var gw = [Double](repeating: 0, count: total), gd = gw
+            var lossSum = 0.0, correct = 0
+            try gw.withUnsafeMutableBufferPointer { w in
+                try gd.withUnsafeMutableBufferPointer { d in
+                    for k in stride(from: c, to: batch.count, by: Self.chunks) {
+                        let r = try runner.forward(
+                            inputs: batch[k].inputs, label: batch[k].label, duration: duration, loss: loss, gw: w.baseAddress, gd: d.baseAddress)
+                        lossSum += r.loss
+                        if r.prediction == batch[k].label { correct += 1 }
                     }
                 }
-                total += r.loss
-                if r.prediction == batch[k].label { correct += 1 }
             }
-            return (gw, gd, total, correct)
+            return (gw, gd, lossSum, correct)
         }
-        var gw = parts[0].gw, gd = parts[0].gd
+        var flatW = parts[0].gw, flatD = parts[0].gd
         let scale = 1 / Double(batch.count)
         for part in parts.dropFirst() {
-            for p in gw.indices {
-                for s in gw[p].indices {
-                    gw[p][s] += part.gw[p][s]
-                    gd[p][s] += part.gd[p][s]
-                }
+            for g in flatW.indices {
+                flatW[g] += part.gw[g]
+                flatD[g] += part.gd[g]
             }
         }
-        for p in gw.indices {
-            for s in gw[p].indices {
-                gw[p][s] *= scale
-                gd[p][s] *= scale
-            }
-        }
+        var base = [0]
+        for p in network.projections { base.append(base[base.count - 1] + p.count) }
+        let gw = network.projections.indices.map { p in flatW[base[p]..<base[p + 1]].map { $0 * scale } }
+        let gd = network.projections.indices.map { p in flatD[base[p]..<base[p + 1]].map { $0 * scale } }
         guard gw.allSatisfy({ $0.allSatisfy(\.isFinite) }) else {
             throw VolleyError.diverged("EventProp: a weight gradient is not finite (a spike with V̇ ≈ 0 at threshold, or weights grown out of range)")
         }
@@ -138,18 +112,20 @@ public struct EventPropTrainer: Sendable {
     }
 
     public static func evaluate(_ network: EventPropNetwork, _ samples: [Sample], loss: EventPropLoss, duration: Double) throws -> Evaluation {
-        let parts = try parallelMap(chunks) { c -> (loss: Double, spikes: Int, events: Int, predictions: [(Int, Int)]) in
+        let parts = try parallelMap(chunks) { c -> (loss: Double, spikes: Int, events: Int, time: Double, peak: Int, predictions: [(Int, Int)]) in
             let runner = try EventPropRunner(network)
-            var total = 0.0, spikes = 0, events = 0
+            var total = 0.0, spikes = 0, events = 0, time = 0.0, peak = 0
             var predictions: [(Int, Int)] = []
             for k in stride(from: c, to: samples.count, by: chunks) {
                 let r = try runner.run(inputs: samples[k].inputs, label: samples[k].label, duration: duration, loss: loss, gradient: false)
                 total += r.loss
                 spikes += r.spikeCounts.reduce(0, +)
                 events += r.synapticEvents
+                time += r.decisionTime
+                peak = max(peak, r.peakSpikesPerMs)
                 predictions.append((k, r.prediction))
             }
-            return (total, spikes, events, predictions)
+            return (total, spikes, events, time, peak, predictions)
         }
         var predictions = [Int](repeating: 0, count: samples.count)
         for part in parts { for (k, p) in part.predictions { predictions[k] = p } }
@@ -159,6 +135,7 @@ public struct EventPropTrainer: Sendable {
         return Evaluation(
             accuracy: Double(correct) / n, loss: parts.reduce(0) { $0 + $1.loss } / n, samples: samples.count,
             spikesPerNeuron: Double(parts.reduce(0) { $0 + $1.spikes }) / n / neurons,
-            synapticEventsPerSample: Double(parts.reduce(0) { $0 + $1.events }) / n, predictions: predictions)
+            synapticEventsPerSample: Double(parts.reduce(0) { $0 + $1.events }) / n,
+            decisionTime: parts.reduce(0) { $0 + $1.time } / n, peakSpikesPerMs: parts.map(\.peak).max() ?? 0, predictions: predictions)
     }
 }

@@ -1,0 +1,334 @@
+import Foundation
+
+/// The per-network index structures and per-sample scratch of the backward pass, reused from
+/// sample to sample. A struct, so that its arrays are accessed without dynamic exclusivity checks.
+struct EventPropWorkspace {
+    let network: EventPropNetwork
+    let kernels: [LIFExpKernel]
+    /// First flat LIF-neuron index of layer k (index 0 unused: the input); `neuronBase[k + 1]`
+    /// ends it.
+    let neuronBase: [Int]
+    let layerOf: [Int]
+    /// First global synapse index of projection p.
+    let synapseBase: [Int]
+    let weights: [Double]
+    let delays: [Double]
+    let targetNeuron: [Int32]
+    /// Outgoing synapses of each source neuron, per projection: `outgoing[p]` is a CSR over the
+    /// source layer (`start` has size + 1 entries) of global synapse indices.
+    let outgoing: [(start: [Int32], synapses: [Int32])]
+    let recurrentLayer: [Bool]
+
+    // Per-sample scratch.
+    var spikeStart: [Int32] = []
+    var spikeTime: [Double] = []
+    var currentAtSpike: [Double] = []
+    var spikeTerm: [Double] = []
+    var arrivalStart: [Int32] = []
+    var arrivalTime: [Double] = []
+    var arrivalSynapse: [Int32] = []
+    var arrivalSource: [Int32] = []
+    var fill: [Int32] = []
+    var lambdaV: [Double] = []
+    var lambdaI: [Double] = []
+    var clock: [Double] = []
+    var source: [Double] = []
+    /// Record position → CSR spike index, per LIF layer; the input spikes in time order.
+    var recordToSpike: [[Int32]] = []
+    var inputOrder: [(time: Double, neuron: Int32)] = []
+
+    init(_ network: EventPropNetwork) {
+        self.network = network
+        kernels = network.layers.map { LIFExpKernel($0.model) }
+        var base = [0, 0]
+        for layer in network.layers { base.append(base[base.count - 1] + layer.size) }
+        neuronBase = base
+        var layerOf = [Int](repeating: 0, count: base[base.count - 1])
+        for k in 1...network.layers.count { for n in base[k]..<base[k + 1] { layerOf[n] = k } }
+        self.layerOf = layerOf
+        var synapseBase = [0]
+        for p in network.projections { synapseBase.append(synapseBase[synapseBase.count - 1] + p.count) }
+        self.synapseBase = synapseBase
+        weights = network.projections.flatMap(\.weights)
+        delays = network.projections.flatMap(\.delays)
+        targetNeuron = network.projections.flatMap { p in p.post.map { Int32(base[p.target] + $0) } }
+        outgoing = network.projections.enumerated().map { (p, projection) in
+            let n = network.size(ofLayer: projection.source)
+            var start = [Int32](repeating: 0, count: n + 1)
+            for i in projection.pre { start[i + 1] += 1 }
+            for i in 0..<n { start[i + 1] += start[i] }
+            var next = start, synapses = [Int32](repeating: 0, count: projection.count)
+            for s in 0..<projection.count {
+                let i = projection.pre[s]
+                synapses[Int(next[i])] = Int32(synapseBase[p] + s)
+                next[i] += 1
+            }
+            return (start, synapses)
+        }
+        recurrentLayer = (0...network.layers.count).map { k in network.projections.contains { $0.source == k && $0.target == k } }
+    }
+
+    var neuronCount: Int { neuronBase[neuronBase.count - 1] }
+}
+
+extension EventPropWorkspace {
+    /// The forward record, the loss and (into `gw`, `gd`, flat over global synapse indices) the
+    /// gradient of one sample. `layerSpikes[k]`: (neuron, time) of LIF layer k ≥ 1 in time order;
+    /// `inputs`: the input trains.
+    mutating func sample(
+        inputs: [[Double]], layerSpikes: [(neurons: [UInt32], times: [Double])], label: Int, duration T: Double,
+        loss: EventPropLoss, gw: UnsafeMutablePointer<Double>?, gd: UnsafeMutablePointer<Double>?
+    ) -> EventPropResult {
+        let net = network, layerCount = net.layers.count + 1, N = neuronCount
+        // Spikes per LIF neuron (CSR, ascending times).
+        spikeStart = [Int32](repeating: 0, count: N + 1)
+        for k in 1..<layerCount { for n in layerSpikes[k - 1].neurons { spikeStart[neuronBase[k] + Int(n) + 1] += 1 } }
+        for n in 0..<N { spikeStart[n + 1] += spikeStart[n] }
+        let spikeTotal = Int(spikeStart[N])
+        spikeTime = [Double](repeating: 0, count: spikeTotal)
+        fill = Array(spikeStart[0..<N])
+        recordToSpike = layerSpikes.map { [Int32](repeating: 0, count: $0.neurons.count) }
+        for k in 1..<layerCount {
+            for (r, (n, t)) in zip(layerSpikes[k - 1].neurons, layerSpikes[k - 1].times).enumerated() {
+                let flat = neuronBase[k] + Int(n)
+                spikeTime[Int(fill[flat])] = t
+                recordToSpike[k - 1][r] = fill[flat]
+                fill[flat] += 1
+            }
+        }
+        inputOrder.removeAll(keepingCapacity: true)
+        for (i, train) in inputs.enumerated() { for t in train where t < T { inputOrder.append((t, Int32(i))) } }
+        inputOrder.sort { $0.time != $1.time ? $0.time < $1.time : $0.neuron < $1.neuron }
+        // Arrivals per LIF neuron (CSR): source spikes in time order, fanned out (so that with
+        // one delay per projection each neuron's arrivals come out sorted).
+        let inputOrder = self.inputOrder, recordToSpike = self.recordToSpike
+        func forEachSourceSpike(_ k: Int, _ body: (Int, Double, Int32) -> Void) {
+            if k == 0 {
+                for (t, i) in inputOrder { body(Int(i), t, -1) }
+            } else {
+                let record = layerSpikes[k - 1]
+                for r in record.neurons.indices { body(Int(record.neurons[r]), record.times[r], recordToSpike[k - 1][r]) }
+            }
+        }
+        arrivalStart = [Int32](repeating: 0, count: N + 1)
+        for (p, projection) in net.projections.enumerated() {
+            let out = outgoing[p]
+            forEachSourceSpike(projection.source) { i, t, _ in
+                for e in Int(out.start[i])..<Int(out.start[i + 1]) {
+                    let g = Int(out.synapses[e])
+                    if t + delays[g] < T { arrivalStart[Int(targetNeuron[g]) + 1] += 1 }
+                }
+            }
+        }
+        for n in 0..<N { arrivalStart[n + 1] += arrivalStart[n] }
+        let events = Int(arrivalStart[N])
+        arrivalTime = [Double](repeating: 0, count: events)
+        arrivalSynapse = [Int32](repeating: 0, count: events)
+        arrivalSource = [Int32](repeating: 0, count: events)
+        fill = Array(arrivalStart[0..<N])
+        for (p, projection) in net.projections.enumerated() {
+            let out = outgoing[p]
+            forEachSourceSpike(projection.source) { i, t, spike in
+                for e in Int(out.start[i])..<Int(out.start[i + 1]) {
+                    let g = Int(out.synapses[e]), a = t + delays[g]
+                    guard a < T else { continue }
+                    let j = Int(targetNeuron[g]), slot = Int(fill[j])
+                    arrivalTime[slot] = a
+                    arrivalSynapse[slot] = Int32(g)
+                    arrivalSource[slot] = spike
+                    fill[j] += 1
+                }
+            }
+        }
+        sortArrivals()
+
+        // Forward replay: I at every spike; the readout's logits.
+        let readout = layerCount - 1
+        currentAtSpike = [Double](repeating: 0, count: spikeTotal)
+        var logits = [Double](repeating: 0, count: net.layers[readout - 1].size)
+        var maximumTime = [Double](repeating: 0, count: logits.count)
+        for n in 0..<N {
+            let k = layerOf[n], kernel = kernels[k - 1], model = net.layers[k - 1].model
+            var u = model.vRest - kernel.vInf, i = 0.0, t = 0.0
+            var best = (value: u + model.bias, time: 0.0), integral = 0.0
+            let track = k == readout
+            func advance(to time: Double) {
+                let h = time - t
+                if track {
+                    if case .meanPotential = loss { integral += kernel.integral(u: u, i: i, over: h) + model.bias * h }
+                    if let s = kernel.stationaryPoint(u: u, i: i, within: h) {
+                        var (us, current) = (u, i)
+                        kernel.advance(u: &us, i: &current, over: s)
+                        if us + model.bias > best.value { best = (us + model.bias, t + s) }
+                    }
+                }
+                kernel.advance(u: &u, i: &i, over: h)
+                t = time
+                if track, u + model.bias > best.value { best = (u + model.bias, t) }
+            }
+            var s = Int(spikeStart[n])
+            let lastSpike = Int(spikeStart[n + 1])
+            for e in Int(arrivalStart[n])..<Int(arrivalStart[n + 1]) {
+                while s < lastSpike && spikeTime[s] < arrivalTime[e] {
+                    advance(to: spikeTime[s])
+                    currentAtSpike[s] = i
+                    u = model.vReset - kernel.vInf
+                    s += 1
+                }
+                advance(to: arrivalTime[e])
+                i += weights[Int(arrivalSynapse[e])]
+            }
+            while s < lastSpike {
+                advance(to: spikeTime[s])
+                currentAtSpike[s] = i
+                u = model.vReset - kernel.vInf
+                s += 1
+            }
+            advance(to: T)
+            if track {
+                let j = n - neuronBase[readout]
+                switch loss {
+                case .maxPotential: (logits[j], maximumTime[j]) = (best.value, best.time)
+                case .meanPotential: logits[j] = integral / T
+                case .firstSpike: logits[j] = spikeStart[n] < spikeStart[n + 1] ? spikeTime[Int(spikeStart[n])] : T
+                }
+            }
+        }
+        let (value, dz) = loss.evaluate(logits, label: label)
+        let prediction = loss.prediction(logits)
+        let decisionTime: Double
+        switch loss {
+        case .maxPotential: decisionTime = maximumTime[prediction]
+        case .meanPotential: decisionTime = T
+        case .firstSpike: decisionTime = logits[prediction]
+        }
+        let result = EventPropResult(
+            loss: value, logits: logits, prediction: prediction,
+            spikeCounts: (1..<layerCount).map { Int(spikeStart[neuronBase[$0 + 1]] - spikeStart[neuronBase[$0]]) },
+            synapticEvents: events, decisionTime: decisionTime,
+            peakSpikesPerMs: SNNEvaluation.peakSpikes(inBinsOf: 1, times: spikeTime),
+            weightGradients: [], delayGradients: [])
+        guard let gw, let gd else { return result }
+
+        // Backward, layer by layer from the readout.
+        spikeTerm = [Double](repeating: 0, count: spikeTotal)
+        source = [Double](repeating: 0, count: N)
+        let readoutBase = neuronBase[readout]
+        for j in logits.indices {
+            switch loss {
+            case .maxPotential, .firstSpike: break
+            case .meanPotential: source[readoutBase + j] = dz[j] / T
+            }
+            if case .firstSpike = loss, spikeStart[readoutBase + j] < spikeStart[readoutBase + j + 1] {
+                spikeTerm[Int(spikeStart[readoutBase + j])] += dz[j]
+            }
+        }
+        lambdaV = [Double](repeating: 0, count: N)
+        lambdaI = lambdaV
+        clock = [Double](repeating: T, count: N)
+        for k in stride(from: readout, through: 1, by: -1) {
+            let range = neuronBase[k]..<neuronBase[k + 1]
+            var jump: (Int) -> (time: Double, value: Double)? = { _ in nil }
+            if k == readout, case .maxPotential = loss { jump = { n in (maximumTime[n - readoutBase], dz[n - readoutBase]) } }
+            if recurrentLayer[k] {
+                backwardTogether(range, gw: gw, gd: gd, jump: jump)
+            } else {
+                for n in range { backwardAlone(n, gw: gw, gd: gd, jump: jump(n)) }
+            }
+        }
+        return result
+    }
+
+    /// Sorts each neuron's arrivals by time where they are not (heterogeneous delays).
+    private mutating func sortArrivals() {
+        let N = neuronCount
+        for n in 0..<N {
+            let lo = Int(arrivalStart[n]), hi = Int(arrivalStart[n + 1])
+            guard hi - lo > 1 else { continue }
+            var sorted = true
+            for e in (lo + 1)..<hi where arrivalTime[e] < arrivalTime[e - 1] {
+                sorted = false
+                break
+            }
+            if sorted { continue }
+            var items = (lo..<hi).map { (time: arrivalTime[$0], synapse: arrivalSynapse[$0], source: arrivalSource[$0], index: $0) }
+            items.sort { $0.time != $1.time ? $0.time < $1.time : $0.index < $1.index }
+            for (m, e) in (lo..<hi).enumerated() { (arrivalTime[e], arrivalSynapse[e], arrivalSource[e]) = (items[m].time, items[m].synapse, items[m].source) }
+        }
+    }
+
+    @inline(__always)
+    private mutating func arrive(_ n: Int, _ e: Int, _ kernel: LIFExpKernel, gw: UnsafeMutablePointer<Double>, gd: UnsafeMutablePointer<Double>) {
+        let g = Int(arrivalSynapse[e]), w = weights[g]
+        let rate = kernel.lambdaIRate(lambdaV: lambdaV[n], lambdaI: lambdaI[n])
+        gw[g] += lambdaI[n]
+        gd[g] += w * rate
+        let src = Int(arrivalSource[e])
+        if src >= 0 { spikeTerm[src] += w * rate }
+    }
+
+    @inline(__always)
+    private mutating func spike(_ n: Int, _ s: Int, _ kernel: LIFExpKernel, _ model: LIFExp) {
+        let current = currentAtSpike[s]
+        let before = (-(model.vThreshold - kernel.vInf) + current) / model.tauM
+        let after = (-(model.vReset - kernel.vInf) + current) / model.tauM
+        lambdaV[n] = (lambdaV[n] * after - spikeTerm[s]) / before
+    }
+
+    @inline(__always)
+    private mutating func rewind(_ n: Int, to time: Double, _ kernel: LIFExpKernel) {
+        kernel.adjoint(lambdaV: &lambdaV[n], lambdaI: &lambdaI[n], over: clock[n] - time, source: source[n])
+        clock[n] = time
+    }
+
+    /// One neuron's events in reverse time: a readout jump, then spikes, then arrivals at equal
+    /// times (the reverse of the forward order, where arrivals precede the threshold test).
+    private mutating func backwardAlone(_ n: Int, gw: UnsafeMutablePointer<Double>, gd: UnsafeMutablePointer<Double>, jump: (time: Double, value: Double)?) {
+        let k = layerOf[n], kernel = kernels[k - 1], model = network.layers[k - 1].model
+        var e = Int(arrivalStart[n + 1]) - 1, s = Int(spikeStart[n + 1]) - 1
+        let firstArrival = Int(arrivalStart[n]), firstSpike = Int(spikeStart[n])
+        var pending = jump
+        while true {
+            let ta = e >= firstArrival ? arrivalTime[e] : -.infinity
+            let ts = s >= firstSpike ? spikeTime[s] : -.infinity
+            let tj = pending?.time ?? -.infinity
+            if tj >= ts && tj >= ta && pending != nil {
+                rewind(n, to: tj, kernel)
+                lambdaV[n] += pending!.value
+                pending = nil
+            } else if s >= firstSpike && ts >= ta {
+                rewind(n, to: ts, kernel)
+                spike(n, s, kernel, model)
+                s -= 1
+            } else if e >= firstArrival {
+                rewind(n, to: ta, kernel)
+                arrive(n, e, kernel, gw: gw, gd: gd)
+                e -= 1
+            } else {
+                break
+            }
+        }
+    }
+
+    /// A recurrent layer: all its neurons' events in one reverse-time order (a spike's arrivals
+    /// at its own layer's neurons must be processed before the spike).
+    private mutating func backwardTogether(_ range: Range<Int>, gw: UnsafeMutablePointer<Double>, gd: UnsafeMutablePointer<Double>, jump: (Int) -> (time: Double, value: Double)?) {
+        // Events: kind 2 jump, 1 spike, 0 arrival; (time, kind, neuron, index).
+        var queue: [(time: Double, kind: UInt8, neuron: Int32, index: Int32)] = []
+        for n in range {
+            for e in Int(arrivalStart[n])..<Int(arrivalStart[n + 1]) { queue.append((arrivalTime[e], 0, Int32(n), Int32(e))) }
+            for s in Int(spikeStart[n])..<Int(spikeStart[n + 1]) { queue.append((spikeTime[s], 1, Int32(n), Int32(s))) }
+            if let j = jump(n) { queue.append((j.time, 2, Int32(n), 0)) }
+        }
+        queue.sort { $0.time != $1.time ? $0.time > $1.time : $0.kind != $1.kind ? $0.kind > $1.kind : $0.index > $1.index }
+        for event in queue {
+            let n = Int(event.neuron), k = layerOf[n], kernel = kernels[k - 1]
+            rewind(n, to: event.time, kernel)
+            switch event.kind {
+            case 0: arrive(n, Int(event.index), kernel, gw: gw, gd: gd)
+            case 1: spike(n, Int(event.index), kernel, network.layers[k - 1].model)
+            default: lambdaV[n] += jump(n)!.value
+            }
+        }
+    }
+}
