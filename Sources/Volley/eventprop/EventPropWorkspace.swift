@@ -1,7 +1,9 @@
 import Foundation
 
-/// The per-network index structures and per-sample scratch of the backward pass, reused from
-/// sample to sample. A struct, so that its arrays are accessed without dynamic exclusivity checks.
+/// The backward pass's index structures, built once per network (outgoing synapses per source
+/// neuron, flat weights and delays), and its per-sample arrays (spikes and arrivals as CSR,
+/// costates), sized anew for each sample. A struct, so that its arrays are accessed without
+/// dynamic exclusivity checks.
 struct EventPropWorkspace {
     let network: EventPropNetwork
     let kernels: [LIFExpKernel]
