@@ -17,27 +17,32 @@ struct EventPropTests {
 
     static let inputs: [[Double]] = [[1, 9], [2.5, 12], [4, 6.5], [0.5]]
 
-    /// Worst relative difference between the gradient and central differences over every weight
-    /// and delay whose perturbation leaves all spike counts unchanged.
-    static func worstError(_ net: EventPropNetwork, loss: EventPropLoss, label: Int = 1, T: Double = 40, h: Double = 1e-4) throws -> (error: Double, checked: Int, spikes: [Int]) {
-        let base = try net.run(inputs: inputs, label: label, duration: T, loss: loss)
+    /// Worst relative difference between the gradient and Richardson-extrapolated central
+    /// differences (f′ ≈ (4·D(h/2) − D(h))/3, D(k) = (f(x+k) − f(x−k))/2k, error O(h⁴)) over every
+    /// weight and delay whose perturbations leave all spike counts unchanged.
+    static func worstError(
+        _ net: EventPropNetwork, loss: EventPropLoss, label: Int = 1, T: Double = 40, h: Double = 1e-4, spikeTimeCost: [Double] = []
+    ) throws -> (error: Double, checked: Int, spikes: [Int]) {
+        func run(_ net: EventPropNetwork, gradient: Bool) throws -> EventPropResult {
+            try EventPropRunner(net).run(inputs: inputs, label: label, duration: T, loss: loss, spikeTimeCost: spikeTimeCost, gradient: gradient)
+        }
+        let base = try run(net, gradient: true)
         var worst = 0.0, checked = 0
         for p in net.projections.indices {
             for s in 0..<net.projections[p].count {
                 for delay in [false, true] {
                     let g = delay ? base.delayGradients[p][s] : base.weightGradients[p][s]
-                    var plus = net, minus = net
-                    if delay {
-                        plus.projections[p].delays[s] += h
-                        minus.projections[p].delays[s] -= h
-                    } else {
-                        plus.projections[p].weights[s] += h
-                        minus.projections[p].weights[s] -= h
+                    var values: [Double] = []
+                    var sameSpikes = true
+                    for step in [h, -h, h / 2, -h / 2] {
+                        var moved = net
+                        if delay { moved.projections[p].delays[s] += step } else { moved.projections[p].weights[s] += step }
+                        let r = try run(moved, gradient: false)
+                        sameSpikes = sameSpikes && r.spikeCounts == base.spikeCounts
+                        values.append(r.loss + r.regularisation)
                     }
-                    let a = try plus.run(inputs: inputs, label: label, duration: T, loss: loss, gradient: false)
-                    let b = try minus.run(inputs: inputs, label: label, duration: T, loss: loss, gradient: false)
-                    guard a.spikeCounts == base.spikeCounts, b.spikeCounts == base.spikeCounts else { continue }
-                    let fd = (a.loss - b.loss) / (2 * h)
+                    guard sameSpikes else { continue }
+                    let fd = (4 * (values[2] - values[3]) / h - (values[0] - values[1]) / (2 * h)) / 3
                     let error = abs(g - fd) / max(abs(fd), abs(g), 1e-3)
                     worst = max(worst, error)
                     checked += 1
@@ -55,11 +60,49 @@ struct EventPropTests {
         #expect(r.error < 1e-6)
     }
 
+    @Test("Max-potential readout whose maxima lie at inhibitory arrivals (corners of V): the delays move the maxima")
+    func maximumAtCorner() throws {
+        var net = Self.network(loss: .maxPotential)
+        // Hidden → readout: excitation from even, inhibition from odd hidden neurons, so that
+        // inhibitory arrivals cut the readout potentials' rise.
+        net.projections[1].weights = net.projections[1].pre.indices.map { s in
+            net.projections[1].pre[s] % 2 == 0 ? 2.0 + 0.01 * Double(s) : -1.2 - 0.01 * Double(s)
+        }
+        let r = try Self.worstError(net, loss: .maxPotential)
+        print("max potential at corners: worst \(r.error) over \(r.checked), spikes \(r.spikes)")
+        #expect(r.spikes[0] > 3 && r.checked > 40)
+        #expect(r.error < 1e-6)
+    }
+
     @Test("Mean-potential readout and a recurrent hidden layer")
     func meanPotentialRecurrent() throws {
         let r = try Self.worstError(Self.network(loss: .meanPotential, recurrent: true), loss: .meanPotential)
+        print("mean potential, recurrent: worst \(r.error) over \(r.checked), spikes \(r.spikes)")
         #expect(r.spikes[0] > 3 && r.checked > 40)
         #expect(r.error < 1e-6)
+    }
+
+    @Test("Spike-count regulariser: Σ cⱼ·tⱼₖ over spikes and cⱼ·(θ − max V) of silent neurons, differentiated exactly", arguments: [false, true])
+    func regulariserGradient(recurrent: Bool) throws {
+        let loss: EventPropLoss = recurrent ? .meanPotential : .maxPotential
+        let net = Self.network(loss: loss, recurrent: recurrent, weightMean: 1.2)
+        let runner = try EventPropRunner(net)
+        _ = try runner.run(inputs: Self.inputs, label: 1, duration: 40, loss: loss, gradient: false)
+        var counts = [Double](repeating: 0, count: 9)
+        runner.addSpikeCounts(to: &counts)
+        let hiddenCounts = counts.prefix(6)
+        #expect(hiddenCounts.contains(0) && hiddenCounts.contains { $0 > 0 }, "both silent and firing hidden neurons: \(hiddenCounts)")
+        // Silent neurons pushed up, firing ones later; the readout untouched.
+        let regulariser = EventPropRegulariser(lowerTarget: 0.5, lowerStrength: 0.4, upperTarget: 0.5, upperStrength: 0.3)
+        let cost = counts.enumerated().map { $0.offset < 6 ? regulariser.coefficient(meanCount: $0.element) : 0 }
+        let r = try runner.run(inputs: Self.inputs, label: 1, duration: 40, loss: loss, spikeTimeCost: cost, gradient: false)
+        let spikeTerm = try runner.run(inputs: Self.inputs, label: 1, duration: 40, loss: loss,
+            spikeTimeCost: cost.enumerated().map { counts[$0.offset] == 0 ? 0 : $0.element }, gradient: false)
+        #expect(r.regularisation != spikeTerm.regularisation, "the silent neurons' maxima enter the loss")
+        let check = try Self.worstError(net, loss: loss, spikeTimeCost: cost)
+        print("regulariser (recurrent \(recurrent)): worst \(check.error) over \(check.checked), spikes \(check.spikes)")
+        #expect(check.checked > 40)
+        #expect(check.error < 1e-6)
     }
 
     @Test("First-spike-time loss on a spiking readout")

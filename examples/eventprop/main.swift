@@ -24,6 +24,8 @@ runExample("eventprop") {
     cli.option("lr", value: "ETA", default: "5e-3", help: "Adam learning rate of the weights (× --lr-decay after every epoch)")
     cli.option("lr-decay", value: "F", default: "0.97", help: "learning rate × F after every epoch")
     cli.option("delay-lr", value: "MS", default: "0.1", help: "Adam learning rate of the delays (ms)")
+    cli.option("reg-lower", value: "NU,RHO", help: "hidden spike-count regulariser: neurons with fewer than NU spikes per sample (previous batch) get ∂L/∂t = RHO·(NU − n̄) at each spike")
+    cli.option("reg-upper", value: "NU,RHO", help: "… and neurons with more than NU spikes per sample ∂L/∂t = −RHO·(n̄ − NU)")
     cli.option("tau-m", value: "MS", default: "20", help: "membrane time constant τm (hidden and readout)")
     cli.option("tau-syn", value: "MS", default: "5", help: "synaptic current time constant τs")
     cli.option("t-min", value: "MS", default: "0", help: "earliest input spike time")
@@ -55,7 +57,7 @@ runExample("eventprop") {
     if mnist && decisionPath != nil { throw VolleyError.usage("option '--decision-svg' is for --task yinyang") }
     let loadPath = cli.string("load")
     if loadPath != nil {
-        for flag in ["save", "epochs", "learn-delays", "recurrent", "hidden", "loss", "lr", "t-min", "t-max", "t-bias", "duration", "svg"] where cli.isSet(flag) {
+        for flag in ["save", "epochs", "learn-delays", "recurrent", "hidden", "loss", "lr", "reg-lower", "reg-upper", "t-min", "t-max", "t-bias", "duration", "svg"] where cli.isSet(flag) {
             throw VolleyError.usage("option '--\(flag)' shapes training; with '--load' the network, its loss and input code come from the file")
         }
     }
@@ -73,6 +75,7 @@ runExample("eventprop") {
     var loss: EventPropLoss, lossName: String, duration: Double, code: EventPropModelFile.InputCode
     var network: EventPropNetwork
     var learnDelays = false
+    var regulariserUsed: EventPropRegulariser?
     if let path = loadPath {
         let file = try reading("load", path) { try EventPropModelFile.read(from: path) }
         (network, loss, duration) = try file.model(source: path)
@@ -149,8 +152,25 @@ runExample("eventprop") {
         var rate = try cli.double("lr", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 })
         let lrDecay = try cli.double("lr-decay", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 })
         let delayLR = try cli.double("delay-lr", .init("must be in (0, 100] ms") { $0 > 0 && $0 <= 100 })
-        var trainer = try EventPropTrainer(network: network, loss: loss, duration: duration, learningRate: rate, learnDelays: learnDelays, delayLearningRate: delayLR)
-        print("training: \(task.train.count) samples, \(epochs) epochs of batches of \(batch), Adam lr \(rate) × \(lrDecay) per epoch, delays \(learnDelays ? "learned (lr \(delayLR) ms)" : "fixed"); validation \(task.validation.count)")
+        func bound(_ name: String) throws -> (nu: Double, rho: Double)? {
+            guard let text = cli.string(name) else { return nil }
+            let parts = text.split(separator: ",").compactMap { Double($0) }
+            guard parts.count == 2, parts.allSatisfy({ $0.isFinite && $0 >= 0 && $0 <= 1e4 }) else {
+                throw VolleyError.usage("option '--\(name)': expected NU,RHO (spikes per sample and strength, each in [0, 10⁴]), got '\(text)'")
+            }
+            return (parts[0], parts[1])
+        }
+        let lower = try bound("reg-lower"), upper = try bound("reg-upper")
+        if let lower, let upper, upper.nu < lower.nu {
+            throw VolleyError.usage("option '--reg-upper': NU \(upper.nu) is below --reg-lower's NU \(lower.nu)")
+        }
+        let regulariser = lower == nil && upper == nil ? nil : EventPropRegulariser(
+            lowerTarget: lower?.nu ?? 0, lowerStrength: lower?.rho ?? 0, upperTarget: upper?.nu ?? .infinity, upperStrength: upper?.rho ?? 0)
+        regulariserUsed = regulariser
+        var trainer = try EventPropTrainer(
+            network: network, loss: loss, duration: duration, learningRate: rate, learnDelays: learnDelays, delayLearningRate: delayLR, regulariser: regulariser)
+        let regText = regulariser.map { r in ", spike-count regulariser \(r.lowerStrength > 0 ? "≥ \(r.lowerTarget) (ρ \(r.lowerStrength))" : "")\(r.upperStrength > 0 ? " ≤ \(r.upperTarget) (ρ \(r.upperStrength))" : "")" } ?? ""
+        print("training: \(task.train.count) samples, \(epochs) epochs of batches of \(batch), Adam lr \(rate) × \(lrDecay) per epoch, delays \(learnDelays ? "learned (lr \(delayLR) ms)" : "fixed")\(regText); validation \(task.validation.count)")
         var order = Array(task.train.indices)
         var shuffler = Xoshiro256(seed: seed, stream: 32)
         let start = Date()
@@ -172,7 +192,7 @@ runExample("eventprop") {
             forwardSamples += task.validation.count
             curve.append((epoch, accuracySum / Double(order.count), v.accuracy))
             if v.accuracy > best.accuracy { best = (v.accuracy, epoch, trainer.network) }
-            print("epoch \(epoch)/\(epochs): loss \(Format.fixed(lossSum / Double(order.count), 4)), train accuracy \(Format.fixed(100 * accuracySum / Double(order.count), 2))%, validation \(Format.fixed(100 * v.accuracy, 2))%, \(Format.fixed(Double(order.count) / seconds, 0)) samples/s, \(Format.fixed(v.spikesPerNeuron, 2)) spikes/neuron")
+            print("epoch \(epoch)/\(epochs): loss \(Format.fixed(lossSum / Double(order.count), 4)), train accuracy \(Format.fixed(100 * accuracySum / Double(order.count), 2))%, validation \(Format.fixed(100 * v.accuracy, 2))%, \(Format.fixed(Double(order.count) / seconds, 0)) samples/s, \(Format.fixed(v.spikesPerNeuron, 2)) spikes/neuron, \(Format.fixed(100 * v.silentHiddenFraction, 1))% of hidden neurons silent")
             rate *= lrDecay
             trainer.setLearningRate(rate)
         }
@@ -229,7 +249,9 @@ runExample("eventprop") {
     let fields: JSONValue = [
         "example": "eventprop", "task": .string(task.name), "loss": .string(lossName), "test_accuracy": .number(test.accuracy),
         "validation_accuracy": .number(loadPath == nil ? best.accuracy : nil), "best_epoch": loadPath == nil ? .int(best.epoch) : .null,
-        "epochs": .int(epochs), "learn_delays": .bool(learnDelays), "recurrent": .bool(model.projections.contains { $0.source == $0.target }),
+        "epochs": .int(epochs), "learn_delays": .bool(learnDelays),
+        "reg_lower": regulariserUsed.map { $0.lowerStrength > 0 ? [.number($0.lowerTarget), .number($0.lowerStrength)] : .null } ?? .null,
+        "reg_upper": regulariserUsed.map { $0.upperStrength > 0 ? [.number($0.upperTarget), .number($0.upperStrength)] : .null } ?? .null, "recurrent": .bool(model.projections.contains { $0.source == $0.target }),
         "hidden": .int(model.layers[0].size), "seed": .unsigned(seed), "train_seconds": .number(trainSeconds),
         "train_samples_per_second": .number(trainSeconds > 0 ? Double(trained) / trainSeconds : nil),
         "forward_samples_per_second": .number(forwardSeconds > 0 ? Double(forwardSamples) / forwardSeconds : nil),

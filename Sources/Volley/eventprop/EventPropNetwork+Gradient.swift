@@ -3,7 +3,11 @@ import Foundation
 /// One sample through an `EventPropNetwork`: the loss, the readout's logits (or first-spike
 /// times), and the exact gradient with respect to every weight and delay.
 public struct EventPropResult: Sendable {
+    /// The loss of the readout (`EventPropLoss`), without `regularisation`.
     public var loss: Double
+    /// Σⱼ cⱼ Σₖ tⱼₖ of an `EventPropRegulariser`'s coefficients (0 without); its gradient is
+    /// included in `weightGradients` and `delayGradients`.
+    public var regularisation: Double
     /// zₖ of the loss (potentials in mV, or first-spike times in ms).
     public var logits: [Double]
     public var prediction: Int

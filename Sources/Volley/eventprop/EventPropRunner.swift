@@ -17,14 +17,21 @@ public final class EventPropRunner {
         workspace = EventPropWorkspace(network)
     }
 
-    /// One sample, its gradient per projection and synapse (with `gradient`).
-    public func run(inputs: [[Double]], label: Int, duration: Double, loss: EventPropLoss, gradient: Bool = true) throws -> EventPropResult {
-        guard gradient else { return try forward(inputs: inputs, label: label, duration: duration, loss: loss, gw: nil, gd: nil) }
+    /// One sample, its gradient per projection and synapse (with `gradient`); `spikeTimeCost`:
+    /// per LIF neuron (all layers, in order) the coefficient cⱼ of a regularisation Σₖ cⱼ·tⱼₖ
+    /// (`EventPropRegulariser`), or empty.
+    public func run(
+        inputs: [[Double]], label: Int, duration: Double, loss: EventPropLoss, spikeTimeCost: [Double] = [], gradient: Bool = true
+    ) throws -> EventPropResult {
+        guard spikeTimeCost.isEmpty || spikeTimeCost.count == workspace.neuronCount else {
+            throw VolleyError.invalidParameter(name: "spikeTimeCost", value: "\(spikeTimeCost.count) coefficients", reason: "the network has \(workspace.neuronCount) LIF neurons")
+        }
+        guard gradient else { return try forward(inputs: inputs, label: label, duration: duration, loss: loss, spikeTimeCost: spikeTimeCost, gw: nil, gd: nil) }
         let total = workspace.weights.count
         var gw = [Double](repeating: 0, count: total), gd = gw
         var result = try gw.withUnsafeMutableBufferPointer { w in
             try gd.withUnsafeMutableBufferPointer { d in
-                try forward(inputs: inputs, label: label, duration: duration, loss: loss, gw: w.baseAddress, gd: d.baseAddress)
+                try forward(inputs: inputs, label: label, duration: duration, loss: loss, spikeTimeCost: spikeTimeCost, gw: w.baseAddress, gd: d.baseAddress)
             }
         }
         let base = workspace.synapseBase
@@ -36,7 +43,7 @@ public final class EventPropRunner {
     /// One sample; its gradient is added into `gw`, `gd` (flat over the projections' synapses,
     /// in order) when given.
     func forward(
-        inputs: [[Double]], label: Int, duration: Double, loss: EventPropLoss,
+        inputs: [[Double]], label: Int, duration: Double, loss: EventPropLoss, spikeTimeCost: [Double] = [],
         gw: UnsafeMutablePointer<Double>?, gd: UnsafeMutablePointer<Double>?
     ) throws -> EventPropResult {
         try network.checkSample(label: label, duration: duration, loss: loss)
@@ -47,6 +54,14 @@ public final class EventPropRunner {
         try simulator.setSpikeTrains(inputs, for: ids[0])
         try simulator.run(until: duration)
         let spikes = try ids.dropFirst().map { try simulator.spikes(of: $0) }
-        return workspace.sample(inputs: inputs, layerSpikes: spikes, label: label, duration: duration, loss: loss, gw: gw, gd: gd)
+        return workspace.sample(inputs: inputs, layerSpikes: spikes, label: label, duration: duration, loss: loss, spikeTimeCost: spikeTimeCost, gw: gw, gd: gd)
+    }
+}
+
+extension EventPropRunner {
+    /// Spikes of each LIF neuron (all layers, in order) in the last sample run.
+    func addSpikeCounts(to counts: inout [Double]) {
+        let start = workspace.spikeStart
+        for n in 0..<workspace.neuronCount { counts[n] += Double(start[n + 1] - start[n]) }
     }
 }

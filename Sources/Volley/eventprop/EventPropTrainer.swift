@@ -19,6 +19,8 @@ public struct EventPropTrainer: Sendable {
         public var samples: Int
         /// Spikes per LIF neuron per sample, and synaptic events per sample.
         public var spikesPerNeuron: Double
+        /// Hidden neurons that fired on none of the samples.
+        public var silentHiddenFraction: Double
         public var synapticEventsPerSample: Double
         /// Mean decision time (ms) and the most LIF spikes in one 1 ms bin of any sample.
         public var decisionTime: Double
@@ -32,13 +34,22 @@ public struct EventPropTrainer: Sendable {
     public var duration: Double
     /// Whether delays learn too (their own Adam learning rate `delayLearningRate`, ms per step).
     public var learnDelays: Bool
+    /// Keeps the hidden layers' spike counts in bounds (nil: off); its coefficients come from
+    /// `meanSpikeCounts`, the previous batch's.
+    public var regulariser: EventPropRegulariser?
+    /// Mean spikes per sample of every LIF neuron (all layers, in order) in the last batch.
+    public private(set) var meanSpikeCounts: [Double] = []
     var weightOptimizer: Optimizer
     var delayOptimizer: Optimizer
     public static let chunks = 4
 
-    public init(network: EventPropNetwork, loss: EventPropLoss, duration: Double, learningRate: Double, learnDelays: Bool = false, delayLearningRate: Double = 0.1) throws {
+    public init(
+        network: EventPropNetwork, loss: EventPropLoss, duration: Double, learningRate: Double, learnDelays: Bool = false,
+        delayLearningRate: Double = 0.1, regulariser: EventPropRegulariser? = nil
+    ) throws {
         try network.validate()
         try loss.validate()
+        try regulariser?.validate()
         guard learningRate > 0, learningRate.isFinite else {
             throw VolleyError.invalidParameter(name: "learningRate", value: "\(learningRate)", reason: "must be > 0")
         }
@@ -50,6 +61,7 @@ public struct EventPropTrainer: Sendable {
         self.loss = loss
         self.duration = duration
         self.learnDelays = learnDelays
+        self.regulariser = regulariser
         let shapes = network.projections.map(\.count)
         weightOptimizer = Optimizer(.adam(learningRate: learningRate), shapes: shapes)
         delayOptimizer = Optimizer(.adam(learningRate: delayLearningRate), shapes: shapes)
@@ -60,31 +72,43 @@ public struct EventPropTrainer: Sendable {
     /// One Adam step on the mean gradient of `batch`; returns the batch's mean loss and accuracy.
     public mutating func step(_ batch: [Sample]) throws -> (loss: Double, accuracy: Double) {
         let network = self.network, loss = self.loss, duration = self.duration
-        let parts = try parallelMap(Self.chunks) { c -> (gw: [Double], gd: [Double], loss: Double, correct: Int) in
+        let neurons = network.layers.reduce(0) { $0 + $1.size }
+        var cost: [Double] = []
+        if let regulariser, meanSpikeCounts.count == neurons {
+            let hidden = neurons - network.layers[network.layers.count - 1].size
+            cost = (0..<neurons).map { $0 < hidden ? regulariser.coefficient(meanCount: meanSpikeCounts[$0]) : 0 }
+        }
+        let spikeTimeCost = cost
+        let parts = try parallelMap(Self.chunks) { c -> (gw: [Double], gd: [Double], loss: Double, correct: Int, counts: [Double]) in
             let runner = try EventPropRunner(network)
             let total = runner.workspace.weights.count
             var gw = [Double](repeating: 0, count: total), gd = gw
             var lossSum = 0.0, correct = 0
+            var counts = [Double](repeating: 0, count: neurons)
             try gw.withUnsafeMutableBufferPointer { w in
                 try gd.withUnsafeMutableBufferPointer { d in
                     for k in stride(from: c, to: batch.count, by: Self.chunks) {
                         let r = try runner.forward(
-                            inputs: batch[k].inputs, label: batch[k].label, duration: duration, loss: loss, gw: w.baseAddress, gd: d.baseAddress)
+                            inputs: batch[k].inputs, label: batch[k].label, duration: duration, loss: loss, spikeTimeCost: spikeTimeCost,
+                            gw: w.baseAddress, gd: d.baseAddress)
                         lossSum += r.loss
                         if r.prediction == batch[k].label { correct += 1 }
+                        runner.addSpikeCounts(to: &counts)
                     }
                 }
             }
-            return (gw, gd, lossSum, correct)
+            return (gw, gd, lossSum, correct, counts)
         }
-        var flatW = parts[0].gw, flatD = parts[0].gd
+        var flatW = parts[0].gw, flatD = parts[0].gd, counts = parts[0].counts
         let scale = 1 / Double(batch.count)
         for part in parts.dropFirst() {
             for g in flatW.indices {
                 flatW[g] += part.gw[g]
                 flatD[g] += part.gd[g]
             }
+            for n in counts.indices { counts[n] += part.counts[n] }
         }
+        meanSpikeCounts = counts.map { $0 * scale }
         var base = [0]
         for p in network.projections { base.append(base[base.count - 1] + p.count) }
         let gw = network.projections.indices.map { p in flatW[base[p]..<base[p + 1]].map { $0 * scale } }
@@ -112,8 +136,10 @@ public struct EventPropTrainer: Sendable {
     }
 
     public static func evaluate(_ network: EventPropNetwork, _ samples: [Sample], loss: EventPropLoss, duration: Double) throws -> Evaluation {
-        let parts = try parallelMap(chunks) { c -> (loss: Double, spikes: Int, events: Int, time: Double, peak: Int, predictions: [(Int, Int)]) in
+        let neurons = network.layers.reduce(0) { $0 + $1.size }, hidden = neurons - network.layers[network.layers.count - 1].size
+        let parts = try parallelMap(chunks) { c -> (loss: Double, spikes: Int, events: Int, time: Double, peak: Int, predictions: [(Int, Int)], counts: [Double]) in
             let runner = try EventPropRunner(network)
+            var counts = [Double](repeating: 0, count: neurons)
             var total = 0.0, spikes = 0, events = 0, time = 0.0, peak = 0
             var predictions: [(Int, Int)] = []
             for k in stride(from: c, to: samples.count, by: chunks) {
@@ -124,17 +150,19 @@ public struct EventPropTrainer: Sendable {
                 time += r.decisionTime
                 peak = max(peak, r.peakSpikesPerMs)
                 predictions.append((k, r.prediction))
+                runner.addSpikeCounts(to: &counts)
             }
-            return (total, spikes, events, time, peak, predictions)
+            return (total, spikes, events, time, peak, predictions, counts)
         }
+        let silent = (0..<hidden).filter { n in parts.allSatisfy { $0.counts[n] == 0 } }.count
         var predictions = [Int](repeating: 0, count: samples.count)
         for part in parts { for (k, p) in part.predictions { predictions[k] = p } }
         let n = Double(max(samples.count, 1))
         let correct = zip(predictions, samples).filter { $0 == $1.label }.count
-        let neurons = Double(network.layers.reduce(0) { $0 + $1.size })
         return Evaluation(
             accuracy: Double(correct) / n, loss: parts.reduce(0) { $0 + $1.loss } / n, samples: samples.count,
-            spikesPerNeuron: Double(parts.reduce(0) { $0 + $1.spikes }) / n / neurons,
+            spikesPerNeuron: Double(parts.reduce(0) { $0 + $1.spikes }) / n / Double(neurons),
+            silentHiddenFraction: hidden > 0 ? Double(silent) / Double(hidden) : 0,
             synapticEventsPerSample: Double(parts.reduce(0) { $0 + $1.events }) / n,
             decisionTime: parts.reduce(0) { $0 + $1.time } / n, peakSpikesPerMs: parts.map(\.peak).max() ?? 0, predictions: predictions)
     }

@@ -37,6 +37,9 @@ struct EventPropWorkspace {
     var source: [Double] = []
     /// Record position → CSR spike index, per LIF layer; the input spikes in time order.
     var recordToSpike: [[Int32]] = []
+    /// Hidden neurons with a regularisation coefficient that did not fire: the time and value
+    /// (V − vRest) of their maximum potential.
+    var silentPeaks: [(neuron: Int32, time: Double, value: Double, corner: Int32, slope: Double)] = []
     var inputOrder: [(time: Double, neuron: Int32)] = []
 
     init(_ network: EventPropNetwork) {
@@ -76,10 +79,11 @@ struct EventPropWorkspace {
 extension EventPropWorkspace {
     /// The forward record, the loss and (into `gw`, `gd`, flat over global synapse indices) the
     /// gradient of one sample. `layerSpikes[k]`: (neuron, time) of LIF layer k ≥ 1 in time order;
-    /// `inputs`: the input trains.
+    /// `inputs`: the input trains; `spikeTimeCost`: per flat LIF neuron, the coefficient cⱼ of a
+    /// term Σₖ cⱼ·tⱼₖ over its spikes (`EventPropRegulariser`), or empty.
     mutating func sample(
         inputs: [[Double]], layerSpikes: [(neurons: [UInt32], times: [Double])], label: Int, duration T: Double,
-        loss: EventPropLoss, gw: UnsafeMutablePointer<Double>?, gd: UnsafeMutablePointer<Double>?
+        loss: EventPropLoss, spikeTimeCost: [Double] = [], gw: UnsafeMutablePointer<Double>?, gd: UnsafeMutablePointer<Double>?
     ) -> EventPropResult {
         let net = network, layerCount = net.layers.count + 1, N = neuronCount
         // Spikes per LIF neuron (CSR, ascending times).
@@ -147,26 +151,34 @@ extension EventPropWorkspace {
         // Forward replay: I at every spike; the readout's logits.
         let readout = layerCount - 1
         currentAtSpike = [Double](repeating: 0, count: spikeTotal)
+        silentPeaks.removeAll(keepingCapacity: true)
         var logits = [Double](repeating: 0, count: net.layers[readout - 1].size)
         var maximumTime = [Double](repeating: 0, count: logits.count)
+        var maximumCorner = [(arrival: Int32, slope: Double)](repeating: (-1, 0), count: logits.count)
         for n in 0..<N {
             let k = layerOf[n], kernel = kernels[k - 1], model = net.layers[k - 1].model
             var u = model.vRest - kernel.vInf, i = 0.0, t = 0.0
-            var best = (value: u + model.bias, time: 0.0), integral = 0.0
-            let track = k == readout
-            func advance(to time: Double) {
+            // The maximum of V − vRest; when it lies at an input arrival (a corner of V), that
+            // arrival and V̇ just after it: moving the arrival moves the maximum.
+            var best = (value: u + model.bias, time: 0.0, corner: Int32(-1), slope: 0.0), integral = 0.0
+            let silentCost = k != readout && !spikeTimeCost.isEmpty && spikeTimeCost[n] > 0 && spikeStart[n] == spikeStart[n + 1]
+            let track = k == readout || silentCost
+            func advance(to time: Double, arrival: Int = -1) {
                 let h = time - t
                 if track {
-                    if case .meanPotential = loss { integral += kernel.integral(u: u, i: i, over: h) + model.bias * h }
+                    if k == readout, case .meanPotential = loss { integral += kernel.integral(u: u, i: i, over: h) + model.bias * h }
                     if let s = kernel.stationaryPoint(u: u, i: i, within: h) {
                         var (us, current) = (u, i)
                         kernel.advance(u: &us, i: &current, over: s)
-                        if us + model.bias > best.value { best = (us + model.bias, t + s) }
+                        if us + model.bias > best.value { best = (us + model.bias, t + s, -1, 0) }
                     }
                 }
                 kernel.advance(u: &u, i: &i, over: h)
                 t = time
-                if track, u + model.bias > best.value { best = (u + model.bias, t) }
+                if track, u + model.bias > best.value {
+                    let w = arrival >= 0 ? weights[Int(arrivalSynapse[arrival])] : 0
+                    best = (u + model.bias, t, Int32(arrival), (-u + i + w) / model.tauM)
+                }
             }
             var s = Int(spikeStart[n])
             let lastSpike = Int(spikeStart[n + 1])
@@ -177,7 +189,7 @@ extension EventPropWorkspace {
                     u = model.vReset - kernel.vInf
                     s += 1
                 }
-                advance(to: arrivalTime[e])
+                advance(to: arrivalTime[e], arrival: e)
                 i += weights[Int(arrivalSynapse[e])]
             }
             while s < lastSpike {
@@ -187,16 +199,27 @@ extension EventPropWorkspace {
                 s += 1
             }
             advance(to: T)
-            if track {
+            if silentCost { silentPeaks.append((Int32(n), best.time, best.value, best.corner, best.slope)) }
+            if k == readout {
                 let j = n - neuronBase[readout]
                 switch loss {
-                case .maxPotential: (logits[j], maximumTime[j]) = (best.value, best.time)
+                case .maxPotential: (logits[j], maximumTime[j], maximumCorner[j]) = (best.value, best.time, (best.corner, best.slope))
                 case .meanPotential: logits[j] = integral / T
                 case .firstSpike: logits[j] = spikeStart[n] < spikeStart[n + 1] ? spikeTime[Int(spikeStart[n])] : T
                 }
             }
         }
         let (value, dz) = loss.evaluate(logits, label: label)
+        var regularisation = 0.0
+        if !spikeTimeCost.isEmpty {
+            for n in 0..<N where spikeTimeCost[n] != 0 {
+                for s in Int(spikeStart[n])..<Int(spikeStart[n + 1]) { regularisation += spikeTimeCost[n] * spikeTime[s] }
+            }
+            for peak in silentPeaks {
+                let model = net.layers[layerOf[Int(peak.neuron)] - 1].model
+                regularisation += spikeTimeCost[Int(peak.neuron)] * (model.vThreshold - model.vRest - peak.value)
+            }
+        }
         let prediction = loss.prediction(logits)
         let decisionTime: Double
         switch loss {
@@ -205,7 +228,7 @@ extension EventPropWorkspace {
         case .firstSpike: decisionTime = logits[prediction]
         }
         let result = EventPropResult(
-            loss: value, logits: logits, prediction: prediction,
+            loss: value, regularisation: regularisation, logits: logits, prediction: prediction,
             spikeCounts: (1..<layerCount).map { Int(spikeStart[neuronBase[$0 + 1]] - spikeStart[neuronBase[$0]]) },
             synapticEvents: events, decisionTime: decisionTime,
             peakSpikesPerMs: SNNEvaluation.peakSpikes(inBinsOf: 1, times: spikeTime),
@@ -214,6 +237,11 @@ extension EventPropWorkspace {
 
         // Backward, layer by layer from the readout.
         spikeTerm = [Double](repeating: 0, count: spikeTotal)
+        if !spikeTimeCost.isEmpty {
+            for n in 0..<N where spikeTimeCost[n] != 0 {
+                for s in Int(spikeStart[n])..<Int(spikeStart[n + 1]) { spikeTerm[s] = spikeTimeCost[n] }
+            }
+        }
         source = [Double](repeating: 0, count: N)
         let readoutBase = neuronBase[readout]
         for j in logits.indices {
@@ -225,6 +253,17 @@ extension EventPropWorkspace {
                 spikeTerm[Int(spikeStart[readoutBase + j])] += dz[j]
             }
         }
+        // A maximum at an input arrival a moves with it: ∂z/∂d = V̇(a⁻), of which the adjoint's
+        // arrival term (with the jump ∂L/∂z after the arrival) gives −w/τm; the rest, ∂L/∂z·V̇(a⁺),
+        // goes to the delay and to the presynaptic spike directly.
+        func corner(_ e: Int32, _ value: Double) {
+            guard e >= 0 else { return }
+            gd[Int(arrivalSynapse[Int(e)])] += value
+            let src = Int(arrivalSource[Int(e)])
+            if src >= 0 { spikeTerm[src] += value }
+        }
+        if case .maxPotential = loss { for j in logits.indices { corner(maximumCorner[j].arrival, dz[j] * maximumCorner[j].slope) } }
+        for peak in silentPeaks { corner(peak.corner, -spikeTimeCost[Int(peak.neuron)] * peak.slope) }
         lambdaV = [Double](repeating: 0, count: N)
         lambdaI = lambdaV
         clock = [Double](repeating: T, count: N)
@@ -232,6 +271,14 @@ extension EventPropWorkspace {
             let range = neuronBase[k]..<neuronBase[k + 1]
             var jump: (Int) -> (time: Double, value: Double)? = { _ in nil }
             if k == readout, case .maxPotential = loss { jump = { n in (maximumTime[n - readoutBase], dz[n - readoutBase]) } }
+            if k != readout, !silentPeaks.isEmpty {
+                // ∂/∂z of cⱼ·(θ − z) at the silent neurons' maxima.
+                var peaks: [Int: (time: Double, value: Double)] = [:]
+                for peak in silentPeaks where range.contains(Int(peak.neuron)) {
+                    peaks[Int(peak.neuron)] = (peak.time, -spikeTimeCost[Int(peak.neuron)])
+                }
+                jump = { n in peaks[n] }
+            }
             if recurrentLayer[k] {
                 backwardTogether(range, gw: gw, gd: gd, jump: jump)
             } else {
