@@ -82,25 +82,35 @@ struct EventPropTests {
         #expect(r.error < 1e-6)
     }
 
-    @Test("Spike-count regulariser: Σ cⱼ·tⱼₖ over spikes and cⱼ·(θ − max V) of silent neurons, differentiated exactly", arguments: [false, true])
-    func regulariserGradient(recurrent: Bool) throws {
-        let loss: EventPropLoss = recurrent ? .meanPotential : .maxPotential
+    /// (recurrent hidden layer, loss): the first-spike loss's spiking readout is regularised too.
+    static let regulariserCases: [(Bool, EventPropLoss)] = [
+        (false, .maxPotential), (true, .meanPotential), (false, .firstSpike(tau0: 2, tau1: 20, alpha: 0.01)),
+    ]
+
+    @Test("Spike-count regulariser: Σ cⱼ·tⱼₖ over spikes and cⱼ·(θ − max V) of silent neurons, differentiated exactly", arguments: regulariserCases)
+    func regulariserGradient(recurrent: Bool, loss: EventPropLoss) throws {
         let net = Self.network(loss: loss, recurrent: recurrent, weightMean: 1.2)
+        let regulated = loss.readoutSpikes ? 9 : 6
         let runner = try EventPropRunner(net)
         _ = try runner.run(inputs: Self.inputs, label: 1, duration: 40, loss: loss, gradient: false)
         var counts = [Double](repeating: 0, count: 9)
         runner.addSpikeCounts(to: &counts)
         let hiddenCounts = counts.prefix(6)
         #expect(hiddenCounts.contains(0) && hiddenCounts.contains { $0 > 0 }, "both silent and firing hidden neurons: \(hiddenCounts)")
-        // Silent neurons pushed up, firing ones later; the readout untouched.
+        // Silent neurons pushed up, firing ones later.
         let regulariser = EventPropRegulariser(lowerTarget: 0.5, lowerStrength: 0.4, upperTarget: 0.5, upperStrength: 0.3)
-        let cost = counts.enumerated().map { $0.offset < 6 ? regulariser.coefficient(meanCount: $0.element) : 0 }
+        let cost = counts.enumerated().map { $0.offset < regulated ? regulariser.coefficient(meanCount: $0.element) : 0 }
         let r = try runner.run(inputs: Self.inputs, label: 1, duration: 40, loss: loss, spikeTimeCost: cost, gradient: false)
         let spikeTerm = try runner.run(inputs: Self.inputs, label: 1, duration: 40, loss: loss,
             spikeTimeCost: cost.enumerated().map { counts[$0.offset] == 0 ? 0 : $0.element }, gradient: false)
         #expect(r.regularisation != spikeTerm.regularisation, "the silent neurons' maxima enter the loss")
+        if loss.readoutSpikes {
+            let hiddenOnly = try runner.run(inputs: Self.inputs, label: 1, duration: 40, loss: loss,
+                spikeTimeCost: cost.enumerated().map { $0.offset < 6 ? $0.element : 0 }, gradient: false)
+            #expect(r.regularisation != hiddenOnly.regularisation, "the silent readout neurons' maxima enter the loss")
+        }
         let check = try Self.worstError(net, loss: loss, spikeTimeCost: cost)
-        print("regulariser (recurrent \(recurrent)): worst \(check.error) over \(check.checked), spikes \(check.spikes)")
+        print("regulariser (recurrent \(recurrent), \(loss)): worst \(check.error) over \(check.checked), spikes \(check.spikes)")
         #expect(check.checked > 40)
         #expect(check.error < 1e-6)
     }

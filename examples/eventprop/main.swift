@@ -24,8 +24,8 @@ runExample("eventprop") {
     cli.option("lr", value: "ETA", default: "5e-3", help: "Adam learning rate of the weights (× --lr-decay after every epoch)")
     cli.option("lr-decay", value: "F", default: "0.97", help: "learning rate × F after every epoch")
     cli.option("delay-lr", value: "MS", default: "0.1", help: "Adam learning rate of the delays (ms)")
-    cli.option("reg-lower", value: "NU,RHO", help: "hidden spike-count regulariser: neurons with fewer than NU spikes per sample (previous batch) get ∂L/∂t = RHO·(NU − n̄) at each spike")
-    cli.option("reg-upper", value: "NU,RHO", help: "… and neurons with more than NU spikes per sample ∂L/∂t = −RHO·(n̄ − NU)")
+    cli.option("reg-lower", value: "NU,RHO|off", default: "0.5,0.05", help: "spike-count regulariser of the hidden layers (and a spiking readout): a neuron with fewer than NU spikes per sample (previous batch) gets ∂L/∂t = RHO·(NU − n̄) at each spike, or its maximum potential raised when silent")
+    cli.option("reg-upper", value: "NU,RHO|off", default: "off", help: "… and a neuron with more than NU spikes per sample ∂L/∂t = −RHO·(n̄ − NU)")
     cli.option("tau-m", value: "MS", default: "20", help: "membrane time constant τm (hidden and readout)")
     cli.option("tau-syn", value: "MS", default: "5", help: "synaptic current time constant τs")
     cli.option("t-min", value: "MS", default: "0", help: "earliest input spike time")
@@ -153,10 +153,10 @@ runExample("eventprop") {
         let lrDecay = try cli.double("lr-decay", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 })
         let delayLR = try cli.double("delay-lr", .init("must be in (0, 100] ms") { $0 > 0 && $0 <= 100 })
         func bound(_ name: String) throws -> (nu: Double, rho: Double)? {
-            guard let text = cli.string(name) else { return nil }
+            guard let text = cli.string(name), text != "off" else { return nil }
             let parts = text.split(separator: ",").compactMap { Double($0) }
             guard parts.count == 2, parts.allSatisfy({ $0.isFinite && $0 >= 0 && $0 <= 1e4 }) else {
-                throw VolleyError.usage("option '--\(name)': expected NU,RHO (spikes per sample and strength, each in [0, 10⁴]), got '\(text)'")
+                throw VolleyError.usage("option '--\(name)': expected NU,RHO (spikes per sample and strength, each in [0, 10⁴]) or off, got '\(text)'")
             }
             return (parts[0], parts[1])
         }

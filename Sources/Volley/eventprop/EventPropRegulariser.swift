@@ -1,10 +1,11 @@
 import Foundation
 
-/// Keeps hidden neurons' spike counts between two bounds (Nowotny, Turner & Knight, *Loss shaping
-/// enhances exact gradient learning with EventProp in spiking neural networks*, 2024).
+/// Keeps the spike counts of hidden neurons (and of a spiking readout) between two bounds
+/// (Nowotny, Turner & Knight, *Loss shaping enhances exact gradient learning with EventProp in
+/// spiking neural networks*, 2024).
 ///
 /// A spike count is piecewise constant in the parameters, so it has no gradient. As in their
-/// mlGeNN code, each hidden neuron j gets a coefficient from its mean spike count n̄ⱼ per sample
+/// mlGeNN code, each regulated neuron j gets a coefficient from its mean spike count n̄ⱼ per sample
 /// over the previous minibatch,
 ///
 ///     cⱼ = ρ_lower·(ν_lower − n̄ⱼ)   if n̄ⱼ < ν_lower,

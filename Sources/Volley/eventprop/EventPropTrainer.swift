@@ -34,8 +34,8 @@ public struct EventPropTrainer: Sendable {
     public var duration: Double
     /// Whether delays learn too (their own Adam learning rate `delayLearningRate`, ms per step).
     public var learnDelays: Bool
-    /// Keeps the hidden layers' spike counts in bounds (nil: off); its coefficients come from
-    /// `meanSpikeCounts`, the previous batch's.
+    /// Keeps the spike counts of the hidden layers (and of a spiking readout) in bounds (nil:
+    /// off); its coefficients come from `meanSpikeCounts`, the previous batch's.
     public var regulariser: EventPropRegulariser?
     /// Mean spikes per sample of every LIF neuron (all layers, in order) in the last batch.
     public private(set) var meanSpikeCounts: [Double] = []
@@ -75,8 +75,10 @@ public struct EventPropTrainer: Sendable {
         let neurons = network.layers.reduce(0) { $0 + $1.size }
         var cost: [Double] = []
         if let regulariser, meanSpikeCounts.count == neurons {
-            let hidden = neurons - network.layers[network.layers.count - 1].size
-            cost = (0..<neurons).map { $0 < hidden ? regulariser.coefficient(meanCount: meanSpikeCounts[$0]) : 0 }
+            // Every spiking layer: the hidden ones, and a spiking readout (whose silent neurons
+            // would otherwise pass no gradient under the first-spike loss).
+            let regulated = network.layers[network.layers.count - 1].spiking ? neurons : neurons - network.layers[network.layers.count - 1].size
+            cost = (0..<neurons).map { $0 < regulated ? regulariser.coefficient(meanCount: meanSpikeCounts[$0]) : 0 }
         }
         let spikeTimeCost = cost
         let parts = try parallelMap(Self.chunks) { c -> (gw: [Double], gd: [Double], loss: Double, correct: Int, counts: [Double]) in

@@ -37,8 +37,8 @@ struct EventPropWorkspace {
     var source: [Double] = []
     /// Record position → CSR spike index, per LIF layer; the input spikes in time order.
     var recordToSpike: [[Int32]] = []
-    /// Hidden neurons with a regularisation coefficient that did not fire: the time and value
-    /// (V − vRest) of their maximum potential.
+    /// Spiking neurons with a regularisation coefficient that did not fire: the time and value
+    /// (V − vRest) of their maximum potential, and the arrival it lies at (or −1) with V̇ after it.
     var silentPeaks: [(neuron: Int32, time: Double, value: Double, corner: Int32, slope: Double)] = []
     var inputOrder: [(time: Double, neuron: Int32)] = []
 
@@ -161,7 +161,7 @@ extension EventPropWorkspace {
             // The maximum of V − vRest; when it lies at an input arrival (a corner of V), that
             // arrival and V̇ just after it: moving the arrival moves the maximum.
             var best = (value: u + model.bias, time: 0.0, corner: Int32(-1), slope: 0.0), integral = 0.0
-            let silentCost = k != readout && !spikeTimeCost.isEmpty && spikeTimeCost[n] > 0 && spikeStart[n] == spikeStart[n + 1]
+            let silentCost = (k != readout || loss.readoutSpikes) && !spikeTimeCost.isEmpty && spikeTimeCost[n] > 0 && spikeStart[n] == spikeStart[n + 1]
             let track = k == readout || silentCost
             func advance(to time: Double, arrival: Int = -1) {
                 let h = time - t
@@ -271,7 +271,7 @@ extension EventPropWorkspace {
             let range = neuronBase[k]..<neuronBase[k + 1]
             var jump: (Int) -> (time: Double, value: Double)? = { _ in nil }
             if k == readout, case .maxPotential = loss { jump = { n in (maximumTime[n - readoutBase], dz[n - readoutBase]) } }
-            if k != readout, !silentPeaks.isEmpty {
+            if !(k == readout && loss == .maxPotential), !silentPeaks.isEmpty {
                 // ∂/∂z of cⱼ·(θ − z) at the silent neurons' maxima.
                 var peaks: [Int: (time: Double, value: Double)] = [:]
                 for peak in silentPeaks where range.contains(Int(peak.neuron)) {
