@@ -250,6 +250,7 @@ runExample("eventprop") {
         "example": "eventprop", "task": .string(task.name), "loss": .string(lossName), "test_accuracy": .number(test.accuracy),
         "validation_accuracy": .number(loadPath == nil ? best.accuracy : nil), "best_epoch": loadPath == nil ? .int(best.epoch) : .null,
         "epochs": .int(epochs), "learn_delays": .bool(learnDelays),
+        "hidden_silent_fraction": .number(test.silentHiddenFraction),
         "reg_lower": regulariserUsed.map { $0.lowerStrength > 0 ? [.number($0.lowerTarget), .number($0.lowerStrength)] : .null } ?? .null,
         "reg_upper": regulariserUsed.map { $0.upperStrength > 0 ? [.number($0.upperTarget), .number($0.upperStrength)] : .null } ?? .null, "recurrent": .bool(model.projections.contains { $0.source == $0.target }),
         "hidden": .int(model.layers[0].size), "seed": .unsigned(seed), "train_seconds": .number(trainSeconds),
