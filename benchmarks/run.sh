@@ -15,6 +15,9 @@
 #    (alternating, so that drifts of the machine hit all alike); seed 1 everywhere;
 # 4. writes the raw JSON lines to benchmarks/results/<stamp>.jsonl and the table of medians and
 #    ratios between the markers of docs/benchmarks.md.
+# Threads: every simulator runs on one thread unless its name ends in -2t (two threads: Volley's
+# --threads 2, Brian2's OpenMP threads, NEST's local_num_threads), e.g.
+#   ONLY='4000 x 10 s|100000 x 1 s' SIMS='volley-stepped volley-stepped-2t' MARKER=threads benchmarks/run.sh 5
 # Brian2's runtime (Cython) target runs only at 4000 × 1 s: it needs ≈ 27 s per simulated second
 # there, the other sizes would take hours.
 set -euo pipefail
@@ -68,8 +71,8 @@ for cfg in "${configs[@]}"; do
       if [[ $label == COBA* ]]; then
         case $sim in
           volley-event) line=$("$coba" "${common[@]}" --engine event | tail -n 1) ;;
-          volley-stepped) line=$("$coba" "${common[@]}" --engine stepped --dt 0.1 | tail -n 1) ;;
-          volley-stepped-euler) line=$("$coba" "${common[@]}" --engine stepped --dt 0.1 --integration euler | tail -n 1) ;;
+          volley-stepped) line=$("$coba" "${common[@]}" --engine stepped --dt 0.1 --threads 1 | tail -n 1) ;;
+          volley-stepped-euler) line=$("$coba" "${common[@]}" --engine stepped --dt 0.1 --integration euler --threads 1 | tail -n 1) ;;
           brian2-standalone) line=$("$py" benchmarks/peers/coba_brian2.py --target cpp_standalone "${common[@]}" 2>/dev/null | tail -n 1) ;;
           nest) line=$("$py" benchmarks/peers/coba_nest.py "${common[@]}" 2>/dev/null | tail -n 1) ;;
         esac
@@ -80,11 +83,17 @@ for cfg in "${configs[@]}"; do
         case $sim in
           volley-event) line=$("$bin" "${common[@]}" --engine event | tail -n 1) ;;
           volley-event-native) line=$("$native" "${common[@]}" --engine event | tail -n 1) ;;
-          volley-stepped) line=$("$bin" "${common[@]}" --engine stepped --dt 0.1 | tail -n 1) ;;
-          volley-stepped-native) line=$("$native" "${common[@]}" --engine stepped --dt 0.1 | tail -n 1) ;;
+          volley-stepped) line=$("$bin" "${common[@]}" --engine stepped --dt 0.1 --threads 1 | tail -n 1) ;;
+          volley-stepped-native) line=$("$native" "${common[@]}" --engine stepped --dt 0.1 --threads 1 | tail -n 1) ;;
+          volley-stepped-2t) line=$("$bin" "${common[@]}" --engine stepped --dt 0.1 --threads 2 | tail -n 1) ;;
+          volley-stepped-native-2t) line=$("$native" "${common[@]}" --engine stepped --dt 0.1 --threads 2 | tail -n 1) ;;
           brian2-standalone) line=$("$py" benchmarks/peers/cuba_brian2.py --target cpp_standalone "${common[@]}" 2>/dev/null | tail -n 1) ;;
+          brian2-standalone-2t) line=$("$py" benchmarks/peers/cuba_brian2.py --target cpp_standalone --threads 2 "${common[@]}" 2>/dev/null | tail -n 1) ;;
           brian2-runtime) line=$("$py" benchmarks/peers/cuba_brian2.py --target runtime "${common[@]}" 2>/dev/null | tail -n 1) ;;
           nest) line=$("$py" benchmarks/peers/cuba_nest.py "${common[@]}" 2>/dev/null | tail -n 1) ;;
+          nest-2t) line=$("$py" benchmarks/peers/cuba_nest.py --threads 2 "${common[@]}" 2>/dev/null | tail -n 1) ;;
+          nest-ps) line=$("$py" benchmarks/peers/cuba_nest.py --model iaf_psc_exp_ps "${common[@]}" 2>/dev/null | tail -n 1) ;;
+          nest-ps-2t) line=$("$py" benchmarks/peers/cuba_nest.py --model iaf_psc_exp_ps --threads 2 "${common[@]}" 2>/dev/null | tail -n 1) ;;
         esac
       fi
       printf '{"label":"%s","sim":"%s","rep":%d,"result":%s}\n' "$label" "$sim" "$rep" "$line" >>"$raw"

@@ -18,8 +18,12 @@ for line in open(raw):
 
 names = {"volley-event": "Volley event-driven", "volley-event-native": "Volley event-driven native build (VOLLEY_NATIVE=1)", "volley-stepped": "Volley time-stepped (dt 0.1 ms)",
          "volley-stepped-native": "Volley time-stepped native build (dt 0.1 ms, VOLLEY_NATIVE=1)",
-         "brian2-standalone": "Brian2 cpp_standalone", "brian2-runtime": "Brian2 runtime (Cython)",
-         "nest": "NEST iaf_psc_exp"}
+         "volley-stepped-2t": "Volley time-stepped, 2 threads (dt 0.1 ms)",
+         "volley-stepped-native-2t": "Volley time-stepped native build, 2 threads (dt 0.1 ms, VOLLEY_NATIVE=1)",
+         "brian2-standalone": "Brian2 cpp_standalone", "brian2-standalone-2t": "Brian2 cpp_standalone, 2 OpenMP threads",
+         "brian2-runtime": "Brian2 runtime (Cython)",
+         "nest": "NEST iaf_psc_exp", "nest-2t": "NEST iaf_psc_exp, 2 threads",
+         "nest-ps": "NEST iaf_psc_exp_ps (precise)", "nest-ps-2t": "NEST iaf_psc_exp_ps (precise), 2 threads"}
 coba_names = {"volley-event": "Volley event-driven (Dormand–Prince, tolerance 1e-11)",
               "volley-stepped": "Volley time-stepped (dt 0.1 ms, Dormand–Prince per step)",
               "volley-stepped-euler": "Volley time-stepped (dt 0.1 ms, forward Euler)",
@@ -29,7 +33,7 @@ med = lambda xs: statistics.median(xs)
 out = []
 reps = max(len(v) for sims in rows.values() for v in sims.values())
 out.append(f"Measured {datetime.date.today().isoformat()} with `{command or f'benchmarks/run.sh {reps}'}` "
-           f"(median of {reps} alternating runs, seed 1, one thread each; peers: "
+           f"(median of {reps} alternating runs, seed 1, one thread each unless named; peers: "
            + ", ".join(sorted({v for k, v in versions.items() if not k.startswith('volley')})) + ").")
 out.append("")
 out.append("| network | simulator | run (s) | build (s) | compile (s) | mean rate (Hz) | synaptic events | events/s | peak RSS (MB) | Volley event speed-up | Volley event (native) speed-up | Volley stepped speed-up | Volley stepped (native) speed-up |")
@@ -43,20 +47,23 @@ for label, sims in rows.items():
         build = med([r.get("build_seconds") or 0 for r in rs])
         comp = med([r.get("compile_seconds") or 0 for r in rs])
         rss = med([r.get("peak_rss_mb") or 0 for r in rs])
+        # Peers are compared with Volley at the same number of threads (suffix -2t: two).
+        tail = "-2t" if s.endswith("-2t") else ""
+        ratio = lambda v: "%.2f×" % (t[s] / t[v + tail]) if v + tail in t else ""
         if s.startswith("volley"):
             su_e = su_en = su_s = su_n = ""
         else:
-            su_e = "%.2f×" % (t[s] / t["volley-event"]) if "volley-event" in t else ""
-            su_en = "%.2f×" % (t[s] / t["volley-event-native"]) if "volley-event-native" in t else ""
-            su_s = "%.2f×" % (t[s] / t["volley-stepped"]) if "volley-stepped" in t else ""
-            su_n = "%.2f×" % (t[s] / t["volley-stepped-native"]) if "volley-stepped-native" in t else ""
+            su_e, su_en, su_s, su_n = (ratio(v) for v in ("volley-event", "volley-event-native", "volley-stepped", "volley-stepped-native"))
         events = f"{ev:.4g} | {ev / t[s]:.3g}" if ev else "– | –"
         out.append(f"| {label} | {name_of(label, s)} | {t[s]:.3f} | {build:.2f} | {comp:.1f} | {rates[s]:.3f} | {events} | {f'{rss:.0f}' if rss else '–'} | {su_e} | {su_en} | {su_s} | {su_n} |")
+    for s2 in sims:
+        if s2.endswith("-2t") and s2[:-3] in t:
+            checks.append(f"* {label}: {name_of(label, s2)} runs {t[s2[:-3]] / t[s2]:.2f}× as fast as on one thread.")
     lo, hi = min(rates.values()), max(rates.values())
     checks.append(f"* {label}: mean rates {', '.join('%s %.3f Hz' % (name_of(label, s) if label.startswith('COBA') else names[s].split(' (')[0], r) for s, r in rates.items())}; "
                   f"spread {100 * (hi - lo) / lo:.1f} % — {'within' if hi <= 1.1 * lo else 'NOT within'} 10 %.")
 out.append("")
-out.append("Speed-up = peer run time / Volley run time (> 1: Volley faster). Run time is the simulation")
+out.append("Speed-up = peer run time / Volley run time at the same number of threads (> 1: Volley faster). Run time is the simulation")
 out.append("only: network construction is `build`, Brian2's C++ compilation is `compile`.")
 out.append("")
 out.append("Firing statistics (the networks are the same; the random instances differ per simulator):")

@@ -212,3 +212,20 @@ extension CommandOptions.Requirement where T == Int {
     public static var positive: Self { Self("must be ≥ 1") { $0 >= 1 } }
     public static var nonNegative: Self { Self("must be ≥ 0") { $0 >= 0 } }
 }
+
+extension CommandOptions {
+    /// Declares `--threads N` (the engines' thread count; see `threads()`).
+    public mutating func threadsOption() {
+        option(
+            "threads", value: "N", default: "all cores",
+            help: "threads that advance the neurons (time-stepped engine); the spikes are identical for every N; also VOLLEY_THREADS")
+    }
+
+    /// `--threads` if given, else the `VOLLEY_THREADS` environment variable, else the number of
+    /// cores (at most `Simulator.maxThreads`).
+    public func threads() throws -> Int {
+        if isSet("threads") { return try int("threads", .within(1...Simulator.maxThreads)) }
+        if ProcessInfo.processInfo.environment["VOLLEY_THREADS"] != nil { return try Simulator.defaultThreads() }
+        return min(Simulator.coreCount, Simulator.maxThreads)
+    }
+}

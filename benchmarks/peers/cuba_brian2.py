@@ -31,6 +31,7 @@ parser.add_argument("--pacemakers", type=float, default=1.0,
                     help="fraction of each type with E_L = --drive (the first of each); the others --quiet-drive")
 parser.add_argument("--quiet-drive", type=float, default=-60.0, help="E_L (mV) of the non-pacemakers")
 parser.add_argument("--seed", type=int, default=1)
+parser.add_argument("--threads", type=int, default=1, help="OpenMP threads of cpp_standalone")
 parser.add_argument("--build-dir", default=None, help="cpp_standalone project folder (default: temporary)")
 args = parser.parse_args()
 
@@ -44,6 +45,7 @@ if args.target == "cpp_standalone":
     b2.set_device("cpp_standalone", build_on_run=False, directory=build_dir)
     # Time and measure the binary itself; Brian2 then reads its results as usual.
     prefs.devices.cpp_standalone.run_cmd_unix = ["/usr/bin/time", "-f", "%M", "-o", "peak_rss_kb.txt", "./main"]
+    prefs.devices.cpp_standalone.openmp_threads = args.threads
 else:
     prefs.codegen.target = "cython"
 import_seconds = time.perf_counter() - t0
@@ -124,5 +126,5 @@ print(json.dumps({
     "synaptic_events": synaptic_events, "build_seconds": build_seconds,
     "compile_seconds": compile_seconds, "run_seconds": run_seconds,
     "events_per_second": synaptic_events / run_seconds if run_seconds > 0 else None,
-    "peak_rss_mb": peak_rss_mb,
+    "peak_rss_mb": peak_rss_mb, "threads": args.threads,
 }))

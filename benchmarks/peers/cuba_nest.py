@@ -1,4 +1,4 @@
-"""The CUBA network of Volley's `cuba` example, in NEST (iaf_psc_exp, one thread).
+"""The CUBA network of Volley's `cuba` example, in NEST (iaf_psc_exp or iaf_psc_exp_ps; one thread unless --threads).
 
 Same network as examples/cuba/main.swift (see benchmarks/peers/cuba_brian2.py for the parameter
 list). NEST's iaf_psc_exp takes currents in pA and a capacitance: with C_m = 250 pF and
@@ -23,6 +23,9 @@ parser.add_argument("--pacemakers", type=float, default=1.0,
                     help="fraction of each type with E_L = --drive (the first of each); the others --quiet-drive")
 parser.add_argument("--quiet-drive", type=float, default=-60.0, help="E_L (mV) of the non-pacemakers")
 parser.add_argument("--seed", type=int, default=1)
+parser.add_argument("--threads", type=int, default=1, help="local_num_threads")
+parser.add_argument("--model", choices=["iaf_psc_exp", "iaf_psc_exp_ps"], default="iaf_psc_exp",
+                    help="iaf_psc_exp_ps: NEST's precise (off-grid spike times) variant, the like-for-like peer of the event-driven engine")
 args = parser.parse_args()
 
 os.environ.setdefault("PYNEST_QUIET", "1")
@@ -37,10 +40,10 @@ to_pA = C_m / tau_m
 
 t_build = time.perf_counter()
 nest.ResetKernel()
-nest.SetKernelStatus({"resolution": 0.1, "local_num_threads": 1, "rng_seed": args.seed})
+nest.SetKernelStatus({"resolution": 0.1, "local_num_threads": args.threads, "rng_seed": args.seed})
 params = {"C_m": C_m, "tau_m": tau_m, "tau_syn_ex": 5.0, "tau_syn_in": 10.0, "E_L": args.drive,
           "V_th": -50.0, "V_reset": -60.0, "t_ref": 5.0, "I_e": 0.0}
-pop = nest.Create("iaf_psc_exp", N, params=params)
+pop = nest.Create(args.model, N, params=params)
 if args.pacemakers < 1:
     n_inh = N - n_exc
     pace_exc = int(math.floor(n_exc * args.pacemakers + 0.5))
@@ -81,11 +84,11 @@ synaptic_events = int(deg[ids[delivered]].sum())
 peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(f"NEST {nest.__version__}: {N} neurons, {synapses} synapses, {spikes} spikes, run {run_seconds:.3f} s", file=sys.stderr)
 print(json.dumps({
-    "simulator": f"nest-{nest.__version__}", "target": "iaf_psc_exp", "neurons": N,
+    "simulator": f"nest-{nest.__version__}", "target": args.model, "neurons": N,
     "duration_ms": args.duration, "spikes": spikes,
     "mean_rate_hz": spikes / N / (args.duration / 1000), "synapses": synapses,
     "synaptic_events": synaptic_events, "build_seconds": build_seconds, "compile_seconds": 0.0,
     "run_seconds": run_seconds,
     "events_per_second": synaptic_events / run_seconds if run_seconds > 0 else None,
-    "peak_rss_mb": peak_rss_mb,
+    "peak_rss_mb": peak_rss_mb, "threads": args.threads,
 }))

@@ -33,6 +33,7 @@ runExample("coba") {
     cli.option("duration", value: "MS", default: "1000", help: "simulated time (ms)")
     cli.option("seed", value: "S", default: "1", help: "seed of connectivity and initial potentials")
     cli.option("raster", value: "PATH", help: "write an SVG raster plot (first 200 neurons per population)")
+    cli.threadsOption()
     cli.flag("quick", help: "seconds-long run for CI: 500 neurons, 100 ms")
     try cli.parseProcessArguments()
 
@@ -46,6 +47,10 @@ runExample("coba") {
     let neurons = quick && !cli.isSet("neurons") ? 500 : try cli.int("neurons", .within(10...2_000_000))
     let duration = quick && !cli.isSet("duration") ? 100 : try cli.double("duration", .init("must be in (0, 1e7] ms") { $0 > 0 && $0 <= 1e7 })
     let seed = try cli.uint64("seed")
+    let threads = try cli.threads()
+    if engine == "event" && cli.isSet("threads") && threads > 1 {
+        throw VolleyError.usage("option '--threads': the event-driven engine runs on one thread (use --engine stepped for \(threads) threads)")
+    }
     let rasterPath = try cli.string("raster").map { try OutputPath.check($0, flag: "raster") }
 
     let buildStart = Date()
@@ -66,7 +71,7 @@ runExample("coba") {
                 delay: .constant(COBA.delay), receptor: receptor, seed: projectionSeed)
         }
     }
-    let sim: Simulator = engine == "event" ? try EventDrivenSimulator(network: net) : try TimeSteppedSimulator(network: net, dt: dt)
+    let sim: Simulator = engine == "event" ? try EventDrivenSimulator(network: net) : try TimeSteppedSimulator(network: net, dt: dt, threads: threads)
     let buildSeconds = Date().timeIntervalSince(buildStart)
     let scheme = engine == "event" ? "adaptive (tolerance 1e-11)" : "\(integrationName), dt \(dt) ms"
     print("COBA: \(neurons) neurons (\(nExc) exc, \(nInh) inh), p = \(COBA.connectionProbability), \(net.synapseCount) synapses, \(engine) engine, \(scheme); built in \(Format.fixed(buildSeconds, 2)) s")

@@ -44,6 +44,7 @@ runExample("cuba") {
     cli.option("weight-precision", value: "double|single", default: "double", help: "per-synapse weight storage: Double (8 B) or Float (4 B); equal weights are always stored once")
     cli.option("raster", value: "PATH", help: "write an SVG raster plot (first 200 neurons per population)")
     cli.option("spikes", value: "PATH", help: "write every spike as CSV (population,neuron,time_ms)")
+    cli.threadsOption()
     cli.flag("quick", help: "seconds-long run for CI: 1000 neurons, 200 ms")
     try cli.parseProcessArguments()
 
@@ -61,6 +62,10 @@ runExample("cuba") {
     let pacemakerFraction = try cli.double("pacemakers", .fraction)
     let quietRest = try cli.double("quiet-drive", .within(-200...200))
     let seed = try cli.uint64("seed")
+    let threads = try cli.threads()
+    if engine == "event" && cli.isSet("threads") && threads > 1 {
+        throw VolleyError.usage("option '--threads': the event-driven engine runs on one thread (use --engine stepped for \(threads) threads)")
+    }
     let jitter = try cli.double("weight-jitter", .init("must be in [0, 1)") { $0 >= 0 && $0 < 1 })
     let precision = WeightPrecision(rawValue: try cli.choice("weight-precision", ["double", "single"]))!
     let p = outDegree / Double(neurons)
@@ -117,7 +122,7 @@ runExample("cuba") {
     }
     let sim: Simulator =
         engine == "event"
-        ? try EventDrivenSimulator(network: net) : try TimeSteppedSimulator(network: net, dt: dt)
+        ? try EventDrivenSimulator(network: net) : try TimeSteppedSimulator(network: net, dt: dt, threads: threads)
     let buildSeconds = Date().timeIntervalSince(buildStart)
     print("CUBA: \(neurons) neurons (\(nExc) exc, \(nInh) inh), p = \(Format.fixed(p, 5)), \(net.synapseCount) synapses, built in \(Format.fixed(buildSeconds, 2)) s")
 

@@ -20,6 +20,18 @@ public struct EngineCounters: Sendable, Equatable {
 
     public init() {}
 
+    /// Adds another set of counts (one thread's share of a run) to these.
+    public mutating func add(_ other: EngineCounters) {
+        synapticEvents &+= other.synapticEvents
+        stateUpdates &+= other.stateUpdates
+        deliveryPushes &+= other.deliveryPushes
+        deliveryPops &+= other.deliveryPops
+        neuronQueueUpdates &+= other.neuronQueueUpdates
+        neuronEvents &+= other.neuronEvents
+        wakeUps &+= other.wakeUps
+        spikes &+= other.spikes
+    }
+
     /// Priority-queue operations of all kinds.
     public var queueOperations: UInt64 { deliveryPushes + deliveryPops + neuronQueueUpdates + neuronEvents }
 }

@@ -56,7 +56,7 @@ struct PopulationRuntime {
 @usableFromInline
 struct PopulationKernels: Sendable {
     @usableFromInline let eventDriven: (@Sendable (Int) -> EventKernel)?
-    @usableFromInline let timeStepped: @Sendable (Int, Double) -> SteppedKernel
+    @usableFromInline let timeStepped: @Sendable (Int, Double, Int) -> SteppedKernel
 
     @inlinable
     init<M: NeuronModel>(model: M, initialPotentials: [Double]?, firstSpikeOnly: Bool) {

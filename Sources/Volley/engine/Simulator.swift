@@ -38,6 +38,11 @@ public class Simulator {
     public var engineName: String { "" }
     /// The fixed time step (ms), or nil for event-driven simulation.
     public var timeStep: Double? { nil }
+    /// Threads that advance the neurons (the event-driven engine runs on one).
+    public var threadCount: Int { 1 }
+    /// Seconds each thread has waited for the others since construction or `reset()` (empty on
+    /// one thread).
+    public var threadWaitSeconds: [Double] { [] }
 
     init(network: Network, recording: SpikeRecording, runtimes: [PopulationRuntime?]) throws {
         guard network.neuronCount > 0 else {

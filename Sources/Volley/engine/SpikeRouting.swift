@@ -56,7 +56,7 @@ struct DeliveryGroup {
 ///   weights, after the projection's plasticity rule (if any) has seen the arrival.
 @usableFromInline
 final class SpikeRouting {
-    let views: UnsafeMutableBufferPointer<ProjectionView>
+    @usableFromInline let views: UnsafeMutableBufferPointer<ProjectionView>
     /// outgoing[p] = projections whose source is population p.
     let outgoing: [[Int]]
     /// Runtime of every plastic projection (nil for static ones).
@@ -114,12 +114,20 @@ final class SpikeRouting {
     /// weights first, so the spike is delivered with the new weights.
     @usableFromInline
     func arrive(source: Int, projection: Int, group: Int, at time: Double) -> DeliveryGroup {
-        let view = views[projection]
-        let g = Int(view.rowGroups[source - view.sourceOffset]) + group
-        let first = Int(view.groupStart[g])
-        let n = Int(view.groupStart[g + 1]) - first
+        let (g, first, n) = locate(source: source, projection: projection, group: group)
         plastic[projection]?.preArrival(group: g, first: first, count: n, time: time)
+        let view = views[projection]
         return DeliveryGroup(targets: view.targets + first, weights: view.weights.from(first), count: n, receptor: view.receptor)
+    }
+
+    /// The projection-wide index of delivery group `group` of global neuron `source`'s row, its
+    /// first synapse and its synapse count.
+    @inlinable @inline(__always)
+    func locate(source: Int, projection: Int, group: Int) -> (group: Int, first: Int, count: Int) {
+        let view = views[projection]
+        let g = Int(view.rowGroups[source &- view.sourceOffset]) &+ group
+        let first = Int(view.groupStart[g])
+        return (g, first, Int(view.groupStart[g &+ 1]) &- first)
     }
 
     /// The target population of `projection`.
@@ -131,28 +139,5 @@ final class SpikeRouting {
     @inline(__always)
     func postSpike(population p: Int, local: Int, at time: Double) {
         for q in plasticByTarget[p] { plastic[q].unsafelyUnwrapped.postSpike(local, time: time) }
-    }
-}
-
-/// The deliveries due at one time step for one target population, as keys of `DeliveryEvent`
-/// sorted in the documented order (emitting neuron, projection, delay group).
-@frozen @usableFromInline
-struct DueDeliveries {
-    @usableFromInline let keys: UnsafeBufferPointer<UInt64>
-    @usableFromInline unowned(unsafe) let routing: SpikeRouting
-
-    @inlinable
-    init(keys: UnsafeBufferPointer<UInt64>, routing: SpikeRouting) {
-        self.keys = keys
-        self.routing = routing
-    }
-
-    /// Decodes each due delivery at `time` (in order) and hands its group to `body`.
-    @inlinable @inline(__always)
-    func forEach(at time: Double, _ body: (DeliveryGroup) -> Void) {
-        for key in keys {
-            let event = DeliveryEvent(time: time, key: key)
-            body(routing.arrive(source: event.source, projection: event.projection, group: event.group, at: time))
-        }
     }
 }

@@ -65,6 +65,9 @@ public struct RunReport: Sendable, Encodable {
     public let wallSeconds: Double
     /// Estimated bytes of synapses, state, queues and recorded spikes.
     public let memoryBytes: Int
+    /// Threads that advanced the neurons, and the seconds each waited for the others.
+    public let threads: Int
+    public let threadWaitSeconds: [Double]
 
     /// Synaptic events per wall-clock second.
     public var synapticEventsPerSecond: Double {
@@ -105,6 +108,8 @@ public struct RunReport: Sendable, Encodable {
         wakeUps = simulator.counters.wakeUps
         wallSeconds = simulator.wallSeconds
         memoryBytes = simulator.memoryBytes
+        threads = simulator.threadCount
+        threadWaitSeconds = simulator.threadWaitSeconds
     }
 
     /// Human-readable summary, several lines.
@@ -125,7 +130,8 @@ public struct RunReport: Sendable, Encodable {
                 + (engine == "event" ? ", wake-ups \(wakeUps)" : ""))
         lines.append(
             "  wall \(Format.fixed(wallSeconds, 3)) s, \(Format.engineering(synapticEventsPerSecond)) synaptic events/s, "
-                + "memory ≈ \(Format.bytes(memoryBytes))")
+                + "memory ≈ \(Format.bytes(memoryBytes)), "
+                + (threads == 1 ? "1 thread" : "\(threads) threads (waiting \(threadWaitSeconds.map { Format.fixed($0, 3) }.joined(separator: " / ")) s)"))
         return lines.joined(separator: "\n")
     }
 
@@ -136,7 +142,7 @@ public struct RunReport: Sendable, Encodable {
         case eventsPerSecond = "events_per_second", memoryBytes = "memory_bytes", populations
         case spikesPerNeuron = "spikes_per_neuron", silentFraction = "silent_fraction", sparsity
         case sparsityBinMs = "sparsity_bin_ms", synopsPerSecond = "synaptic_events_per_second"
-        case peakSpikesPerStep = "peak_spikes_per_step"
+        case peakSpikesPerStep = "peak_spikes_per_step", threads, threadWaitSeconds = "thread_wait_seconds"
     }
 
     /// The report as JSON (snake_case keys; times in seconds except the *_ms ones, rates in Hz;
@@ -163,6 +169,8 @@ public struct RunReport: Sendable, Encodable {
         try c.encode(synapticEventsPerSecond, forKey: .eventsPerSecond)
         try c.encode(synapticEventsPerSecond, forKey: .synopsPerSecond)
         try c.encode(memoryBytes, forKey: .memoryBytes)
+        try c.encode(threads, forKey: .threads)
+        try c.encode(threadWaitSeconds, forKey: .threadWaitSeconds)
         try c.encode(populations, forKey: .populations)
     }
 }

@@ -12,12 +12,16 @@ final class LanePopulation<M: LaneStorable>: NeuronStateAccess {
     @usableFromInline let propagator: M.Propagator
     @usableFromInline let initial: StateStorage<M.State>
     @usableFromInline let lanes: UnsafeMutablePointer<Double>
-    /// What the lane kernel keeps between steps (its refractory list; see `LaneScratch`).
-    /// Unchecked: only the owning engine's thread touches it, once per step.
-    @exclusivity(unchecked) @usableFromInline var scratch = LaneScratch<M.State>()
+    /// What the lane kernel keeps between steps (its refractory list; see `LaneScratch`), one
+    /// per thread's block: thread k touches only `scratch[k]`.
+    @usableFromInline let scratch: UnsafeMutablePointer<LaneScratch<M.State>>
+    @usableFromInline let threads: Int
 
     @inlinable
-    init(model: M, count: Int, dt: Double, initialPotentials: [Double]?) {
+    init(model: M, count: Int, dt: Double, threads: Int, initialPotentials: [Double]?) {
+        self.threads = threads
+        scratch = .allocate(capacity: threads)
+        scratch.initialize(repeating: LaneScratch(), count: threads)
         self.model = model
         self.count = count
         self.dt = dt
@@ -28,12 +32,16 @@ final class LanePopulation<M: LaneStorable>: NeuronStateAccess {
         reset()
     }
 
-    deinit { lanes.deallocate() }
+    deinit {
+        lanes.deallocate()
+        scratch.deinitialize(count: threads)
+        scratch.deallocate()
+    }
 
     @inlinable
     func makeKernel() -> SteppedKernel {
         SteppedKernel(
-            step: { [self] time, advancing, due, fired, counters in step(time, advancing, due, &fired, &counters) },
+            step: { [self] time, advancing, due, range, fired, counters in step(time, advancing, due, range, &fired, &counters) },
             runtime: PopulationRuntime(
                 reset: { [self] in reset() },
                 potential: { [self] i, time in model.potential(of: state(i, at: time), at: time) },
@@ -42,13 +50,16 @@ final class LanePopulation<M: LaneStorable>: NeuronStateAccess {
 
     @inlinable
     func step(
-        _ time: Double, _ advancing: Bool, _ due: DueDeliveries, _ fired: inout ContiguousArray<UInt32>,
-        _ counters: inout EngineCounters
+        _ time: Double, _ advancing: Bool, _ due: DueDeliveries, _ range: Range<Int>,
+        _ fired: inout ContiguousArray<UInt32>, _ counters: inout EngineCounters
     ) {
+        let lo = range.lowerBound
+        let before = fired.count
         model.stepLanes(
-            lanes, stride: count, count: count, advancingBy: advancing ? dt : nil, using: propagator, at: time,
-            scratch: &scratch, fired: &fired)
-        if advancing { counters.stateUpdates &+= UInt64(count) }
+            lanes + lo, stride: count, count: range.count, advancingBy: advancing ? dt : nil, using: propagator,
+            at: time, scratch: &scratch[due.part], fired: &fired)
+        if lo > 0 { for k in before..<fired.count { fired[k] &+= UInt32(truncatingIfNeeded: lo) } }
+        if advancing { counters.stateUpdates &+= UInt64(range.count) }
         due.forEach(at: time) { group in
             let row = lanes + model.inputLane(receptor: group.receptor) &* count
             switch group.weights.layout {
@@ -70,7 +81,7 @@ final class LanePopulation<M: LaneStorable>: NeuronStateAccess {
     @inlinable
     func reset() {
         for i in 0..<count { model.store(initial.pointer[i], inLanes: lanes, stride: count, at: i) }
-        scratch.invalidate()
+        for k in 0..<threads { scratch[k].invalidate() }
     }
 
     @inlinable

@@ -3,15 +3,16 @@
 /// specialised for the model).
 @usableFromInline
 struct SteppedKernel {
-    /// One grid step at `time`: advance every neuron by dt (not at step 0, `advancing` false),
+    /// One grid step at `time` of the neurons in `range` (one thread's block; the deliveries are
+    /// that block's part, `due.part`): advance each by dt (not at step 0, `advancing` false),
     /// apply the step's deliveries, fire every neuron at threshold — appending their local
-    /// indices to `fired` in ascending order.
-    @usableFromInline let step: (Double, Bool, DueDeliveries, inout ContiguousArray<UInt32>, inout EngineCounters) -> Void
+    /// indices to `fired` in ascending order. Blocks of different threads share no state.
+    @usableFromInline let step: (Double, Bool, DueDeliveries, Range<Int>, inout ContiguousArray<UInt32>, inout EngineCounters) -> Void
     @usableFromInline let runtime: PopulationRuntime
 
     @inlinable
     init(
-        step: @escaping (Double, Bool, DueDeliveries, inout ContiguousArray<UInt32>, inout EngineCounters) -> Void,
+        step: @escaping (Double, Bool, DueDeliveries, Range<Int>, inout ContiguousArray<UInt32>, inout EngineCounters) -> Void,
         runtime: PopulationRuntime
     ) {
         self.step = step
@@ -21,28 +22,30 @@ struct SteppedKernel {
     /// The kernel `model` allows: lane storage, summed inputs, or the plain contract order
     /// (first-spike-only populations always take the plain order, which skips neurons that
     /// fired). Where the model type is concrete the compiler resolves these casts and
-    /// specialises the builder.
+    /// specialises the builder. The builder's arguments: population size, dt, number of threads.
     @inlinable
     static func builder<M: NeuronModel>(
         for model: M, initialPotentials: [Double]?, firstSpikeOnly: Bool
-    ) -> @Sendable (Int, Double) -> SteppedKernel {
+    ) -> @Sendable (Int, Double, Int) -> SteppedKernel {
         if !firstSpikeOnly {
             if let lanes = model as? any LaneStorable { return builder(lanes: lanes, initialPotentials: initialPotentials) }
             if let summing = model as? any InputSumming { return builder(summing: summing, initialPotentials: initialPotentials) }
         }
-        return { count, dt in
+        return { count, dt, _ in
             SteppedPopulation(model: model, count: count, dt: dt, firstSpikeOnly: firstSpikeOnly, initialPotentials: initialPotentials)
                 .makeKernel()
         }
     }
 
     @inlinable
-    static func builder<M: LaneStorable>(lanes model: M, initialPotentials: [Double]?) -> @Sendable (Int, Double) -> SteppedKernel {
-        { count, dt in LanePopulation(model: model, count: count, dt: dt, initialPotentials: initialPotentials).makeKernel() }
+    static func builder<M: LaneStorable>(lanes model: M, initialPotentials: [Double]?) -> @Sendable (Int, Double, Int) -> SteppedKernel {
+        { count, dt, threads in
+            LanePopulation(model: model, count: count, dt: dt, threads: threads, initialPotentials: initialPotentials).makeKernel()
+        }
     }
 
     @inlinable
-    static func builder<M: InputSumming>(summing model: M, initialPotentials: [Double]?) -> @Sendable (Int, Double) -> SteppedKernel {
-        { count, dt in SummedInputPopulation(model: model, count: count, dt: dt, initialPotentials: initialPotentials).makeKernel() }
+    static func builder<M: InputSumming>(summing model: M, initialPotentials: [Double]?) -> @Sendable (Int, Double, Int) -> SteppedKernel {
+        { count, dt, _ in SummedInputPopulation(model: model, count: count, dt: dt, initialPotentials: initialPotentials).makeKernel() }
     }
 }

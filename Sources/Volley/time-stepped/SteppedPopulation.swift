@@ -37,7 +37,7 @@ final class SteppedPopulation<M: NeuronModel>: NeuronStateAccess {
     @inlinable
     func makeKernel() -> SteppedKernel {
         SteppedKernel(
-            step: { [self] time, advancing, due, fired, counters in step(time, advancing, due, &fired, &counters) },
+            step: { [self] time, advancing, due, range, fired, counters in step(time, advancing, due, range, &fired, &counters) },
             runtime: PopulationRuntime(
                 reset: { [self] in reset() },
                 potential: { [self] i, time in model.potential(of: states[i], at: time) },
@@ -47,17 +47,17 @@ final class SteppedPopulation<M: NeuronModel>: NeuronStateAccess {
 
     @inlinable
     func step(
-        _ time: Double, _ advancing: Bool, _ due: DueDeliveries, _ fired: inout ContiguousArray<UInt32>,
-        _ counters: inout EngineCounters
+        _ time: Double, _ advancing: Bool, _ due: DueDeliveries, _ range: Range<Int>,
+        _ fired: inout ContiguousArray<UInt32>, _ counters: inout EngineCounters
     ) {
         if advancing {
             let p = propagator
             if firstSpikeOnly {
-                for i in 0..<count where !done[i] { model.advance(&states[i], by: dt, using: p) }
+                for i in range where !done[i] { model.advance(&states[i], by: dt, using: p) }
             } else {
-                for i in 0..<count { model.advance(&states[i], by: dt, using: p) }
+                for i in range { model.advance(&states[i], by: dt, using: p) }
             }
-            counters.stateUpdates &+= UInt64(count)
+            counters.stateUpdates &+= UInt64(range.count)
         }
         due.forEach(at: time) { group in
             switch group.weights.layout {
@@ -67,7 +67,7 @@ final class SteppedPopulation<M: NeuronModel>: NeuronStateAccess {
             case .shared: deliver(group, SharedWeights(group.weights), time, &counters)
             }
         }
-        for i in 0..<count where !done[i] && model.isAboveThreshold(states[i], at: time) {
+        for i in range where !done[i] && model.isAboveThreshold(states[i], at: time) {
             model.fire(&states[i], at: time)
             if firstSpikeOnly { done[i] = true }
             fired.append(UInt32(truncatingIfNeeded: i))

@@ -36,7 +36,7 @@ final class SummedInputPopulation<M: InputSumming>: NeuronStateAccess {
     @inlinable
     func makeKernel() -> SteppedKernel {
         SteppedKernel(
-            step: { [self] time, advancing, due, fired, counters in step(time, advancing, due, &fired, &counters) },
+            step: { [self] time, advancing, due, range, fired, counters in step(time, advancing, due, range, &fired, &counters) },
             runtime: PopulationRuntime(
                 reset: { [self] in reset() },
                 potential: { [self] i, time in model.potential(of: states[i], at: time) },
@@ -45,8 +45,8 @@ final class SummedInputPopulation<M: InputSumming>: NeuronStateAccess {
 
     @inlinable
     func step(
-        _ time: Double, _ advancing: Bool, _ due: DueDeliveries, _ fired: inout ContiguousArray<UInt32>,
-        _ counters: inout EngineCounters
+        _ time: Double, _ advancing: Bool, _ due: DueDeliveries, _ range: Range<Int>,
+        _ fired: inout ContiguousArray<UInt32>, _ counters: inout EngineCounters
     ) {
         due.forEach(at: time) { group in
             switch group.weights.layout {
@@ -57,10 +57,13 @@ final class SummedInputPopulation<M: InputSumming>: NeuronStateAccess {
             }
             counters.synapticEvents &+= UInt64(group.count)
         }
-        if advancing { counters.stateUpdates &+= UInt64(count) }
+        if advancing { counters.stateUpdates &+= UInt64(range.count) }
+        let lo = range.lowerBound
+        let before = fired.count
         model.step(
-            states, count: count, inputs: inputs, advancingBy: advancing ? dt : nil, using: propagator, at: time,
-            fired: &fired)
+            states + lo, count: range.count, inputs: inputs + lo, inputStride: count, advancingBy: advancing ? dt : nil,
+            using: propagator, at: time, fired: &fired)
+        if lo > 0 { for k in before..<fired.count { fired[k] &+= UInt32(truncatingIfNeeded: lo) } }
     }
 
     /// Adds one delivery group's weights to its targets' summed inputs.

@@ -2,13 +2,25 @@
 ///
 /// Step n−1 → n, in this fixed order (docs/architecture.md):
 /// 1. the deliveries due at step n are gathered, in (emitting neuron, projection, delay group)
-///    order, and handed to their target populations;
+///    order, and handed to their target populations; plastic projections apply their rule to
+///    each arrival in that order (`PlasticProjection.preArrival`);
 /// 2. population by population, in index order: every model neuron advances by dt with the
 ///    model's propagator (precomputed once), receives its deliveries, and fires at tₙ if at or
-///    above threshold (`SteppedKernel.step`); every source neuron whose next spike rounds to step
-///    n fires at tₙ; each spike is recorded and its deliveries scheduled;
-/// 3. state recordings due at tₙ are sampled.
-/// Step 0 runs the same at t = 0 without the advance.
+///    above threshold (`SteppedKernel.step`);
+/// 3. population by population, in index order: the model neurons that fired, in ascending
+///    order, and every source neuron whose next spike rounds to step n emit their spikes at tₙ;
+///    each spike is recorded, potentiates plastic synapses onto it, and schedules its deliveries;
+/// 4. state recordings due at tₙ are sampled.
+/// Step 0 runs the same at t = 0 without the advance. Since every delay is at least one step,
+/// nothing emitted at step n acts on step n, and this order gives the same spikes as emitting
+/// each population's spikes right after its own update.
+///
+/// **Threads** (`threads` > 1): each population is split into contiguous blocks, one per thread
+/// (`TargetPartition`), and step 2 runs on all threads at once, each advancing and firing its
+/// own block and applying the part of every delivery group that targets it — in the same order
+/// as one thread, so every sum, every spike and every recorded value is bit-identical whatever
+/// the number of threads. Steps 1, 3 and 4 run on the calling thread; the threads meet once per
+/// step (`ThreadTeam`).
 ///
 /// Grid rules: a delay d becomes round(d/dt) steps (ties away from zero) and must be ≥ 1 step,
 /// otherwise construction fails; a source spike at time s is emitted at step round(s/dt). Spikes
@@ -26,6 +38,24 @@ public final class TimeSteppedSimulator: Simulator {
     private let delayStepStart: [Int]
     /// The global id of each population's first neuron.
     private let offsets: [Int]
+    /// Number of threads that run step 2.
+    public let threads: Int
+    /// The threads' blocks of neurons and parts of the delivery groups.
+    private let partition: TargetPartition
+    /// What each thread produces in step 2: its fired neurons and its operation counts.
+    private let shares: UnsafeMutablePointer<ThreadShare>
+    /// blockOf[p·threads + k]: thread k's neurons of population p.
+    private let blockOf: UnsafeMutablePointer<Range<Int>>
+    private let modelPopulations: [Int]
+    private let hasPlasticity: Bool
+    /// The current step's input to the threads (set by the calling thread before they start).
+    private var stepKeys = UnsafeBufferPointer<UInt64>(start: nil, count: 0)
+    private var stepOffsets: UnsafePointer<Int>?
+    private var stepSnapshot: UnsafePointer<Double>?
+    private var stepAdvancing = false
+    private var team: ThreadTeam?
+    /// Seconds each thread spent waiting at the step barrier since construction or `reset()`.
+    public private(set) var barrierWaitSeconds: [Double]
     // The step loop's buffers. Unchecked exclusivity: only the engine's own thread touches them,
     // many times per step.
     /// Ring buffer of due delivery keys, indexed by step modulo its length.
@@ -36,17 +66,26 @@ public final class TimeSteppedSimulator: Simulator {
     @exclusivity(unchecked) private var dueStart: [Int]
     @exclusivity(unchecked) private var dueCursor: [Int]
     @exclusivity(unchecked) private var fired = ContiguousArray<UInt32>()
+    /// Per due key: where the weights of its plastic group start in `snapshot`, or −1.
+    @exclusivity(unchecked) private var snapshotOffsets = ContiguousArray<Int>()
+    @exclusivity(unchecked) private var snapshot = ContiguousArray<Double>()
 
     public override var engineName: String { "stepped" }
     public override var timeStep: Double? { dt }
+    public override var threadCount: Int { threads }
+    public override var threadWaitSeconds: [Double] { threads > 1 ? barrierWaitSeconds : [] }
 
     /// The longest delay in steps of dt (one ring slot per step; 2²⁴ slots are 128 MB of empty
     /// buckets).
     public static let maxDelaySteps = 1 << 24
 
-    public init(network: Network, dt: Double, recording: SpikeRecording = .all) throws {
+    /// `threads`: how many threads advance the neurons (default `Simulator.defaultThreads`: the
+    /// `VOLLEY_THREADS` environment variable, else 1); the spikes are the same for every count.
+    public init(network: Network, dt: Double, recording: SpikeRecording = .all, threads: Int? = nil) throws {
         guard dt.isFinite && dt > 0 else { throw VolleyError.invalidTimeStep(value: dt) }
+        let threads = try threads.map { try Simulator.checkThreads($0) } ?? Simulator.defaultThreads()
         self.dt = dt
+        self.threads = threads
         var steps: [Int32] = []
         var starts: [Int] = []
         var maxSteps = 1
@@ -76,19 +115,38 @@ public final class TimeSteppedSimulator: Simulator {
         ring = Array(repeating: [], count: maxSteps + 1)
         dueStart = [Int](repeating: 0, count: network.populations.count + 1)
         dueCursor = dueStart
-        let kernels = network.populations.map { p in p.kernels.map { $0.timeStepped(p.size, dt) } }
+        let kernels = network.populations.map { p in p.kernels.map { $0.timeStepped(p.size, dt, threads) } }
         self.kernels = kernels
+        modelPopulations = kernels.indices.filter { kernels[$0] != nil }
+        hasPlasticity = network.projections.contains { $0.plasticity != nil }
+        partition = TargetPartition(network: network, parts: threads)
+        blockOf = .allocate(capacity: Swift.max(network.populations.count * threads, 1))
+        for p in network.populations.indices {
+            for k in 0..<threads { (blockOf + p * threads + k).initialize(to: partition.blocks[p][k]) }
+        }
+        shares = .allocate(capacity: threads)
+        shares.initialize(
+            repeating: ThreadShare(firedEnd: [Int](repeating: 0, count: network.populations.count)), count: threads)
+        barrierWaitSeconds = [Double](repeating: 0, count: threads)
         try super.init(network: network, recording: recording, runtimes: kernels.map { $0?.runtime })
+    }
+
+    deinit {
+        shares.deinitialize(count: threads)
+        shares.deallocate()
+        blockOf.deallocate()
     }
 
     override func resetEngine() {
         step = 0
         started = false
+        for k in barrierWaitSeconds.indices { barrierWaitSeconds[k] = 0 }
         for i in ring.indices { ring[i].removeAll(keepingCapacity: true) }
     }
 
     override var engineMemoryBytes: Int {
         ring.reduce(0) { $0 + $1.capacity * 8 } + dueKeys.capacity * 8 + delaySteps.count * 4
+            + snapshotOffsets.capacity * 8 + snapshot.capacity * 8 + partition.memoryBytes
     }
 
     /// The step at which a source spike at `t` is emitted.
@@ -110,6 +168,26 @@ public final class TimeSteppedSimulator: Simulator {
                 name: "end", value: "\(end)", reason: "more than 2⁵³ steps of dt = \(dt) ms; give a finite end time the grid can count to, or .infinity")
         }
         let lastStep = end == .infinity ? Int.max : Int(endStep)
+        if threads > 1 {
+            let team = ThreadTeam(size: threads) { [unowned self] k in stepBlocks(k) }
+            self.team = team
+            defer {
+                team.finish()
+                for k in 0..<threads { barrierWaitSeconds[k] += team.waitSeconds(k) }
+                self.team = nil
+            }
+            return try advanceSteps(to: lastStep, end: end, stop: stop, &count)
+        }
+        return try advanceSteps(to: lastStep, end: end, stop: stop, &count)
+    }
+
+    private func advanceSteps(to lastStep: Int, end: Double, stop: StopCondition, _ count: inout EngineCounters) throws -> RunOutcome {
+        defer {
+            for k in 0..<threads {
+                count.add(shares[k].counters)
+                shares[k].counters = EngineCounters()
+            }
+        }
         if !started {
             started = true
             if processStep(advancing: false, stop: stop, &count) { return .stopped(at: time) }
@@ -132,22 +210,81 @@ public final class TimeSteppedSimulator: Simulator {
     private func processStep(advancing: Bool, stop: StopCondition, _ count: inout EngineCounters) -> Bool {
         let t = time
         gatherDueDeliveries(&count)
-        var stopNow = false
+        applyPlasticity(at: t)
+        stepAdvancing = advancing
         dueKeys.withUnsafeBufferPointer { keys in
-            for p in network.populations.indices {
-                fired.removeAll(keepingCapacity: true)
-                if let kernel = kernels[p] {
-                    let due = DueDeliveries(
-                        keys: UnsafeBufferPointer(rebasing: keys[dueStart[p]..<dueStart[p + 1]]), routing: routing)
-                    kernel.step(t, advancing, due, &fired, &count)
-                } else {
-                    sources[p].unsafelyUnwrapped.emitDue(step: step, gridStep: gridStep, into: &fired, &count)
+            snapshotOffsets.withUnsafeBufferPointer { offsets in
+                snapshot.withUnsafeBufferPointer { weights in
+                    stepKeys = keys
+                    stepOffsets = offsets.baseAddress
+                    stepSnapshot = weights.baseAddress
+                    if let team { team.run() } else { stepBlocks(0) }
+                    stepKeys = UnsafeBufferPointer(start: nil, count: 0)
                 }
+            }
+        }
+        var stopNow = false
+        for p in network.populations.indices {
+            if kernels[p] != nil {
+                for k in 0..<threads {
+                    let start = p == 0 ? 0 : shares[k].firedEnd[p - 1]
+                    for j in start..<shares[k].firedEnd[p] where emit(p, Int(shares[k].fired[j]), stop, &count) {
+                        stopNow = true
+                    }
+                }
+            } else {
+                fired.removeAll(keepingCapacity: true)
+                sources[p].unsafelyUnwrapped.emitDue(step: step, gridStep: gridStep, into: &fired, &count)
                 for k in fired.indices where emit(p, Int(fired[k]), stop, &count) { stopNow = true }
             }
         }
         sampleStates(upTo: t + 1e-9 * dt)
         return stopNow
+    }
+
+    /// Step 2 for thread k: its block of every model population, in population order.
+    private func stepBlocks(_ k: Int) {
+        let share = shares + k
+        share.pointee.fired.removeAll(keepingCapacity: true)
+        let keys = stepKeys, offsets = stepOffsets.unsafelyUnwrapped, weights = stepSnapshot.unsafelyUnwrapped
+        let t = time, advancing = stepAdvancing
+        var populationEnd = 0
+        for p in modelPopulations {
+            // Source populations in between fire nothing here.
+            while populationEnd < p { share.pointee.firedEnd[populationEnd] = share.pointee.fired.count; populationEnd += 1 }
+            let due = DueDeliveries(
+                keys: UnsafeBufferPointer(rebasing: keys[dueStart[p]..<dueStart[p + 1]]),
+                snapshotOffsets: offsets + dueStart[p], snapshot: weights, routing: routing, partition: partition, part: k)
+            kernels[p].unsafelyUnwrapped.step(t, advancing, due, blockOf[p * threads + k], &share.pointee.fired, &share.pointee.counters)
+            share.pointee.firedEnd[p] = share.pointee.fired.count
+            populationEnd = p + 1
+        }
+        while populationEnd < network.populations.count {
+            share.pointee.firedEnd[populationEnd] = share.pointee.fired.count
+            populationEnd += 1
+        }
+    }
+
+    /// Step 1's plasticity: each due arrival on a plastic projection, in delivery order, updates
+    /// the projection's traces and weights; the weights it leaves are copied for the delivery.
+    private func applyPlasticity(at t: Double) {
+        snapshotOffsets.removeAll(keepingCapacity: true)
+        snapshot.removeAll(keepingCapacity: true)
+        guard hasPlasticity else {
+            snapshotOffsets.append(contentsOf: repeatElement(-1, count: dueKeys.count))
+            return
+        }
+        for key in dueKeys {
+            let event = DeliveryEvent(time: t, key: key)
+            guard let plastic = routing.plastic[event.projection] else {
+                snapshotOffsets.append(-1)
+                continue
+            }
+            let (g, first, n) = routing.locate(source: event.source, projection: event.projection, group: event.group)
+            plastic.preArrival(group: g, first: first, count: n, time: t)
+            snapshotOffsets.append(snapshot.count)
+            snapshot.append(contentsOf: plastic.weights[first..<(first + n)])
+        }
     }
 
     /// Moves the keys due at the current step out of the ring, sorted in delivery order and
@@ -191,4 +328,16 @@ public final class TimeSteppedSimulator: Simulator {
             })
         return noteSpike(population: p, local: local, time: time, stop: stop)
     }
+}
+
+/// What one thread produces in a step: the local indices of the neurons it fired (population p's
+/// are `fired[firedEnd[p − 1] ..< firedEnd[p]]`) and its operation counts. Padded to two cache
+/// lines, so that threads writing their counters do not share a line.
+struct ThreadShare {
+    var fired = ContiguousArray<UInt32>()
+    var firedEnd: [Int]
+    var counters = EngineCounters()
+    private var padding: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
+
+    init(firedEnd: [Int]) { self.firedEnd = firedEnd }
 }

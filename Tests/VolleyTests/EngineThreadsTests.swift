@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+@testable import Volley
+
+/// The time-stepped engine on several threads gives the one-thread run's spikes, recorded
+/// potentials and plastic weights bit for bit (docs/architecture.md, "Threads").
+@Suite("Engine threads")
+struct EngineThreadsTests {
+    /// Everything a run produces that must not depend on the thread count.
+    struct Outcome: Equatable {
+        var neurons: [[UInt32]]
+        var times: [[Double]]
+        var potentials: [[Double]]
+        var weights: [[Double]]
+        var synapticEvents: UInt64
+        var stateUpdates: UInt64
+    }
+
+    static func run(
+        _ net: Network, dt: Double, until end: Double, threads: Int, record: PopulationID? = nil,
+        plastic: [ProjectionID] = []
+    ) throws -> Outcome {
+        let sim = try TimeSteppedSimulator(network: net, dt: dt, threads: threads)
+        #expect(sim.threads == threads)
+        if let record { _ = try sim.recordPotentials(of: record, neurons: [0, 63, 64, 65, 130, 199], every: 1) }
+        try sim.run(until: end / 2)
+        try sim.run(until: end)  // a second run restarts the team from the engine's state
+        return Outcome(
+            neurons: sim.spikes.neurons, times: sim.spikes.times,
+            potentials: sim.stateRecordings.flatMap(\.potentials),
+            weights: try plastic.map { try sim.weights(of: $0) },
+            synapticEvents: sim.counters.synapticEvents, stateUpdates: sim.counters.stateUpdates)
+    }
+
+    static func expectSameForAllThreadCounts(
+        _ net: Network, dt: Double, until end: Double, record: PopulationID? = nil, plastic: [ProjectionID] = [],
+        minimumSpikes: Int
+    ) throws {
+        let one = try run(net, dt: dt, until: end, threads: 1, record: record, plastic: plastic)
+        let spikes = one.times.reduce(0) { $0 + $1.count }
+        #expect(spikes >= minimumSpikes, "the network must be active: \(spikes) spikes")
+        for threads in [2, 3, 4] {
+            let many = try run(net, dt: dt, until: end, threads: threads, record: record, plastic: plastic)
+            #expect(many == one, "\(threads) threads differ from one")
+        }
+    }
+
+    @Test("CUBA (lane kernel, recurrent, heterogeneous delays): 1, 2, 3, 4 threads bit-identical")
+    func cuba() throws {
+        let net = try smallRecurrentNetwork(seed: 7, neurons: 1000)
+        try Self.expectSameForAllThreadCounts(
+            net, dt: 0.1, until: 200, record: net.populations[0].id, minimumSpikes: 1000)
+    }
+
+    @Test("Sparse activity with Poisson input: a few pacemakers drive a quiet network, bit-identical")
+    func sparse() throws {
+        var net = Network()
+        let model = LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 10, vRest: -60, vReset: -60, vThreshold: -50, tRef: 5)
+        let input = try net.addPoissonSource("in", rates: Array(repeating: 40, count: 50), seed: 11)
+        let exc = try net.addPopulation("exc", size: 400, model: model)
+        let inh = try net.addPopulation("inh", size: 100, model: model)
+        try net.connect(input, to: exc, pattern: .fixedProbability(0.1), weight: .uniform(2, 6), delay: .uniform(0.5, 3), receptor: 0, seed: 12)
+        try net.connect(exc, to: exc, pattern: .fixedProbability(0.02), weight: .constant(3), delay: .constant(1.5), receptor: 0, seed: 13)
+        try net.connect(exc, to: inh, pattern: .fixedProbability(0.05), weight: .constant(4), delay: .uniform(0.2, 1), receptor: 0, seed: 14)
+        try net.connect(inh, to: exc, pattern: .fixedProbability(0.05), weight: .constant(-10), delay: .constant(0.8), receptor: 1, seed: 15)
+        try Self.expectSameForAllThreadCounts(net, dt: 0.1, until: 300, record: exc, minimumSpikes: 300)
+    }
+
+    @Test("The contract's plain order (per-neuron receive) and summed conductance inputs: bit-identical")
+    func otherKernels() throws {
+        let plain = try smallRecurrentNetwork(
+            seed: 5, neurons: 600,
+            model: Plain(base: LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 10, vRest: -49, vReset: -60, vThreshold: -50, tRef: 5)))
+        try Self.expectSameForAllThreadCounts(plain, dt: 0.1, until: 150, record: plain.populations[0].id, minimumSpikes: 500)
+
+        var net = Network()
+        let input = try net.addPoissonSource("in", rates: Array(repeating: 30, count: 40), seed: 21)
+        let out = try net.addPopulation("out", size: 300, model: ConductanceLIF(tauM: 20, tRef: 2))
+        try net.connect(input, to: out, pattern: .fixedProbability(0.3), weight: .uniform(0.05, 0.4), delay: .uniform(0.5, 2), receptor: 0, seed: 22)
+        try net.connect(out, to: out, pattern: .fixedProbability(0.05), weight: .constant(0.3), delay: .constant(1), receptor: 1, seed: 23)
+        try Self.expectSameForAllThreadCounts(net, dt: 0.25, until: 300, record: out, minimumSpikes: 200)
+    }
+
+    @Test("STDP with Poisson input (several spikes of one source in a step): spikes and weights bit-identical")
+    func plastic() throws {
+        var net = Network()
+        let input = try net.addPoissonSource("in", rates: Array(repeating: 300, count: 60), seed: 31)
+        let out = try net.addPopulation("out", size: 200, model: LIFDelta(tauM: 20, vRest: -70, vReset: -70, vThreshold: -55, tRef: 2))
+        let p = try net.connect(input, to: out, pattern: .fixedProbability(0.5), weight: .uniform(0, 1.2), delay: .uniform(0.5, 4), seed: 32)
+        try net.setPlasticity(.stdp(STDPRule(tauPlus: 20, tauMinus: 20, aPlus: 0.02, aMinus: 0.021, wMin: 0, wMax: 1.5)), for: p)
+        let one = try Self.run(net, dt: 0.5, until: 400, threads: 1, plastic: [p])
+        let initial = try net.projection(p).weights.array
+        #expect(zip(one.weights[0], initial).contains { abs($0 - $1) > 0.05 }, "the rule must move the weights")
+        try Self.expectSameForAllThreadCounts(net, dt: 0.5, until: 400, record: out, plastic: [p], minimumSpikes: 500)
+    }
+
+    @Test("Thread counts out of range are typed errors naming the value")
+    func invalidCounts() throws {
+        let net = try smallRecurrentNetwork(seed: 1, neurons: 100)
+        for bad in [0, -1, Simulator.maxThreads + 1] {
+            #expect {
+                try TimeSteppedSimulator(network: net, dt: 0.1, threads: bad)
+            } throws: { error in
+                "\(error)".contains("threads") && "\(error)".contains("\(bad)")
+            }
+        }
+    }
+
+    @Test("Blocks: contiguous, in order, whole multiples of 64 neurons, covering the population")
+    func blocks() {
+        for (count, parts) in [(1000, 3), (10, 4), (64, 2), (130, 2), (0, 2), (100_000, 7)] {
+            let b = TargetPartition.blocks(count: count, parts: parts)
+            #expect(b.count == parts)
+            #expect(b.first?.lowerBound == 0 && b.last?.upperBound == count)
+            for k in 1..<parts { #expect(b[k].lowerBound == b[k - 1].upperBound) }
+            for r in b.dropLast() where r.upperBound < count { #expect(r.count % 64 == 0) }
+        }
+    }
+}
