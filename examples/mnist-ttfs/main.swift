@@ -24,7 +24,7 @@ runExample("mnist-ttfs") {
     cli.option("seed", value: "S", default: "1", help: "seed of the weights and the sample order")
     cli.option("train-samples", value: "N", default: "60000", help: "use the first N training images")
     cli.option("validation", value: "N", default: "0", help: "hold out the last N of those training images for validation (reported per epoch instead of the test set, for tuning)")
-    cli.option("shift", value: "PIXELS", default: "2", help: "training augmentation: translate each training image by a random (dx, dy) in [−P, P]², redrawn each epoch")
+    cli.option("shift", value: "PIXELS", default: "1", help: "training augmentation: translate each training image by a random (dx, dy) in [−P, P]², redrawn each epoch (--quick: 2)")
     cli.option("jitter", value: "MS", default: "0", help: "training augmentation: Gaussian jitter (SD) of every input spike time, redrawn each epoch")
     cli.option("test-samples", value: "N", default: "10000", help: "use the first N test images")
     cli.option("save", value: "PATH", help: "write the trained model as JSON")
@@ -45,7 +45,7 @@ runExample("mnist-ttfs") {
     let initialLearningRate = lr
     let validation = try cli.int("validation", .init("must be in 0..<train-samples (\(requestedTrainCount))") { $0 >= 0 && $0 < requestedTrainCount })
     let jitter = try cli.double("jitter", .within(0...100))
-    let shift = try cli.int("shift", .within(0...13))
+    let shift = quick && !cli.isSet("shift") ? 2 : try cli.int("shift", .within(0...13))
     let decay = try cli.double("lr-decay", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 })
     let lrStep = try cli.int("lr-step", .positive)
     let seed = try cli.uint64("seed")
