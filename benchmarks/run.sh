@@ -49,9 +49,9 @@ benchmarks/results/memory-latency | tail -n 1 | sed 's/^{/{"label":"probe",/' >>
 # threshold (E_L = -52 mV) and fire only from recurrent input: ≈ 1 Hz mean (docs/benchmarks.md).
 configs=(
   "4000 x 1 s|4000|1000|-49|volley-event volley-event-native volley-stepped volley-stepped-native brian2-standalone brian2-runtime nest"
-  "4000 x 10 s|4000|10000|-49|volley-event volley-event-native volley-stepped volley-stepped-native brian2-standalone nest"
+  "4000 x 10 s|4000|10000|-49|volley-event volley-event-native volley-stepped volley-stepped-native volley-stepped-2t volley-stepped-native-2t brian2-standalone brian2-standalone-2t nest nest-2t nest-ps nest-ps-2t"
   "40000 x 1 s|40000|1000|-49|volley-event volley-event-native volley-stepped volley-stepped-native brian2-standalone nest"
-  "100000 x 1 s|100000|1000|-49|volley-event volley-event-native volley-stepped volley-stepped-native brian2-standalone nest"
+  "100000 x 1 s|100000|1000|-49|volley-event volley-event-native volley-stepped volley-stepped-native volley-stepped-2t volley-stepped-native-2t brian2-standalone brian2-standalone-2t nest nest-2t nest-ps nest-ps-2t"
   "low drive 4000 x 10 s|4000|10000|-49.99|volley-event volley-event-native volley-stepped volley-stepped-native brian2-standalone nest"
   "sparse 1 Hz 4000 x 10 s|4000|10000|-49|volley-event volley-event-native volley-stepped volley-stepped-native brian2-standalone nest|--pacemakers 0.07 --quiet-drive -52"
   "COBA 4000 x 1 s|4000|1000|-|volley-event volley-stepped volley-stepped-euler brian2-standalone nest"

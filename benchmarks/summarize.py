@@ -39,6 +39,7 @@ out.append("")
 out.append("| network | simulator | run (s) | build (s) | compile (s) | mean rate (Hz) | synaptic events | events/s | peak RSS (MB) | Volley event speed-up | Volley event (native) speed-up | Volley stepped speed-up | Volley stepped (native) speed-up |")
 out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 checks = []
+thread_checks = []
 for label, sims in rows.items():
     t = {s: med([r.get("run_seconds") or r["wall_seconds"] for r in rs]) for s, rs in sims.items()}
     rates = {s: med([r["mean_rate_hz"] for r in rs]) for s, rs in sims.items()}
@@ -58,13 +59,18 @@ for label, sims in rows.items():
         out.append(f"| {label} | {name_of(label, s)} | {t[s]:.3f} | {build:.2f} | {comp:.1f} | {rates[s]:.3f} | {events} | {f'{rss:.0f}' if rss else '–'} | {su_e} | {su_en} | {su_s} | {su_n} |")
     for s2 in sims:
         if s2.endswith("-2t") and s2[:-3] in t:
-            checks.append(f"* {label}: {name_of(label, s2)} runs {t[s2[:-3]] / t[s2]:.2f}× as fast as on one thread.")
+            thread_checks.append(f"* {label}: {name_of(label, s2)} runs {t[s2[:-3]] / t[s2]:.2f}× as fast as on one thread.")
     lo, hi = min(rates.values()), max(rates.values())
     checks.append(f"* {label}: mean rates {', '.join('%s %.3f Hz' % (name_of(label, s) if label.startswith('COBA') else names[s].split(' (')[0], r) for s, r in rates.items())}; "
                   f"spread {100 * (hi - lo) / lo:.1f} % — {'within' if hi <= 1.1 * lo else 'NOT within'} 10 %.")
 out.append("")
 out.append("Speed-up = peer run time / Volley run time at the same number of threads (> 1: Volley faster). Run time is the simulation")
 out.append("only: network construction is `build`, Brian2's C++ compilation is `compile`.")
+if thread_checks:
+    out.append("")
+    out.append("Two threads against one (same simulator and build):")
+    out.append("")
+    out.extend(thread_checks)
 out.append("")
 out.append("Firing statistics (the networks are the same; the random instances differ per simulator):")
 out.append("")

@@ -214,18 +214,23 @@ extension CommandOptions.Requirement where T == Int {
 }
 
 extension CommandOptions {
-    /// Declares `--threads N` (the engines' thread count; see `threads()`).
+    /// Declares `--threads N|auto` (the time-stepped engine's thread count; see `threads(for:)`).
     public mutating func threadsOption() {
         option(
-            "threads", value: "N", default: "all cores",
-            help: "threads that advance the neurons (time-stepped engine); the spikes are identical for every N; also VOLLEY_THREADS")
+            "threads", value: "N|auto", default: "auto",
+            help: "threads that advance the neurons in the time-stepped engine (identical spikes for every N); auto: VOLLEY_THREADS if set, else all cores but at most one per \(TimeSteppedSimulator.neuronsPerThread) model neurons")
     }
 
-    /// `--threads` if given, else the `VOLLEY_THREADS` environment variable, else the number of
-    /// cores (at most `Simulator.maxThreads`).
-    public func threads() throws -> Int {
-        if isSet("threads") { return try int("threads", .within(1...Simulator.maxThreads)) }
+    /// `--threads` if a number, else `VOLLEY_THREADS` if set, else
+    /// `TimeSteppedSimulator.automaticThreads(for:)`.
+    public func threads(for network: Network) throws -> Int {
+        if let text = string("threads"), text != "auto" {
+            guard let n = Int(text), (1...Simulator.maxThreads).contains(n) else {
+                throw VolleyError.usage("option '--threads': '\(text)' is not 'auto' or a whole number from 1 to \(Simulator.maxThreads)")
+            }
+            return n
+        }
         if ProcessInfo.processInfo.environment["VOLLEY_THREADS"] != nil { return try Simulator.defaultThreads() }
-        return min(Simulator.coreCount, Simulator.maxThreads)
+        return TimeSteppedSimulator.automaticThreads(for: network)
     }
 }

@@ -44,6 +44,7 @@ runExample("cuba") {
     cli.option("weight-precision", value: "double|single", default: "double", help: "per-synapse weight storage: Double (8 B) or Float (4 B); equal weights are always stored once")
     cli.option("raster", value: "PATH", help: "write an SVG raster plot (first 200 neurons per population)")
     cli.option("spikes", value: "PATH", help: "write every spike as CSV (population,neuron,time_ms)")
+    cli.option("record", value: "all|none", default: "all", help: "keep every spike in memory (all: needed by --raster and --spikes) or only count them (none: memory stays flat however long the run)")
     cli.threadsOption()
     cli.flag("quick", help: "seconds-long run for CI: 1000 neurons, 200 ms")
     try cli.parseProcessArguments()
@@ -62,9 +63,8 @@ runExample("cuba") {
     let pacemakerFraction = try cli.double("pacemakers", .fraction)
     let quietRest = try cli.double("quiet-drive", .within(-200...200))
     let seed = try cli.uint64("seed")
-    let threads = try cli.threads()
-    if engine == "event" && cli.isSet("threads") && threads > 1 {
-        throw VolleyError.usage("option '--threads': the event-driven engine runs on one thread (use --engine stepped for \(threads) threads)")
+    if engine == "event", let text = cli.string("threads"), cli.isSet("threads"), text != "auto", text != "1" {
+        throw VolleyError.usage("option '--threads': the event-driven engine runs on one thread (use --engine stepped for '\(text)' threads)")
     }
     let jitter = try cli.double("weight-jitter", .init("must be in [0, 1)") { $0 >= 0 && $0 < 1 })
     let precision = WeightPrecision(rawValue: try cli.choice("weight-precision", ["double", "single"]))!
@@ -79,6 +79,10 @@ runExample("cuba") {
     }
     let rasterPath = try cli.string("raster").map { try OutputPath.check($0, flag: "raster") }
     let spikesPath = try cli.string("spikes").map { try OutputPath.check($0, flag: "spikes") }
+    let record = try cli.choice("record", ["all", "none"]) == "all"
+    if !record && (rasterPath != nil || spikesPath != nil) {
+        throw VolleyError.usage("option '--record none' keeps no spikes, but --raster/--spikes need them (drop --record none)")
+    }
 
     // Build the network.
     let buildStart = Date()
@@ -122,7 +126,8 @@ runExample("cuba") {
     }
     let sim: Simulator =
         engine == "event"
-        ? try EventDrivenSimulator(network: net) : try TimeSteppedSimulator(network: net, dt: dt, threads: threads)
+        ? try EventDrivenSimulator(network: net, recording: record ? .all : .none)
+        : try TimeSteppedSimulator(network: net, dt: dt, recording: record ? .all : .none, threads: try cli.threads(for: net))
     let buildSeconds = Date().timeIntervalSince(buildStart)
     print("CUBA: \(neurons) neurons (\(nExc) exc, \(nInh) inh), p = \(Format.fixed(p, 5)), \(net.synapseCount) synapses, built in \(Format.fixed(buildSeconds, 2)) s")
 

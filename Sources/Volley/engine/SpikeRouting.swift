@@ -59,6 +59,10 @@ final class SpikeRouting {
     @usableFromInline let views: UnsafeMutableBufferPointer<ProjectionView>
     /// outgoing[p] = projections whose source is population p.
     let outgoing: [[Int]]
+    /// The same as flat raw storage (no reference counting when engine threads read it):
+    /// population p's are `outgoingList[outgoingStart[p] ..< outgoingStart[p + 1]]`.
+    private let outgoingStart: UnsafeMutablePointer<Int>
+    private let outgoingList: UnsafeMutablePointer<Int>
     /// Runtime of every plastic projection (nil for static ones).
     let plastic: [PlasticProjection?]
     /// plasticByTarget[p] = plastic projections whose target is population p.
@@ -75,6 +79,14 @@ final class SpikeRouting {
         outgoing = network.populations.map { p in
             network.projections.filter { $0.source == p.id }.map { $0.id.index }
         }
+        outgoingStart = .allocate(capacity: outgoing.count + 1)
+        outgoingList = .allocate(capacity: Swift.max(network.projections.count, 1))
+        var n = 0
+        for (p, list) in outgoing.enumerated() {
+            outgoingStart[p] = n
+            for j in list { outgoingList[n] = j; n += 1 }
+        }
+        outgoingStart[outgoing.count] = n
         views = .allocate(capacity: Swift.max(network.projections.count, 1))
         for proj in network.projections {
             let s = proj.structure
@@ -88,7 +100,11 @@ final class SpikeRouting {
         }
     }
 
-    deinit { views.deallocate() }
+    deinit {
+        views.deallocate()
+        outgoingStart.deallocate()
+        outgoingList.deallocate()
+    }
 
     /// Calls `body(projection, g, g − g0)` for every delay group g of row `local` of every
     /// projection leaving population `p` (g0: the row's first group), after prefetching the
@@ -96,7 +112,8 @@ final class SpikeRouting {
     @inline(__always)
     func forEachGroup(ofSpikeFrom p: Int, local: Int, _ body: (Int, Int, Int) -> Void) -> Int {
         var groups = 0
-        for projection in outgoing[p] {
+        for k in outgoingStart[p]..<outgoingStart[p + 1] {
+            let projection = outgoingList[k]
             let view = views[projection]
             let g0 = Int(view.rowGroups[local])
             let g1 = Int(view.rowGroups[local + 1])

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import VolleyPrefetch
 
 /// A fixed team of threads that run one job together, many times a second, for the duration of
 /// one simulation run: the calling thread is member 0, `size − 1` worker threads are the others.
@@ -28,6 +29,7 @@ final class ThreadTeam: @unchecked Sendable {
         precondition(size >= 1)
         self.size = size
         self.job = job
+        spinPolls = size <= ProcessInfo.processInfo.activeProcessorCount ? 20_000 : 0
         waits = .allocate(capacity: size * Self.pad)
         waits.initialize(repeating: 0, count: size * Self.pad)
         for member in 1..<Swift.max(size, 1) {
@@ -49,7 +51,7 @@ final class ThreadTeam: @unchecked Sendable {
         generation.add(1, ordering: .releasing)
         job(0)
         let start = DispatchTime.now().uptimeNanoseconds
-        Self.spin { finished.load(ordering: .acquiring) == size - 1 }
+        spin { finished.load(ordering: .acquiring) == size - 1 }
         waits[0] &+= DispatchTime.now().uptimeNanoseconds &- start
     }
 
@@ -69,7 +71,7 @@ final class ThreadTeam: @unchecked Sendable {
         var seen = 0
         while true {
             let start = DispatchTime.now().uptimeNanoseconds
-            Self.spin { generation.load(ordering: .acquiring) != seen }
+            spin { generation.load(ordering: .acquiring) != seen }
             seen = generation.load(ordering: .acquiring)
             waits[member * Self.pad] &+= DispatchTime.now().uptimeNanoseconds &- start
             if stopping.load(ordering: .relaxed) { break }
@@ -79,13 +81,19 @@ final class ThreadTeam: @unchecked Sendable {
         exited.leave()
     }
 
-    /// Spins until `done()`, yielding the core after the first 256 polls.
+    /// Polls before a waiting member starts yielding its core: ≈ 20 000 pauses (well over a
+    /// step) while the team fits the machine's cores, so that on idle cores a member never
+    /// sleeps within a run; none when there are more members than cores, where a spinning member
+    /// would hold the core the member it waits for needs.
+    private let spinPolls: Int
+
+    /// Spins until `done()`, yielding the core after `spinPolls` polls.
     @inline(__always)
-    private static func spin(until done: () -> Bool) {
+    private func spin(until done: () -> Bool) {
         var polls = 0
         while !done() {
             polls &+= 1
-            if polls > 256 { sched_yield() }
+            if polls > spinPolls { sched_yield() } else { volley_spin_hint() }
         }
     }
 }

@@ -10,21 +10,26 @@ struct DueDeliveries {
     /// Per key: where its group's weights start in `snapshot`, or −1 (the projection's own store).
     @usableFromInline let snapshotOffsets: UnsafePointer<Int>
     @usableFromInline let snapshot: UnsafePointer<Double>
-    @usableFromInline unowned(unsafe) let routing: SpikeRouting
-    @usableFromInline unowned(unsafe) let partition: TargetPartition
-    /// The thread's block (0 ..< `partition.parts`).
+    /// The projections (`SpikeRouting.views`) and their split tables (`TargetPartition.splits`),
+    /// as raw storage: threads reading them touch no reference count.
+    @usableFromInline let views: UnsafeMutableBufferPointer<ProjectionView>
+    @usableFromInline let splits: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>>
+    @usableFromInline let parts: Int
+    /// The thread's block (0 ..< `parts`).
     @usableFromInline let part: Int
 
     @inlinable
     init(
         keys: UnsafeBufferPointer<UInt64>, snapshotOffsets: UnsafePointer<Int>, snapshot: UnsafePointer<Double>,
-        routing: SpikeRouting, partition: TargetPartition, part: Int
+        views: UnsafeMutableBufferPointer<ProjectionView>, splits: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>>,
+        parts: Int, part: Int
     ) {
         self.keys = keys
         self.snapshotOffsets = snapshotOffsets
         self.snapshot = snapshot
-        self.routing = routing
-        self.partition = partition
+        self.views = views
+        self.splits = splits
+        self.parts = parts
         self.part = part
     }
 
@@ -32,18 +37,19 @@ struct DueDeliveries {
     /// `body`.
     @inlinable @inline(__always)
     func forEach(at time: Double, _ body: (DeliveryGroup) -> Void) {
-        let parts = partition.parts
         for i in 0..<keys.count {
             let event = DeliveryEvent(time: time, key: keys[i])
             let projection = event.projection
-            let (g, first, n) = routing.locate(source: event.source, projection: projection, group: event.group)
-            let view = routing.views[projection]
+            let view = views[projection]
+            let g = Int(view.rowGroups[event.source &- view.sourceOffset]) &+ event.group
+            let first = Int(view.groupStart[g])
+            let n = Int(view.groupStart[g &+ 1]) &- first
             let offset = snapshotOffsets[i]
             let weights = offset < 0 ? view.weights.from(first) : WeightRun(snapshot + offset)
             if parts == 1 {
                 body(DeliveryGroup(targets: view.targets + first, weights: weights, count: n, receptor: view.receptor))
             } else {
-                let split = partition.splits[projection] + (g &* (parts &+ 1) &+ part)
+                let split = splits[projection] + (g &* (parts &+ 1) &+ part)
                 let lo = Int(split[0]), hi = Int(split[1])
                 body(DeliveryGroup(
                     targets: view.targets + (first &+ lo), weights: weights.from(lo), count: hi &- lo, receptor: view.receptor))

@@ -13,15 +13,16 @@ final class LanePopulation<M: LaneStorable>: NeuronStateAccess {
     @usableFromInline let initial: StateStorage<M.State>
     @usableFromInline let lanes: UnsafeMutablePointer<Double>
     /// What the lane kernel keeps between steps (its refractory list; see `LaneScratch`), one
-    /// per thread's block: thread k touches only `scratch[k]`.
+    /// per thread's block, two cache lines apart: thread k touches only `scratch[k·spacing]`.
     @usableFromInline let scratch: UnsafeMutablePointer<LaneScratch<M.State>>
+    @usableFromInline static var spacing: Int { Swift.max(1, (128 + MemoryLayout<LaneScratch<M.State>>.stride - 1) / MemoryLayout<LaneScratch<M.State>>.stride) }
     @usableFromInline let threads: Int
 
     @inlinable
     init(model: M, count: Int, dt: Double, threads: Int, initialPotentials: [Double]?) {
         self.threads = threads
-        scratch = .allocate(capacity: threads)
-        scratch.initialize(repeating: LaneScratch(), count: threads)
+        scratch = .allocate(capacity: threads * Self.spacing)
+        scratch.initialize(repeating: LaneScratch(), count: threads * Self.spacing)
         self.model = model
         self.count = count
         self.dt = dt
@@ -34,14 +35,14 @@ final class LanePopulation<M: LaneStorable>: NeuronStateAccess {
 
     deinit {
         lanes.deallocate()
-        scratch.deinitialize(count: threads)
+        scratch.deinitialize(count: threads * Self.spacing)
         scratch.deallocate()
     }
 
     @inlinable
     func makeKernel() -> SteppedKernel {
         SteppedKernel(
-            step: { [self] time, advancing, due, range, fired, counters in step(time, advancing, due, range, &fired, &counters) },
+            makeStep: { [self] in { [self] time, advancing, due, range, fired, counters in step(time, advancing, due, range, &fired, &counters) } },
             runtime: PopulationRuntime(
                 reset: { [self] in reset() },
                 potential: { [self] i, time in model.potential(of: state(i, at: time), at: time) },
@@ -57,7 +58,7 @@ final class LanePopulation<M: LaneStorable>: NeuronStateAccess {
         let before = fired.count
         model.stepLanes(
             lanes + lo, stride: count, count: range.count, advancingBy: advancing ? dt : nil, using: propagator,
-            at: time, scratch: &scratch[due.part], fired: &fired)
+            at: time, scratch: &scratch[due.part &* Self.spacing], fired: &fired)
         if lo > 0 { for k in before..<fired.count { fired[k] &+= UInt32(truncatingIfNeeded: lo) } }
         if advancing { counters.stateUpdates &+= UInt64(range.count) }
         due.forEach(at: time) { group in
@@ -81,7 +82,7 @@ final class LanePopulation<M: LaneStorable>: NeuronStateAccess {
     @inlinable
     func reset() {
         for i in 0..<count { model.store(initial.pointer[i], inLanes: lanes, stride: count, at: i) }
-        for k in 0..<threads { scratch[k].invalidate() }
+        for k in 0..<threads { scratch[k * Self.spacing].invalidate() }
     }
 
     @inlinable

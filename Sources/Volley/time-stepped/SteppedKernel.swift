@@ -7,15 +7,15 @@ struct SteppedKernel {
     /// that block's part, `due.part`): advance each by dt (not at step 0, `advancing` false),
     /// apply the step's deliveries, fire every neuron at threshold — appending their local
     /// indices to `fired` in ascending order. Blocks of different threads share no state.
-    @usableFromInline let step: (Double, Bool, DueDeliveries, Range<Int>, inout ContiguousArray<UInt32>, inout EngineCounters) -> Void
+    @usableFromInline typealias Step = (Double, Bool, DueDeliveries, Range<Int>, inout ContiguousArray<UInt32>, inout EngineCounters) -> Void
+    /// Makes a `Step` closure of its own for one thread (a closure shared by threads would have
+    /// its reference count updated by all of them at every call).
+    @usableFromInline let makeStep: () -> Step
     @usableFromInline let runtime: PopulationRuntime
 
     @inlinable
-    init(
-        step: @escaping (Double, Bool, DueDeliveries, Range<Int>, inout ContiguousArray<UInt32>, inout EngineCounters) -> Void,
-        runtime: PopulationRuntime
-    ) {
-        self.step = step
+    init(makeStep: @escaping () -> Step, runtime: PopulationRuntime) {
+        self.makeStep = makeStep
         self.runtime = runtime
     }
 

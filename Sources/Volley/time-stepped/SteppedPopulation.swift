@@ -37,7 +37,7 @@ final class SteppedPopulation<M: NeuronModel>: NeuronStateAccess {
     @inlinable
     func makeKernel() -> SteppedKernel {
         SteppedKernel(
-            step: { [self] time, advancing, due, range, fired, counters in step(time, advancing, due, range, &fired, &counters) },
+            makeStep: { [self] in { [self] time, advancing, due, range, fired, counters in step(time, advancing, due, range, &fired, &counters) } },
             runtime: PopulationRuntime(
                 reset: { [self] in reset() },
                 potential: { [self] i, time in model.potential(of: states[i], at: time) },

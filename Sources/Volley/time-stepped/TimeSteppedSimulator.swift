@@ -7,9 +7,11 @@
 /// 2. population by population, in index order: every model neuron advances by dt with the
 ///    model's propagator (precomputed once), receives its deliveries, and fires at tₙ if at or
 ///    above threshold (`SteppedKernel.step`);
-/// 3. population by population, in index order: the model neurons that fired, in ascending
-///    order, and every source neuron whose next spike rounds to step n emit their spikes at tₙ;
-///    each spike is recorded, potentiates plastic synapses onto it, and schedules its deliveries;
+/// 3. every model neuron that fired schedules its deliveries (their keys are sorted when due, so
+///    the order of scheduling is immaterial); then population by population, in index order, the
+///    model neurons that fired, in ascending order, and every source neuron whose next spike
+///    rounds to step n emit their spikes at tₙ: each is recorded and potentiates plastic synapses
+///    onto it (a source's spike also schedules its deliveries here);
 /// 4. state recordings due at tₙ are sampled.
 /// Step 0 runs the same at t = 0 without the advance. Since every delay is at least one step,
 /// nothing emitted at step n acts on step n, and this order gives the same spikes as emitting
@@ -19,8 +21,9 @@
 /// (`TargetPartition`), and step 2 runs on all threads at once, each advancing and firing its
 /// own block and applying the part of every delivery group that targets it — in the same order
 /// as one thread, so every sum, every spike and every recorded value is bit-identical whatever
-/// the number of threads. Steps 1, 3 and 4 run on the calling thread; the threads meet once per
-/// step (`ThreadTeam`).
+/// the number of threads — and scheduling its fired neurons' deliveries into its own ring.
+/// Steps 1, the rest of 3, and 4 run on the calling thread; the threads meet once per step
+/// (`ThreadTeam`).
 ///
 /// Grid rules: a delay d becomes round(d/dt) steps (ties away from zero) and must be ≥ 1 step,
 /// otherwise construction fails; a source spike at time s is emitted at step round(s/dt). Spikes
@@ -42,17 +45,16 @@ public final class TimeSteppedSimulator: Simulator {
     public let threads: Int
     /// The threads' blocks of neurons and parts of the delivery groups.
     private let partition: TargetPartition
-    /// What each thread produces in step 2: its fired neurons and its operation counts.
-    private let shares: UnsafeMutablePointer<ThreadShare>
-    /// blockOf[p·threads + k]: thread k's neurons of population p.
+    /// Each thread's part (thread k's at `shares + k·StepShare.spacing`).
+    private let shares: UnsafeMutablePointer<StepShare>
+    /// The current step's input to the threads, written by the calling thread before they start.
+    private let input: UnsafeMutablePointer<StepInput>
+    /// Raw copies for `StepLayout`: blocks, population offsets, delays in steps.
     private let blockOf: UnsafeMutablePointer<Range<Int>>
-    private let modelPopulations: [Int]
+    private let rawOffsets: UnsafeMutablePointer<Int>
+    private let rawDelaySteps: UnsafeMutablePointer<Int32>
+    private let rawDelayStepStart: UnsafeMutablePointer<Int>
     private let hasPlasticity: Bool
-    /// The current step's input to the threads (set by the calling thread before they start).
-    private var stepKeys = UnsafeBufferPointer<UInt64>(start: nil, count: 0)
-    private var stepOffsets: UnsafePointer<Int>?
-    private var stepSnapshot: UnsafePointer<Double>?
-    private var stepAdvancing = false
     private var team: ThreadTeam?
     /// Seconds each thread spent waiting at the step barrier since construction or `reset()`.
     public private(set) var barrierWaitSeconds: [Double]
@@ -117,35 +119,61 @@ public final class TimeSteppedSimulator: Simulator {
         dueCursor = dueStart
         let kernels = network.populations.map { p in p.kernels.map { $0.timeStepped(p.size, dt, threads) } }
         self.kernels = kernels
-        modelPopulations = kernels.indices.filter { kernels[$0] != nil }
         hasPlasticity = network.projections.contains { $0.plasticity != nil }
         partition = TargetPartition(network: network, parts: threads)
         blockOf = .allocate(capacity: Swift.max(network.populations.count * threads, 1))
         for p in network.populations.indices {
             for k in 0..<threads { (blockOf + p * threads + k).initialize(to: partition.blocks[p][k]) }
         }
-        shares = .allocate(capacity: threads)
-        shares.initialize(
-            repeating: ThreadShare(firedEnd: [Int](repeating: 0, count: network.populations.count)), count: threads)
+        rawOffsets = .allocate(capacity: offsets.count)
+        rawOffsets.initialize(from: offsets, count: offsets.count)
+        rawDelaySteps = .allocate(capacity: Swift.max(steps.count, 1))
+        rawDelaySteps.initialize(from: steps, count: steps.count)
+        rawDelayStepStart = .allocate(capacity: Swift.max(starts.count, 1))
+        rawDelayStepStart.initialize(from: starts, count: starts.count)
+        shares = .allocate(capacity: threads * StepShare.spacing)
+        input = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(MemoryLayout<StepInput>.stride, 128), alignment: 128)
+            .bindMemory(to: StepInput.self, capacity: 1)
+        input.initialize(to: StepInput())
         barrierWaitSeconds = [Double](repeating: 0, count: threads)
         try super.init(network: network, recording: recording, runtimes: kernels.map { $0?.runtime })
+        for k in 0..<threads {
+            let layout = StepLayout(
+                threads: threads, populationCount: network.populations.count, ringLength: maxSteps + 1, blockOf: blockOf,
+                views: routing.views, splits: partition.splits, offsets: rawOffsets, delaySteps: rawDelaySteps,
+                delayStepStart: rawDelayStepStart, routing: routing)
+            (shares + k * StepShare.spacing).initialize(to: StepShare(layout: layout, steps: kernels.map { $0?.makeStep() }))
+        }
     }
 
     deinit {
-        shares.deinitialize(count: threads)
+        for k in 0..<threads { (shares + k * StepShare.spacing).deinitialize(count: 1) }
         shares.deallocate()
+        input.deinitialize(count: 1)
+        UnsafeMutableRawPointer(input).deallocate()
         blockOf.deallocate()
+        rawOffsets.deallocate()
+        rawDelaySteps.deallocate()
+        rawDelayStepStart.deallocate()
     }
+
+    /// Thread k's part.
+    @inline(__always)
+    private func share(_ k: Int) -> UnsafeMutablePointer<StepShare> { shares + k &* StepShare.spacing }
 
     override func resetEngine() {
         step = 0
         started = false
         for k in barrierWaitSeconds.indices { barrierWaitSeconds[k] = 0 }
         for i in ring.indices { ring[i].removeAll(keepingCapacity: true) }
+        for k in 0..<threads {
+            for i in ring.indices { share(k).pointee.ring[i].removeAll(keepingCapacity: true) }
+        }
     }
 
     override var engineMemoryBytes: Int {
-        ring.reduce(0) { $0 + $1.capacity * 8 } + dueKeys.capacity * 8 + delaySteps.count * 4
+        (0..<threads).reduce(ring.reduce(0) { $0 + $1.capacity * 8 }) { total, k in total + share(k).pointee.ring.reduce(0) { $0 + $1.capacity * 8 } }
+            + dueKeys.capacity * 8 + delaySteps.count * 4
             + snapshotOffsets.capacity * 8 + snapshot.capacity * 8 + partition.memoryBytes
     }
 
@@ -169,7 +197,8 @@ public final class TimeSteppedSimulator: Simulator {
         }
         let lastStep = end == .infinity ? Int.max : Int(endStep)
         if threads > 1 {
-            let team = ThreadTeam(size: threads) { [unowned self] k in stepBlocks(k) }
+            let (shares, input) = (self.shares, self.input)
+            let team = ThreadTeam(size: threads) { k in (shares + k &* StepShare.spacing).pointee.step(input.pointee, thread: k) }
             self.team = team
             defer {
                 team.finish()
@@ -184,8 +213,8 @@ public final class TimeSteppedSimulator: Simulator {
     private func advanceSteps(to lastStep: Int, end: Double, stop: StopCondition, _ count: inout EngineCounters) throws -> RunOutcome {
         defer {
             for k in 0..<threads {
-                count.add(shares[k].counters)
-                shares[k].counters = EngineCounters()
+                count.add(share(k).pointee.counters)
+                share(k).pointee.counters = EngineCounters()
             }
         }
         if !started {
@@ -196,7 +225,8 @@ public final class TimeSteppedSimulator: Simulator {
             // Quiescent: no pending delivery and no pending source spike (only for `run(until:
             // .infinity)`; model neurons may still be driven to threshold by a bias, which stepping
             // to infinity cannot end).
-            if end == .infinity && sources.allSatisfy({ $0?.queue.isEmpty ?? true }) && ring.allSatisfy({ $0.isEmpty }) {
+            if end == .infinity && sources.allSatisfy({ $0?.queue.isEmpty ?? true }) && ring.allSatisfy({ $0.isEmpty })
+                && (0..<threads).allSatisfy({ k in share(k).pointee.ring.allSatisfy { $0.isEmpty } }) {
                 return .queueEmpty(time)
             }
             step += 1
@@ -211,15 +241,16 @@ public final class TimeSteppedSimulator: Simulator {
         let t = time
         gatherDueDeliveries(&count)
         applyPlasticity(at: t)
-        stepAdvancing = advancing
         dueKeys.withUnsafeBufferPointer { keys in
             snapshotOffsets.withUnsafeBufferPointer { offsets in
                 snapshot.withUnsafeBufferPointer { weights in
-                    stepKeys = keys
-                    stepOffsets = offsets.baseAddress
-                    stepSnapshot = weights.baseAddress
-                    if let team { team.run() } else { stepBlocks(0) }
-                    stepKeys = UnsafeBufferPointer(start: nil, count: 0)
+                    dueStart.withUnsafeBufferPointer { starts in
+                        input.pointee = StepInput(
+                            time: t, step: step, advancing: advancing, keys: keys, snapshotOffsets: offsets.baseAddress,
+                            snapshot: weights.baseAddress, dueStart: starts.baseAddress)
+                        if let team { team.run() } else { share(0).pointee.step(input.pointee, thread: 0) }
+                        input.pointee.keys = UnsafeBufferPointer(start: nil, count: 0)
+                    }
                 }
             }
         }
@@ -227,9 +258,11 @@ public final class TimeSteppedSimulator: Simulator {
         for p in network.populations.indices {
             if kernels[p] != nil {
                 for k in 0..<threads {
-                    let start = p == 0 ? 0 : shares[k].firedEnd[p - 1]
-                    for j in start..<shares[k].firedEnd[p] where emit(p, Int(shares[k].fired[j]), stop, &count) {
-                        stopNow = true
+                    let part = share(k)
+                    let start = p == 0 ? 0 : part.pointee.firedEnd[p - 1]
+                    for j in start..<part.pointee.firedEnd[p] {
+                        count.spikes &+= 1
+                        if noteSpike(population: p, local: Int(part.pointee.fired[j]), time: t, stop: stop) { stopNow = true }
                     }
                 }
             } else {
@@ -240,29 +273,6 @@ public final class TimeSteppedSimulator: Simulator {
         }
         sampleStates(upTo: t + 1e-9 * dt)
         return stopNow
-    }
-
-    /// Step 2 for thread k: its block of every model population, in population order.
-    private func stepBlocks(_ k: Int) {
-        let share = shares + k
-        share.pointee.fired.removeAll(keepingCapacity: true)
-        let keys = stepKeys, offsets = stepOffsets.unsafelyUnwrapped, weights = stepSnapshot.unsafelyUnwrapped
-        let t = time, advancing = stepAdvancing
-        var populationEnd = 0
-        for p in modelPopulations {
-            // Source populations in between fire nothing here.
-            while populationEnd < p { share.pointee.firedEnd[populationEnd] = share.pointee.fired.count; populationEnd += 1 }
-            let due = DueDeliveries(
-                keys: UnsafeBufferPointer(rebasing: keys[dueStart[p]..<dueStart[p + 1]]),
-                snapshotOffsets: offsets + dueStart[p], snapshot: weights, routing: routing, partition: partition, part: k)
-            kernels[p].unsafelyUnwrapped.step(t, advancing, due, blockOf[p * threads + k], &share.pointee.fired, &share.pointee.counters)
-            share.pointee.firedEnd[p] = share.pointee.fired.count
-            populationEnd = p + 1
-        }
-        while populationEnd < network.populations.count {
-            share.pointee.firedEnd[populationEnd] = share.pointee.fired.count
-            populationEnd += 1
-        }
     }
 
     /// Step 1's plasticity: each due arrival on a plastic projection, in delivery order, updates
@@ -292,6 +302,10 @@ public final class TimeSteppedSimulator: Simulator {
     private func gatherDueDeliveries(_ count: inout EngineCounters) {
         let slot = step % ring.count
         let populations = network.populations.count
+        for k in 0..<threads where !share(k).pointee.ring[slot].isEmpty {
+            ring[slot].append(contentsOf: share(k).pointee.ring[slot])
+            share(k).pointee.ring[slot].removeAll(keepingCapacity: true)
+        }
         for p in 0...populations { dueStart[p] = 0 }
         guard !ring[slot].isEmpty else {
             dueKeys.removeAll(keepingCapacity: true)
@@ -315,29 +329,10 @@ public final class TimeSteppedSimulator: Simulator {
         ring[slot].removeAll(keepingCapacity: true)
     }
 
-    /// Records a spike at the current step and schedules its deliveries.
+    /// Records a source's spike at the current step and schedules its deliveries.
     private func emit(_ p: Int, _ local: Int, _ stop: StopCondition, _ count: inout EngineCounters) -> Bool {
         count.spikes &+= 1
-        let global = offsets[p] + local
-        let step = step
-        let ringLength = ring.count
-        count.deliveryPushes &+= UInt64(
-            routing.forEachGroup(ofSpikeFrom: p, local: local) { projection, g, groupInRow in
-                let slot = (step + Int(delaySteps[delayStepStart[projection] + g])) % ringLength
-                ring[slot].append(DeliveryEvent(time: 0, source: global, projection: projection, group: groupInRow).key)
-            })
+        count.deliveryPushes &+= UInt64(share(0).pointee.layout.schedule(p, local, at: step, into: &ring))
         return noteSpike(population: p, local: local, time: time, stop: stop)
     }
-}
-
-/// What one thread produces in a step: the local indices of the neurons it fired (population p's
-/// are `fired[firedEnd[p − 1] ..< firedEnd[p]]`) and its operation counts. Padded to two cache
-/// lines, so that threads writing their counters do not share a line.
-struct ThreadShare {
-    var fired = ContiguousArray<UInt32>()
-    var firedEnd: [Int]
-    var counters = EngineCounters()
-    private var padding: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
-
-    init(firedEnd: [Int]) { self.firedEnd = firedEnd }
 }

@@ -6,4 +6,15 @@
 static inline __attribute__((always_inline)) void volley_prefetch(const void *p) {
     __builtin_prefetch(p, 1, 3);
 }
+
+/// A hint to the CPU that the caller is spinning on a memory location (x86 `pause`, ARM
+/// `yield`): it saves power and frees the core's shared resources while a thread waits for
+/// another (`ThreadTeam`). Swift has no such intrinsic either.
+static inline __attribute__((always_inline)) void volley_spin_hint(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
 #endif

@@ -1,0 +1,100 @@
+/// What the calling thread publishes for each step before the threads start (kept in memory of
+/// its own, so that writing it does not disturb the lines the threads read).
+struct StepInput {
+    var time: Double = 0
+    var step = 0
+    var advancing = false
+    var keys = UnsafeBufferPointer<UInt64>(start: nil, count: 0)
+    var snapshotOffsets: UnsafePointer<Int>?
+    var snapshot: UnsafePointer<Double>?
+    /// Population p's due keys are `keys[dueStart[p] ..< dueStart[p + 1]]`.
+    var dueStart: UnsafePointer<Int>?
+}
+
+/// What every thread reads and nobody writes during a run, as raw storage (each thread holds its
+/// own copy, so reading it touches no line another thread writes, and no reference count).
+struct StepLayout {
+    let threads: Int
+    let populationCount: Int
+    let ringLength: Int
+    /// blockOf[p·threads + k]: thread k's neurons of population p.
+    let blockOf: UnsafeMutablePointer<Range<Int>>
+    let views: UnsafeMutableBufferPointer<ProjectionView>
+    let splits: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>>
+    /// Global id of each population's first neuron.
+    let offsets: UnsafePointer<Int>
+    /// The delay of group g of projection j in steps: `delaySteps[delayStepStart[j] + g]`.
+    let delaySteps: UnsafePointer<Int32>
+    let delayStepStart: UnsafePointer<Int>
+    unowned(unsafe) let routing: SpikeRouting
+
+    /// Puts the delivery keys of neuron `local` of population p's spike at `step` into `ring`,
+    /// each its group's delay in steps ahead; returns the number of keys.
+    @inline(__always)
+    func schedule(_ p: Int, _ local: Int, at step: Int, into ring: inout [ContiguousArray<UInt64>]) -> Int {
+        let global = offsets[p] &+ local
+        return routing.forEachGroup(ofSpikeFrom: p, local: local) { projection, g, groupInRow in
+            let slot = (step &+ Int(delaySteps[delayStepStart[projection] &+ g])) % ringLength
+            ring[slot].append(DeliveryEvent(time: 0, source: global, projection: projection, group: groupInRow).key)
+        }
+    }
+}
+
+/// One thread's part of the time-stepped engine: its own step closures, what it produces in a
+/// step — the local indices of the neurons it fired (population p's are
+/// `fired[firedEnd[p − 1] ..< firedEnd[p]]`) and the delivery keys they scheduled, by ring slot
+/// (merged by the calling thread when due) — and its operation counts. Shares are spaced two
+/// cache lines apart (`spacing`).
+struct StepShare {
+    let layout: StepLayout
+    /// The thread's own step closure of each model population (nil for sources).
+    let steps: [SteppedKernel.Step?]
+    let modelPopulations: ContiguousArray<Int>
+    var fired = ContiguousArray<UInt32>()
+    var firedEnd: [Int]
+    var ring: [ContiguousArray<UInt64>]
+    var counters = EngineCounters()
+
+    init(layout: StepLayout, steps: [SteppedKernel.Step?]) {
+        self.layout = layout
+        self.steps = steps
+        modelPopulations = ContiguousArray(steps.indices.filter { steps[$0] != nil })
+        firedEnd = [Int](repeating: 0, count: layout.populationCount)
+        ring = Array(repeating: [], count: layout.ringLength)
+    }
+
+    /// Elements of an array of shares between two consecutive threads' shares (≥ 128 bytes).
+    static var spacing: Int { (128 + MemoryLayout<StepShare>.stride - 1) / MemoryLayout<StepShare>.stride + 1 }
+
+    /// The engine's step 2 for thread k — its block of every model population, in population
+    /// order — and the scheduling of its fired neurons' deliveries.
+    mutating func step(_ input: StepInput, thread k: Int) {
+        fired.removeAll(keepingCapacity: true)
+        let keys = input.keys, dueStart = input.dueStart.unsafelyUnwrapped
+        let offsets = input.snapshotOffsets.unsafelyUnwrapped, weights = input.snapshot.unsafelyUnwrapped
+        let threads = layout.threads
+        var populationEnd = 0
+        for p in modelPopulations {
+            // Source populations in between fire nothing here.
+            while populationEnd < p {
+                firedEnd[populationEnd] = fired.count
+                populationEnd += 1
+            }
+            let due = DueDeliveries(
+                keys: UnsafeBufferPointer(rebasing: keys[dueStart[p]..<dueStart[p + 1]]),
+                snapshotOffsets: offsets + dueStart[p], snapshot: weights, views: layout.views, splits: layout.splits,
+                parts: threads, part: k)
+            let firstFired = fired.count
+            steps[p].unsafelyUnwrapped(input.time, input.advancing, due, layout.blockOf[p &* threads &+ k], &fired, &counters)
+            for j in firstFired..<fired.count {
+                counters.deliveryPushes &+= UInt64(layout.schedule(p, Int(fired[j]), at: input.step, into: &ring))
+            }
+            firedEnd[p] = fired.count
+            populationEnd = p + 1
+        }
+        while populationEnd < layout.populationCount {
+            firedEnd[populationEnd] = fired.count
+            populationEnd += 1
+        }
+    }
+}
