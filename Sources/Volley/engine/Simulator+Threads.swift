@@ -23,19 +23,6 @@ extension Simulator {
         return n
     }
 
-    /// The number of cores of this machine (active processors): the examples' default `--threads`.
+    /// The number of cores of this machine (active processors): the most threads `--threads auto` uses.
     public static var coreCount: Int { ProcessInfo.processInfo.activeProcessorCount }
-}
-
-extension TimeSteppedSimulator {
-    /// Model neurons per thread below which another thread costs more than it saves: a thread
-    /// team meets once per step (≈ 1.3 µs on the 2-core development machine), while a step of a
-    /// LIF population costs ≈ 1 ns per neuron (docs/benchmarks.md, "Threads").
-    public static let neuronsPerThread = 10_000
-
-    /// All cores, but at most one thread per `neuronsPerThread` model neurons (at least one).
-    public static func automaticThreads(for network: Network) -> Int {
-        let neurons = network.populations.filter { !$0.isSource }.reduce(0) { $0 + $1.size }
-        return Swift.max(1, Swift.min(Simulator.coreCount, Simulator.maxThreads, neurons / neuronsPerThread))
-    }
 }
