@@ -224,13 +224,17 @@ extension CommandOptions {
     /// `--threads` if a number, else `VOLLEY_THREADS` if set, else
     /// `TimeSteppedSimulator.automaticThreads(for:)`.
     public func threads(for network: Network) throws -> Int {
-        if let text = string("threads"), text != "auto" {
-            guard let n = Int(text), (1...Simulator.maxThreads).contains(n) else {
-                throw VolleyError.usage("option '--threads': '\(text)' is not 'auto' or a whole number from 1 to \(Simulator.maxThreads)")
-            }
-            return n
-        }
+        if let n = try requestedThreads() { return n }
         if ProcessInfo.processInfo.environment["VOLLEY_THREADS"] != nil { return try Simulator.defaultThreads() }
         return TimeSteppedSimulator.automaticThreads(for: network)
+    }
+
+    /// The number given to `--threads`, or nil for `auto`.
+    public func requestedThreads() throws -> Int? {
+        guard let text = string("threads"), text != "auto" else { return nil }
+        guard let n = Int(text), (1...Simulator.maxThreads).contains(n) else {
+            throw VolleyError.usage("option '--threads': '\(text)' is not 'auto' or a whole number from 1 to \(Simulator.maxThreads)")
+        }
+        return n
     }
 }

@@ -18,9 +18,10 @@ func poissonTrains(_ image: [Double], intensity: Double, start: Double, rng: ino
     return (trains, count)
 }
 
-/// The chosen engine, recording no spikes (the example only needs per-neuron counts).
-func makeSimulator(_ network: Network, engine: String, dt: Double) throws -> Simulator {
+/// The chosen engine, recording no spikes (the example only needs per-neuron counts); the
+/// time-stepped engine on `threads` threads.
+func makeSimulator(_ network: Network, engine: String, dt: Double, threads: Int = 1) throws -> Simulator {
     engine == "event"
         ? try EventDrivenSimulator(network: network, recording: .none)
-        : try TimeSteppedSimulator(network: network, dt: dt, recording: .none)
+        : try TimeSteppedSimulator(network: network, dt: dt, recording: .none, threads: threads)
 }

@@ -16,6 +16,8 @@ struct Settings {
     /// "event" or "stepped".
     var engine: String
     var dt: Double
+    /// Threads of the time-stepped engine during training (`--threads`; nil: auto).
+    var threads: Int?
     var variant: Variant
     var inhibition: Double
     var inputTotal: Double

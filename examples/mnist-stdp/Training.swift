@@ -11,6 +11,8 @@ struct Trained {
     var seconds = 0.0, spikes = 0.0
     var synapticEvents: UInt64 = 0, plasticityUpdates: UInt64 = 0
     var excitatorySpikes = 0
+    /// Threads of the training simulation.
+    var threads = 1
     /// (images presented, running accuracy) per progress window.
     var curve: [(images: Double, accuracy: Double)] = []
 }
@@ -26,7 +28,9 @@ func train(
     resumedFrom path: String?
 ) throws -> Trained {
     let trainStart = Date()
-    let sim = try makeSimulator(net.network, engine: s.engine, dt: s.dt)
+    let threads = try s.threads ?? (ProcessInfo.processInfo.environment["VOLLEY_THREADS"] != nil
+        ? Simulator.defaultThreads() : TimeSteppedSimulator.automaticThreads(for: net.network))
+    let sim = try makeSimulator(net.network, engine: s.engine, dt: s.dt, threads: threads)
     let exc = net.excitatory
     let neurons = s.neurons
     try s.variant.prepareTraining(sim, exc, neurons)
@@ -98,5 +102,5 @@ func train(
         weights: try sim.weights(of: net.plastic), theta: theta, adaptation: adaptation,
         presentations: presentations, boosts: boosts, seconds: trainSeconds, spikes: trainSpikes,
         synapticEvents: counters.synapticEvents, plasticityUpdates: sim.plasticityUpdates, excitatorySpikes: excSpikesTotal,
-        curve: curve)
+        threads: sim.threadCount, curve: curve)
 }

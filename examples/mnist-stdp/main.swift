@@ -44,6 +44,7 @@ runExample("mnist-stdp") {
     cli.option("curve-svg", value: "PATH", help: "write the training curve (running accuracy per --progress window, final test accuracy) as SVG")
     cli.option("input-delays", value: "constant|random", default: "random", help: "input→excitatory delays: their code's random 0–10 ms per synapse on Brian's 0.5 ms grid (uniform over 0.5, 1, …, 10 ms: 20 delay groups per input), or one constant 1 ms (one delay group per input)")
     cli.flag("eval-continuous", help: "show the labelling and test images to the frozen network in one continuous run per core with 150 ms rest between images, as in training and their code's test mode (default: each image from a reset state)")
+    cli.threadsOption()
     cli.flag("quick", help: "seconds-long CI run: 20 neurons, 200 training, 100 assignment and 100 test images")
     try cli.parseProcessArguments()
 
@@ -103,6 +104,10 @@ runExample("mnist-stdp") {
     if engine == "event" && cli.isSet("dt") {
         throw VolleyError.usage("option '--dt' sets the step of the stepped engine; the event-driven engine has no time step (add --engine stepped, or drop --dt)")
     }
+    let threads = try cli.requestedThreads()
+    if engine == "event", let threads, threads > 1 {
+        throw VolleyError.usage("option '--threads': the event-driven engine runs on one thread (use --engine stepped for \(threads) threads)")
+    }
     let thetaPlus = try saved?.thetaPlusMv ?? cli.optionalDouble("theta-plus", .init("must be in (0, 100] mV") { $0 > 0 && $0 <= 100 }) ?? DC.defaultThetaPlus(neurons: neurons)
     let variant = Variant(
         conductance: try (saved?.synapses ?? cli.choice("synapses", ["current", "conductance"])) == "conductance",
@@ -115,7 +120,7 @@ runExample("mnist-stdp") {
 
     let settings = Settings(
         neurons: neurons, trainSamples: trainSamples, epochs: epochs, firstEpoch: firstEpoch, assignSamples: assignSamples,
-        testSamples: testSamples, progressEvery: progressEvery, ruleName: ruleName, xTar: xTar, engine: engine, dt: dt,
+        testSamples: testSamples, progressEvery: progressEvery, ruleName: ruleName, xTar: xTar, engine: engine, dt: dt, threads: threads,
         variant: variant, inhibition: inhibition, inputTotal: inputTotal, seed: seed, randomDelays: randomDelays,
         evalFromRest: evalFromRest)
 
@@ -192,7 +197,7 @@ runExample("mnist-stdp") {
     func perPresentation(_ x: Double) -> JSONValue { trainedHere ? .number(x / Double(trained.presentations)) : .null }
     let fields: JSONValue = [
         "example": "mnist-stdp", "neurons": .int(neurons), "engine": .string(engine),
-        "dt_ms": engine == "stepped" ? .number(dt) : .null, "seed": .unsigned(seed),
+        "dt_ms": engine == "stepped" ? .number(dt) : .null, "seed": .unsigned(seed), "threads": .int(trained.threads),
         "loaded_model": cli.string("load").map { .string($0) } ?? .null, "epochs": .int(trainedHere ? epochs : 0),
         "resumed_model": cli.string("resume").map { .string($0) } ?? .null, "first_epoch": trainedHere ? .int(firstEpoch) : .null,
         "train_samples": .int(trainedHere ? trainSamples : 0), "train_presentations": .int(trained.presentations),
