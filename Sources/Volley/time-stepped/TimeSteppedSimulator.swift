@@ -36,11 +36,6 @@ public final class TimeSteppedSimulator: Simulator {
     private var started = false
     /// The kernel of each model population (nil for sources).
     private let kernels: [SteppedKernel?]
-    /// The delay of group g of projection j in steps: `delaySteps[delayStepStart[j] + g]`.
-    private let delaySteps: [Int32]
-    private let delayStepStart: [Int]
-    /// The global id of each population's first neuron.
-    private let offsets: [Int]
     /// Number of threads that run step 2.
     public let threads: Int
     /// The threads' blocks of neurons and parts of the delivery groups.
@@ -49,11 +44,14 @@ public final class TimeSteppedSimulator: Simulator {
     private let shares: UnsafeMutablePointer<StepShare>
     /// The current step's input to the threads, written by the calling thread before they start.
     private let input: UnsafeMutablePointer<StepInput>
-    /// Raw copies for `StepLayout`: blocks, population offsets, delays in steps.
+    /// What `StepLayout` points to: blockOf[p·threads + k] is thread k's block of population p;
+    /// the global id of each population's first neuron; the delay of group g of projection j in
+    /// steps, `delaySteps[delayStepStart[j] + g]`.
     private let blockOf: UnsafeMutablePointer<Range<Int>>
-    private let rawOffsets: UnsafeMutablePointer<Int>
-    private let rawDelaySteps: UnsafeMutablePointer<Int32>
-    private let rawDelayStepStart: UnsafeMutablePointer<Int>
+    private let offsets: UnsafeMutablePointer<Int>
+    private let delaySteps: UnsafeMutablePointer<Int32>
+    private let delayStepCount: Int
+    private let delayStepStart: UnsafeMutablePointer<Int>
     private let hasPlasticity: Bool
     private var team: ThreadTeam?
     /// Seconds each thread spent waiting at the step barrier since construction or `reset()`.
@@ -111,9 +109,6 @@ public final class TimeSteppedSimulator: Simulator {
                 maxSteps = Swift.max(maxSteps, Int(n))
             }
         }
-        delaySteps = steps
-        delayStepStart = starts
-        offsets = network.populations.map(\.offset)
         ring = Array(repeating: [], count: maxSteps + 1)
         dueStart = [Int](repeating: 0, count: network.populations.count + 1)
         dueCursor = dueStart
@@ -125,12 +120,13 @@ public final class TimeSteppedSimulator: Simulator {
         for p in network.populations.indices {
             for k in 0..<threads { (blockOf + p * threads + k).initialize(to: partition.blocks[p][k]) }
         }
-        rawOffsets = .allocate(capacity: offsets.count)
-        rawOffsets.initialize(from: offsets, count: offsets.count)
-        rawDelaySteps = .allocate(capacity: Swift.max(steps.count, 1))
-        rawDelaySteps.initialize(from: steps, count: steps.count)
-        rawDelayStepStart = .allocate(capacity: Swift.max(starts.count, 1))
-        rawDelayStepStart.initialize(from: starts, count: starts.count)
+        offsets = .allocate(capacity: network.populations.count)
+        offsets.initialize(from: network.populations.map(\.offset), count: network.populations.count)
+        delaySteps = .allocate(capacity: Swift.max(steps.count, 1))
+        delaySteps.initialize(from: steps, count: steps.count)
+        delayStepCount = steps.count
+        delayStepStart = .allocate(capacity: Swift.max(starts.count, 1))
+        delayStepStart.initialize(from: starts, count: starts.count)
         shares = .allocate(capacity: threads * StepShare.spacing)
         input = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(MemoryLayout<StepInput>.stride, 128), alignment: 128)
             .bindMemory(to: StepInput.self, capacity: 1)
@@ -140,8 +136,8 @@ public final class TimeSteppedSimulator: Simulator {
         for k in 0..<threads {
             let layout = StepLayout(
                 threads: threads, populationCount: network.populations.count, ringLength: maxSteps + 1, blockOf: blockOf,
-                views: routing.views, splits: partition.splits, offsets: rawOffsets, delaySteps: rawDelaySteps,
-                delayStepStart: rawDelayStepStart, routing: routing)
+                views: routing.views, splits: partition.splits, offsets: offsets, delaySteps: delaySteps,
+                delayStepStart: delayStepStart, routing: routing)
             (shares + k * StepShare.spacing).initialize(to: StepShare(layout: layout, steps: kernels.map { $0?.makeStep() }))
         }
     }
@@ -152,9 +148,9 @@ public final class TimeSteppedSimulator: Simulator {
         input.deinitialize(count: 1)
         UnsafeMutableRawPointer(input).deallocate()
         blockOf.deallocate()
-        rawOffsets.deallocate()
-        rawDelaySteps.deallocate()
-        rawDelayStepStart.deallocate()
+        offsets.deallocate()
+        delaySteps.deallocate()
+        delayStepStart.deallocate()
     }
 
     /// Thread k's part.
@@ -173,7 +169,7 @@ public final class TimeSteppedSimulator: Simulator {
 
     override var engineMemoryBytes: Int {
         (0..<threads).reduce(ring.reduce(0) { $0 + $1.capacity * 8 }) { total, k in total + share(k).pointee.ring.reduce(0) { $0 + $1.capacity * 8 } }
-            + dueKeys.capacity * 8 + delaySteps.count * 4
+            + dueKeys.capacity * 8 + delayStepCount * 4
             + snapshotOffsets.capacity * 8 + snapshot.capacity * 8 + partition.memoryBytes
     }
 
