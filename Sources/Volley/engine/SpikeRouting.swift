@@ -13,6 +13,15 @@ struct ProjectionView {
     @usableFromInline let targets: UnsafePointer<UInt32>
     @usableFromInline let weights: WeightRun
 
+    /// The projection-wide index of delivery group `group` of global neuron `source`'s row, its
+    /// first synapse and its synapse count.
+    @inlinable @inline(__always)
+    func locate(source: Int, group: Int) -> (group: Int, first: Int, count: Int) {
+        let g = Int(rowGroups[source &- sourceOffset]) &+ group
+        let first = Int(groupStart[g])
+        return (g, first, Int(groupStart[g &+ 1]) &- first)
+    }
+
     /// Starts loading the target indices of delivery group `g` (every 64-byte line of 16
     /// indices). Both engines call it when a spike is emitted: the indices are read when the
     /// spike arrives, a delay later, and a large network's CSR rows are not in cache.
@@ -141,10 +150,7 @@ final class SpikeRouting {
     /// first synapse and its synapse count.
     @inlinable @inline(__always)
     func locate(source: Int, projection: Int, group: Int) -> (group: Int, first: Int, count: Int) {
-        let view = views[projection]
-        let g = Int(view.rowGroups[source &- view.sourceOffset]) &+ group
-        let first = Int(view.groupStart[g])
-        return (g, first, Int(view.groupStart[g &+ 1]) &- first)
+        views[projection].locate(source: source, group: group)
     }
 
     /// The target population of `projection`.

@@ -7,8 +7,9 @@
 @frozen @usableFromInline
 struct DueDeliveries {
     @usableFromInline let keys: UnsafeBufferPointer<UInt64>
-    /// Per key: where its group's weights start in `snapshot`, or −1 (the projection's own store).
-    @usableFromInline let snapshotOffsets: UnsafePointer<Int>
+    /// Per key: where its group's weights start in `snapshot`, or −1 (the projection's own
+    /// store); nil when the network has no plastic projection.
+    @usableFromInline let snapshotOffsets: UnsafePointer<Int>?
     @usableFromInline let snapshot: UnsafePointer<Double>
     /// The projections (`SpikeRouting.views`) and their split tables (`TargetPartition.splits`),
     /// as raw storage: threads reading them touch no reference count.
@@ -18,21 +19,6 @@ struct DueDeliveries {
     /// The thread's block (0 ..< `parts`).
     @usableFromInline let part: Int
 
-    @inlinable
-    init(
-        keys: UnsafeBufferPointer<UInt64>, snapshotOffsets: UnsafePointer<Int>, snapshot: UnsafePointer<Double>,
-        views: UnsafeMutableBufferPointer<ProjectionView>, splits: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>>,
-        parts: Int, part: Int
-    ) {
-        self.keys = keys
-        self.snapshotOffsets = snapshotOffsets
-        self.snapshot = snapshot
-        self.views = views
-        self.splits = splits
-        self.parts = parts
-        self.part = part
-    }
-
     /// Decodes each due delivery at `time` (in order) and hands the thread's part of its group to
     /// `body`.
     @inlinable @inline(__always)
@@ -41,10 +27,8 @@ struct DueDeliveries {
             let event = DeliveryEvent(time: time, key: keys[i])
             let projection = event.projection
             let view = views[projection]
-            let g = Int(view.rowGroups[event.source &- view.sourceOffset]) &+ event.group
-            let first = Int(view.groupStart[g])
-            let n = Int(view.groupStart[g &+ 1]) &- first
-            let offset = snapshotOffsets[i]
+            let (g, first, n) = view.locate(source: event.source, group: event.group)
+            let offset = snapshotOffsets?[i] ?? -1
             let weights = offset < 0 ? view.weights.from(first) : WeightRun(snapshot + offset)
             if parts == 1 {
                 body(DeliveryGroup(targets: view.targets + first, weights: weights, count: n, receptor: view.receptor))

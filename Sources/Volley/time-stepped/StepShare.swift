@@ -5,6 +5,7 @@ struct StepInput {
     var step = 0
     var advancing = false
     var keys = UnsafeBufferPointer<UInt64>(start: nil, count: 0)
+    /// Per due key, where its plastic group's weights start in `snapshot`; nil without plasticity.
     var snapshotOffsets: UnsafePointer<Int>?
     var snapshot: UnsafePointer<Double>?
     /// Population p's due keys are `keys[dueStart[p] ..< dueStart[p + 1]]`.
@@ -71,7 +72,7 @@ struct StepShare {
     mutating func step(_ input: StepInput, thread k: Int) {
         fired.removeAll(keepingCapacity: true)
         let keys = input.keys, dueStart = input.dueStart.unsafelyUnwrapped
-        let offsets = input.snapshotOffsets.unsafelyUnwrapped, weights = input.snapshot.unsafelyUnwrapped
+        let offsets = input.snapshotOffsets, weights = input.snapshot.unsafelyUnwrapped
         let threads = layout.threads
         var populationEnd = 0
         for p in modelPopulations {
@@ -82,7 +83,7 @@ struct StepShare {
             }
             let due = DueDeliveries(
                 keys: UnsafeBufferPointer(rebasing: keys[dueStart[p]..<dueStart[p + 1]]),
-                snapshotOffsets: offsets + dueStart[p], snapshot: weights, views: layout.views, splits: layout.splits,
+                snapshotOffsets: offsets.map { $0 + dueStart[p] }, snapshot: weights, views: layout.views, splits: layout.splits,
                 parts: threads, part: k)
             let firstFired = fired.count
             steps[p].unsafelyUnwrapped(input.time, input.advancing, due, layout.blockOf[p &* threads &+ k], &fired, &counters)

@@ -66,7 +66,8 @@ public final class TimeSteppedSimulator: Simulator {
     @exclusivity(unchecked) private var dueStart: [Int]
     @exclusivity(unchecked) private var dueCursor: [Int]
     @exclusivity(unchecked) private var fired = ContiguousArray<UInt32>()
-    /// Per due key: where the weights of its plastic group start in `snapshot`, or −1.
+    /// Per due key: where the weights of its plastic group start in `snapshot`, or −1 (filled only
+    /// when the network has plastic projections).
     @exclusivity(unchecked) private var snapshotOffsets = ContiguousArray<Int>()
     @exclusivity(unchecked) private var snapshot = ContiguousArray<Double>()
 
@@ -192,16 +193,15 @@ public final class TimeSteppedSimulator: Simulator {
                 name: "end", value: "\(end)", reason: "more than 2⁵³ steps of dt = \(dt) ms; give a finite end time the grid can count to, or .infinity")
         }
         let lastStep = end == .infinity ? Int.max : Int(endStep)
-        if threads > 1 {
-            let (shares, input) = (self.shares, self.input)
-            let team = ThreadTeam(size: threads) { k in (shares + k &* StepShare.spacing).pointee.step(input.pointee, thread: k) }
-            self.team = team
-            defer {
+        let (shares, input) = (self.shares, self.input)
+        team = threads > 1
+            ? ThreadTeam(size: threads) { k in (shares + k &* StepShare.spacing).pointee.step(input.pointee, thread: k) } : nil
+        defer {
+            if let team {
                 team.finish()
                 for k in 0..<threads { barrierWaitSeconds[k] += team.waitSeconds(k) }
-                self.team = nil
             }
-            return try advanceSteps(to: lastStep, end: end, stop: stop, &count)
+            team = nil
         }
         return try advanceSteps(to: lastStep, end: end, stop: stop, &count)
     }
@@ -242,7 +242,7 @@ public final class TimeSteppedSimulator: Simulator {
                 snapshot.withUnsafeBufferPointer { weights in
                     dueStart.withUnsafeBufferPointer { starts in
                         input.pointee = StepInput(
-                            time: t, step: step, advancing: advancing, keys: keys, snapshotOffsets: offsets.baseAddress,
+                            time: t, step: step, advancing: advancing, keys: keys, snapshotOffsets: hasPlasticity ? offsets.baseAddress : nil,
                             snapshot: weights.baseAddress, dueStart: starts.baseAddress)
                         if let team { team.run() } else { share(0).pointee.step(input.pointee, thread: 0) }
                         input.pointee.keys = UnsafeBufferPointer(start: nil, count: 0)
@@ -276,10 +276,7 @@ public final class TimeSteppedSimulator: Simulator {
     private func applyPlasticity(at t: Double) {
         snapshotOffsets.removeAll(keepingCapacity: true)
         snapshot.removeAll(keepingCapacity: true)
-        guard hasPlasticity else {
-            snapshotOffsets.append(contentsOf: repeatElement(-1, count: dueKeys.count))
-            return
-        }
+        guard hasPlasticity else { return }
         for key in dueKeys {
             let event = DeliveryEvent(time: t, key: key)
             guard let plastic = routing.plastic[event.projection] else {
