@@ -49,9 +49,9 @@ benchmarks/results/memory-latency | tail -n 1 | sed 's/^{/{"label":"probe",/' >>
 # threshold (E_L = -52 mV) and fire only from recurrent input: ≈ 1 Hz mean (docs/benchmarks.md).
 configs=(
   "4000 x 1 s|4000|1000|-49|volley-event volley-event-native volley-stepped volley-stepped-native brian2-standalone brian2-runtime nest"
-  "4000 x 10 s|4000|10000|-49|volley-event volley-event-native volley-stepped volley-stepped-native volley-stepped-2t volley-stepped-native-2t brian2-standalone brian2-standalone-2t nest nest-2t nest-ps nest-ps-2t"
+  "4000 x 10 s|4000|10000|-49|volley-event volley-event-native volley-event-2t volley-event-native-2t volley-stepped volley-stepped-native volley-stepped-2t volley-stepped-native-2t brian2-standalone brian2-standalone-2t nest nest-2t nest-ps nest-ps-2t"
   "40000 x 1 s|40000|1000|-49|volley-event volley-event-native volley-stepped volley-stepped-native brian2-standalone nest"
-  "100000 x 1 s|100000|1000|-49|volley-event volley-event-native volley-stepped volley-stepped-native volley-stepped-2t volley-stepped-native-2t brian2-standalone brian2-standalone-2t nest nest-2t nest-ps nest-ps-2t"
+  "100000 x 1 s|100000|1000|-49|volley-event volley-event-native volley-event-2t volley-event-native-2t volley-stepped volley-stepped-native volley-stepped-2t volley-stepped-native-2t brian2-standalone brian2-standalone-2t nest nest-2t nest-ps nest-ps-2t"
   "low drive 4000 x 10 s|4000|10000|-49.99|volley-event volley-event-native volley-stepped volley-stepped-native brian2-standalone nest"
   "sparse 1 Hz 4000 x 10 s|4000|10000|-49|volley-event volley-event-native volley-stepped volley-stepped-native brian2-standalone nest|--pacemakers 0.07 --quiet-drive -52"
   "COBA 4000 x 1 s|4000|1000|-|volley-event volley-stepped volley-stepped-euler brian2-standalone nest"
@@ -70,7 +70,7 @@ for cfg in "${configs[@]}"; do
       common=(--neurons "$n" --duration "$dur" --seed 1)
       if [[ $label == COBA* ]]; then
         case $sim in
-          volley-event) line=$("$coba" "${common[@]}" --engine event | tail -n 1) ;;
+          volley-event) line=$("$coba" "${common[@]}" --engine event --threads 1 | tail -n 1) ;;
           volley-stepped) line=$("$coba" "${common[@]}" --engine stepped --dt 0.1 --threads 1 | tail -n 1) ;;
           volley-stepped-euler) line=$("$coba" "${common[@]}" --engine stepped --dt 0.1 --integration euler --threads 1 | tail -n 1) ;;
           brian2-standalone) line=$("$py" benchmarks/peers/coba_brian2.py --target cpp_standalone "${common[@]}" 2>/dev/null | tail -n 1) ;;
@@ -81,8 +81,10 @@ for cfg in "${configs[@]}"; do
         # shellcheck disable=SC2206
         if [ -n "$extra" ]; then common+=($extra); fi
         case $sim in
-          volley-event) line=$("$bin" "${common[@]}" --engine event | tail -n 1) ;;
-          volley-event-native) line=$("$native" "${common[@]}" --engine event | tail -n 1) ;;
+          volley-event) line=$("$bin" "${common[@]}" --engine event --threads 1 | tail -n 1) ;;
+          volley-event-native) line=$("$native" "${common[@]}" --engine event --threads 1 | tail -n 1) ;;
+          volley-event-2t) line=$("$bin" "${common[@]}" --engine event --threads 2 | tail -n 1) ;;
+          volley-event-native-2t) line=$("$native" "${common[@]}" --engine event --threads 2 | tail -n 1) ;;
           volley-stepped) line=$("$bin" "${common[@]}" --engine stepped --dt 0.1 --threads 1 | tail -n 1) ;;
           volley-stepped-native) line=$("$native" "${common[@]}" --engine stepped --dt 0.1 --threads 1 | tail -n 1) ;;
           volley-stepped-2t) line=$("$bin" "${common[@]}" --engine stepped --dt 0.1 --threads 2 | tail -n 1) ;;

@@ -18,6 +18,8 @@ for line in open(raw):
 
 names = {"volley-event": "Volley event-driven", "volley-event-native": "Volley event-driven native build (VOLLEY_NATIVE=1)", "volley-stepped": "Volley time-stepped (dt 0.1 ms)",
          "volley-stepped-native": "Volley time-stepped native build (dt 0.1 ms, VOLLEY_NATIVE=1)",
+         "volley-event-2t": "Volley event-driven, 2 threads",
+         "volley-event-native-2t": "Volley event-driven native build, 2 threads (VOLLEY_NATIVE=1)",
          "volley-stepped-2t": "Volley time-stepped, 2 threads (dt 0.1 ms)",
          "volley-stepped-native-2t": "Volley time-stepped native build, 2 threads (dt 0.1 ms, VOLLEY_NATIVE=1)",
          "brian2-standalone": "Brian2 cpp_standalone", "brian2-standalone-2t": "Brian2 cpp_standalone, 2 OpenMP threads",

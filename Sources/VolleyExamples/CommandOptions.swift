@@ -214,11 +214,11 @@ extension CommandOptions.Requirement where T == Int {
 }
 
 extension CommandOptions {
-    /// Declares `--threads N|auto` (the time-stepped engine's thread count; see `threads(for:)`).
+    /// Declares `--threads N|auto` (the engines' thread count; see `threads(for:)`).
     public mutating func threadsOption() {
         option(
             "threads", value: "N|auto", default: "auto",
-            help: "threads that advance the neurons in the time-stepped engine (identical spikes for every N); auto: VOLLEY_THREADS if set, else all cores but at most one per \(TimeSteppedSimulator.neuronsPerThread) model neurons")
+            help: "threads that advance the neurons (identical spikes for every N; the event-driven engine runs one when the network needs it, and the report says why); auto: VOLLEY_THREADS if set, else all cores but at most one per \(TimeSteppedSimulator.neuronsPerThread) model neurons")
     }
 
     /// `--threads` if a number, else `VOLLEY_THREADS` if set, else

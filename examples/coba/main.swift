@@ -47,9 +47,6 @@ runExample("coba") {
     let neurons = quick && !cli.isSet("neurons") ? 500 : try cli.int("neurons", .within(10...2_000_000))
     let duration = quick && !cli.isSet("duration") ? 100 : try cli.double("duration", .init("must be in (0, 1e7] ms") { $0 > 0 && $0 <= 1e7 })
     let seed = try cli.uint64("seed")
-    if engine == "event", let text = cli.string("threads"), cli.isSet("threads"), text != "auto", text != "1" {
-        throw VolleyError.usage("option '--threads': the event-driven engine runs on one thread (use --engine stepped for '\(text)' threads)")
-    }
     let rasterPath = try cli.string("raster").map { try OutputPath.check($0, flag: "raster") }
 
     let buildStart = Date()
@@ -70,7 +67,7 @@ runExample("coba") {
                 delay: .constant(COBA.delay), receptor: receptor, seed: projectionSeed)
         }
     }
-    let sim: Simulator = engine == "event" ? try EventDrivenSimulator(network: net) : try TimeSteppedSimulator(network: net, dt: dt, threads: try cli.threads(for: net))
+    let sim: Simulator = engine == "event" ? try EventDrivenSimulator(network: net, threads: try cli.threads(for: net)) : try TimeSteppedSimulator(network: net, dt: dt, threads: try cli.threads(for: net))
     let buildSeconds = Date().timeIntervalSince(buildStart)
     let scheme = engine == "event" ? "adaptive (tolerance 1e-11)" : "\(integrationName), dt \(dt) ms"
     print("COBA: \(neurons) neurons (\(nExc) exc, \(nInh) inh), p = \(COBA.connectionProbability), \(net.synapseCount) synapses, \(engine) engine, \(scheme); built in \(Format.fixed(buildSeconds, 2)) s")

@@ -63,9 +63,6 @@ runExample("cuba") {
     let pacemakerFraction = try cli.double("pacemakers", .fraction)
     let quietRest = try cli.double("quiet-drive", .within(-200...200))
     let seed = try cli.uint64("seed")
-    if engine == "event", let text = cli.string("threads"), cli.isSet("threads"), text != "auto", text != "1" {
-        throw VolleyError.usage("option '--threads': the event-driven engine runs on one thread (use --engine stepped for '\(text)' threads)")
-    }
     let jitter = try cli.double("weight-jitter", .init("must be in [0, 1)") { $0 >= 0 && $0 < 1 })
     let precision = WeightPrecision(rawValue: try cli.choice("weight-precision", ["double", "single"]))!
     let p = outDegree / Double(neurons)
@@ -126,7 +123,7 @@ runExample("cuba") {
     }
     let sim: Simulator =
         engine == "event"
-        ? try EventDrivenSimulator(network: net, recording: record ? .all : .none)
+        ? try EventDrivenSimulator(network: net, recording: record ? .all : .none, threads: try cli.threads(for: net))
         : try TimeSteppedSimulator(network: net, dt: dt, recording: record ? .all : .none, threads: try cli.threads(for: net))
     let buildSeconds = Date().timeIntervalSince(buildStart)
     print("CUBA: \(neurons) neurons (\(nExc) exc, \(nInh) inh), p = \(Format.fixed(p, 5)), \(net.synapseCount) synapses, built in \(Format.fixed(buildSeconds, 2)) s")

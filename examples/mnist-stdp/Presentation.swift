@@ -19,9 +19,9 @@ func poissonTrains(_ image: [Double], intensity: Double, start: Double, rng: ino
 }
 
 /// The chosen engine, recording no spikes (the example only needs per-neuron counts); the
-/// time-stepped engine on `threads` threads.
+/// engine on `threads` threads.
 func makeSimulator(_ network: Network, engine: String, dt: Double, threads: Int = 1) throws -> Simulator {
     engine == "event"
-        ? try EventDrivenSimulator(network: network, recording: .none)
+        ? try EventDrivenSimulator(network: network, recording: .none, threads: threads)
         : try TimeSteppedSimulator(network: network, dt: dt, recording: .none, threads: threads)
 }

@@ -106,7 +106,7 @@ runExample("mnist-stdp") {
     }
     let threads = try cli.requestedThreads()
     if engine == "event", let threads, threads > 1 {
-        throw VolleyError.usage("option '--threads': the event-driven engine runs on one thread (use --engine stepped for \(threads) threads)")
+        throw VolleyError.usage("option '--threads': the event-driven engine runs plastic networks (this training) on one thread (use --engine stepped for \(threads) threads)")
     }
     let thetaPlus = try saved?.thetaPlusMv ?? cli.optionalDouble("theta-plus", .init("must be in (0, 100] mV") { $0 > 0 && $0 <= 100 }) ?? DC.defaultThetaPlus(neurons: neurons)
     let variant = Variant(

@@ -48,6 +48,54 @@ struct PopulationRuntime {
     }
 }
 
+extension PopulationRuntime {
+    /// The runtime of a population held as contiguous `blocks` (ascending, together all its
+    /// neurons), one runtime each; `states` is their joined `NeuronStateAccess`.
+    @usableFromInline
+    init(joining parts: [PopulationRuntime], blocks: [Range<Int>], states: AnyObject) {
+        let scans = parts.map(\.stalledNeuron)
+        self.init(
+            reset: { for part in parts { part.reset() } },
+            potential: { i, time in
+                let b = blocks.firstIndex { $0.contains(i) } ?? 0
+                return parts[b].potential(i - blocks[b].lowerBound, time)
+            },
+            memoryBytes: parts.reduce(0) { $0 + $1.memoryBytes }, states: states,
+            stalledNeuron: scans.contains { $0 != nil }
+                ? {
+                    for (b, scan) in scans.enumerated() {
+                        if let i = scan?() { return blocks[b].lowerBound + i }
+                    }
+                    return nil
+                } : nil)
+    }
+}
+
+/// Typed access to a population held as contiguous blocks, each a `NeuronStateAccess`.
+@usableFromInline
+final class BlockStates<Part: NeuronStateAccess>: NeuronStateAccess {
+    @usableFromInline typealias Model = Part.Model
+    let parts: [Part]
+    let blocks: [Range<Int>]
+
+    @usableFromInline
+    init(_ parts: [Part], _ blocks: [Range<Int>]) {
+        self.parts = parts
+        self.blocks = blocks
+    }
+
+    @usableFromInline
+    func state(_ i: Int, at time: Double) -> Model.State {
+        let b = blocks.firstIndex { $0.contains(i) } ?? 0
+        return parts[b].state(i - blocks[b].lowerBound, at: time)
+    }
+
+    @usableFromInline
+    func setInitialStates(_ states: [Model.State]) {
+        for (part, block) in zip(parts, blocks) { part.setInitialStates(Array(states[block])) }
+    }
+}
+
 /// The builders of a model population's runtime in each engine. `Network.addPopulation` creates
 /// them where the model type is concrete and picks, for each engine, the kernel the model's
 /// refinements allow: event-driven — epoch form with or without quiet bounds, per-neuron
@@ -55,7 +103,8 @@ struct PopulationRuntime {
 /// summed inputs, or the plain contract order.
 @usableFromInline
 struct PopulationKernels: Sendable {
-    @usableFromInline let eventDriven: (@Sendable (Int) -> EventKernel)?
+    /// Event-driven kernels for the given blocks of neurons (one block: the whole population).
+    @usableFromInline let eventDriven: (@Sendable ([Range<Int>]) -> EventKernelBlocks)?
     @usableFromInline let timeStepped: @Sendable (Int, Double, Int) -> SteppedKernel
 
     @inlinable

@@ -38,11 +38,14 @@ public class Simulator {
     public var engineName: String { "" }
     /// The fixed time step (ms), or nil for event-driven simulation.
     public var timeStep: Double? { nil }
-    /// Threads that advance the neurons (the event-driven engine runs on one).
+    /// Threads that advanced the neurons in the last run.
     public var threadCount: Int { 1 }
     /// Seconds each thread has waited for the others since construction or `reset()` (empty on
     /// one thread).
     public var threadWaitSeconds: [Double] { [] }
+    /// Why the engine (or its last run) used one thread although more were asked for; nil when
+    /// it used them all.
+    public internal(set) var oneThreadReason: String?
 
     init(network: Network, recording: SpikeRecording, runtimes: [PopulationRuntime?]) throws {
         guard network.neuronCount > 0 else {

@@ -27,8 +27,14 @@ struct ProjectionView {
     /// spike arrives, a delay later, and a large network's CSR rows are not in cache.
     @inline(__always)
     func prefetchTargets(ofGroup g: Int) {
-        let first = Int(groupStart[g])
-        let last = Int(groupStart[g + 1]) - 1
+        prefetchTargets(Int(groupStart[g])..<Int(groupStart[g + 1]))
+    }
+
+    /// Starts loading the target indices of `synapses` (a thread's share of a group).
+    @inline(__always)
+    func prefetchTargets(_ synapses: Range<Int>) {
+        let first = synapses.lowerBound
+        let last = synapses.upperBound - 1
         var line = first
         while line < last {
             volley_prefetch(targets + line)
@@ -117,9 +123,9 @@ final class SpikeRouting {
 
     /// Calls `body(projection, g, g − g0)` for every delay group g of row `local` of every
     /// projection leaving population `p` (g0: the row's first group), after prefetching the
-    /// group's targets; returns the number of groups.
+    /// group's targets unless `prefetching` is false; returns the number of groups.
     @inline(__always)
-    func forEachGroup(ofSpikeFrom p: Int, local: Int, _ body: (Int, Int, Int) -> Void) -> Int {
+    func forEachGroup(ofSpikeFrom p: Int, local: Int, prefetching: Bool = true, _ body: (Int, Int, Int) -> Void) -> Int {
         var groups = 0
         for k in outgoingStart[p]..<outgoingStart[p + 1] {
             let projection = outgoingList[k]
@@ -127,7 +133,7 @@ final class SpikeRouting {
             let g0 = Int(view.rowGroups[local])
             let g1 = Int(view.rowGroups[local + 1])
             for g in g0..<g1 {
-                view.prefetchTargets(ofGroup: g)
+                if prefetching { view.prefetchTargets(ofGroup: g) }
                 body(projection, g, g - g0)
             }
             groups &+= g1 - g0

@@ -5,12 +5,13 @@ final class StateStorage<State> {
     @usableFromInline let pointer: UnsafeMutablePointer<State>
     @usableFromInline let count: Int
 
-    /// `count` states of `model`, at rest or with the given initial potentials.
+    /// `count` states of `model`, at rest or with the given initial potentials (of a whole
+    /// population, of which these are the neurons from `first` on).
     @inlinable
-    init<M: NeuronModel>(_ model: M, count: Int, initialPotentials: [Double]?) where M.State == State {
+    init<M: NeuronModel>(_ model: M, count: Int, first: Int = 0, initialPotentials: [Double]?) where M.State == State {
         self.count = count
         pointer = .allocate(capacity: count)
-        for i in 0..<count { (pointer + i).initialize(to: model.initialState(potential: initialPotentials?[i])) }
+        for i in 0..<count { (pointer + i).initialize(to: model.initialState(potential: initialPotentials?[first + i])) }
     }
 
     /// A copy of `other`.

@@ -11,12 +11,15 @@ import VolleyPrefetch
 /// (`WithQuietBounds` for `QuietBounded` models whose neurons can stay quiet).
 ///
 /// The population owns its neuron queue (one slot per neuron: next crossing or wake-up) and
-/// measures its mean input interval per epoch, the hint its predictions after an input get.
+/// may hold a contiguous block of its neurons only (`firstNeuron` on), one thread's share.
 @usableFromInline
 final class EpochPopulation<M: EpochFormRepresentable, Q: QuietBoundPolicy>: NeuronStateAccess where Q.Model == M {
     @usableFromInline typealias Model = M
     @usableFromInline let model: M
     @usableFromInline let count: Int
+    /// The population index of the first neuron held (a thread's block starts past 0): delivery
+    /// groups name population indices, the storage here is indexed from this neuron on.
+    @usableFromInline let firstNeuron: Int
     @usableFromInline let initial: StateStorage<M.State>
     /// Every neuron's state in epoch form, relative to `clock.origin`.
     @usableFromInline let forms: UnsafeMutablePointer<M.EpochForm>
@@ -34,10 +37,11 @@ final class EpochPopulation<M: EpochFormRepresentable, Q: QuietBoundPolicy>: Neu
     @usableFromInline let prefetchesTargets: Bool
 
     @inlinable
-    init(model: M, count: Int, initialPotentials: [Double]?) {
+    init(model: M, neurons: Range<Int>, initialPotentials: [Double]?) {
         self.model = model
-        self.count = count
-        initial = StateStorage(model, count: count, initialPotentials: initialPotentials)
+        count = neurons.count
+        firstNeuron = neurons.lowerBound
+        initial = StateStorage(model, count: count, first: firstNeuron, initialPotentials: initialPotentials)
         forms = .allocate(capacity: count)
         forms.initialize(repeating: M.EpochForm(), count: count)
         exact = .allocate(capacity: count)
@@ -50,7 +54,8 @@ final class EpochPopulation<M: EpochFormRepresentable, Q: QuietBoundPolicy>: Neu
             quietBounds = nil
         }
         clock = .allocate(capacity: 1)
-        clock.initialize(to: EpochClock(rebaseAfter: 20 / model.epochRates.max()))
+        let step = 20 / model.epochRates.max()
+        clock.initialize(to: EpochClock(rebaseAfter: step, stepDecay: laneExp(-model.epochRates * step)))
         queue = IndexedMinTree(capacity: count)
         slots = queue.handle
         prefetchesTargets = count >= eventPrefetchMinimumPopulation
@@ -107,32 +112,32 @@ final class EpochPopulation<M: EpochFormRepresentable, Q: QuietBoundPolicy>: Neu
     ) {
         let n = group.count
         let targets = group.targets
+        let first = firstNeuron
         let receptor = group.receptor
         let x = epochFactors(at: time)
         let g = clock.pointee.growth
         let d = clock.pointee.decay
         var predictions: UInt64 = 0
-        clock.pointee.windowInputs &+= n
         if Q.enabled {
             deliverQuiet(group, weights, time, x, P.self, &predictions)
         } else {
-            let context = PredictionContext.afterInput(inputInterval: clock.pointee.inputInterval)
+            let context = PredictionContext.afterInput(inputInterval: .infinity)
             let model = self.model
             if P.prefetches {
                 for k in 0..<Swift.min(16, n) {
-                    volley_prefetch(forms + Int(targets[k]))
-                    slots.prefetchSlot(Int(targets[k]))
+                    volley_prefetch(forms + (Int(targets[k]) &- first))
+                    slots.prefetchSlot(Int(targets[k]) &- first)
                 }
             }
             for k in 0..<n {
                 if P.prefetches {
                     if k &+ 16 < n {
-                        let ahead = Int(targets[k &+ 16])
+                        let ahead = Int(targets[k &+ 16]) &- first
                         volley_prefetch(forms + ahead)
                         slots.prefetchSlot(ahead)
                     }
                 }
-                let i = Int(targets[k])
+                let i = Int(targets[k]) &- first
                 let w = weights.weight(k)
                 model.receive(&forms[i], weight: w, receptor: receptor, elapsed: x, growth: g)
                 if model.inputOnlyDelaysCrossing(weight: w, receptor: receptor) {
@@ -162,13 +167,14 @@ final class EpochPopulation<M: EpochFormRepresentable, Q: QuietBoundPolicy>: Neu
     ) {
         let n = group.count
         let targets = group.targets
+        let first = firstNeuron
         let receptor = group.receptor
         let g = clock.pointee.growth
         let d = clock.pointee.decay
         let bounds = quietBounds.unsafelyUnwrapped
         let model = self.model
         let peak = Q.peakResponse(model, receptor: receptor)
-        let context = PredictionContext.afterInput(inputInterval: clock.pointee.inputInterval)
+        let context = PredictionContext.afterInput(inputInterval: .infinity)
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 64) { pendingBuffer in
             let pending = pendingBuffer.baseAddress.unsafelyUnwrapped
             var start = 0
@@ -177,11 +183,11 @@ final class EpochPopulation<M: EpochFormRepresentable, Q: QuietBoundPolicy>: Neu
                 var m = 0
                 for k in start..<end {
                     if P.prefetches && k &+ 16 < n {
-                        let ahead = Int(targets[k &+ 16])
+                        let ahead = Int(targets[k &+ 16]) &- first
                         volley_prefetch(forms + ahead)
                         volley_prefetch(bounds + ahead)
                     }
-                    let i = Int(targets[k])
+                    let i = Int(targets[k]) &- first
                     let w = weights.weight(k)
                     model.receive(&forms[i], weight: w, receptor: receptor, elapsed: x, growth: g)
                     if model.inputOnlyDelaysCrossing(weight: w, receptor: receptor) {
@@ -288,14 +294,14 @@ final class EpochPopulation<M: EpochFormRepresentable, Q: QuietBoundPolicy>: Neu
     // MARK: The epoch
 
     /// x = time − t₀ for an event at `time`, with `growth` = e^(r·x) and `decay` = e^(−r·x)
-    /// (computed once per distinct time); moves the epoch to `time` first when x passes
-    /// `rebaseAfter`. Deterministic: a function of the event times only.
+    /// (computed once per distinct time); first moves the epoch forward one step at a time while
+    /// x passes `rebaseAfter` (`EpochClock`). Deterministic: a function of the event's time only.
     @inlinable @inline(__always)
     func epochFactors(at time: Double) -> Double {
         var x = time - clock.pointee.origin
         if x > clock.pointee.rebaseAfter {
-            rebase(to: time)
-            x = 0
+            moveEpoch(toCover: time)
+            x = time - clock.pointee.origin
         }
         if time != clock.pointee.factorTime {
             clock.pointee.factorTime = time
@@ -306,29 +312,42 @@ final class EpochPopulation<M: EpochFormRepresentable, Q: QuietBoundPolicy>: Neu
         return x
     }
 
-    /// Re-expresses every form relative to the new epoch `time`, and measures the mean input
-    /// interval per neuron over the epoch that ends here (a function of the event times only,
-    /// so runs stay deterministic).
+    /// Steps the epoch forward until it covers `time`, re-expressing every form at each step;
+    /// once a step changes no form, the epoch moves to its last step at once (`EpochClock`).
     @inlinable
-    func rebase(to time: Double) {
-        let shift = time - clock.pointee.origin
-        let d = laneExp(-model.epochRates * shift)
-        for i in 0..<count { model.rebase(&forms[i], shift: shift, decay: d) }
-        clock.pointee.origin = time
-        clock.pointee.factorTime = .nan
-        let inputs = clock.pointee.windowInputs
-        clock.pointee.inputInterval = inputs > 0 ? Double(count) * shift / Double(inputs) : .infinity
-        clock.pointee.windowInputs = 0
+    func moveEpoch(toCover time: Double) {
+        let target = clock.pointee.covering(time)
+        let shift = clock.pointee.rebaseAfter
+        let d = clock.pointee.stepDecay
+        while clock.pointee.steps < target {
+            var changed = false
+            for i in 0..<count {
+                let before = forms[i]
+                model.rebase(&forms[i], shift: shift, decay: d)
+                changed = changed || !sameBits(forms[i], before)
+            }
+            clock.pointee.move(toStep: changed ? clock.pointee.steps + 1 : target)
+        }
     }
 
     // MARK: Inspection
 
-    /// Neuron i's state at `time` (the stored form is not modified).
+    /// Neuron i's state at `time` (the stored form is not modified): on a copy of its form, the
+    /// epoch steps an event at `time` would take, so the value does not depend on how far this
+    /// block's epoch has moved.
     @inlinable
     func state(_ i: Int, at time: Double) -> M.State {
-        let x = time - clock.pointee.origin
+        var form = forms[i]
+        var epoch = clock.pointee
+        let target = epoch.covering(time)
+        while epoch.steps < target {
+            let before = form
+            model.rebase(&form, shift: epoch.rebaseAfter, decay: epoch.stepDecay)
+            epoch.move(toStep: sameBits(form, before) ? target : epoch.steps + 1)
+        }
+        let x = time - epoch.origin
         let d = laneExp(-model.epochRates * x)
-        return model.state(fromEpoch: forms[i], elapsed: x, decay: d)
+        return model.state(fromEpoch: form, elapsed: x, decay: d)
     }
 
     @usableFromInline

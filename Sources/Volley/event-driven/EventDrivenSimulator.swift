@@ -17,34 +17,72 @@
 ///
 /// Only `ExactlyPredictable` models run here; construction fails with a typed error naming any
 /// other population.
+///
+/// **Threads** (`threads` > 1): conservative windows of the shortest delay, one block of every
+/// population per thread (`EventThreads`); spike trains are bit-identical for any thread count.
+/// Networks with plastic projections, or whose shortest delay is below `minimumWindow`, run on
+/// one thread, and `oneThreadReason` says why.
 public final class EventDrivenSimulator: Simulator {
     var deliveries = QuaternaryHeap<DeliveryEvent>()
-    /// The kernel of each model population (nil for sources).
+    /// The kernel of each model population (nil for sources; all nil when threads run).
     let kernels: [EventKernel?]
-    /// The populations ordered by their earliest neuron events.
+    /// The populations ordered by their earliest neuron events (one thread).
     let populationQueue: PopulationQueue
+    /// The threads' shards (nil: one thread); set once, after the shared parts exist.
+    private(set) var parallel: EventThreads?
+    /// Threads that advance the neurons.
+    public let threads: Int
+    var threadsOfLastRun = 1
 
     public override var engineName: String { "event" }
+    public override var threadCount: Int { threadsOfLastRun }
+    public override var threadWaitSeconds: [Double] { threads > 1 ? parallel?.waitSeconds ?? [] : [] }
 
-    public init(network: Network, recording: SpikeRecording = .all) throws {
-        var kernels: [EventKernel?] = []
+    /// The shortest delay (ms) with which the engine uses several threads: a window costs the
+    /// threads one meeting (≈ 1–3 µs), which windows shorter than this rarely amortise.
+    public static let minimumWindow = 0.05
+
+    /// `threads`: how many threads advance the neurons (default `Simulator.defaultThreads`: the
+    /// `VOLLEY_THREADS` environment variable, else 1). Fewer run when the network does not allow
+    /// them (`oneThreadReason`).
+    public init(network: Network, recording: SpikeRecording = .all, threads: Int? = nil) throws {
+        let requested = try threads.map { try Simulator.checkThreads($0) } ?? Simulator.defaultThreads()
+        var builds: [EventKernelBlocks?] = []
         for p in network.populations {
             guard let builders = p.kernels else {
-                kernels.append(nil)
+                builds.append(nil)
                 continue
             }
-            guard let build = builders.eventDriven else {
+            guard builders.eventDriven != nil else {
                 let remedy = p.modelName == ConductanceLIF.modelName
                     ? "use the time-stepped engine, or the same equations integrated adaptively (ConductanceLIF.integrated())"
                     : "use the time-stepped engine, or .adaptive integration"
                 throw VolleyError.unsupported(
                     "population '\(p.name)': \(p.modelName) has no exact free evolution (or is integrated by forward Euler), so the event-driven engine cannot place its spikes exactly; \(remedy)")
             }
-            kernels.append(build(p.size))
+            builds.append(nil)
         }
-        self.kernels = kernels
+        let (threads, reason) = requested > 1 ? Self.threadPlan(network, requested: requested) : (1, nil)
+        self.threads = threads
+        let partition = TargetPartition(network: network, parts: threads)
+        var shardKernels = [[EventKernel?]](repeating: [EventKernel?](repeating: nil, count: network.populations.count), count: threads)
+        for p in network.populations {
+            guard let build = p.kernels?.eventDriven else { continue }
+            let held = partition.blocks[p.id.index].indices.filter { !partition.blocks[p.id.index][$0].isEmpty }
+            let blocks = build(held.map { partition.blocks[p.id.index][$0] })
+            builds[p.id.index] = blocks
+            for (k, kernel) in zip(held, blocks.kernels) { shardKernels[k][p.id.index] = kernel }
+        }
+        kernels = threads == 1 ? shardKernels[0] : Array(repeating: nil, count: network.populations.count)
         populationQueue = PopulationQueue(count: network.populations.count)
-        try super.init(network: network, recording: recording, runtimes: kernels.map { $0?.runtime })
+        let minimumDelay = network.minimumDelay
+        try super.init(network: network, recording: recording, runtimes: builds.map { $0?.runtime })
+        parallel = threads == 1
+            ? nil
+            : EventThreads(
+                threads: threads, minimumDelay: minimumDelay, partition: partition, kernels: shardKernels, sources: sources,
+                routing: routing, offsets: network.populations.map(\.offset))
+        oneThreadReason = reason
         deliveries.reserveCapacity(1024)
         scheduleInitialEvents()
     }
@@ -56,6 +94,7 @@ public final class EventDrivenSimulator: Simulator {
     }
 
     private func scheduleInitialEvents() {
+        if let parallel { return parallel.start(at: time) }
         for p in network.populations.indices {
             if let kernel = kernels[p] {
                 populationQueue.update(p, time: kernel.schedule(time))
@@ -67,12 +106,17 @@ public final class EventDrivenSimulator: Simulator {
 
     override func sourcesChanged(_ p: Int) {
         guard let source = sources[p] else { return }
+        if let parallel { return parallel.sourcesChanged(p, source) }
         populationQueue.update(p, time: source.nextEventTime)
     }
 
-    override var engineMemoryBytes: Int { deliveries.capacityBytes + populationQueue.capacityBytes }
+    override var engineMemoryBytes: Int {
+        deliveries.capacityBytes + populationQueue.capacityBytes + (parallel?.memoryBytes ?? 0)
+    }
 
     override func advance(until end: Double, stop: StopCondition) throws -> RunOutcome {
+        if let parallel { return advance(parallel, until: end, stop: stop) }
+        threadsOfLastRun = 1
         // Work on a local copy of the delivery heap (moved out, so no copy-on-write) to keep
         // exclusivity checks off the hot path; it is moved back on exit.
         var queue = QuaternaryHeap<DeliveryEvent>()

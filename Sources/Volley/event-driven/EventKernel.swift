@@ -25,13 +25,13 @@ struct EventKernel {
         self.runtime = runtime
     }
 
-    /// The event-driven kernel `model` allows: nil unless it is `ExactlyPredictable` (and, if it is
-    /// integrated numerically, adaptively). Where the
-    /// model type is concrete the compiler resolves these casts and specialises the builder.
+    /// The event-driven kernels `model` allows: nil unless it is `ExactlyPredictable` (and, if it
+    /// is integrated numerically, adaptively). Where the model type is concrete the compiler
+    /// resolves these casts and specialises the builder.
     @inlinable
     static func builder<M: NeuronModel>(
         for model: M, initialPotentials: [Double]?, firstSpikeOnly: Bool
-    ) -> (@Sendable (Int) -> EventKernel)? {
+    ) -> (@Sendable ([Range<Int>]) -> EventKernelBlocks)? {
         guard let predictable = model as? any ExactlyPredictable else { return nil }
         if let integrated = model as? any IntegratedModel, integrated.integration == .forwardEuler { return nil }
         return builder(predictable: predictable, initialPotentials: initialPotentials, firstSpikeOnly: firstSpikeOnly)
@@ -42,33 +42,56 @@ struct EventKernel {
     @inlinable
     static func builder<M: ExactlyPredictable>(
         predictable model: M, initialPotentials: [Double]?, firstSpikeOnly: Bool
-    ) -> @Sendable (Int) -> EventKernel {
+    ) -> @Sendable ([Range<Int>]) -> EventKernelBlocks {
         if !firstSpikeOnly, let epoch = model as? any EpochFormRepresentable, epoch.supportsEpochForm {
             return builder(epoch: epoch, initialPotentials: initialPotentials)
         }
-        return { count in
-            EventPopulation(model: model, count: count, firstSpikeOnly: firstSpikeOnly, initialPotentials: initialPotentials)
-                .makeKernel()
+        return { blocks in
+            EventKernelBlocks(blocks) { neurons in
+                EventPopulation(model: model, neurons: neurons, firstSpikeOnly: firstSpikeOnly, initialPotentials: initialPotentials)
+            } kernel: { $0.makeKernel() }
         }
     }
 
     /// Quiet bounds where the model can prove its neurons silent.
     @inlinable
-    static func builder<M: EpochFormRepresentable>(epoch model: M, initialPotentials: [Double]?) -> @Sendable (Int) -> EventKernel {
+    static func builder<M: EpochFormRepresentable>(
+        epoch model: M, initialPotentials: [Double]?
+    ) -> @Sendable ([Range<Int>]) -> EventKernelBlocks {
         if let quiet = model as? any QuietBounded, quiet.canStayQuiet {
             return builder(quiet: quiet, initialPotentials: initialPotentials)
         }
-        return { count in
-            EpochPopulation<M, WithoutQuietBounds<M>>(model: model, count: count, initialPotentials: initialPotentials)
-                .makeKernel()
+        return { blocks in
+            EventKernelBlocks(blocks) { neurons in
+                EpochPopulation<M, WithoutQuietBounds<M>>(model: model, neurons: neurons, initialPotentials: initialPotentials)
+            } kernel: { $0.makeKernel() }
         }
     }
 
     @inlinable
-    static func builder<M: QuietBounded>(quiet model: M, initialPotentials: [Double]?) -> @Sendable (Int) -> EventKernel {
-        { count in
-            EpochPopulation<M, WithQuietBounds<M>>(model: model, count: count, initialPotentials: initialPotentials)
-                .makeKernel()
+    static func builder<M: QuietBounded>(quiet model: M, initialPotentials: [Double]?) -> @Sendable ([Range<Int>]) -> EventKernelBlocks {
+        { blocks in
+            EventKernelBlocks(blocks) { neurons in
+                EpochPopulation<M, WithQuietBounds<M>>(model: model, neurons: neurons, initialPotentials: initialPotentials)
+            } kernel: { $0.makeKernel() }
         }
+    }
+}
+
+/// One model population's event-driven kernels, one per contiguous block of its neurons (one
+/// block with one thread; a thread's share each with several), and the runtime of the whole
+/// population that the simulator's API uses.
+@usableFromInline
+struct EventKernelBlocks {
+    @usableFromInline let kernels: [EventKernel]
+    @usableFromInline let runtime: PopulationRuntime
+
+    /// A kernel for each of the non-empty, ascending `blocks` made by `make` and `kernel`.
+    @inlinable
+    init<Part: NeuronStateAccess>(_ blocks: [Range<Int>], make: (Range<Int>) -> Part, kernel: (Part) -> EventKernel) {
+        let parts = blocks.map(make)
+        kernels = parts.map(kernel)
+        runtime = kernels.count == 1
+            ? kernels[0].runtime : PopulationRuntime(joining: kernels.map(\.runtime), blocks: blocks, states: BlockStates(parts, blocks))
     }
 }

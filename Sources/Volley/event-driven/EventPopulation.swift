@@ -4,13 +4,16 @@
 ///
 /// Struct-of-arrays storage in raw buffers allocated once: each neuron's state valid at
 /// `lastUpdate[i]`, whether its queued prediction is exact, and (first-spike-only) whether it
-/// has fired. The population owns its neuron queue: one slot per neuron, keyed by its next
+/// has fired. It may hold a contiguous block of the population only (`firstNeuron` on), one
+/// thread's share. The population owns its neuron queue: one slot per neuron, keyed by its next
 /// predicted crossing or wake-up; the engine orders populations by their queues' minima.
 @usableFromInline
 final class EventPopulation<M: ExactlyPredictable>: NeuronStateAccess {
     @usableFromInline typealias Model = M
     @usableFromInline let model: M
     @usableFromInline let count: Int
+    /// The population index of the first neuron held (a thread's block starts past 0).
+    @usableFromInline let firstNeuron: Int
     /// Each neuron fires at most once per run; it then leaves the queue and ignores inputs.
     @usableFromInline let firstSpikeOnly: Bool
     @usableFromInline let initial: StateStorage<M.State>
@@ -25,11 +28,12 @@ final class EventPopulation<M: ExactlyPredictable>: NeuronStateAccess {
     @usableFromInline let slots: IndexedMinTree.UnsafeHandle
 
     @inlinable
-    init(model: M, count: Int, firstSpikeOnly: Bool, initialPotentials: [Double]?) {
+    init(model: M, neurons: Range<Int>, firstSpikeOnly: Bool, initialPotentials: [Double]?) {
         self.model = model
-        self.count = count
+        count = neurons.count
+        firstNeuron = neurons.lowerBound
         self.firstSpikeOnly = firstSpikeOnly
-        initial = StateStorage(model, count: count, initialPotentials: initialPotentials)
+        initial = StateStorage(model, count: count, first: firstNeuron, initialPotentials: initialPotentials)
         current = StateStorage(copying: initial)
         states = current.pointer
         lastUpdate = .allocate(capacity: count)
@@ -80,9 +84,10 @@ final class EventPopulation<M: ExactlyPredictable>: NeuronStateAccess {
         var predictions: UInt64 = 0
         let model = self.model
         let targets = group.targets
+        let first = firstNeuron
         let receptor = group.receptor
         for k in 0..<group.count {
-            let i = Int(targets[k])
+            let i = Int(targets[k]) &- first
             if done[i] { continue }
             var s = states[i]
             let h = time - lastUpdate[i]

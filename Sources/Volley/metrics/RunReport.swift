@@ -68,6 +68,8 @@ public struct RunReport: Sendable, Encodable {
     /// Threads that advanced the neurons, and the seconds each waited for the others.
     public let threads: Int
     public let threadWaitSeconds: [Double]
+    /// Why one thread ran although more were asked for (nil: all ran).
+    public let oneThreadReason: String?
 
     /// Synaptic events per wall-clock second.
     public var synapticEventsPerSecond: Double {
@@ -110,6 +112,7 @@ public struct RunReport: Sendable, Encodable {
         memoryBytes = simulator.memoryBytes
         threads = simulator.threadCount
         threadWaitSeconds = simulator.threadWaitSeconds
+        oneThreadReason = simulator.oneThreadReason
     }
 
     /// Human-readable summary, several lines.
@@ -131,7 +134,8 @@ public struct RunReport: Sendable, Encodable {
         lines.append(
             "  wall \(Format.fixed(wallSeconds, 3)) s, \(Format.engineering(synapticEventsPerSecond)) synaptic events/s, "
                 + "memory ≈ \(Format.bytes(memoryBytes)), "
-                + (threads == 1 ? "1 thread" : "\(threads) threads (waiting \(threadWaitSeconds.map { Format.fixed($0, 3) }.joined(separator: " / ")) s)"))
+                + (threads == 1 ? "1 thread" : "\(threads) threads (waiting \(threadWaitSeconds.map { Format.fixed($0, 3) }.joined(separator: " / ")) s)")
+                + (oneThreadReason.map { " — one thread: \($0)" } ?? ""))
         return lines.joined(separator: "\n")
     }
 
@@ -143,6 +147,7 @@ public struct RunReport: Sendable, Encodable {
         case spikesPerNeuron = "spikes_per_neuron", silentFraction = "silent_fraction", sparsity
         case sparsityBinMs = "sparsity_bin_ms", synopsPerSecond = "synaptic_events_per_second"
         case peakSpikesPerStep = "peak_spikes_per_step", threads, threadWaitSeconds = "thread_wait_seconds"
+        case oneThreadReason = "one_thread_reason"
     }
 
     /// The report as JSON (snake_case keys; times in seconds except the *_ms ones, rates in Hz;
@@ -171,6 +176,7 @@ public struct RunReport: Sendable, Encodable {
         try c.encode(memoryBytes, forKey: .memoryBytes)
         try c.encode(threads, forKey: .threads)
         try c.encode(threadWaitSeconds, forKey: .threadWaitSeconds)
+        try c.encode(oneThreadReason, forKey: .oneThreadReason)
         try c.encode(populations, forKey: .populations)
     }
 }

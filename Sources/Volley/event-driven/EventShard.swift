@@ -1,0 +1,201 @@
+/// A spike one thread's neurons fired in a window: population, local index within the
+/// population, and time (ms).
+struct FiredSpike {
+    var time: Double
+    var population: Int32
+    var local: UInt32
+}
+
+/// A growable list of `FiredSpike`s in raw storage, written by its owning thread in one window
+/// and read by every thread at the start of the next (so no reference count is shared).
+struct FiredList {
+    var spikes: UnsafeMutablePointer<FiredSpike>
+    var count = 0
+    var capacity: Int
+
+    init(capacity: Int = 256) {
+        self.capacity = capacity
+        spikes = .allocate(capacity: capacity)
+    }
+
+    @inline(__always)
+    mutating func append(_ spike: FiredSpike) {
+        if count == capacity {
+            let larger = UnsafeMutablePointer<FiredSpike>.allocate(capacity: 2 * capacity)
+            larger.moveInitialize(from: spikes, count: count)
+            spikes.deallocate()
+            spikes = larger
+            capacity *= 2
+        }
+        (spikes + count).initialize(to: spike)
+        count &+= 1
+    }
+
+    func free() { spikes.deallocate() }
+}
+
+/// One thread's share of the event-driven engine on several threads: the kernels of its blocks of
+/// every model population (`TargetPartition.blocks`), the source populations it owns, its own
+/// delivery queue (only the delivery groups with synapses onto its blocks, each applied to those
+/// synapses only) and population queue, and its operation counts. It processes its events in the
+/// engine's total order restricted to its neurons (docs/event-ordering.md); shards are kept in raw
+/// memory, `EventShard.spacing` bytes apart, so no two threads write one cache line.
+struct EventShard {
+    let index: Int
+    let threads: Int
+    /// The thread's kernel closures per population (nil: no neurons of it here, or a source).
+    let deliver: [((DeliveryGroup, Double, inout EngineCounters) -> Double)?]
+    let nextEvent: [((Double, inout EngineCounters) -> (fired: Int, next: Double))?]
+    let schedule: [((Double) -> Double)?]
+    /// Model population p's first neuron held here (its block's lower bound; 0 for sources,
+    /// which are owned whole).
+    let firstNeuron: [Int]
+    /// The source populations this thread emits (nil: another thread's, or a model population).
+    let sources: [SourcePopulation?]
+    let populations: PopulationQueue
+    var deliveries = QuaternaryHeap<DeliveryEvent>()
+    var counters = EngineCounters()
+    var lastEventTime = -Double.infinity
+    /// After a window: the earliest pending event and the earliest spike fired in it (ms).
+    var nextEventTime = Double.infinity
+    var earliestSpike = Double.infinity
+    let views: UnsafeMutableBufferPointer<ProjectionView>
+    let splits: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>>
+    let offsets: [Int]
+    unowned(unsafe) let routing: SpikeRouting
+
+    /// Bytes between shards in memory: several cache lines.
+    static let spacing = (MemoryLayout<EventShard>.stride + 127) / 128 * 128
+
+    init(
+        index: Int, threads: Int, kernels: [EventKernel?], firstNeuron: [Int], sources: [SourcePopulation?],
+        routing: SpikeRouting, partition: TargetPartition, offsets: [Int]
+    ) {
+        self.index = index
+        self.threads = threads
+        deliver = kernels.map { $0?.deliver }
+        nextEvent = kernels.map { $0?.nextEvent }
+        schedule = kernels.map { $0?.schedule }
+        self.firstNeuron = firstNeuron
+        self.sources = sources
+        populations = PopulationQueue(count: kernels.count)
+        views = routing.views
+        splits = partition.splits
+        self.offsets = offsets
+        self.routing = routing
+        deliveries.reserveCapacity(1024)
+    }
+
+    /// Empties the queues and queues every held neuron's first prediction and every owned
+    /// source's first spike from `time`.
+    mutating func start(at time: Double) {
+        deliveries.removeAll()
+        populations.removeAll()
+        lastEventTime = -.infinity
+        for p in schedule.indices {
+            if let schedule = schedule[p] {
+                populations.update(p, time: schedule(time))
+            } else if let source = sources[p] {
+                populations.update(p, time: source.nextEventTime)
+            }
+        }
+    }
+
+    /// The earliest of the thread's events: its time, its kind (0 delivery, 1 neuron event) and,
+    /// for a neuron event, its population.
+    @inline(__always)
+    func earliest() -> (time: Double, kind: Int, population: Int) {
+        let d = deliveries.min?.time ?? .infinity
+        let n = populations.minTime
+        return d <= n ? (d, 0, 0) : (n, 1, populations.minPopulation)
+    }
+
+    /// Queues the deliveries of a spike of neuron `local` of population p at `time` that have
+    /// synapses onto this thread's blocks, after prefetching those synapses' targets.
+    @inline(__always)
+    mutating func schedule(spikeOf p: Int, local: Int, at time: Double) {
+        let global = offsets[p] &+ local
+        let k = index
+        let stride = threads &+ 1
+        var pushes: UInt64 = 0
+        _ = routing.forEachGroup(ofSpikeFrom: p, local: local, prefetching: false) { projection, g, groupInRow in
+            let row = splits[projection] + g &* stride
+            guard row[k] < row[k &+ 1] else { return }
+            let first = Int(views[projection].groupStart[g])
+            views[projection].prefetchTargets((first &+ Int(row[k]))..<(first &+ Int(row[k &+ 1])))
+            pushes &+= 1
+            deliveries.push(
+                DeliveryEvent(time: time + views[projection].groupDelay[g], source: global, projection: projection, group: groupInRow))
+        }
+        counters.deliveryPushes &+= pushes
+    }
+
+    /// Applies the earliest delivery to this thread's synapses of its group.
+    @inline(__always)
+    mutating func deliverNext() {
+        let event = deliveries.popMin().unsafelyUnwrapped
+        let t = event.time
+        lastEventTime = t
+        counters.deliveryPops &+= 1
+        let projection = event.projection
+        let view = views[projection]
+        let (g, first, _) = view.locate(source: event.source, group: event.group)
+        let row = splits[projection] + g &* (threads &+ 1)
+        let lo = first &+ Int(row[index])
+        let group = DeliveryGroup(
+            targets: view.targets + lo, weights: view.weights.from(lo), count: Int(row[index &+ 1]) &- Int(row[index]),
+            receptor: view.receptor)
+        let target = view.targetPopulation
+        populations.update(target, time: deliver[target].unsafelyUnwrapped(group, t, &counters))
+    }
+
+    /// Handles the earliest neuron event (of population p, at `time`); returns the local index
+    /// within the population of the neuron that fired, or −1.
+    @inline(__always)
+    mutating func neuronEventNext(population p: Int, at time: Double) -> Int {
+        lastEventTime = time
+        counters.neuronEvents &+= 1
+        let (local, next) =
+            if let handle = nextEvent[p] { handle(time, &counters) } else { sources[p].unsafelyUnwrapped.emitNext(&counters) }
+        populations.update(p, time: next)
+        guard local >= 0 else { return -1 }
+        counters.spikes &+= 1
+        return firstNeuron[p] &+ local
+    }
+
+    /// One window: queues the deliveries of the spikes every thread fired in the previous window
+    /// (`previous`, one list per thread), then processes this thread's events before `bound`,
+    /// listing its spikes in `fired`; leaves the time of its next event and of its earliest spike.
+    mutating func runWindow(bound: Double, previous: UnsafePointer<FiredList>, fired: inout FiredList) {
+        for m in 0..<threads {
+            let list = previous[m * FiredList.spacing]
+            for s in 0..<list.count {
+                let spike = list.spikes[s]
+                schedule(spikeOf: Int(spike.population), local: Int(spike.local), at: spike.time)
+            }
+        }
+        fired.count = 0
+        earliestSpike = .infinity
+        while true {
+            let (t, kind, p) = earliest()
+            guard t < bound else { break }
+            if kind == 0 {
+                deliverNext()
+                continue
+            }
+            let local = neuronEventNext(population: p, at: t)
+            guard local >= 0 else { continue }
+            if t < earliestSpike { earliestSpike = t }
+            fired.append(FiredSpike(time: t, population: Int32(truncatingIfNeeded: p), local: UInt32(truncatingIfNeeded: local)))
+        }
+        let next = earliest().time
+        nextEventTime = next
+    }
+
+    var memoryBytes: Int { deliveries.capacityBytes + populations.capacityBytes }
+}
+
+extension FiredList {
+    /// `FiredList`s of different threads sit this many entries apart (two cache lines).
+    static let spacing = (128 + MemoryLayout<FiredList>.stride - 1) / MemoryLayout<FiredList>.stride
+}

@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+@testable import Volley
+
+/// The event-driven engine on several threads gives the one-thread run's spikes bit for bit
+/// (docs/event-ordering.md, "Threads"), in windows and one event at a time.
+@Suite("Event-driven engine threads")
+struct EventThreadsTests {
+    /// Everything a run produces that must not depend on the thread count.
+    struct Outcome: Equatable {
+        var neurons: [[UInt32]]
+        var times: [[Double]]
+        var potentials: [[Double]]
+        var synapticEvents: UInt64
+        /// Where the second run ended (a stop condition may end it early).
+        var secondRunEnd: Double
+    }
+
+    static func run(
+        _ net: Network, until end: Double, threads: Int, record: PopulationID? = nil, stop: StopCondition = .never
+    ) throws -> Outcome {
+        let sim = try EventDrivenSimulator(network: net, threads: threads)
+        #expect(sim.threads == threads && sim.oneThreadReason == nil)
+        if let record { _ = try sim.recordPotentials(of: record, neurons: [0, 63, 64, 65, 130, 199], every: 0.7) }
+        try sim.run(until: end / 3)
+        // A second and third run restart the windows from the engine's state (spikes of the
+        // last window of a run deliver in the next).
+        try sim.run(until: end / 2, stopWhen: stop)
+        let secondRunEnd = sim.time
+        if threads > 1 && (record != nil || stop != .never) {
+            #expect(sim.oneThreadReason?.contains(record != nil ? "state recordings" : "stop condition") == true)
+            #expect(sim.threadCount == 1)
+        }
+        try sim.run(until: end)
+        return Outcome(
+            neurons: sim.spikes.neurons, times: sim.spikes.times, potentials: sim.stateRecordings.flatMap(\.potentials),
+            synapticEvents: sim.counters.synapticEvents, secondRunEnd: secondRunEnd)
+    }
+
+    static func expectSameForAllThreadCounts(
+        _ net: Network, until end: Double, record: PopulationID? = nil, stop: StopCondition = .never, minimumSpikes: Int
+    ) throws {
+        let one = try run(net, until: end, threads: 1, record: record, stop: stop)
+        let spikes = one.times.reduce(0) { $0 + $1.count }
+        #expect(spikes >= minimumSpikes, "the network must be active: \(spikes) spikes")
+        for threads in [2, 3, 4] {
+            let many = try run(net, until: end, threads: threads, record: record, stop: stop)
+            #expect(many == one, "\(threads) threads differ from one")
+        }
+    }
+
+    @Test("CUBA (epoch form with quiet bounds, recurrent, delays 0.1–2 ms): 1, 2, 3, 4 threads bit-identical")
+    func cuba() throws {
+        let net = try smallRecurrentNetwork(seed: 7, neurons: 1000)
+        try Self.expectSameForAllThreadCounts(net, until: 300, minimumSpikes: 2000)
+    }
+
+    @Test("Sparse activity with Poisson sources and heterogeneous delays: bit-identical")
+    func sparse() throws {
+        var net = Network()
+        let model = LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 10, vRest: -60, vReset: -60, vThreshold: -50, tRef: 5)
+        let input = try net.addPoissonSource("in", rates: Array(repeating: 40, count: 50), seed: 11)
+        let drive = try net.addPoissonSource("drive", rates: Array(repeating: 5, count: 20), seed: 16)
+        let exc = try net.addPopulation("exc", size: 400, model: model)
+        let inh = try net.addPopulation("inh", size: 100, model: model)
+        try net.connect(input, to: exc, pattern: .fixedProbability(0.1), weight: .uniform(2, 6), delay: .uniform(0.5, 3), receptor: 0, seed: 12)
+        try net.connect(drive, to: inh, pattern: .fixedProbability(0.3), weight: .uniform(2, 6), delay: .uniform(0.5, 3), receptor: 0, seed: 17)
+        try net.connect(exc, to: exc, pattern: .fixedProbability(0.02), weight: .constant(3), delay: .constant(1.5), receptor: 0, seed: 13)
+        try net.connect(exc, to: inh, pattern: .fixedProbability(0.05), weight: .constant(4), delay: .uniform(0.2, 1), receptor: 0, seed: 14)
+        try net.connect(inh, to: exc, pattern: .fixedProbability(0.05), weight: .constant(-10), delay: .constant(0.8), receptor: 1, seed: 15)
+        try Self.expectSameForAllThreadCounts(net, until: 400, minimumSpikes: 300)
+    }
+
+    @Test("Per-neuron advances (no epoch form): bit-identical")
+    func perNeuronAdvances() throws {
+        let net = try smallRecurrentNetwork(
+            seed: 5, neurons: 600,
+            model: Plain(base: LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 10, vRest: -49, vReset: -60, vThreshold: -50, tRef: 5)))
+        try Self.expectSameForAllThreadCounts(net, until: 200, minimumSpikes: 600)
+    }
+
+    @Test("State recording and a stop condition run one event at a time across the threads' blocks: bit-identical")
+    func serialRuns() throws {
+        let net = try smallRecurrentNetwork(seed: 9, neurons: 400)
+        try Self.expectSameForAllThreadCounts(net, until: 200, record: net.populations[0].id, minimumSpikes: 500)
+        // A spike count reached halfway through the second run.
+        let probe = try EventDrivenSimulator(network: net)
+        try probe.run(until: 200.0 / 3)
+        let before = try probe.spikeCount(of: net.populations[0].id)
+        try probe.run(until: 100)
+        let stop = StopCondition.spikeCount((before + (try probe.spikeCount(of: net.populations[0].id))) / 2, in: net.populations[0].id)
+        let one = try Self.run(net, until: 200, threads: 1, stop: stop)
+        #expect(one.secondRunEnd < 100, "the stop must end the second run early (\(one.secondRunEnd) ms)")
+        try Self.expectSameForAllThreadCounts(net, until: 200, stop: stop, minimumSpikes: 500)
+    }
+
+    @Test("reset() restores the threads' shards: a rerun repeats the spikes")
+    func resetRepeats() throws {
+        let sim = try EventDrivenSimulator(network: try smallRecurrentNetwork(seed: 4, neurons: 500), threads: 2)
+        try sim.run(until: 150)
+        let first = sim.spikes.times
+        sim.reset()
+        try sim.run(until: 150)
+        #expect(sim.spikes.times == first && first.reduce(0) { $0 + $1.count } > 300)
+    }
+
+    @Test("Plastic projections and delays below minimumWindow run on one thread, and say why")
+    func oneThreadReasons() throws {
+        var plastic = Network()
+        let input = try plastic.addPoissonSource("in", rates: Array(repeating: 50, count: 20), seed: 31)
+        let out = try plastic.addPopulation("out", size: 50, model: LIFDelta(tauM: 20, vRest: -70, vReset: -70, vThreshold: -55, tRef: 2))
+        let p = try plastic.connect(input, to: out, pattern: .fixedProbability(0.5), weight: .uniform(0, 1.2), delay: .uniform(0.5, 4), seed: 32)
+        try plastic.setPlasticity(.stdp(STDPRule(tauPlus: 20, tauMinus: 20, aPlus: 0.02, aMinus: 0.021, wMin: 0, wMax: 1.5)), for: p)
+        let a = try EventDrivenSimulator(network: plastic, threads: 2)
+        #expect(a.threads == 1 && a.oneThreadReason?.contains("plastic") == true)
+        try a.run(until: 50)
+        #expect(a.threadCount == 1 && RunReport(simulator: a).threads == 1)
+
+        var short = Network()
+        let source = try short.addSpikeSource("in", trains: [[1, 4, 7]])
+        let target = try short.addPopulation("out", size: 5, model: LIFDelta(tauM: 20, vRest: -70, vReset: -70, vThreshold: -55, tRef: 2))
+        try short.connect(source, to: target, pattern: .allToAll(), weight: .constant(20), delay: .constant(0.01), seed: 1)
+        #expect(short.minimumDelay == 0.01)
+        let b = try EventDrivenSimulator(network: short, threads: 4)
+        #expect(b.threads == 1 && b.oneThreadReason?.contains("0.01 ms") == true)
+        try b.run(until: 10)
+        #expect(b.spikes.times[1].count == 15)
+    }
+
+    @Test("Thread counts out of range are typed errors naming the value")
+    func invalidCounts() throws {
+        let net = try smallRecurrentNetwork(seed: 1, neurons: 100)
+        for bad in [0, -1, Simulator.maxThreads + 1] {
+            #expect {
+                try EventDrivenSimulator(network: net, threads: bad)
+            } throws: { error in
+                "\(error)".contains("threads") && "\(error)".contains("\(bad)")
+            }
+        }
+    }
+}
