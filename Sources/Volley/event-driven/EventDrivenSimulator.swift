@@ -32,7 +32,8 @@ public final class EventDrivenSimulator: Simulator {
     private(set) var parallel: EventThreads?
     /// Threads that advance the neurons.
     public let threads: Int
-    var threadsOfLastRun = 1
+    /// Threads that advanced them in the last run (one for runs that must go event by event).
+    var threadsOfLastRun: Int
 
     public override var engineName: String { "event" }
     public override var threadCount: Int { threadsOfLastRun }
@@ -47,12 +48,8 @@ public final class EventDrivenSimulator: Simulator {
     /// them (`oneThreadReason`).
     public init(network: Network, recording: SpikeRecording = .all, threads: Int? = nil) throws {
         let requested = try threads.map { try Simulator.checkThreads($0) } ?? Simulator.defaultThreads()
-        var builds: [EventKernelBlocks?] = []
         for p in network.populations {
-            guard let builders = p.kernels else {
-                builds.append(nil)
-                continue
-            }
+            guard let builders = p.kernels else { continue }
             guard builders.eventDriven != nil else {
                 let remedy = p.modelName == ConductanceLIF.modelName
                     ? "use the time-stepped engine, or the same equations integrated adaptively (ConductanceLIF.integrated())"
@@ -60,10 +57,13 @@ public final class EventDrivenSimulator: Simulator {
                 throw VolleyError.unsupported(
                     "population '\(p.name)': \(p.modelName) has no exact free evolution (or is integrated by forward Euler), so the event-driven engine cannot place its spikes exactly; \(remedy)")
             }
-            builds.append(nil)
         }
         let (threads, reason) = requested > 1 ? Self.threadPlan(network, requested: requested) : (1, nil)
         self.threads = threads
+        threadsOfLastRun = threads
+        // Each model population's kernels, one per thread's non-empty block (one thread: one
+        // block, the whole population).
+        var builds = [EventKernelBlocks?](repeating: nil, count: network.populations.count)
         let partition = TargetPartition(network: network, parts: threads)
         var shardKernels = [[EventKernel?]](repeating: [EventKernel?](repeating: nil, count: network.populations.count), count: threads)
         for p in network.populations {

@@ -86,8 +86,9 @@ final class EventThreads {
         lists + (q * threads + m) * FiredList.spacing
     }
 
-    /// Every shard's queues from scratch at `time`.
+    /// Every shard's queues from scratch at `time`; no waiting counted yet.
     func start(at time: Double) {
+        waitSeconds = [Double](repeating: 0, count: threads)
         for k in 0..<threads { shard(k).pointee.start(at: time) }
         for q in 0..<2 {
             for m in 0..<threads { list(parity: q, thread: m).pointee.count = 0 }
