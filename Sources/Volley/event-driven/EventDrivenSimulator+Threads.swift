@@ -41,11 +41,7 @@ extension EventDrivenSimulator {
         parallel.advanceInWindows(until: end) { [unowned self] p, local, t in
             _ = noteSpike(population: p, local: local, time: t, stop: .never)
         }
-        let outcome: RunOutcome = end == .infinity ? .queueEmpty(Swift.max(time, parallel.lastEventTime)) : .reachedTime(end)
-        switch outcome {
-        case .stopped(at: let t), .reachedTime(let t), .queueEmpty(let t): time = t
-        }
-        return outcome
+        return finishRun(stoppedAt: .infinity, end: end, lastEventTime: Swift.max(time, parallel.lastEventTime))
     }
 
     /// The shards' events one at a time, in the total order across all of them.
@@ -69,14 +65,6 @@ extension EventDrivenSimulator {
                 stopTime = Swift.min(stopTime, t)
             }
         }
-        let outcome: RunOutcome =
-            stopTime < .infinity
-            ? .stopped(at: stopTime) : end == .infinity ? .queueEmpty(lastEventTime) : .reachedTime(end)
-        switch outcome {
-        case .stopped(at: let t), .reachedTime(let t), .queueEmpty(let t):
-            time = t
-            sampleStates(upTo: t)
-        }
-        return outcome
+        return finishRun(stoppedAt: stopTime, end: end, lastEventTime: lastEventTime)
     }
 }

@@ -175,6 +175,12 @@ public final class EventDrivenSimulator: Simulator {
                 stopTime = Swift.min(stopTime, t)
             }
         }
+        return finishRun(stoppedAt: stopTime, end: end, lastEventTime: lastEventTime)
+    }
+
+    /// How a run that processed its events ended: stopped, at `end`, or with no events left
+    /// after `lastEventTime`; the clock moves there and the last state samples are taken.
+    func finishRun(stoppedAt stopTime: Double, end: Double, lastEventTime: Double) -> RunOutcome {
         let outcome: RunOutcome =
             stopTime < .infinity
             ? .stopped(at: stopTime) : end == .infinity ? .queueEmpty(lastEventTime) : .reachedTime(end)
