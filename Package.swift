@@ -13,7 +13,7 @@ let nativeFlags: [SwiftSetting] = ProcessInfo.processInfo.environment["VOLLEY_NA
 
 /// Every example is one executable target in `examples/<name>/`, run with
 /// `swift run -c release <name> --help`.
-let examples = ["cuba", "xor-spikeprop", "iris-spikeprop", "wbcd-spikeprop", "mnist-ttfs", "stdp-window", "mnist-stdp", "mnist-stbp", "nmnist-stbp", "adaptive-neurons", "coba", "eprop", "eventprop"]
+let examples = ["cuba", "convert-ann", "xor-spikeprop", "iris-spikeprop", "wbcd-spikeprop", "mnist-ttfs", "stdp-window", "mnist-stdp", "mnist-stbp", "nmnist-stbp", "adaptive-neurons", "coba", "eprop", "eventprop"]
 
 let package = Package(
     name: "Volley",

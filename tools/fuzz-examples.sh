@@ -46,6 +46,8 @@ bases = {
                    "--hidden", "8", "--epochs", "1", "--verify-engine", "4"],
     "mnist-stbp": ["--quick", "--data", f"{fixtures}/mnist-excerpt", "--train-samples", "40", "--test-samples", "20",
                    "--hidden", "8", "--epochs", "1", "--steps", "4", "--eval-exact", "4"],
+    "convert-ann": ["--quick", "--data", f"{fixtures}/mnist-excerpt", "--train-samples", "40", "--test-samples", "20",
+                    "--hidden", "8", "--epochs", "1", "--steps", "5", "--engine-samples", "4"],
     "adaptive-neurons": ["--quick", "--duration", "60"],
     "coba": ["--quick", "--neurons", "200", "--duration", "50"],
     "eprop": ["--quick", "--iterations", "2", "--test", "8"],

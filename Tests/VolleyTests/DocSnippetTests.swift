@@ -25,6 +25,23 @@ import Volley
         #expect(sim.report().populations[1].spikes == times.count)
     }
 
+    @Test("API guide: ANN→SNN conversion, rate and time-to-first-spike")
+    func conversion() throws {
+        var ann = try ReLUNetwork(layerSizes: [784, 100, 10])        // no biases; .convolution / .averagePooling layers too
+        ann.initialize(seed: 1)                                      // then ReLUTrainer(network:learningRate:batch:).epoch(…)
+        let images: [[Double]] = (0..<20).map { i in (0..<784).map { Double(($0 * 7 + i) % 11) / 10 } }
+        let scales = try ActivationScales.measure(ann, method: .maximum, count: images.count) { images[$0] }
+        let rate = try RateConversion(normalized: scales.normalized(ann), reset: .bySubtraction, input: .current)
+        let counts = rate.run(images[0], index: 0, checkpoints: [10, 100])   // class scores after 10 and 100 steps
+        let ttfs = try TTFSConversion(normalized: scales.normalized(ann), window: 1, delay: 0.1)
+        let first = ttfs.evaluate(images[0])                        // closed form: decision, every spike time
+        let (spiking, layers) = try ttfs.engineNetwork()            // the same TTFS network for the engines
+
+        #expect(counts.scores.count == 2 && counts.spikes[1] > counts.spikes[0])
+        #expect(!first.clipped && first.decision == STBPNetwork.decision(ann.activations(images[0])[2]))
+        #expect(spiking.populations.count == 3 && layers.count == 3)
+    }
+
     @Test("API guide: building a network, inputs and connections")
     func building() throws {
         var net = Network()

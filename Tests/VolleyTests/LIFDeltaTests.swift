@@ -62,6 +62,22 @@ struct LIFDeltaTests {
         #expect(throws: VolleyError.self) { try LIFExp(tRef: 2, reset: .bySubtraction).validate() }
     }
 
+    @Test("τm = +∞ is the non-leaky integrate-and-fire neuron: inputs add up, nothing decays, in both engines")
+    func nonLeaky() throws {
+        let model = LIFDelta(tauM: .infinity, vRest: 0, vReset: 0, vThreshold: 1, tRef: 0, reset: .bySubtraction)
+        try model.validate()
+        let (net, _, out) = try drivenNetwork(
+            model: model, trains: [[0, 10, 500]], synapses: [Synapse(source: 0, target: 0, weight: 0.45, delay: 1)])
+        for sim in [try EventDrivenSimulator(network: net) as Simulator, try TimeSteppedSimulator(network: net, dt: 0.5)] {
+            try sim.run(until: 1000)
+            // 0.45 + 0.45 + 0.45 = 1.35 ≥ 1 at 501 ms: one spike, 0.35 left (no leak over 1000 ms).
+            #expect(try sim.spikes(of: out).times == [501])
+            #expect(abs(try sim.potential(of: out, neuron: 0) - 0.35) < 1e-15)
+        }
+        #expect(throws: VolleyError.self) { try LIFDelta(tauM: -.infinity).validate() }
+        #expect(throws: VolleyError.self) { try LIFDelta(tauM: .nan).validate() }
+    }
+
     @Test("Invalid parameters are rejected with the parameter's name")
     func invalidParameters() {
         #expect(throws: VolleyError.self) { try LIFDelta(tauM: 0).validate() }

@@ -7,7 +7,8 @@ import Foundation
 ///     V ≥ vThreshold  ⇒  spike;  V ← vReset, clamped for tRef ms
 ///                              (or V ← V − (vThreshold − vReset) with `reset` = .bySubtraction, tRef = 0)
 ///
-/// Exact propagator over h: V(h) = V∞ + (V − V∞)·e^(−h/τm), V∞ = vRest + bias.
+/// Exact propagator over h: V(h) = V∞ + (V − V∞)·e^(−h/τm), V∞ = vRest + bias. τm = +∞ is the
+/// non-leaky integrate-and-fire neuron (decay e^(−h/∞) = 1 exactly; ANN→SNN rate conversion).
 /// Crossing time (closed form): between inputs V relaxes monotonically towards V∞, so it reaches
 /// threshold only at an input (a jump, tested at the input time) or, when V∞ > vThreshold, at
 ///     t* = τm · ln((V∞ − V) / (V∞ − vThreshold)).
@@ -70,7 +71,9 @@ public struct LIFDelta: NeuronModel, InputSumming {
     public var receptorCount: Int { 1 }
 
     public func validate() throws {
-        try VolleyError.require("tauM", tauM, "membrane time constant must be > 0 ms") { $0 > 0 }
+        if tauM != .infinity {
+            try VolleyError.require("tauM", tauM, "membrane time constant must be > 0 ms (+∞ for the non-leaky integrate-and-fire neuron)") { $0 > 0 }
+        }
         try VolleyError.require("tRef", tRef, "refractory period must be ≥ 0 ms") { $0 >= 0 }
         try VolleyError.require("vRest", vRest, "must be finite") { _ in true }
         try VolleyError.require("bias", bias, "must be finite") { _ in true }
