@@ -26,6 +26,20 @@ struct ConversionTests {
         return (0..<count).map { _ in (0..<size).map { _ in rng.uniform() < 0.3 ? 0 : rng.uniform() } }
     }
 
+    @Test("the ANN's grid convolution equals the synapse table's scatter, for strides and paddings", arguments: [(1, 0), (1, 2), (2, 1), (3, 0)])
+    func gridConvolution(stride: Int, padding: Int) {
+        let g = ConvolutionGeometry(inputChannels: 2, inputHeight: 9, inputWidth: 7, outputChannels: 3, kernelSize: 3, stride: stride, padding: padding)
+        var rng = Xoshiro256(seed: UInt64(stride * 10 + padding), stream: 0xC0)
+        let kernel = (0..<g.kernelCount).map { _ in rng.uniform(-1, 1) }
+        let x = (0..<g.inputSize).map { _ in rng.uniform() }
+        var grid = [Double](repeating: 0, count: g.outputSize)
+        kernel.withUnsafeBufferPointer { k in x.withUnsafeBufferPointer { x in grid.withUnsafeMutableBufferPointer { g.correlate(kernel: k, x.baseAddress!, into: $0) } } }
+        var scatter = [Double](repeating: 0, count: g.outputSize)
+        let table = g.connectivity()
+        for i in 0..<g.inputSize { for s in table.row(i) { scatter[Int(table.targets[s])] += x[i] * kernel[Int(table.weightIndex[s])] } }
+        for j in 0..<g.outputSize { #expect(abs(grid[j] - scatter[j]) < 1e-12) }
+    }
+
     @Test("the cross-entropy gradient matches central finite differences", arguments: [false, true])
     func gradient(cnn: Bool) throws {
         let net = try Self.network(cnn: cnn, seed: 3)

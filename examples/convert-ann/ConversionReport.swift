@@ -62,23 +62,32 @@ struct ConversionReport {
     mutating func rate(_ rate: RateConversion, normalized: ReLUNetwork, steps: [Int], norm: String, engineCount: Int) throws {
         let images = self.images, labels = self.labels
         let count = images.count
-        let chunks = 16
+        let chunks = 16, block = 1000
         let t0 = Date()
-        let parts = parallelMap(chunks) { c -> (hits: [Int], spikes: [Double], events: [Double], peak: Int) in
-            var hits = [Int](repeating: 0, count: steps.count), spikes = [Double](repeating: 0, count: steps.count)
-            var events = spikes, peak = 0
-            var i = c
-            while i < count {
-                let o = rate.run(images[i], index: i, checkpoints: steps)
-                for k in steps.indices {
-                    if STBPNetwork.decision(o.scores[k]) == labels[i] { hits[k] += 1 }
-                    spikes[k] += Double(o.spikes[k])
-                    events[k] += o.synapticEvents[k]
+        var parts: [(hits: [Int], spikes: [Double], events: [Double], peak: Int)] = []
+        // Blocks of images, each in parallel over fixed chunks, with a progress line per block.
+        for start in stride(from: 0, to: count, by: block) {
+            let end = min(count, start + block)
+            parts += parallelMap(chunks) { c -> (hits: [Int], spikes: [Double], events: [Double], peak: Int) in
+                var hits = [Int](repeating: 0, count: steps.count), spikes = [Double](repeating: 0, count: steps.count)
+                var events = spikes, peak = 0
+                var i = start + c
+                while i < end {
+                    let o = rate.run(images[i], index: i, checkpoints: steps)
+                    for k in steps.indices {
+                        if STBPNetwork.decision(o.scores[k]) == labels[i] { hits[k] += 1 }
+                        spikes[k] += Double(o.spikes[k])
+                        events[k] += o.synapticEvents[k]
+                    }
+                    peak = max(peak, o.peakSpikesPerStep)
+                    i += chunks
                 }
-                peak = max(peak, o.peakSpikesPerStep)
-                i += chunks
+                return (hits, spikes, events, peak)
             }
-            return (hits, spikes, events, peak)
+            if count > block {
+                let elapsed = Date().timeIntervalSince(t0)
+                print("rate network: \(end)/\(count) images, \(Format.fixed(Double(end) / elapsed, 0)) images/s")
+            }
         }
         let seconds = Date().timeIntervalSince(t0)
         let n = Double(count)

@@ -78,8 +78,8 @@ runExample("convert-ann") {
     let reset: ResetMode = try cli.choice("reset", ["subtract", "zero"]) == "subtract" ? .bySubtraction : .toValue
     let inputMode = try cli.choice("input", ["current", "poisson"]) == "current" ? RateConversion.Input.current : .poisson
     let steps = quick && !cli.isSet("steps") ? [10, 50] : try cli.intList("steps", .within(1...100_000)).sorted()
-    let window = try cli.double("window", .init("must be in (0, 10⁴] ms") { $0 > 0 && $0 <= 1e4 })
-    let delay = try cli.double("delay", .init("must be in (0, 10⁴] ms") { $0 > 0 && $0 <= 1e4 })
+    let window = try cli.double("window", .within(1e-3...1e4))
+    let delay = try cli.double("delay", .within(1e-3...1e4))
     let engineCount = quick && !cli.isSet("engine-samples") ? 20 : try cli.int("engine-samples", .nonNegative)
     let savePath = try cli.string("save").map { try OutputPath.check($0, flag: "save") }
     let svgPath = try cli.string("svg").map { try OutputPath.check($0, flag: "svg") }
@@ -104,6 +104,18 @@ runExample("convert-ann") {
         connections.append(.dense)
     }
 
+    // Memory of training: weights, Adam's two moments and four gradient chunks; refused beyond
+    // half of the machine's memory.
+    let weightCount = (0..<connections.count).reduce(0) { total, l in
+        switch connections[l].kind {
+        case .dense: return total + layerSizes[l] * layerSizes[l + 1]
+        case .convolution: return total + connections[l].convolution!.kernelCount
+        case .averagePooling, .maxPooling: return total
+        }
+    }
+    guard Double(weightCount) * 8 * 7 < Double(ProcessInfo.processInfo.physicalMemory) / 2 else {
+        throw VolleyError.usage("options '--hidden' and '--channels': \(weightCount) weights would need \(Format.bytes(weightCount * 56)) to train, more than half of this machine's memory")
+    }
     let dataPath = try cli.requiredString("data")
     let mnist = try reading("data", dataPath) { try MNIST.load(directory: dataPath) }
     guard trainCount <= mnist.trainImages.count else {

@@ -9,28 +9,31 @@ extension ConvolutionGeometry {
         return low..<max(low, high)
     }
 
-    /// out[o, u, v] += Σ_c Σ_ij K[o, c, i, j]·x[c, u·stride − padding + i, v·stride − padding + j]
-    /// (the cross-correlation; `out` holds one value per output neuron).
-    func correlate(kernel: UnsafeBufferPointer<Double>, _ x: UnsafePointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
-        let oh = outputHeight, ow = outputWidth, k = kernelSize, h = inputHeight, w = inputWidth
-        let o0 = out.baseAddress!
-        for o in 0..<outputChannels {
-            for c in 0..<inputChannels {
-                for i in 0..<k {
-                    for j in 0..<k {
-                        let weight = kernel[kernelIndex(output: o, input: c, row: i, column: j)]
-                        let columns = validColumns(j)
-                        if weight == 0 || columns.isEmpty { continue }
-                        for u in 0..<oh {
-                            let y = u * stride - padding + i
-                            guard y >= 0 && y < h else { continue }
-                            let src = x + (c * h + y) * w - padding + j
-                            let dst = o0 + (o * oh + u) * ow
-                            if stride == 1 {
-                                for v in columns { dst[v] += weight * src[v] }
-                            } else {
-                                for v in columns { dst[v] += weight * src[v * stride] }
-                            }
+    /// Rows of the patch matrix: one per kernel position (c, i, j), in kernel-entry order.
+    var patchRows: Int { inputChannels * kernelSize * kernelSize }
+
+    /// The patch matrix ("im2col"): P[(c·k + i)·k + j, u·W′ + v] = x[c, u·stride − padding + i,
+    /// v·stride − padding + j], 0 in the padding; `patches` holds patchRows × outputHeight·outputWidth.
+    func patches(_ x: UnsafePointer<Double>, into patches: UnsafeMutableBufferPointer<Double>) {
+        let oh = outputHeight, ow = outputWidth, q = oh * ow, k = kernelSize, h = inputHeight, w = inputWidth
+        precondition(patches.count >= patchRows * q)
+        let p0 = patches.baseAddress!
+        for c in 0..<inputChannels {
+            for i in 0..<k {
+                for j in 0..<k {
+                    let row = p0 + ((c * k + i) * k + j) * q
+                    row.update(repeating: 0, count: q)
+                    let columns = validColumns(j)
+                    guard !columns.isEmpty else { continue }
+                    for u in 0..<oh {
+                        let y = u * stride - padding + i
+                        guard y >= 0 && y < h else { continue }
+                        let src = x + (c * h + y) * w - padding + j
+                        let dst = row + u * ow
+                        if stride == 1 {
+                            for v in columns { dst[v] = src[v] }
+                        } else {
+                            for v in columns { dst[v] = src[v * stride] }
                         }
                     }
                 }
@@ -38,29 +41,41 @@ extension ConvolutionGeometry {
         }
     }
 
-    /// gradient[o, c, i, j] += Σ_uv g[o, u, v]·x[c, u·stride − padding + i, v·stride − padding + j].
+    /// out[o, u, v] += Σ_c Σ_ij K[o, c, i, j]·x[c, u·stride − padding + i, v·stride − padding + j]
+    /// (the cross-correlation; `out` holds one value per output neuron): out[o, ·] += K[o, r]·P[r, ·]
+    /// over the patch matrix's rows r, one long axpy each.
+    func correlate(kernel: UnsafeBufferPointer<Double>, _ x: UnsafePointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
+        let q = outputHeight * outputWidth, rows = patchRows
+        var scratch = [Double](repeating: 0, count: rows * q)
+        scratch.withUnsafeMutableBufferPointer { p in
+            patches(x, into: p)
+            let p0 = p.baseAddress!, k0 = kernel.baseAddress!
+            for o in 0..<outputChannels {
+                let dst = out.baseAddress! + o * q
+                for r in 0..<rows {
+                    let weight = k0[o * rows + r]
+                    if weight != 0 { axpy(q, weight, p0 + r * q, dst) }
+                }
+            }
+        }
+    }
+
+    /// gradient[o, c, i, j] += Σ_uv g[o, u, v]·x[c, u·stride − padding + i, v·stride − padding + j]
+    /// = Σ_q g[o, q]·P[r, q], one dot product per kernel entry.
     func accumulateKernelGradient(_ g: UnsafePointer<Double>, _ x: UnsafePointer<Double>, into gradient: UnsafeMutableBufferPointer<Double>) {
-        let oh = outputHeight, ow = outputWidth, k = kernelSize, h = inputHeight, w = inputWidth
-        for o in 0..<outputChannels {
-            for c in 0..<inputChannels {
-                for i in 0..<k {
-                    for j in 0..<k {
-                        let columns = validColumns(j)
-                        if columns.isEmpty { continue }
-                        var sum = 0.0
-                        for u in 0..<oh {
-                            let y = u * stride - padding + i
-                            guard y >= 0 && y < h else { continue }
-                            let src = x + (c * h + y) * w - padding + j
-                            let gu = g + (o * oh + u) * ow
-                            if stride == 1 {
-                                for v in columns { sum += gu[v] * src[v] }
-                            } else {
-                                for v in columns { sum += gu[v] * src[v * stride] }
-                            }
-                        }
-                        gradient[kernelIndex(output: o, input: c, row: i, column: j)] += sum
-                    }
+        let q = outputHeight * outputWidth, rows = patchRows
+        var scratch = [Double](repeating: 0, count: rows * q)
+        scratch.withUnsafeMutableBufferPointer { p in
+            patches(x, into: p)
+            let p0 = p.baseAddress!
+            for o in 0..<outputChannels {
+                let go = g + o * q
+                if (0..<q).allSatisfy({ go[$0] == 0 }) { continue }
+                for r in 0..<rows {
+                    let pr = p0 + r * q
+                    var sum = 0.0
+                    for t in 0..<q { sum += go[t] * pr[t] }
+                    gradient[o * rows + r] += sum
                 }
             }
         }
