@@ -26,18 +26,7 @@ struct ConversionReport {
     }
 
     /// The layers as "784-c16k5-avgpool2-…-10".
-    static func architecture(_ net: ReLUNetwork) -> String {
-        var parts = ["\(net.layerSizes[0])"]
-        for (l, c) in net.connections.enumerated() {
-            switch c.kind {
-            case .dense: parts.append("\(net.layerSizes[l + 1])")
-            case .convolution: parts.append("c\(c.convolution!.outputChannels)k\(c.convolution!.kernelSize)")
-            case .maxPooling: parts.append("maxpool\(c.pooling!.size)")
-            case .averagePooling: parts.append("avgpool\(c.pooling!.size)")
-            }
-        }
-        return parts.joined(separator: "-")
-    }
+    static func architecture(_ net: ReLUNetwork) -> String { STBPConnection.describe(layerSizes: net.layerSizes, connections: net.connections) }
 
     var neurons: Int { ann.layerSizes.dropFirst().reduce(0, +) }
 

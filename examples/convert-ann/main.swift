@@ -43,17 +43,8 @@ runExample("convert-ann") {
 
     let quick = cli.isSet("quick")
     let arch = try cli.choice("arch", ["mlp", "cnn"])
-    let hidden: [Int]
-    if !cli.isSet("hidden") {
-        hidden = arch == "cnn" ? (quick ? [] : [128]) : quick ? [100] : [800]
-    } else {
-        let list = try cli.intList("hidden", .within(0...100_000))
-        hidden = list == [0] ? [] : list
-        if arch == "mlp" && hidden.isEmpty { throw VolleyError.usage("option '--hidden': an mlp needs at least one hidden layer") }
-        if hidden.contains(0) && list != [0] { throw VolleyError.usage("option '--hidden': 0 only alone (no hidden layer), got \(list)") }
-    }
-    let channels = quick && !cli.isSet("channels") ? [4, 8] : try cli.intList("channels", .within(1...1024))
-    guard channels.count == 2 else { throw VolleyError.usage("option '--channels': need two channel counts C1,C2, got \(channels.count)") }
+    let hidden = try MNISTSplit.hiddenLayers(cli, arch: arch, default: arch == "cnn" ? (quick ? [] : [128]) : quick ? [100] : [800])
+    let channels = try MNISTSplit.channels(cli, quick: quick)
     let kernel = try cli.int("kernel", .within(1...9))
     let epochs = !cli.isSet("epochs") ? (quick ? 2 : arch == "cnn" ? 10 : 12) : try cli.int("epochs", .within(0...10_000))
     let trainCount = quick && !cli.isSet("train-samples") ? 1000 : try cli.int("train-samples", .positive)
@@ -106,43 +97,19 @@ runExample("convert-ann") {
 
     // Memory of training: weights, Adam's two moments and four gradient chunks; refused beyond
     // half of the machine's memory.
-    let weightCount = (0..<connections.count).reduce(0) { total, l in
-        switch connections[l].kind {
-        case .dense: return total + layerSizes[l] * layerSizes[l + 1]
-        case .convolution: return total + connections[l].convolution!.kernelCount
-        case .averagePooling, .maxPooling: return total
-        }
-    }
+    let weightCount = connections.indices.reduce(0) { $0 + connections[$1].weightCount(inputs: layerSizes[$1], outputs: layerSizes[$1 + 1]) }
     guard Double(weightCount) * 8 * 7 < Double(ProcessInfo.processInfo.physicalMemory) / 2 else {
         throw VolleyError.usage("options '--hidden' and '--channels': \(weightCount) weights would need \(Format.bytes(weightCount * 56)) to train, more than half of this machine's memory")
     }
     let dataPath = try cli.requiredString("data")
-    let mnist = try reading("data", dataPath) { try MNIST.load(directory: dataPath) }
-    guard trainCount <= mnist.trainImages.count else {
-        throw VolleyError.usage("option '--train-samples': \(trainCount) is more than the \(mnist.trainImages.count) training images in \(dataPath)")
-    }
-    guard testCount <= mnist.testImages.count else {
-        throw VolleyError.usage("option '--test-samples': \(testCount) is more than the \(mnist.testImages.count) test images in \(dataPath)")
-    }
-    let fit = trainCount - validation
-    let trainImages = (0..<fit).map { mnist.trainImages.image($0) }
-    let trainLabels = Array(mnist.trainLabels.prefix(fit))
-    let evalImages = validation > 0 ? (fit..<trainCount).map { mnist.trainImages.image($0) } : (0..<testCount).map { mnist.testImages.image($0) }
-    let evalLabels = validation > 0 ? Array(mnist.trainLabels[fit..<trainCount]) : Array(mnist.testLabels.prefix(testCount))
-    let evalName = validation > 0 ? "validation" : "test"
+    let split = try MNISTSplit(path: dataPath, trainCount: trainCount, validation: validation, testCount: testCount)
+    let fit = split.fit
+    let (trainImages, trainLabels) = (split.trainImages, split.trainLabels)
+    let (evalImages, evalLabels, evalName) = (split.heldOutImages, split.heldOutLabels, split.heldOutName)
     guard engineCount <= evalImages.count else {
         throw VolleyError.usage("option '--engine-samples': \(engineCount) is more than the \(evalImages.count) \(evalName) images")
     }
-    @Sendable func shifted(_ image: [Double], epoch: UInt64, index: Int) -> [Double] {
-        guard shift > 0 else { return image }
-        var rng = Xoshiro256(seed: seed, stream: 0x5417, epoch, UInt64(index))
-        let dx = rng.index(below: 2 * shift + 1) - shift, dy = rng.index(below: 2 * shift + 1) - shift
-        var out = [Double](repeating: 0, count: 784)
-        for y in 0..<28 where (0..<28).contains(y - dy) {
-            for x in 0..<28 where (0..<28).contains(x - dx) { out[y * 28 + x] = image[(y - dy) * 28 + (x - dx)] }
-        }
-        return out
-    }
+    let shifter = RandomShift(pixels: shift, seed: seed)
     print("MNIST from \(dataPath): \(fit) training\(validation > 0 ? ", \(validation) validation" : "") and \(testCount) test images")
 
     // 1. The ANN.
@@ -161,16 +128,15 @@ runExample("convert-ann") {
         print("ANN \(ConversionReport.architecture(ann)), ReLU, no biases, \(ann.parameterCount) weights, \(ann.multiplyAccumulates) MACs per image")
         print("training: Adam lr \(lr) × \(lrDecay) every \(lrStep) epochs, batch \(batch), random shifts ±\(shift) px, \(epochs) epochs, seed \(seed)")
         var trainer = try ReLUTrainer(network: ann, learningRate: lr, batch: batch)
-        var order = Array(0..<fit)
-        var rng = Xoshiro256(seed: seed, stream: 0x0DE)
+        var schedule = EpochSchedule(samples: fit, seed: seed, learningRate: lr, decay: lrDecay, step: lrStep)
         for epoch in 1...max(epochs, 1) where epochs > 0 {
-            let rate = lr * pow(lrDecay, Double((epoch - 1) / lrStep))
+            let rate = schedule.begin(epoch: epoch)
             trainer.setLearningRate(rate)
-            for k in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(k, rng.index(below: k + 1)) }
+            let order = schedule.order
             let t0 = Date()
             let phase = UInt64(epoch)
             let (loss, accuracy) = try blaming(["lr"]) {
-                try trainer.epoch(labels: trainLabels, order: order) { shifted(trainImages[$0], epoch: phase, index: $0) }
+                try trainer.epoch(labels: trainLabels, order: order) { shifter.apply(trainImages[$0], epoch: phase, index: $0) }
             }
             let seconds = Date().timeIntervalSince(t0)
             trainSeconds += seconds

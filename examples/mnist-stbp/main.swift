@@ -12,18 +12,7 @@ import Volley
 import VolleyExamples
 
 /// The layers as "784-c16k5-maxpool2-…-10".
-func architecture(_ net: STBPNetwork) -> String {
-    var parts = ["\(net.layerSizes[0])"]
-    for (l, c) in net.connections.enumerated() {
-        switch c.kind {
-        case .dense: parts.append("\(net.layerSizes[l + 1])")
-        case .convolution: parts.append("c\(c.convolution!.outputChannels)k\(c.convolution!.kernelSize)")
-        case .maxPooling: parts.append("maxpool\(c.pooling!.size)")
-        case .averagePooling: parts.append("avgpool\(c.pooling!.size)")
-        }
-    }
-    return parts.joined(separator: "-")
-}
+func architecture(_ net: STBPNetwork) -> String { STBPConnection.describe(layerSizes: net.layerSizes, connections: net.connections) }
 
 runExample("mnist-stbp") {
     var cli = CommandOptions(program: "mnist-stbp", summary: "STBP surrogate-gradient training of a LIF multilayer perceptron on MNIST (Wu et al. 2018), checked in both engines")
@@ -63,17 +52,8 @@ runExample("mnist-stbp") {
 
     let quick = cli.isSet("quick")
     let arch = try cli.choice("arch", ["mlp", "cnn"])
-    let hidden: [Int]
-    if !cli.isSet("hidden") {
-        hidden = arch == "cnn" ? (quick ? [] : [128]) : quick ? [100] : [800]
-    } else {
-        let list = try cli.intList("hidden", .within(0...100_000))
-        hidden = list == [0] ? [] : list
-        if arch == "mlp" && hidden.isEmpty { throw VolleyError.usage("option '--hidden': an mlp needs at least one hidden layer") }
-        if hidden.contains(0) && list != [0] { throw VolleyError.usage("option '--hidden': 0 only alone (no hidden layer), got \(list)") }
-    }
-    let channels = quick && !cli.isSet("channels") ? [4, 8] : try cli.intList("channels", .within(1...1024))
-    guard channels.count == 2 else { throw VolleyError.usage("option '--channels': need two channel counts C1,C2, got \(channels.count)") }
+    let hidden = try MNISTSplit.hiddenLayers(cli, arch: arch, default: arch == "cnn" ? (quick ? [] : [128]) : quick ? [100] : [800])
+    let channels = try MNISTSplit.channels(cli, quick: quick)
     let kernel = try cli.int("kernel", .init("must be odd, 1…27") { $0 % 2 == 1 && $0 >= 1 && $0 <= 27 })
     let maxPool = try cli.choice("pool", ["max", "average"]) == "max"
     let epochs = !cli.isSet("epochs") ? (quick ? 3 : arch == "cnn" ? 8 : 15) : try cli.int("epochs", .within(0...10_000))
@@ -138,39 +118,19 @@ runExample("mnist-stbp") {
         throw VolleyError.usage("options '--hidden', '--channels' and '--steps': training would need \(Format.bytes(Int(bytes))), more than half of this machine's memory")
     }
     let dataPath = try cli.requiredString("data")
-    let mnist = try reading("data", dataPath) { try MNIST.load(directory: dataPath) }
-    guard trainCount <= mnist.trainImages.count else {
-        throw VolleyError.usage("option '--train-samples': \(trainCount) is more than the \(mnist.trainImages.count) training images in \(dataPath)")
-    }
-    guard testCount <= mnist.testImages.count else {
-        throw VolleyError.usage("option '--test-samples': \(testCount) is more than the \(mnist.testImages.count) test images in \(dataPath)")
-    }
+    let split = try MNISTSplit(path: dataPath, trainCount: trainCount, validation: validation, testCount: testCount)
     guard exactCount <= testCount else {
         throw VolleyError.usage("option '--eval-exact': \(exactCount) is more than the \(testCount) test images (--test-samples)")
     }
-    let fit = trainCount - validation
-    let trainImages = (0..<fit).map { mnist.trainImages.image($0) }
-    let trainLabels = Array(mnist.trainLabels.prefix(fit))
-    let heldOutImages = validation > 0 ? (fit..<trainCount).map { mnist.trainImages.image($0) } : (0..<testCount).map { mnist.testImages.image($0) }
-    let heldOutLabels = validation > 0 ? Array(mnist.trainLabels[fit..<trainCount]) : Array(mnist.testLabels.prefix(testCount))
-    let heldOutName = validation > 0 ? "validation" : "test"
+    let mnist = split.mnist, fit = split.fit
+    let (trainImages, trainLabels) = (split.trainImages, split.trainLabels)
+    let (heldOutImages, heldOutLabels, heldOutName) = (split.heldOutImages, split.heldOutLabels, split.heldOutName)
     /// Bernoulli spikes of image `image` from the stream (seed, phase, index): independent of threads.
     @Sendable func encode(_ image: [Double], phase: UInt64, index: Int) -> STBPInput {
         var rng = Xoshiro256(seed: seed, stream: phase, UInt64(index))
         return STBPInput.bernoulli(image, steps: inputSteps, rng: &rng)
     }
-    /// A training image translated by a random (dx, dy) ∈ [−shift, shift]² (vacated pixels black),
-    /// drawn from the stream (seed, epoch, index).
-    @Sendable func shifted(_ image: [Double], epoch: UInt64, index: Int) -> [Double] {
-        guard shift > 0 else { return image }
-        var rng = Xoshiro256(seed: seed, stream: 0x5417, epoch, UInt64(index))
-        let dx = rng.index(below: 2 * shift + 1) - shift, dy = rng.index(below: 2 * shift + 1) - shift
-        var out = [Double](repeating: 0, count: 784)
-        for y in 0..<28 where (0..<28).contains(y - dy) {
-            for x in 0..<28 where (0..<28).contains(x - dx) { out[y * 28 + x] = image[(y - dy) * 28 + (x - dx)] }
-        }
-        return out
-    }
+    let shifter = RandomShift(pixels: shift, seed: seed)
     print("MNIST from \(dataPath): \(fit) training\(validation > 0 ? ", \(validation) validation" : "") and \(testCount) test images; Bernoulli rate coding over \(inputSteps) steps of \(dt) ms")
 
     var network: STBPNetwork
@@ -196,17 +156,16 @@ runExample("mnist-stbp") {
         print("network \(architecture(network)) LIF (\(STBPDynamicsOptions.describe(network))), \(network.weights.reduce(0) { $0 + $1.count }) weights, \(steps) steps of \(dt) ms per image")
         print("training: Adam lr \(lr) × \(lrDecay) every \(lrStep) epochs, batch \(batch), random shifts ±\(shift) px, loss \(loss.rawValue), readout \(readout.rawValue), surrogate \(surrogate), \(epochs) epochs, seed \(seed), both cores")
         var trainer = try STBPTrainer(network: network, learningRate: lr, surrogate: surrogate, loss: loss, batch: batch, learnLeak: cli.isSet("learn-leak"))
-        var order = Array(0..<fit)
-        var rng = Xoshiro256(seed: seed, stream: 0x0DE)
+        var schedule = EpochSchedule(samples: fit, seed: seed, learningRate: lr, decay: lrDecay, step: lrStep)
         for epoch in 1...max(epochs, 1) where epochs > 0 {
-            let rate = lr * pow(lrDecay, Double((epoch - 1) / lrStep))
+            let rate = schedule.begin(epoch: epoch)
             trainer.setLearningRate(rate)
-            for k in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(k, rng.index(below: k + 1)) }
+            let order = schedule.order
             let t0 = Date()
             let phase = UInt64(epoch)
             let (meanLoss, accuracy) = try blaming(["lr"]) {
                 try trainer.epoch(labels: trainLabels, order: order, steps: steps) {
-                    encode(shifted(trainImages[$0], epoch: phase, index: $0), phase: phase, index: $0)
+                    encode(shifter.apply(trainImages[$0], epoch: phase, index: $0), phase: phase, index: $0)
                 }
             }
             let seconds = Date().timeIntervalSince(t0)

@@ -51,26 +51,14 @@ public struct ReLUNetwork: Sendable, Equatable {
         self.layerSizes = layerSizes
         self.connections = connections
         tables = connections.map { $0.connectivity() }
-        weights = connections.indices.map { l in
-            switch connections[l].kind {
-            case .dense: return [Double](repeating: 0, count: layerSizes[l] * layerSizes[l + 1])
-            case .convolution: return [Double](repeating: 0, count: connections[l].convolution!.kernelCount)
-            case .averagePooling, .maxPooling: return []
-            }
-        }
+        weights = connections.indices.map { [Double](repeating: 0, count: connections[$0].weightCount(inputs: layerSizes[$0], outputs: layerSizes[$0 + 1])) }
     }
 
     public var layerCount: Int { layerSizes.count }
     public var parameterCount: Int { weights.reduce(0) { $0 + $1.count } }
 
     /// Inputs each neuron of layer l + 1 sees through connection l.
-    func fanIn(_ l: Int) -> Int {
-        switch connections[l].kind {
-        case .dense: return layerSizes[l]
-        case .convolution: let g = connections[l].convolution!; return g.inputChannels * g.kernelSize * g.kernelSize
-        case .averagePooling, .maxPooling: let g = connections[l].pooling!; return g.size * g.size
-        }
-    }
+    func fanIn(_ l: Int) -> Int { connections[l].fanIn(inputs: layerSizes[l]) }
 
     /// He initialisation for ReLU layers: W ~ U(−b, b), b = √(6 / fan-in) (He et al. 2015, the
     /// uniform form), seeded.
@@ -114,12 +102,6 @@ public struct ReLUNetwork: Sendable, Equatable {
             out.append(z)
         }
         return out
-    }
-
-    /// The class of the largest logit (the lowest index among equal ones).
-    public func predict(_ input: [Double]) -> Int {
-        let z = activations(input)[layerCount - 1]
-        return z.indices.max { z[$0] < z[$1] || (z[$0] == z[$1] && $0 > $1) } ?? 0
     }
 
     /// z⁽ˡ⁾ += W⁽ˡ⁾·x (`z` holds layer l's neurons).

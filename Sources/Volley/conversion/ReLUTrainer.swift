@@ -58,16 +58,7 @@ public struct ReLUTrainer: Sendable {
                 }
                 return (g, loss, h)
             }
-            var gradient = parts[0].0
-            let scale = 1 / Double(members.count)
-            for l in gradient.indices {
-                gradient[l].withUnsafeMutableBufferPointer { g in
-                    for p in parts.dropFirst() {
-                        p.0[l].withUnsafeBufferPointer { q in for k in 0..<g.count { g[k] += q[k] } }
-                    }
-                    for k in 0..<g.count { g[k] *= scale }
-                }
-            }
+            let gradient = chunkMean(parts.map(\.0), samples: members.count)
             optimizer.step(&network.weights, gradient)
             for (l, w) in network.weights.enumerated() {
                 if let k = w.firstIndex(where: { !$0.isFinite }) {

@@ -102,3 +102,20 @@ public struct Optimizer: Sendable {
         }
     }
 }
+
+/// The mean gradient of a minibatch from the gradients its fixed chunks summed (one array per
+/// layer each): added in chunk order, then scaled by 1/samples, so the result does not depend on
+/// which thread computed which chunk.
+func chunkMean(_ chunks: [[[Double]]], samples: Int) -> [[Double]] {
+    var gradient = chunks[0]
+    let scale = 1 / Double(samples)
+    for l in gradient.indices {
+        gradient[l].withUnsafeMutableBufferPointer { g in
+            for p in chunks.dropFirst() {
+                p[l].withUnsafeBufferPointer { q in for k in 0..<g.count { g[k] += q[k] } }
+            }
+            for k in 0..<g.count { g[k] *= scale }
+        }
+    }
+    return gradient
+}

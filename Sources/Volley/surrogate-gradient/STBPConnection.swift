@@ -33,6 +33,39 @@ public struct STBPConnection: Codable, Sendable, Equatable {
     /// Whether the connection has learned weights.
     public var isLearned: Bool { kind == .dense || kind == .convolution }
 
+    /// Learned weights of the connection from `inputs` to `outputs` neurons: the dense matrix,
+    /// the convolution's kernel, none for pooling.
+    public func weightCount(inputs: Int, outputs: Int) -> Int {
+        switch kind {
+        case .dense: return inputs * outputs
+        case .convolution: return convolution!.kernelCount
+        case .averagePooling, .maxPooling: return 0
+        }
+    }
+
+    /// Inputs each receiving neuron sees (the fan-in of its weights).
+    public func fanIn(inputs: Int) -> Int {
+        switch kind {
+        case .dense: return inputs
+        case .convolution: let g = convolution!; return g.inputChannels * g.kernelSize * g.kernelSize
+        case .averagePooling, .maxPooling: let g = pooling!; return g.size * g.size
+        }
+    }
+
+    /// The layers as "784-c16k5-maxpool2-…-10".
+    public static func describe(layerSizes: [Int], connections: [STBPConnection]) -> String {
+        var parts = ["\(layerSizes[0])"]
+        for (l, c) in connections.enumerated() {
+            switch c.kind {
+            case .dense: parts.append("\(layerSizes[l + 1])")
+            case .convolution: parts.append("c\(c.convolution!.outputChannels)k\(c.convolution!.kernelSize)")
+            case .maxPooling: parts.append("maxpool\(c.pooling!.size)")
+            case .averagePooling: parts.append("avgpool\(c.pooling!.size)")
+            }
+        }
+        return parts.joined(separator: "-")
+    }
+
     /// Throws unless the geometry (if any) is present, valid and maps `inputs` neurons to `outputs`.
     func validate(inputs: Int, outputs: Int, layer l: Int) throws(VolleyError) {
         let context = "layer \(l) (\(kind.rawValue))"

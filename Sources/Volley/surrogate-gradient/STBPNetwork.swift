@@ -128,13 +128,7 @@ public struct STBPNetwork: Sendable {
         self.readout = readout
         tables = connections.map { $0.connectivity() }
         membraneTimeConstants = [Double](repeating: neuron.tauM, count: layerSizes.count - 1)
-        weights = connections.indices.map { l in
-            switch connections[l].kind {
-            case .dense: return [Double](repeating: 0, count: layerSizes[l] * layerSizes[l + 1])
-            case .convolution: return [Double](repeating: 0, count: connections[l].convolution!.kernelCount)
-            case .averagePooling, .maxPooling: return []
-            }
-        }
+        weights = connections.indices.map { [Double](repeating: 0, count: connections[$0].weightCount(inputs: layerSizes[$0], outputs: layerSizes[$0 + 1])) }
     }
 
     public var layerCount: Int { layerSizes.count }
@@ -144,13 +138,7 @@ public struct STBPNetwork: Sendable {
     public func steps(forInputSteps inputSteps: Int) -> Int { inputSteps + (layerCount - 2) * (synapse == .delta ? 1 : 2) }
 
     /// Inputs each neuron of layer l + 1 sees through connection l (the fan-in of its weights).
-    func fanIn(_ l: Int) -> Int {
-        switch connections[l].kind {
-        case .dense: return layerSizes[l]
-        case .convolution: let g = connections[l].convolution!; return g.inputChannels * g.kernelSize * g.kernelSize
-        case .averagePooling, .maxPooling: let g = connections[l].pooling!; return g.size * g.size
-        }
-    }
+    func fanIn(_ l: Int) -> Int { connections[l].fanIn(inputs: layerSizes[l]) }
 
     /// Uniform initialisation U(−b, b) of the learned weights, b = gain·(θ − vRest)·√(3 / fan-in)/P
     /// (seeded), P the peak of the potential a unit weight causes in the receiving layer on the grid

@@ -98,21 +98,12 @@ public struct STBPTrainer: Sendable {
                 }
                 return (g, l, h, f, leak)
             }
-            var gradient = parts[0].0
-            let scale = 1 / Double(members.count)
-            for l in gradient.indices {
-                gradient[l].withUnsafeMutableBufferPointer { g in
-                    for p in parts.dropFirst() {
-                        p.0[l].withUnsafeBufferPointer { q in for k in 0..<g.count { g[k] += q[k] } }
-                    }
-                    for k in 0..<g.count { g[k] *= scale }
-                }
-            }
+            let gradient = chunkMean(parts.map(\.0), samples: members.count)
             optimizer.step(&network.weights, gradient)
             if learnsLeak {
                 var leak = [parts[0].4]
                 for p in parts.dropFirst() { for k in leak[0].indices { leak[0][k] += p.4[k] } }
-                for k in leak[0].indices { leak[0][k] *= scale }
+                for k in leak[0].indices { leak[0][k] *= 1 / Double(members.count) }
                 var tau = [network.membraneTimeConstants]
                 leakOptimizer.step(&tau, leak)
                 // τm ≥ 1 µs; within LIFExp's cancellation band around τₛ (|τₛ − τm| < 1e-4·τm) it
