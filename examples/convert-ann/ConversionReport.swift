@@ -129,7 +129,17 @@ struct ConversionReport {
             synopsPerSample: events[pick], annMACsPerSample: Double(ann.multiplyAccumulates), spikesPerNeuron: spikes[pick] / Double(neurons),
             latencyMs: Double(steps[pick]) * rate.network.dt)
         print(report.summary.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+        // The constant current Σᵢ Ŵᵢⱼxᵢ is computed once per image: one MAC per synapse of every
+        // non-zero pixel, besides the adds counted as SynOps.
+        let inputMACs = rate.input == .current
+            ? images.reduce(0.0) { total, x in total + Double(x.indices.reduce(0) { $0 + (x[$1] != 0 ? normalized.outDegree(layer: 0, neuron: $1) : 0) }) } / n
+            : 0
+        if inputMACs > 0 {
+            print("  plus \(Format.engineering(inputMACs)) MACs per image for the constant input current (once): energy estimate with them \(Format.scientific(report.energyEstimateJoules + inputMACs * SNNEvaluation.multiplyAccumulateJoules, 2)) J")
+        }
         json = json.merging([
+            "rate_input_macs_per_sample": .number(inputMACs),
+            "rate_energy_estimate_with_input_joules": .number(report.energyEstimateJoules + inputMACs * SNNEvaluation.multiplyAccumulateJoules),
             "rate_test_accuracy": .number(accuracy[pick]), "rate_time_steps": .int(steps[pick]), "rate_table": .array(rows),
             "rate_report": try JSONValue(encoding: report),
         ])
@@ -253,15 +263,19 @@ struct ConversionReport {
 
     func latencyPlot() -> String {
         let points = rateCurve + (ttfsPoint.map { [$0] } ?? [])
-        let low = max(0, (points.map(\.accuracy).min() ?? 0) - 0.01)
+        // Accuracy from 5 points below the ANN's; lower points (the first steps of a deep rate
+        // network, before its output has any input) are drawn on the axis.
+        let low = max(0, min(annAccuracy - 0.05, (points.map(\.accuracy).filter { $0 >= annAccuracy - 0.05 }.min() ?? annAccuracy) - 0.005))
+        let shown = { (a: Double) in max(a, low) }
         let xs = points.map { log10(max($0.latencyMs, 1e-3)) }
         var plot = SVGPlot(
-            title: "ANN→SNN conversion on MNIST: accuracy against latency (ANN \(Format.fixed(100 * annAccuracy, 2))%, dashed)",
-            xLabel: "log₁₀ latency (ms)", yLabel: "\(evalName) accuracy", xRange: (xs.min() ?? 0) - 0.2...(xs.max() ?? 1) + 0.2, yRange: low...1)
+            title: "ANN→SNN conversion on MNIST: \(evalName) accuracy against latency (ANN \(Format.fixed(100 * annAccuracy, 2))%, dashed)",
+            xLabel: "log₁₀ latency (ms)", yLabel: "\(evalName) accuracy (below the axis: on it)", xRange: (xs.min() ?? 0) - 0.2...(xs.max() ?? 1) + 0.2, yRange: low...1)
         plot.line([plot.xRange.lowerBound, plot.xRange.upperBound], [annAccuracy, annAccuracy], color: "#888888", label: "ANN", dashed: true)
-        plot.line(rateCurve.map { log10($0.latencyMs) }, rateCurve.map(\.accuracy), color: SVGPlot.palette[0], label: "rate (T steps of 1 ms)")
-        plot.points(rateCurve.map { log10($0.latencyMs) }, rateCurve.map(\.accuracy), color: SVGPlot.palette[0], radius: 3)
-        if let p = ttfsPoint { plot.points([log10(p.latencyMs)], [p.accuracy], color: SVGPlot.palette[1], label: "TTFS (first output spike)", radius: 5) }
+        let rx = rateCurve.map { log10($0.latencyMs) }, ry = rateCurve.map { shown($0.accuracy) }
+        plot.line(rx, ry, color: SVGPlot.palette[0], label: "rate (T steps of 1 ms)")
+        plot.points(rx, ry, color: SVGPlot.palette[0], radius: 3)
+        if let p = ttfsPoint { plot.points([log10(p.latencyMs)], [shown(p.accuracy)], color: SVGPlot.palette[1], label: "TTFS (first output spike)", radius: 5) }
         return plot.rendered
     }
 }

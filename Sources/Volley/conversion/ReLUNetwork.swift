@@ -74,7 +74,7 @@ public struct ReLUNetwork: Sendable, Equatable {
     public func synapseCount(_ l: Int) -> Int { tables[l]?.synapseCount ?? layerSizes[l] * layerSizes[l + 1] }
 
     /// Synapses leaving neuron i of layer l.
-    func outDegree(layer l: Int, neuron i: Int) -> Int { tables[l]?.row(i).count ?? layerSizes[l + 1] }
+    public func outDegree(layer l: Int, neuron i: Int) -> Int { tables[l]?.row(i).count ?? layerSizes[l + 1] }
 
     /// Multiply-accumulates of one forward pass: one per synapse (pooling's adds counted alike).
     public var multiplyAccumulates: Int { connections.indices.reduce(0) { $0 + synapseCount($1) } }
