@@ -48,7 +48,8 @@ struct ConversionReport {
 
     // MARK: Rate
 
-    mutating func rate(_ rate: RateConversion, normalized: ReLUNetwork, steps: [Int], norm: String, engineCount: Int) throws {
+    mutating func rate(_ rate: RateConversion, steps: [Int], norm: String, engineCount: Int) throws {
+        let normalized = rate.ann
         let images = self.images, labels = self.labels
         let count = images.count
         let chunks = 16, block = 1000

@@ -20,7 +20,7 @@ public struct ActivationScales: Sendable, Equatable {
         public var description: String {
             switch self {
             case .maximum: return "max"
-            case let .percentile(p): return "p\(Format.fixed(p, p == p.rounded() ? 0 : 1))"
+            case let .percentile(p): return p == p.rounded() && abs(p) < 1e6 ? "p\(Int(p))" : "p\(p)"
             }
         }
     }

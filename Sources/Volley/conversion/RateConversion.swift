@@ -24,6 +24,8 @@ public struct RateConversion: Sendable {
 
     /// The IF network (the normalised weights, `LIFDelta` layers with τm = +∞).
     public let network: STBPNetwork
+    /// The normalised ANN it was converted from.
+    public let ann: ReLUNetwork
     public let input: Input
     public let seed: UInt64
 
@@ -33,6 +35,7 @@ public struct RateConversion: Sendable {
         var net = try STBPNetwork(layerSizes: ann.layerSizes, connections: ann.connections, neuron: neuron, dt: dt)
         net.weights = ann.weights
         network = net
+        self.ann = ann
         self.input = input
         self.seed = seed
     }
@@ -55,22 +58,7 @@ public struct RateConversion: Sendable {
     /// The constant current Σᵢ Ŵᵢⱼxᵢ (mV per step) of first-layer neuron j.
     public func firstLayerCurrent(_ x: [Double]) -> [Double] {
         var current = [Double](repeating: 0, count: network.layerSizes[1])
-        let c = network.connections[0]
-        x.withUnsafeBufferPointer { x in
-            current.withUnsafeMutableBufferPointer { z in
-                switch c.kind {
-                case .dense:
-                    let n = z.count
-                    network.weights[0].withUnsafeBufferPointer { w in
-                        for i in 0..<x.count where x[i] != 0 { axpy(n, x[i], w.baseAddress! + i * n, z.baseAddress!) }
-                    }
-                case .convolution:
-                    network.weights[0].withUnsafeBufferPointer { k in c.convolution!.correlate(kernel: k, x.baseAddress!, into: z) }
-                case .averagePooling, .maxPooling:
-                    c.pooling!.average(x.baseAddress!, into: z)
-                }
-            }
-        }
+        ann.propagate(into: 1, from: x, &current)
         return current
     }
 
