@@ -26,27 +26,11 @@ public struct ReLUNetwork: Sendable, Equatable {
     let tables: [SparseConnectivity?]
 
     public init(layerSizes: [Int], connections: [STBPConnection]? = nil) throws(VolleyError) {
-        guard layerSizes.count >= 2, layerSizes.allSatisfy({ $0 >= 1 && $0 <= 1 << 28 }) else {
-            throw VolleyError.invalidParameter(name: "layerSizes", value: "\(layerSizes)", reason: "need ≥ 2 layers of 1…2²⁸ neurons")
-        }
-        let connections = connections ?? [STBPConnection](repeating: .dense, count: layerSizes.count - 1)
-        guard connections.count == layerSizes.count - 1 else {
+        let connections = try STBPConnection.validatedLayers(layerSizes: layerSizes, connections: connections)
+        if let l = connections.firstIndex(where: { $0.kind == .maxPooling }) {
             throw VolleyError.invalidParameter(
-                name: "connections", value: "\(connections.count)", reason: "need one per non-input layer (\(layerSizes.count - 1))")
-        }
-        for (l, c) in connections.enumerated() {
-            try c.validate(inputs: layerSizes[l], outputs: layerSizes[l + 1], layer: l + 1)
-            if c.kind == .maxPooling {
-                throw VolleyError.invalidParameter(
-                    name: "connections", value: "max_pooling into layer \(l + 1)",
-                    reason: "conversion needs average pooling (a max of rates has no spiking equivalent without extra machinery)")
-            }
-            if c.kind == .dense && layerSizes[l] * layerSizes[l + 1] > 1 << 28 {
-                throw VolleyError.invalidParameter(name: "layerSizes", value: "\(layerSizes[l]) × \(layerSizes[l + 1])", reason: "a dense layer holds at most 2²⁸ weights")
-            }
-        }
-        guard connections.last!.isLearned else {
-            throw VolleyError.invalidParameter(name: "connections", value: connections.last!.kind.rawValue, reason: "the output layer needs learned weights")
+                name: "connections", value: "max_pooling into layer \(l + 1)",
+                reason: "conversion needs average pooling (a max of rates has no spiking equivalent without extra machinery)")
         }
         self.layerSizes = layerSizes
         self.connections = connections

@@ -66,6 +66,28 @@ public struct STBPConnection: Codable, Sendable, Equatable {
         return parts.joined(separator: "-")
     }
 
+    /// The connections of a layered network, checked: ≥ 2 layers of 1…2²⁸ neurons, one connection
+    /// per non-input layer (all dense when nil), each fitting its layers, learned weights into the
+    /// output layer, at most 2²⁸ weights per dense layer.
+    public static func validatedLayers(layerSizes: [Int], connections: [STBPConnection]?) throws(VolleyError) -> [STBPConnection] {
+        guard layerSizes.count >= 2, layerSizes.allSatisfy({ $0 >= 1 && $0 <= 1 << 28 }) else {
+            throw VolleyError.invalidParameter(name: "layerSizes", value: "\(layerSizes)", reason: "need ≥ 2 layers of 1…2²⁸ neurons")
+        }
+        let connections = connections ?? [STBPConnection](repeating: .dense, count: layerSizes.count - 1)
+        guard connections.count == layerSizes.count - 1 else {
+            throw VolleyError.invalidParameter(
+                name: "connections", value: "\(connections.count)", reason: "need one per non-input layer (\(layerSizes.count - 1))")
+        }
+        for (l, c) in connections.enumerated() { try c.validate(inputs: layerSizes[l], outputs: layerSizes[l + 1], layer: l + 1) }
+        if connections.last?.isLearned == false {
+            throw VolleyError.invalidParameter(name: "connections", value: "\(connections.last!.kind.rawValue)", reason: "the output layer needs learned weights")
+        }
+        for (l, c) in connections.enumerated() where c.kind == .dense && layerSizes[l] * layerSizes[l + 1] > 1 << 28 {
+            throw VolleyError.invalidParameter(name: "layerSizes", value: "\(layerSizes[l]) × \(layerSizes[l + 1])", reason: "a dense layer holds at most 2²⁸ weights")
+        }
+        return connections
+    }
+
     /// Throws unless the geometry (if any) is present, valid and maps `inputs` neurons to `outputs`.
     func validate(inputs: Int, outputs: Int, layer l: Int) throws(VolleyError) {
         let context = "layer \(l) (\(kind.rawValue))"

@@ -91,21 +91,7 @@ public struct STBPNetwork: Sendable {
         neuron: LIFDelta = LIFDelta(tauM: 20, vRest: 0, vReset: 0, vThreshold: 1, tRef: 0), synapse: STBPSynapse = .delta,
         adaptation: STBPAdaptation? = nil, dt: Double = 1, readout: Readout = .spikeCount
     ) throws {
-        guard layerSizes.count >= 2, layerSizes.allSatisfy({ $0 >= 1 && $0 <= 1 << 28 }) else {
-            throw VolleyError.invalidParameter(name: "layerSizes", value: "\(layerSizes)", reason: "need ≥ 2 layers of 1…2²⁸ neurons")
-        }
-        let connections = connections ?? [STBPConnection](repeating: .dense, count: layerSizes.count - 1)
-        guard connections.count == layerSizes.count - 1 else {
-            throw VolleyError.invalidParameter(
-                name: "connections", value: "\(connections.count)", reason: "need one per non-input layer (\(layerSizes.count - 1))")
-        }
-        for (l, c) in connections.enumerated() { try c.validate(inputs: layerSizes[l], outputs: layerSizes[l + 1], layer: l + 1) }
-        if connections.last?.isLearned == false {
-            throw VolleyError.invalidParameter(name: "connections", value: "\(connections.last!.kind.rawValue)", reason: "the output layer needs learned weights")
-        }
-        for (l, c) in connections.enumerated() where c.kind == .dense && layerSizes[l] * layerSizes[l + 1] > 1 << 28 {
-            throw VolleyError.invalidParameter(name: "layerSizes", value: "\(layerSizes[l]) × \(layerSizes[l + 1])", reason: "a dense layer holds at most 2²⁸ weights")
-        }
+        let connections = try STBPConnection.validatedLayers(layerSizes: layerSizes, connections: connections)
         try neuron.validate()
         guard neuron.tRef == 0 else {
             throw VolleyError.invalidParameter(name: "tRef", value: "\(neuron.tRef)", reason: "STBP's LIF has no refractory period: use tRef = 0")
