@@ -19,6 +19,8 @@ let package = Package(
     name: "Volley",
     products: [
         .library(name: "Volley", targets: ["Volley"]),
+        // `swift run -c release volley run NETWORK.json`: experiments as files (docs/network-files.md).
+        .executable(name: "volley", targets: ["VolleyCLI"]),
     ],
     targets: [
         // One header-only function (a cache prefetch hint) that Swift cannot express.
@@ -41,6 +43,9 @@ let package = Package(
             path: "Sources/VolleyExamples",
             swiftSettings: nativeFlags
         ),
+        .executableTarget(
+            name: "VolleyCLI", dependencies: ["Volley", "VolleyExamples"], path: "Sources/VolleyCLI",
+            swiftSettings: nativeFlags),
         .testTarget(
             name: "VolleyTests",
             dependencies: ["Volley", "VolleyExamples"],

@@ -55,7 +55,15 @@ bases = {
     "nmnist-stbp": ["--quick", "--mnist", f"{fixtures}/mnist-excerpt", "--train-samples", "10", "--test-samples", "5",
                     "--hidden", "4", "--epochs", "1", "--eval-exact", "2"],
 }
-unfuzzed = sorted(set(os.listdir(os.path.join(root, "examples"))) - set(bases))
+# The `volley` command, once per subcommand: "volley run" runs `volley run ARGS…`.
+network = os.path.join(root, "examples/networks/balanced-ei.json")
+bases["volley run"] = [network, "--duration", "100"]
+bases["volley describe"] = [network]
+bases["volley export"] = [network, "--nest", "--out", "nest-export"]
+def command(name): return [os.path.join(bin_dir, name.split()[0])] + name.split()[1:]
+examples_dir = os.path.join(root, "examples")
+executables = {d for d in os.listdir(examples_dir) if os.path.isfile(os.path.join(examples_dir, d, "main.swift"))}
+unfuzzed = sorted(executables - set(bases))
 if unfuzzed: sys.exit(f"fuzz: no base configuration for {unfuzzed}: add one to tools/fuzz-examples.sh")
 
 scratch = tempfile.mkdtemp(prefix="volley-fuzz-")
@@ -80,6 +88,16 @@ write("garbage.json", b"{\"format\": ")
 write("wrong.json", b"{\"format\": \"something else\"}")
 write("array.json", b"[1, 2, 3]")
 write("nan.json", b"{\"format\": \"volley-ttfs-1\", \"layer_sizes\": [784, 10], \"threshold\": 1, \"delay\": 1, \"weights\": [[NaN]]}")
+good_network = json.load(open(os.path.join(root, "examples/networks/balanced-ei.json")))
+def network_variant(name, change):
+    n = json.loads(json.dumps(good_network)); change(n)
+    return write(name, json.dumps(n).encode())
+network_variant("nan-network.json", lambda n: n["projections"][0].update(weight=float("nan")))
+network_variant("huge-network.json", lambda n: n["populations"][1].update(size=4000000000) or n["projections"][2].update(connectivity={"rule": "all_to_all"}))
+network_variant("dense-network.json", lambda n: n["populations"][1].update(size=3000000) or n["projections"][2].update(connectivity={"rule": "all_to_all"}))
+network_variant("negative-delay-network.json", lambda n: n["projections"][1].update(delay=-1))
+network_variant("unknown-model-network.json", lambda n: n["populations"][1].update(model="hodgkin_huxley"))
+network_variant("missing-field-network.json", lambda n: n.pop("populations"))
 def idx_dir(name, images, rows, cols, labels=None, truncate=False, junk=False):
     d = path(name); os.makedirs(d)
     for split, n in (("train", images), ("t10k", images)):
@@ -103,12 +121,14 @@ numbers = ["nan", "NaN", "-nan", "inf", "-inf", "infinity", "0", "-0", "-1", "-0
 texts = ["", " ", "abc", "1,2", ",", "10,,20", "0x1F", "1_000", "1e", "--quick", "٣", "1 2", "true"]
 paths = [path(n) for n in ("a-directory", "fifo", "garbage.bin", "empty", "truncated.csv", "text.csv",
          "one-class.csv", "nan.csv", "huge-label.csv", "garbage.json", "wrong.json", "array.json", "nan.json",
+         "nan-network.json", "huge-network.json", "dense-network.json", "negative-delay-network.json",
+         "unknown-model-network.json", "missing-field-network.json",
          "idx-10x10", "idx-0x0", "idx-empty", "idx-truncated", "idx-garbage", "idx-bad-labels")]
 paths += ["/proc/volley-fuzz/out.json", "/proc/version", path("missing/dir/out.svg"), "/nonexistent/file",
           path("a-directory") + "/", "relative-output.svg"]
 
 def flags_of(name):
-    out = subprocess.run([os.path.join(bin_dir, name), "--help"], capture_output=True, text=True, timeout=30).stdout
+    out = subprocess.run(command(name) + ["--help"], capture_output=True, text=True, timeout=30).stdout
     flags = []
     for line in out.splitlines():
         m = re.match(r"^\s+--([a-z0-9-]+)(?: (\S+))?\s{2,}", line)
@@ -142,6 +162,9 @@ for name, base in bases.items():
         cases.append((name, [a for a in base if a != "--" + flag] + [f"--{flag}=2"]))
     for extra in (["--no-such-flag"], ["stray"], ["-x"], ["--"], ["---quick"], ["--=3"], ["-h", "--quick"]):
         cases.append((name, base + extra))
+    if name.startswith("volley "):  # the network file itself: every bad path and bad file
+        for v in paths + [""]:
+            cases.append((name, [v] + base[1:]))
     value_flags = [f for f in flags if f[1] is not None]
     for _ in range(40):  # seeded random pairs of flags and values
         args = list(base)
@@ -156,7 +179,7 @@ def run(case):
     start = time.time()
     cwd = tempfile.mkdtemp(dir=work)  # relative output paths land here, removed afterwards
     try:
-        p = subprocess.run([os.path.join(bin_dir, name)] + args, capture_output=True, text=True, cwd=cwd,
+        p = subprocess.run(command(name) + args, capture_output=True, text=True, cwd=cwd,
                            stdin=subprocess.DEVNULL, timeout=time_limit, errors="replace")
     except subprocess.TimeoutExpired:
         return case, "hang", f"no exit within {time_limit:.0f} s", time.time() - start
@@ -180,7 +203,10 @@ def run(case):
         return case, "unclear", f"Foundation's wording: {err[:300]!r}", time.time() - start
     lines = err.splitlines()
     named = any(("--" + a[2:].split("=")[0]) in err for a in args if a.startswith("--") and len(a) > 2) or "unexpected argument" in err
-    if len(lines) == 1 and lines[0].startswith(f"{name}: error: ") and named:
+    if name.startswith("volley "):  # its errors may name the network file instead of a flag
+        named = named or args[0] in err or "network file" in err
+    program = name.split()[0]
+    if len(lines) == 1 and lines[0].startswith(f"{program}: error: ") and named:
         return case, "refused", "", time.time() - start
     return case, "unclear", f"exit {rc}, stderr: {err[:300]!r}", time.time() - start
 

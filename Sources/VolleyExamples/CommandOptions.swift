@@ -15,6 +15,8 @@ public struct CommandOptions {
 
     public let program: String
     public let summary: String
+    /// The usage line after "usage: " (default: `swift run -c release PROGRAM [options]`).
+    public var synopsis: String?
     private var options: [Option] = []
     private var values: [String: String] = [:]
     private var present: Set<String> = []
@@ -36,7 +38,7 @@ public struct CommandOptions {
     }
 
     public var usage: String {
-        var lines = ["\(program): \(summary)", "", "usage: swift run -c release \(program) [options]", "", "options:"]
+        var lines = ["\(program): \(summary)", "", "usage: \(synopsis ?? "swift run -c release \(program) [options]")", "", "options:"]
         for o in options {
             let left = "  --\(o.name)" + (o.valueName.map { " \($0)" } ?? "")
             let pad = String(repeating: " ", count: max(2, 30 - left.count))

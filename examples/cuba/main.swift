@@ -45,6 +45,7 @@ runExample("cuba") {
     cli.option("raster", value: "PATH", help: "write an SVG raster plot (first 200 neurons per population)")
     cli.option("spikes", value: "PATH", help: "write every spike as CSV (population,neuron,time_ms)")
     cli.option("record", value: "all|none", default: "all", help: "keep every spike in memory (all: needed by --raster and --spikes) or only count them (none: memory stays flat however long the run)")
+    cli.option("write-network", value: "PATH", help: "write the network and this run as a network file; `volley run PATH` then gives the same spikes (docs/network-files.md)")
     cli.threadsOption()
     cli.flag("quick", help: "seconds-long run for CI: 1000 neurons, 200 ms")
     try cli.parseProcessArguments()
@@ -76,6 +77,7 @@ runExample("cuba") {
     }
     let rasterPath = try cli.string("raster").map { try OutputPath.check($0, flag: "raster") }
     let spikesPath = try cli.string("spikes").map { try OutputPath.check($0, flag: "spikes") }
+    let networkPath = try cli.string("write-network").map { try OutputPath.check($0, flag: "write-network") }
     let record = try cli.choice("record", ["all", "none"]) == "all"
     if !record && (rasterPath != nil || spikesPath != nil) {
         throw VolleyError.usage("option '--record none' keeps no spikes, but --raster/--spikes need them (drop --record none)")
@@ -120,6 +122,16 @@ runExample("cuba") {
                     delay: .constant(CUBA.delay), receptor: receptor, seed: projectionSeed, precision: precision)
             }
         }
+    }
+    if let path = networkPath {
+        var run = Experiment.Run()
+        (run.durationMs, run.engine, run.dtMs, run.seed) = (duration, engine == "event" ? .event : .stepped, dt, seed)
+        run.threads = try cli.requestedThreads()
+        var recording = Experiment.Recording()
+        recording.recordsSpikes = record
+        let description = "CUBA (Vogels & Abbott 2005; Brian2 examples/CUBA.py), written by: cuba \(CommandLine.arguments.dropFirst().joined(separator: " "))"
+        try Experiment(network: net, recording: recording, run: run, description: description).file().write(to: path)
+        print("network file written to \(path)")
     }
     let sim: Simulator =
         engine == "event"

@@ -28,6 +28,7 @@ runExample("mnist-ttfs") {
     cli.option("jitter", value: "MS", default: "0", help: "training augmentation: Gaussian jitter (SD) of every input spike time, redrawn each epoch")
     cli.option("test-samples", value: "N", default: "10000", help: "use the first N test images")
     cli.option("save", value: "PATH", help: "write the trained model as JSON")
+    cli.option("write-network", value: "PATH", help: "write the trained network, fed the first test image, as a network file for `volley run` (docs/network-files.md)")
     cli.option("load", value: "PATH", help: "load a model instead of training")
     cli.option("verify-engine", value: "N", default: "200", help: "re-run the first N test images spike by spike in the event-driven engine and compare")
     cli.option("svg", value: "PATH", help: "write the training curve (train/test accuracy per epoch) as SVG")
@@ -56,6 +57,7 @@ runExample("mnist-ttfs") {
     options.temperature = try cli.double("temperature", .within(0.01...1000))
     let savePath = try cli.string("save").map { try OutputPath.check($0, flag: "save") }
     let svgPath = try cli.string("svg").map { try OutputPath.check($0, flag: "svg") }
+    let networkPath = try cli.string("write-network").map { try OutputPath.check($0, flag: "write-network") }
 
     let dataPath = try cli.requiredString("data")
     let mnist = try reading("data", dataPath) { try MNIST.load(directory: dataPath) }
@@ -170,6 +172,19 @@ runExample("mnist-ttfs") {
         print("event-driven engine: \(min(verifyCount, testCount)) test images re-run spike by spike, \(mismatches) with different output spike times")
     }
 
+    // The trained network with the first test image as its input, as a network file.
+    var writtenDecision: JSONValue = .null
+    if let path = networkPath {
+        let sample = try network.forward(testX[0])
+        let (net, _) = try network.engineNetwork(input: testX[0])
+        var run = Experiment.Run()
+        run.durationMs = (sample.times.joined().filter(\.isFinite).max() ?? inputTime) + 1
+        let description = "ReL-PSP TTFS network \(network.layerSizes.map(String.init).joined(separator: "-")) trained by mnist-ttfs (seed \(seed)), fed test image 0 (label \(testY[0])); the earliest spike of the last layer is the decision"
+        try Experiment(network: net, run: run, description: description).file().write(to: path)
+        writtenDecision = sample.decision.map { .int($0.label) } ?? .null
+        print("network file written to \(path) (test image 0: decision \(sample.decision.map { "\($0.label) at \(Format.fixed($0.time, 4)) ms" } ?? "none"))")
+    }
+
     // Time-stepped evaluation.
     var stepped: [JSONValue] = []
     if cli.isSet("eval-stepped") {
@@ -232,5 +247,6 @@ runExample("mnist-ttfs") {
         "validation_samples": .int(validation), "test_samples": .int(testCount), "undecided": .number(eval.undecided),
     ]
     if !stepped.isEmpty { fields["stepped"] = .array(stepped) }
+    if networkPath != nil { fields["written_network_decision"] = writtenDecision }
     printResultLine(JSONValue.object(fields).merging(try JSONValue(encoding: evaluation)))
 }

@@ -278,10 +278,19 @@ public struct TTFSNetwork: Sendable {
 
     /// The same network for the simulators: a spike-source input population, one
     /// first-spike-only `ReLPSP` population per further layer, all-to-all projections with
-    /// delay `delay`.
-    public func engineNetwork() throws -> (Network, layers: [PopulationID]) {
+    /// delay `delay`. With `input` (one spike time per input neuron, ms; +∞: no spike) the input
+    /// population fires that sample; without, it is silent until `setSpikeTrains`.
+    public func engineNetwork(input: [Double]? = nil) throws -> (Network, layers: [PopulationID]) {
         var net = Network()
-        var ids = [try net.addSpikeSource("input", size: layerSizes[0])]
+        var ids: [PopulationID]
+        if let input {
+            guard input.count == layerSizes[0] else {
+                throw VolleyError.invalidParameter(name: "input", value: "\(input.count) times", reason: "the input layer has \(layerSizes[0]) neurons")
+            }
+            ids = [try net.addSpikeSource("input", trains: input.map { $0.isFinite ? [$0] : [] })]
+        } else {
+            ids = [try net.addSpikeSource("input", size: layerSizes[0])]
+        }
         for l in 1..<layerCount {
             ids.append(try net.addPopulation("layer\(l)", size: layerSizes[l], model: ReLPSP(vThreshold: threshold), firstSpikeOnly: true))
             let post = layerSizes[l]

@@ -23,7 +23,8 @@ extension Network {
         let structure = try Self.singleDelayStructure(c, targetCount: tgt.size, delay: delay, label)
         return try appendProjection(
             label, src, tgt, receptor, structure,
-            WeightStore(shared: kernel, indices: c.weightIndex.map { UInt32($0) }))
+            WeightStore(shared: kernel, indices: c.weightIndex.map { UInt32($0) }),
+            recipe: .convolution(geometry, kernel: kernel, delay: delay))
     }
 
     /// Connects two layers by pooling windows (`PoolingGeometry`), every synapse with `weight`
@@ -39,7 +40,8 @@ extension Network {
         guard weight.isFinite else { throw VolleyError.invalidWeight(value: weight, context: "pooling '\(label)'") }
         let c = geometry.connectivity()
         let structure = try Self.singleDelayStructure(c, targetCount: tgt.size, delay: delay, label)
-        return try appendProjection(label, src, tgt, receptor, structure, WeightStore([Double](repeating: weight, count: c.synapseCount)))
+        return try appendProjection(label, src, tgt, receptor, structure, WeightStore([Double](repeating: weight, count: c.synapseCount)),
+            recipe: .pooling(geometry, weight: weight, delay: delay))
     }
 
     private func checkSizes(_ src: Population, _ tgt: Population, _ inputs: Int, _ outputs: Int, _ kind: String, _ label: String) throws {

@@ -35,24 +35,27 @@ public struct Network: Sendable {
         _ name: String, size: Int, model: M, initialPotentials: [Double]? = nil,
         firstSpikeOnly: Bool = false
     ) throws -> PopulationID {
+        try addPopulation(
+            name, size: size, model: model, initialPotentials: initialPotentials.map { .values($0) },
+            firstSpikeOnly: firstSpikeOnly)
+    }
+
+    /// Adds `size` neurons of `model` starting from `initialPotentials` (nil: rest).
+    @inlinable
+    @discardableResult
+    public mutating func addPopulation<M: NeuronModel>(
+        _ name: String, size: Int, model: M, initialPotentials: InitialPotentials?,
+        firstSpikeOnly: Bool = false
+    ) throws -> PopulationID {
         try model.validate()
         try checkNewPopulation(name: name, size: size)
-        if let v = initialPotentials {
-            guard v.count == size else {
-                throw VolleyError.invalidParameter(
-                    name: "initialPotentials", value: "\(v.count) values",
-                    reason: "population '\(name)' has \(size) neurons")
-            }
-            if let bad = v.firstIndex(where: { !$0.isFinite }) {
-                throw VolleyError.invalidParameter(
-                    name: "initialPotentials[\(bad)]", value: "\(v[bad])", reason: "must be finite")
-            }
-        }
+        let v0 = try initialPotentials?.values(count: size, population: name)
         // Created here, where M is concrete, so the engines' kernels are specialised for M.
-        let kernels = PopulationKernels(model: model, initialPotentials: initialPotentials, firstSpikeOnly: firstSpikeOnly)
+        let kernels = PopulationKernels(model: model, initialPotentials: v0, firstSpikeOnly: firstSpikeOnly)
         return appendPopulation(
             name: name, size: size, firstSpikeOnly: firstSpikeOnly, modelName: M.modelName,
-            receptorCount: model.receptorCount, model: model, source: nil, kernels: kernels)
+            receptorCount: model.receptorCount, model: model, source: nil, kernels: kernels,
+            initialPotentials: initialPotentials)
     }
 
     /// Adds a population of neurons that fire at the given times (ms), one train per neuron.
@@ -103,7 +106,8 @@ public struct Network: Sendable {
             context: "projection '\(label)'")
         return try appendProjection(
             label, src, tgt, receptor, structure,
-            try stored(weights, precision, label))
+            try stored(weights, precision, label),
+            recipe: .generated(pattern: pattern, weight: weight, delay: delay, seed: seed))
     }
 
     /// Connects `source` to `target` with an explicit synapse list (local indices).
@@ -122,7 +126,7 @@ public struct Network: Sendable {
         let (structure, weights) = try builder.build()
         return try appendProjection(
             label, src, tgt, receptor, structure,
-            try stored(weights, precision, label))
+            try stored(weights, precision, label), recipe: .synapses)
     }
 
     /// The weights in the requested precision; single precision must hold every weight finitely.
@@ -152,6 +156,7 @@ public struct Network: Sendable {
         try checkSigns(weights, onto: populations[p.target.index], p.name)
         try p.plasticity?.checkBounds(weights, p.name)
         projections[projection.index].weights = try stored(WeightStore(weights), p.weights.precision, p.name)
+        projections[projection.index].recipe = .synapses
     }
 
     /// Makes a projection plastic (or static again with nil). Each simulator built from the
@@ -184,14 +189,15 @@ public struct Network: Sendable {
     @usableFromInline
     mutating func appendPopulation(
         name: String, size: Int, firstSpikeOnly: Bool, modelName: String, receptorCount: Int,
-        model: (any NeuronModel)?, source: SourceKind?, kernels: PopulationKernels?
+        model: (any NeuronModel)?, source: SourceKind?, kernels: PopulationKernels?,
+        initialPotentials: InitialPotentials? = nil
     ) -> PopulationID {
         let id = PopulationID(populations.count, network: identity)
         populations.append(
             Population(
                 id: id, name: name, size: size, offset: neuronCount, firstSpikeOnly: firstSpikeOnly,
                 modelName: modelName, receptorCount: receptorCount, model: model, source: source,
-                kernels: kernels))
+                kernels: kernels, initialPotentials: initialPotentials))
         return id
     }
 
@@ -249,7 +255,7 @@ public struct Network: Sendable {
 
     mutating func appendProjection(
         _ label: String, _ src: Population, _ tgt: Population, _ receptor: Int,
-        _ structure: SynapseStructure, _ weights: WeightStore
+        _ structure: SynapseStructure, _ weights: WeightStore, recipe: ProjectionRecipe
     ) throws -> ProjectionID {
         for i in 0..<structure.sourceCount
         where structure.groups(ofSource: i).count >= DeliveryEvent.maxGroupsPerRow {
@@ -261,7 +267,7 @@ public struct Network: Sendable {
         projections.append(
             Projection(
                 id: id, name: label, source: src.id, target: tgt.id, receptor: receptor,
-                structure: structure, weights: weights))
+                structure: structure, weights: weights, recipe: recipe))
         return id
     }
 }

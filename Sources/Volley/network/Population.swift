@@ -48,6 +48,8 @@ public struct Population: Sendable {
     /// Builders of the population's runtime in each engine (model populations; created where the
     /// model type is concrete).
     @usableFromInline let kernels: PopulationKernels?
+    /// The potentials the population starts from (nil: rest; always nil for sources).
+    public let initialPotentials: InitialPotentials?
     /// Whether weights onto the population must be ≥ 0 (`NonNegativeWeights` models).
     public let requiresNonNegativeWeights: Bool
 
@@ -57,8 +59,9 @@ public struct Population: Sendable {
     init(
         id: PopulationID, name: String, size: Int, offset: Int, firstSpikeOnly: Bool,
         modelName: String, receptorCount: Int, model: (any NeuronModel)?, source: SourceKind?,
-        kernels: PopulationKernels?
+        kernels: PopulationKernels?, initialPotentials: InitialPotentials? = nil
     ) {
+        self.initialPotentials = initialPotentials
         self.id = id
         self.name = name
         self.size = size

@@ -21,8 +21,24 @@ public struct Projection: Sendable {
     public internal(set) var weights: WeightStore
     /// Learning rule of the projection (nil: static weights); see `Network.setPlasticity`.
     public internal(set) var plasticity: Plasticity? = nil
+    /// How the synapses were made, so a network file can say it the same way (`ProjectionRecipe`).
+    public internal(set) var recipe: ProjectionRecipe
 
     public var synapseCount: Int { structure.synapseCount }
     /// Bytes of the CSR structure plus weights.
     public var memoryBytes: Int { structure.memoryBytes + weights.memoryBytes }
+}
+
+/// How a projection's synapses were made: what a network file writes for it. Generated and
+/// structured projections are written as their rule (a few lines, re-generated identically);
+/// explicit ones, and any projection whose weights were replaced, as their synapse list.
+public enum ProjectionRecipe: Sendable {
+    /// `Network.connect(_:to:pattern:weight:delay:…)` with these arguments.
+    case generated(pattern: ConnectionPattern, weight: WeightSpec, delay: DelaySpec, seed: UInt64)
+    /// An explicit synapse list, or weights replaced after construction.
+    case synapses
+    /// `Network.connect(_:to:convolution:kernel:delay:…)`.
+    case convolution(ConvolutionGeometry, kernel: [Double], delay: Double)
+    /// `Network.connect(_:to:pooling:weight:delay:…)`.
+    case pooling(PoolingGeometry, weight: Double, delay: Double)
 }

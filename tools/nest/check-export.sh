@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Checks `volley export --nest` against NEST 3 (docs/scaling-out.md):
+#  1. the feed-forward network (examples/networks/feedforward.json) exported with --precise:
+#     NEST's iaf_psc_exp_ps spike times equal Volley's event-driven ones to ≤ 1e-9 ms, except at
+#     threshold grazes (listed);
+#  2. CUBA (cuba --write-network, 4000 neurons, 1 s) exported as iaf_psc_exp and run by NEST with
+#     2 threads: the mean rate within 5 % of Volley's.
+#
+#   tools/nest/check-export.sh [BIN_DIR]      (default: swift build -c release --show-bin-path)
+#
+# Needs NEST: tools/nest/.venv (tools/nest/setup-venv.sh) or benchmarks/.venv (benchmarks/run.sh).
+# Prints "skipped: …" and exits 0 when neither exists. Last line: one JSON object.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+bin=${1:-$(swift build -c release --show-bin-path)}
+py=""
+for candidate in tools/nest/.venv/bin/python benchmarks/.venv/bin/python; do
+  if [ -x "$candidate" ] && "$candidate" -c "import nest, numpy" >/dev/null 2>&1; then py="$root/$candidate"; break; fi
+done
+if [ -z "$py" ]; then
+  echo "skipped: NEST is not installed (tools/nest/setup-venv.sh creates tools/nest/.venv)"
+  exit 0
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+"$bin/volley" run examples/networks/feedforward.json --spikes "$work/ff-volley.csv" >/dev/null
+"$bin/volley" export --nest --precise examples/networks/feedforward.json --out "$work/ff" >/dev/null
+(cd "$work" && "$py" ff/run_nest.py --out "$work/ff-nest.csv" 2>/dev/null | tail -n 1 > "$work/ff-nest.json")
+"$py" tools/nest/compare_spikes.py "$work/ff-volley.csv" "$work/ff-nest.csv" --populations hidden,output | tee "$work/ff-compare.txt" | tail -n 1 > "$work/ff.json"
+grep "^parted" "$work/ff-compare.txt" || true
+
+"$bin/cuba" --write-network "$work/cuba.json" > "$work/cuba-volley.txt"
+"$bin/volley" export --nest "$work/cuba.json" --out "$work/cuba" >/dev/null
+(cd "$work" && "$py" cuba/run_nest.py --threads 2 --out "$work/cuba-nest.csv" 2>/dev/null | tail -n 1 > "$work/cuba-nest.json")
+
+"$py" - "$work" <<'PY'
+import json, sys
+w = sys.argv[1]
+ff = json.load(open(f"{w}/ff.json"))
+volley = json.loads(open(f"{w}/cuba-volley.txt").read().splitlines()[-1])
+nest = json.load(open(f"{w}/cuba-nest.json"))
+sizes = {p["name"]: p["size"] for p in volley["populations"]}
+v_rate = sum(p["spikes"] for p in volley["populations"]) / sum(sizes.values()) / (volley["duration_ms"] / 1000)
+n_rate = sum(nest["mean_rate_hz"][name] * size for name, size in sizes.items()) / sum(sizes.values())
+result = {"feedforward_neurons": ff["neurons"], "feedforward_spikes_volley": ff["spikes_a"], "feedforward_spikes_nest": ff["spikes_b"],
+          "feedforward_matched": ff["matched"], "feedforward_max_abs_difference_ms": ff["max_abs_difference_ms"],
+          "feedforward_parted_neurons": ff["parted_neurons"], "cuba_rate_hz_volley": v_rate, "cuba_rate_hz_nest": n_rate,
+          "cuba_rate_relative_difference": abs(n_rate - v_rate) / v_rate, "cuba_nest_threads": nest["threads"],
+          "cuba_nest_run_seconds": nest["run_seconds"], "cuba_volley_run_seconds": volley["run_seconds"]}
+ok = ff["max_abs_difference_ms"] <= 1e-9 and ff["matched"] > 0.95 * ff["spikes_a"] and result["cuba_rate_relative_difference"] <= 0.05
+print(("ok: " if ok else "FAILED: ") + f"feed-forward {ff['matched']} of {ff['spikes_a']} spikes equal to {ff['max_abs_difference_ms']:.1e} ms ({ff['parted_neurons']} neurons parted at a graze); CUBA {v_rate:.3f} Hz in Volley, {n_rate:.3f} Hz in NEST ({100 * result['cuba_rate_relative_difference']:.2f} %)")
+print(json.dumps(result))
+sys.exit(0 if ok else 1)
+PY
