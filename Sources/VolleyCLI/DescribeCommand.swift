@@ -56,7 +56,7 @@ enum DescribeCommand {
             minDelay = min(minDelay, lo)
             maxDelay = max(maxDelay, hi)
             let delayText = s.synapseCount == 0 ? "no synapses" : lo == hi ? "delay \(Format.fixed(lo, 3)) ms" : "delays \(Format.fixed(lo, 3))–\(Format.fixed(hi, 3)) ms"
-            let plastic = p.plasticity.map { ", plastic (\($0.fileName))" } ?? ""
+            let plastic = p.plasticity.map { ", plastic (\($0.ruleName))" } ?? ""
             print("  \(p.name): \(net.populations[p.source.index].name) → \(net.populations[p.target.index].name) receptor \(p.receptor), \(p.synapseCount) synapses, \(delayText), \(p.memoryBytes) bytes (\(p.weights.layoutName) weights)\(plastic)")
         }
         let synapseBytes = net.projections.reduce(0) { $0 + $1.memoryBytes }
@@ -97,15 +97,5 @@ enum DescribeCommand {
             }
         }
         printResultLine(.object(fields))
-    }
-}
-
-extension Plasticity {
-    /// The rule's name in network files.
-    var fileName: String {
-        switch self {
-        case .stdp: return STDPRule.fileName
-        case .diehlCook: return DiehlCookRule.fileName
-        }
     }
 }

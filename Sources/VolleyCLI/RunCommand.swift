@@ -16,8 +16,11 @@ enum RunCommand {
         cli.option("raster", value: "PATH", help: "write an SVG raster plot (first 200 neurons per population)")
         cli.option("potentials", value: "PATH", help: "write the sampled membrane potentials of the file's recording.potentials as CSV (population,neuron,time_ms,v_mv)")
         cli.option("report", value: "PATH", help: "write the run report (the JSON object of the last output line) to a file")
+        cli.option("samples", value: "PATH", help: "run every sample of a samples file (volley-samples-1: spike trains of one source population per sample, optional labels) from the initial state and classify by the readout's spike counts")
+        cli.option("readout", value: "NAME", help: "with --samples: the population whose most active neuron is the class (default: the samples file's readout)")
+        cli.option("predictions", value: "PATH", help: "with --samples: write sample,label,prediction as CSV")
         let split = try NetworkArgument.split(
-            arguments, valued: ["engine", "dt", "duration", "threads", "spikes", "raster", "potentials", "report"], command: "run")
+            arguments, valued: ["engine", "dt", "duration", "threads", "spikes", "raster", "potentials", "report", "samples", "readout", "predictions"], command: "run")
         try cli.parse(split.options)
         if cli.isSet("help") {
             print(cli.usage)
@@ -40,6 +43,13 @@ enum RunCommand {
         }
         if cli.isSet("duration") {
             experiment.run.durationMs = try cli.double("duration", .init("must be in (0, \(Simulator.latestEndTime)] ms") { $0 > 0 && $0 <= Simulator.latestEndTime })
+        }
+        if let samplesPath = cli.string("samples") {
+            try runSamples(experiment, path: path, samplesPath: samplesPath, cli: cli, outputs: outputs)
+            return
+        }
+        for flag in ["readout", "predictions"] where cli.isSet(flag) {
+            throw VolleyError.usage("option '--\(flag)' needs --samples")
         }
         let net = experiment.network
         let recording = try spikeRecording(experiment)
@@ -86,6 +96,82 @@ enum RunCommand {
             print("report written to \(out)")
         }
         printResultLine(result)
+    }
+
+    /// `--samples`: every sample from the initial state, classified by the readout's spike counts.
+    static func runSamples(_ experiment: Experiment, path: String, samplesPath: String, cli: CommandOptions, outputs: [String?]) throws {
+        if let used = zip(["spikes", "raster", "potentials"], outputs).first(where: { $0.1 != nil }) {
+            throw VolleyError.usage("option '--\(used.0)' describes one run; with --samples use --predictions and --report")
+        }
+        let predictionsPath = try cli.string("predictions").map { try OutputPath.check($0, flag: "predictions") }
+        let set = try reading("samples", samplesPath) { try SampleSet.read(from: samplesPath) }
+        let net = experiment.network
+        func population(_ name: String, _ flag: String) throws -> PopulationID {
+            guard let id = net.population(named: name) else {
+                throw VolleyError.usage("option '--\(flag)': the network has no population '\(name)' (populations: \(net.populations.map(\.name).joined(separator: ", ")))")
+            }
+            return id
+        }
+        let input = try population(set.population, "samples")
+        guard try net.population(input).isSource else {
+            throw VolleyError.usage("option '--samples': population '\(set.population)' is not a spike source")
+        }
+        guard let readoutName = cli.string("readout") ?? set.readout else {
+            throw VolleyError.usage("option '--samples': name the readout population (--readout NAME, or \"readout\" in the samples file)")
+        }
+        let readout = try population(readoutName, "readout")
+        let duration = cli.isSet("duration") ? experiment.run.durationMs : set.durationMs ?? experiment.run.durationMs
+        let threads = try cli.requestedThreads() ?? experiment.run.threads ?? cli.threads(for: net)
+        let run = experiment.run
+        let sim: Simulator = run.engine == .event
+            ? try EventDrivenSimulator(network: net, recording: .none, threads: threads)
+            : try TimeSteppedSimulator(network: net, dt: run.dtMs, recording: .none, threads: threads)
+        print("\(path): \(set.samples.count) samples of '\(set.population)' from \(samplesPath), \(Format.fixed(duration, 2)) ms each, \(run.engine == .event ? "event-driven" : "time-stepped") engine; class = most active neuron of '\(readoutName)'")
+        let start = Date()
+        let step = max(1, set.samples.count / 10)
+        let result = try blamingSamples(samplesPath) {
+            try sim.run(samples: set, input: input, readout: readout, duration: duration) { k in
+                if (k + 1) % step == 0 && set.samples.count >= 100 {
+                    print("  \(k + 1) of \(set.samples.count) samples, \(Format.fixed(Double(k + 1) / Date().timeIntervalSince(start), 1)) samples/s")
+                }
+            }
+        }
+        let wall = Date().timeIntervalSince(start)
+        let accuracyText = result.accuracy.map { "accuracy \(Format.fixed(100 * $0, 2)) %, " } ?? ""
+        print("\(accuracyText)\(Format.fixed(100 * result.undecided, 2)) % undecided (silent readout), \(Format.fixed(Double(result.spikes) / Double(set.samples.count), 1)) spikes per sample, \(Format.fixed(Double(set.samples.count) / wall, 1)) samples/s")
+        if let out = predictionsPath {
+            var lines = ["sample,label,prediction"]
+            for (k, (p, l)) in zip(result.predictions, result.labels).enumerated() {
+                lines.append("\(k),\(l.map(String.init) ?? ""),\(p.map(String.init) ?? "")")
+            }
+            try writeTextFile(lines.joined(separator: "\n") + "\n", to: out)
+            print("predictions written to \(out)")
+        }
+        let fields: JSONValue = [
+            "command": "run", "network_file": .string(path), "samples_file": .string(samplesPath),
+            "samples": .int(set.samples.count), "accuracy": .number(result.accuracy), "undecided": .number(result.undecided),
+            "engine": .string(run.engine.rawValue), "dt_ms": run.engine == .stepped ? .number(run.dtMs) : .null,
+            "duration_ms": .number(duration), "spikes_per_sample": .number(Double(result.spikes) / Double(set.samples.count)),
+            "synaptic_events_per_sample": .number(Double(result.synapticEvents) / Double(set.samples.count)),
+            "run_seconds": .number(result.wallSeconds), "samples_per_second": .number(Double(set.samples.count) / wall),
+            "threads": .int(sim.threadCount),
+        ]
+        if let out = outputs[3] {
+            try writeTextFile(fields.rendered + "\n", to: out)
+            print("report written to \(out)")
+        }
+        printResultLine(fields)
+    }
+
+    /// A sample that does not fit the network is the samples file's fault: say so.
+    static func blamingSamples<T>(_ path: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let VolleyError.invalidParameter(name, value, reason) where name.hasPrefix("samples[") {
+            throw VolleyError.malformedData(source: path, reason: "\(name) = \(value): \(reason)")
+        } catch let VolleyError.invalidSpikeTime(value, context) {
+            throw VolleyError.usage("option '--samples': \(VolleyError.invalidSpikeTime(value: value, context: context)) in \(path)")
+        }
     }
 
     static func spikeRecording(_ e: Experiment) throws -> SpikeRecording {

@@ -25,6 +25,27 @@ import Volley
         #expect(sim.report().populations[1].spikes == times.count)
     }
 
+    @Test("API guide: networks as files")
+    func networkFiles() throws {
+        var files = Network()
+        let noise = try files.addPoissonSource("noise", rates: [Double](repeating: 30, count: 50), seed: 3)
+        let cells = try files.addPopulation("cells", size: 20, model: LIFExp(tauM: 20, tauSynExc: 5),
+                                            initialPotentials: InitialPotentials.uniform(low: -70, high: -56, seed: 4))
+        try files.connect(noise, to: cells, pattern: .fixedInDegree(10), weight: .uniform(8, 14), delay: .constant(1), seed: 5)
+        var experiment = Experiment(network: files)                  // + recording, run (duration, engine, dt, seed, threads)
+        experiment.run.durationMs = 500
+        let text = try experiment.file().encoded()                   // or .write(to: "network.json")
+        let again = try Experiment(file: NetworkFile.decode(text, source: "network.json"), source: "network.json")
+        // again.network gives the same spikes; `volley run network.json` runs it without Swift
+
+        #expect(try again.file().encoded() == text)
+        let (a, b) = (try EventDrivenSimulator(network: files), try EventDrivenSimulator(network: again.network))
+        try a.run(until: 500)
+        try b.run(until: 500)
+        #expect(try a.spikes(of: cells).times == b.spikes(of: again.network.population(named: "cells")!).times)
+        #expect(try a.spikeCount(of: cells) > 20)
+    }
+
     @Test("API guide: ANN→SNN conversion, rate and time-to-first-spike")
     func conversion() throws {
         var ann = try ReLUNetwork(layerSizes: [784, 100, 10])        // no biases; .convolution / .averagePooling layers too

@@ -181,3 +181,4 @@ import Volley
         }
     }
 }
+

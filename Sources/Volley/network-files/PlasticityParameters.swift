@@ -79,6 +79,9 @@ extension DiehlCookRule: FileRepresentable {
 }
 
 extension Plasticity {
+    /// The rule's name in network files ("stdp", "diehl_cook").
+    public var ruleName: String { fileForm.rule }
+
     /// The rule's file name and parameters.
     var fileForm: (rule: String, parameters: [String: ParameterValue]) {
         switch self {

@@ -1,0 +1,117 @@
+import Foundation
+
+/// Inputs for running one network file on many samples (`volley run NETWORK.json --samples
+/// SAMPLES.json`): per sample, the spike trains (ms) of one source population and an optional
+/// class label. Each sample runs from the network's initial state for `duration_ms`; the class
+/// is the readout neuron with the most spikes (docs/network-files.md, "Samples").
+public struct SampleSet: Codable, Sendable {
+    public static let currentFormat = "volley-samples-1"
+
+    public var format: String
+    /// The source population whose trains each sample sets.
+    public var population: String
+    /// The population whose spike counts decide the class (nil: give it on the command line).
+    public var readout: String?
+    /// Simulated time per sample (nil: the network file's run.duration_ms).
+    public var durationMs: Double?
+    public var samples: [Sample]
+
+    public struct Sample: Codable, Sendable {
+        public var label: Int?
+        /// One list of spike times (ms) per neuron of `population`.
+        public var trainsMs: [[Double]]
+
+        enum CodingKeys: String, CodingKey { case label, trainsMs = "trains_ms" }
+
+        public init(label: Int?, trainsMs: [[Double]]) {
+            self.label = label
+            self.trainsMs = trainsMs
+        }
+    }
+
+    public init(format: String = SampleSet.currentFormat, population: String, readout: String?, durationMs: Double?, samples: [Sample]) {
+        self.format = format
+        self.population = population
+        self.readout = readout
+        self.durationMs = durationMs
+        self.samples = samples
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case format, population, readout, samples, durationMs = "duration_ms"
+    }
+
+    /// The file at `path`; typed errors name the path and the JSON path.
+    public static func read(from path: String) throws -> SampleSet {
+        let data = try FileProblem.read(path)
+        let set: SampleSet
+        do {
+            let decoder = JSONDecoder()
+            decoder.allowsJSON5 = true
+            set = try decoder.decode(SampleSet.self, from: data)
+        } catch let error as DecodingError {
+            throw VolleyError.malformedData(source: path, reason: "not a samples file: \(JSONFile.describe(error))")
+        }
+        guard set.format == currentFormat else {
+            throw VolleyError.malformedData(source: path, reason: "format \"\(set.format)\" is not \"\(currentFormat)\"")
+        }
+        guard !set.samples.isEmpty else { throw VolleyError.malformedData(source: path, reason: "no samples") }
+        if let d = set.durationMs, !(d.isFinite && d > 0) {
+            throw VolleyError.malformedData(source: path, reason: "duration_ms = \(d): must be > 0 ms")
+        }
+        return set
+    }
+}
+
+/// What running a network on a `SampleSet` gave.
+public struct SampleRunResult: Sendable {
+    /// Per sample: the readout neuron with the most spikes (the lowest index on ties), nil if
+    /// the readout was silent.
+    public var predictions: [Int?]
+    public var labels: [Int?]
+    /// Spikes of every population, summed over samples.
+    public var spikes: Int
+    public var synapticEvents: UInt64
+    public var wallSeconds: Double
+
+    /// Fraction of labelled samples whose prediction equals the label (silent readouts count as wrong).
+    public var accuracy: Double? {
+        let labelled = zip(predictions, labels).filter { $0.1 != nil }
+        guard !labelled.isEmpty else { return nil }
+        return Double(labelled.filter { $0.0 == $0.1 }.count) / Double(labelled.count)
+    }
+
+    public var undecided: Double { Double(predictions.filter { $0 == nil }.count) / Double(max(predictions.count, 1)) }
+}
+
+extension Simulator {
+    /// Runs every sample of `set` from the initial state: sets the trains of `input`, runs for
+    /// `duration` ms, and classifies by the spike counts of `readout`. `progress` is called after
+    /// each sample with its index.
+    public func run(
+        samples set: SampleSet, input: PopulationID, readout: PopulationID, duration: Double,
+        progress: (Int) -> Void = { _ in }
+    ) throws -> SampleRunResult {
+        let inputSize = try network.population(input).size
+        var result = SampleRunResult(predictions: [], labels: [], spikes: 0, synapticEvents: 0, wallSeconds: 0)
+        for (k, sample) in set.samples.enumerated() {
+            guard sample.trainsMs.count == inputSize else {
+                throw VolleyError.invalidParameter(
+                    name: "samples[\(k)].trains_ms", value: "\(sample.trainsMs.count) trains",
+                    reason: "population '\(set.population)' has \(inputSize) neurons")
+            }
+            reset()
+            try setSpikeTrains(sample.trainsMs, for: input)
+            try run(until: duration)
+            let counts = try spikeCounts(of: readout)
+            let best = counts.max() ?? 0
+            result.predictions.append(best > 0 ? counts.firstIndex(of: best) : nil)
+            result.labels.append(sample.label)
+            result.spikes += Int(counters.spikes)
+            result.synapticEvents += counters.synapticEvents
+            result.wallSeconds += wallSeconds
+            progress(k)
+        }
+        return result
+    }
+}
