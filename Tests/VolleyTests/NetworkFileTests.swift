@@ -167,6 +167,42 @@ import Volley
         refusal(#"{"format": "volley-network-1", "populations": [\#(lif)], "projections": [], "recording": {"potentials": [{"population": "a", "neurons": [5], "interval_ms": 1}]}}"#, ["recording", "index 5"])
     }
 
+    @Test("an event-camera recording as a source: exact event times, the path kept relative, errors naming it")
+    func eventFileSource() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("volley-events-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fixture = Self.repository.appendingPathComponent("Tests/VolleyTests/Fixtures/nmnist-sample.bin")
+        try FileManager.default.copyItem(at: fixture, to: dir.appendingPathComponent("digit.bin"))
+        let json = #"{"format": "volley-network-1", "populations": [{"name": "retina", "source": {"kind": "event_file", "path": "digit.bin", "format": "nmnist"}}, {"name": "v1", "size": 8, "model": "lif_exp"}], "projections": [{"source": "retina", "target": "v1", "connectivity": {"rule": "fixed_in_degree", "k": 200}, "weight": 4, "delay": 1, "seed": 2}]}"#
+        let path = dir.appendingPathComponent("net.json").path
+        try Data(json.utf8).write(to: URL(fileURLWithPath: path))
+        let experiment = try Experiment(contentsOf: path)
+        let retina = try experiment.network.population(experiment.network.population(named: "retina")!)
+        let recording = try NMNISTFormat.load(path: fixture.path)
+        guard case let .spikeTrains(trains)? = retina.source else { Issue.record("not a spike source"); return }
+        #expect(retina.size == 2 * 34 * 34 && trains.spikeCount == recording.count && recording.count == 4325)
+        #expect(trains.times.sorted() == recording.timestamps.map { Double($0) / 1000 }.sorted(), "every event at its exact time (µs → ms)")
+        let written = try experiment.file()
+        let source = written.populations[0].source
+        #expect(source?.kind == "event_file" && source?.path == "digit.bin" && source?.format == "nmnist" && source?.trainsMs == nil)
+        let again = try Experiment(file: try NetworkFile.decode(written.encoded(), source: path), source: path)
+        #expect(try again.file().encoded() == written.encoded())
+        let sim = try EventDrivenSimulator(network: experiment.network)
+        try sim.run(until: 400)
+        #expect(try sim.spikeCount(of: retina.id) == 4325)
+        // A missing recording and an unknown format are errors naming the population and the path.
+        for (source, part) in [(#"{"kind": "event_file", "path": "missing.bin"}"#, "missing.bin"), (#"{"kind": "event_file", "path": "digit.bin", "format": "dvs128"}"#, "dvs128")] {
+            let bad = #"{"format": "volley-network-1", "populations": [{"name": "retina", "source": \#(source)}], "projections": []}"#
+            do {
+                _ = try Experiment(file: NetworkFile.decode(Data(bad.utf8), source: path), source: path)
+                Issue.record("accepted \(source)")
+            } catch {
+                #expect("\(error)".contains("populations[0] ('retina')") && "\(error)".contains(part), "\(error)")
+            }
+        }
+    }
+
     @Test("docs/network-files.md names every parameter of every model and rule")
     func documented() throws {
         let doc = try String(contentsOf: Self.repository.appendingPathComponent("docs/network-files.md"), encoding: .utf8)

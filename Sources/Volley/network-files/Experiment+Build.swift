@@ -101,9 +101,41 @@ extension Experiment {
                 return try net.addSpikeSource(entry.name, trains: trains)
             default:
                 throw VolleyError.invalidParameter(
-                    name: "source.kind", value: "\"\(source.kind)\"", reason: "must be \"poisson\" or \"spike_trains\"")
+                    name: "source.kind", value: "\"\(source.kind)\"", reason: "must be \"poisson\", \"spike_trains\" or \"event_file\"")
             }
         }
+    }
+
+    /// The recording reference of an "event_file" source.
+    static func eventFile(_ s: NetworkFile.SourceEntry) throws -> EventFile {
+        guard let path = s.path, !path.isEmpty else {
+            throw VolleyError.invalidParameter(name: "source.path", value: "missing", reason: "an event_file source names its recording")
+        }
+        guard s.rateHz == nil, s.ratesHz == nil, s.seed == nil, s.trainsMs == nil else {
+            throw VolleyError.invalidParameter(name: "source", value: "event_file", reason: "takes path and format only")
+        }
+        let format = s.format ?? "nmnist"
+        guard ["nmnist", "caltech101"].contains(format) else {
+            throw VolleyError.invalidParameter(name: "source.format", value: "\"\(format)\"", reason: "must be \"nmnist\" (34 × 34) or \"caltech101\" (240 × 180)")
+        }
+        return EventFile(path: path, format: format)
+    }
+
+    /// A spike source presenting an event-camera recording: neuron (polarity, y, x), each event
+    /// a spike at its timestamp (µs → ms), no binning.
+    static func addEventSource(
+        _ entry: NetworkFile.PopulationEntry, _ reference: EventFile, resolved: String, to net: inout Network
+    ) throws -> PopulationID {
+        guard entry.model == nil, entry.parameters == nil, entry.initialPotentials == nil, entry.firstSpikeOnly == nil else {
+            throw VolleyError.invalidParameter(name: "source", value: "event_file", reason: "a source has no model, parameters, initial_potentials or first_spike_only")
+        }
+        let size = reference.format == "nmnist" ? NMNISTFormat.nmnistSize : NMNISTFormat.caltech101Size
+        let recording = try NMNISTFormat.load(path: resolved, width: size.width, height: size.height)
+        if let n = entry.size, n != recording.neuronCount {
+            throw VolleyError.invalidParameter(
+                name: "size", value: "\(n)", reason: "a \(reference.format) recording needs 2 × \(size.width) × \(size.height) = \(recording.neuronCount) neurons")
+        }
+        return try net.addSpikeSource(entry.name, trains: recording.spikeTrains())
     }
 
     static func addProjection(

@@ -5,7 +5,11 @@ extension Experiment {
     /// outside `ModelCatalog`.
     public func file() throws -> NetworkFile {
         let names = network.populations.map(\.name)
-        let populations = try network.populations.map { try Self.entry(for: $0) }
+        let populations = try network.populations.map { p in
+            guard let reference = eventFiles[p.name], p.isSource else { return try Self.entry(for: p) }
+            return NetworkFile.PopulationEntry(
+                name: p.name, size: p.size, source: .init(kind: "event_file", path: reference.path, format: reference.format))
+        }
         let projections = network.projections.map { p in Self.entry(for: p, names: names) }
         var recordingEntry = NetworkFile.RecordingEntry()
         recordingEntry.spikes = !recording.recordsSpikes ? NetworkFile.SpikeSelection.none : recording.spikes.map { .populations($0) } ?? .all

@@ -8,6 +8,21 @@ public struct Experiment: Sendable {
     public var recording: Recording
     public var run: Run
     public var description: String?
+    /// Source populations presented from event-camera files, by population name: written back as
+    /// the file reference, not as the trains.
+    public var eventFiles: [String: EventFile] = [:]
+
+    /// An event-camera recording a source population presents (`NMNISTFormat`).
+    public struct EventFile: Sendable, Equatable {
+        /// As the network file gives it (relative paths: to the network file's directory).
+        public var path: String
+        /// "nmnist" or "caltech101".
+        public var format: String
+        public init(path: String, format: String) {
+            self.path = path
+            self.format = format
+        }
+    }
 
     public struct Recording: Sendable, Equatable {
         /// Populations whose spikes are kept (nil: all).
@@ -85,10 +100,18 @@ public struct Experiment: Sendable {
         }
         var net = Network()
         var ids: [String: PopulationID] = [:]
+        var eventFiles: [String: EventFile] = [:]
+        let directory = URL(fileURLWithPath: source).deletingLastPathComponent()
         for (i, entry) in file.populations.enumerated() {
             let path = "populations[\(i)] ('\(entry.name)')"
             ids[entry.name] = try at(path) {
-                try Self.addPopulation(entry, index: i, to: &net, defaultSeed: run.seed)
+                if let s = entry.source, s.kind == "event_file" {
+                    let reference = try Self.eventFile(s)
+                    eventFiles[entry.name] = reference
+                    let resolved = reference.path.hasPrefix("/") ? reference.path : directory.appendingPathComponent(reference.path).path
+                    return try Self.addEventSource(entry, reference, resolved: resolved, to: &net)
+                }
+                return try Self.addPopulation(entry, index: i, to: &net, defaultSeed: run.seed)
             }
         }
         for (i, entry) in file.projections.enumerated() {
@@ -135,6 +158,7 @@ public struct Experiment: Sendable {
             }
         }
         self.init(network: net, recording: recording, run: run, description: file.description)
+        self.eventFiles = eventFiles
     }
 
     /// The seed of element `index` of kind `kind` when the file states none: a hash of the

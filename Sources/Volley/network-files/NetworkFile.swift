@@ -80,16 +80,21 @@ public struct NetworkFile: Codable, Sendable, Equatable {
     }
 
     /// Where a source population's spikes come from: `kind` "poisson" (`rate_hz` for all, or
-    /// `rates_hz` one per neuron; `seed`), or "spike_trains" (`trains_ms`, one list per neuron).
+    /// `rates_hz` one per neuron; `seed`), "spike_trains" (`trains_ms`, one list per neuron), or
+    /// "event_file" (`path` of an event-camera recording, relative to the network file, in
+    /// `format` "nmnist" (34 × 34) or "caltech101" (240 × 180): one neuron per polarity and pixel,
+    /// each event a spike at its exact time).
     public struct SourceEntry: Codable, Sendable, Equatable {
         public var kind: String
         public var rateHz: Double?
         public var ratesHz: [Double]?
         public var seed: UInt64?
         public var trainsMs: [[Double]]?
+        public var path: String?
+        public var format: String?
 
         enum CodingKeys: String, CodingKey {
-            case kind, seed, rateHz = "rate_hz", ratesHz = "rates_hz", trainsMs = "trains_ms"
+            case kind, seed, path, format, rateHz = "rate_hz", ratesHz = "rates_hz", trainsMs = "trains_ms"
         }
     }
 
