@@ -48,6 +48,27 @@ public enum JSONFile {
         }
     }
 
+    /// Decodes a hand-writable file format: JSON5 (comments, trailing commas, and NaN and
+    /// Infinity — which Python's json writes — so they reach the checks that name their JSON
+    /// path), with a `format` string that must equal `format`. Errors name `source`.
+    public static func decodeFormat<T: Decodable>(
+        _: T.Type, from data: Data, source: String, what: String, format: String, formatOf: (T) -> String
+    ) throws -> T {
+        let value: T
+        do {
+            let decoder = JSONDecoder()
+            decoder.allowsJSON5 = true
+            value = try decoder.decode(T.self, from: data)
+        } catch let error as DecodingError {
+            throw VolleyError.malformedData(source: source, reason: "not \(what): \(describe(error))")
+        }
+        guard formatOf(value) == format else {
+            throw VolleyError.malformedData(
+                source: source, reason: "format \"\(formatOf(value))\" is not \"\(format)\" (the only one this version reads)")
+        }
+        return value
+    }
+
     /// Reads `path` and decodes a `T`; `what` names the expected content in the error.
     public static func read<T: Decodable>(_: T.Type, from path: String, what: String) throws -> T {
         let data = try FileProblem.read(path)

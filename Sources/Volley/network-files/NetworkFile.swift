@@ -291,21 +291,8 @@ extension NetworkFile {
 
     /// Decodes a network file from `data` (`source` names it in errors).
     public static func decode(_ data: Data, source: String) throws -> NetworkFile {
-        let file: NetworkFile
-        do {
-            // JSON5 admits NaN and Infinity (Python's json writes them), so they reach the checks
-            // that name their JSON path, and lets hand-written files carry comments.
-            let decoder = JSONDecoder()
-            decoder.allowsJSON5 = true
-            file = try decoder.decode(NetworkFile.self, from: data)
-        } catch let error as DecodingError {
-            throw VolleyError.malformedData(source: source, reason: "not a network file: \(JSONFile.describe(error))")
-        }
-        guard file.format == currentFormat else {
-            throw VolleyError.malformedData(
-                source: source, reason: "format \"\(file.format)\" is not \"\(currentFormat)\" (the only one this version reads)")
-        }
-        return file
+        try JSONFile.decodeFormat(
+            NetworkFile.self, from: data, source: source, what: "a network file", format: currentFormat, formatOf: \.format)
     }
 
     /// The canonical text: sorted keys, indented, shortest round-trip numbers.

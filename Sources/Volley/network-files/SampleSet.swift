@@ -43,18 +43,9 @@ public struct SampleSet: Codable, Sendable {
 
     /// The file at `path`; typed errors name the path and the JSON path.
     public static func read(from path: String) throws -> SampleSet {
-        let data = try FileProblem.read(path)
-        let set: SampleSet
-        do {
-            let decoder = JSONDecoder()
-            decoder.allowsJSON5 = true
-            set = try decoder.decode(SampleSet.self, from: data)
-        } catch let error as DecodingError {
-            throw VolleyError.malformedData(source: path, reason: "not a samples file: \(JSONFile.describe(error))")
-        }
-        guard set.format == currentFormat else {
-            throw VolleyError.malformedData(source: path, reason: "format \"\(set.format)\" is not \"\(currentFormat)\"")
-        }
+        let set = try JSONFile.decodeFormat(
+            SampleSet.self, from: try FileProblem.read(path), source: path, what: "a samples file", format: currentFormat,
+            formatOf: \.format)
         guard !set.samples.isEmpty else { throw VolleyError.malformedData(source: path, reason: "no samples") }
         if let d = set.durationMs, !(d.isFinite && d > 0) {
             throw VolleyError.malformedData(source: path, reason: "duration_ms = \(d): must be > 0 ms")
