@@ -9,6 +9,7 @@ enum ExportCommand {
         var cli = CommandOptions(program: "volley export", summary: "write the experiment of a network file as a NEST 3 simulation (docs/scaling-out.md)")
         cli.synopsis = "swift run -c release volley export --nest NETWORK.json --out DIR [options]"
         cli.flag("nest", help: "export for NEST 3: run_nest.py, nest-network.json and the synapse arrays (.npy)")
+        cli.flag("pynn", help: "also (or only) for PyNN: run_pynn.py, the same network through PyNN's standard cell types (backend NEST by default)")
         cli.option("out", value: "DIR", help: "directory to create (its parent must exist; an existing one must be empty)")
         cli.flag("precise", help: "use NEST's precise-spike-timing models (iaf_psc_exp_ps, iaf_psc_delta_ps) where they exist")
         cli.option("resolution", value: "MS", default: "0.1", help: "NEST's time step; every delay must be a multiple of it")
@@ -19,13 +20,14 @@ enum ExportCommand {
             print(cli.usage)
             return
         }
-        guard cli.isSet("nest") else {
-            throw VolleyError.usage("volley export: say the target: --nest (the only one so far)")
+        guard cli.isSet("nest") || cli.isSet("pynn") else {
+            throw VolleyError.usage("volley export: say the target: --nest and/or --pynn")
         }
         let out = try cli.requiredString("out")
         try checkDirectory(out)
         var options = NESTExport.Options()
         options.precise = cli.isSet("precise")
+        options.pynn = cli.isSet("pynn")
         options.resolution = try cli.double("resolution", .init("must be in (0, 10] ms") { $0 > 0 && $0 <= 10 })
         var experiment = try NetworkArgument.load(split.path, command: "export")
         if cli.isSet("duration") {
@@ -40,8 +42,9 @@ enum ExportCommand {
         }
         print("\(split.path!) exported to \(out)/ for NEST: \(summary.models.map { "\($0.population) → \($0.nestModel)" }.joined(separator: ", ")); \(summary.synapses) synapses" + (summary.poissonSpikes > 0 ? "; \(summary.poissonSpikes) Poisson spikes as explicit trains" : ""))
         print("run it: python \(out)/run_nest.py --threads 2   (or: mpirun -np K python \(out)/run_nest.py --threads T)")
+        if options.pynn { print("or through PyNN: python \(out)/run_pynn.py --simulator nest --threads 2") }
         printResultLine([
-            "command": "export", "target": "nest", "network_file": .string(split.path!), "directory": .string(out),
+            "command": "export", "target": options.pynn ? "nest+pynn" : "nest", "network_file": .string(split.path!), "directory": .string(out),
             "precise": .bool(options.precise), "resolution_ms": .number(options.resolution),
             "synapses": .int(summary.synapses), "poisson_spikes": .int(summary.poissonSpikes),
             "files": .int(summary.files.count),

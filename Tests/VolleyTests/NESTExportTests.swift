@@ -47,6 +47,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let summary = try NESTExport.write(experiment, to: dir.path)
         #expect(summary.models.map(\.nestModel) == ["spike_generator", "iaf_psc_exp"])
+        #expect(summary.files.contains("run_nest.py") && !summary.files.contains("run_pynn.py"))
         let p0 = try net.projection(net.projections[0].id)
         let weights = try readNumPy(dir.appendingPathComponent("projection-0-weights.npy"))
         #expect(weights.descr == "<f8" && weights.values == p0.weights.array.map { $0 * (250 / 20) })
@@ -98,6 +99,11 @@ import Testing
         let plasticID = try net.connect(input, to: lif, pattern: .allToAll(), weight: .constant(0.5), delay: .constant(1), name: "learning")
         try net.setPlasticity(.stdp(STDPRule()), for: plasticID)
         refused(net, "projection 'learning' is plastic")
+        var izhikevich = Network()
+        _ = try izhikevich.addPopulation("iz", size: 2, model: Izhikevich())
+        var withPyNN = NESTExport.Options()
+        withPyNN.pynn = true
+        refused(izhikevich, "population 'iz' (NEST izhikevich): no PyNN standard cell type", options: withPyNN)
         var subtract = Network()
         _ = try subtract.addPopulation("s", size: 2, model: LIFExp(tRef: 0, reset: .bySubtraction))
         refused(subtract, "reset by subtraction")

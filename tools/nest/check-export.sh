@@ -4,7 +4,10 @@
 #     NEST's iaf_psc_exp_ps spike times equal Volley's event-driven ones to ≤ 1e-9 ms, except at
 #     threshold grazes (listed);
 #  2. CUBA (cuba --write-network, 4000 neurons, 1 s) exported as iaf_psc_exp and run by NEST with
-#     2 threads: the mean rate within 5 % of Volley's.
+#     2 threads: the mean rate within 5 % of Volley's;
+#  3. where PyNN is installed (tools/nest/.venv/bin/pip install PyNN), the feed-forward network
+#     through run_pynn.py (PyNN's NEST backend): the same spike count, every spike within one
+#     0.1 ms step (PyNN's spike sources pass grid-bound parrot neurons).
 #
 #   tools/nest/check-export.sh [BIN_DIR]      (default: swift build -c release --show-bin-path)
 #
@@ -31,12 +34,20 @@ trap 'rm -rf "$work"' EXIT
 "$py" tools/nest/compare_spikes.py "$work/ff-volley.csv" "$work/ff-nest.csv" --populations hidden,output | tee "$work/ff-compare.txt" | tail -n 1 > "$work/ff.json"
 grep "^parted" "$work/ff-compare.txt" || true
 
+pynn_ok=0
+if "$py" -c "import pyNN.nest" >/dev/null 2>&1; then
+  "$bin/volley" export --pynn --precise examples/networks/feedforward.json --out "$work/ffp" >/dev/null
+  (cd "$work" && "$py" ffp/run_pynn.py --out "$work/ff-pynn.csv" 2>/dev/null | tail -n 1 > /dev/null)
+  "$py" tools/nest/compare_spikes.py "$work/ff-volley.csv" "$work/ff-pynn.csv" --populations hidden,output --tolerance 0.1 | tail -n 1 > "$work/ffp.json"
+  pynn_ok=1
+fi
+
 "$bin/cuba" --write-network "$work/cuba.json" > "$work/cuba-volley.txt"
 "$bin/volley" export --nest "$work/cuba.json" --out "$work/cuba" >/dev/null
 (cd "$work" && "$py" cuba/run_nest.py --threads 2 --out "$work/cuba-nest.csv" 2>/dev/null | tail -n 1 > "$work/cuba-nest.json")
 
-"$py" - "$work" <<'PY'
-import json, sys
+"$py" - "$work" "$pynn_ok" <<'PY'
+import json, os, sys
 w = sys.argv[1]
 ff = json.load(open(f"{w}/ff.json"))
 volley = json.loads(open(f"{w}/cuba-volley.txt").read().splitlines()[-1])
@@ -50,6 +61,13 @@ result = {"feedforward_neurons": ff["neurons"], "feedforward_spikes_volley": ff[
           "cuba_rate_relative_difference": abs(n_rate - v_rate) / v_rate, "cuba_nest_threads": nest["threads"],
           "cuba_nest_run_seconds": nest["run_seconds"], "cuba_volley_run_seconds": volley["run_seconds"]}
 ok = ff["max_abs_difference_ms"] <= 1e-9 and ff["matched"] > 0.95 * ff["spikes_a"] and result["cuba_rate_relative_difference"] <= 0.05
+if sys.argv[2] == "1":
+    ffp = json.load(open(f"{w}/ffp.json"))
+    result.update({"pynn_feedforward_spikes": ffp["spikes_b"], "pynn_feedforward_matched_within_step": ffp["matched"],
+                   "pynn_feedforward_max_abs_difference_ms": ffp["max_abs_difference_ms"]})
+    ok = ok and ffp["spikes_b"] == ffp["spikes_a"] and ffp["parted_neurons"] == 0
+else:
+    result["pynn"] = "skipped (PyNN not installed)"
 print(("ok: " if ok else "FAILED: ") + f"feed-forward {ff['matched']} of {ff['spikes_a']} spikes equal to {ff['max_abs_difference_ms']:.1e} ms ({ff['parted_neurons']} neurons parted at a graze); CUBA {v_rate:.3f} Hz in Volley, {n_rate:.3f} Hz in NEST ({100 * result['cuba_rate_relative_difference']:.2f} %)")
 print(json.dumps(result))
 sys.exit(0 if ok else 1)

@@ -23,6 +23,8 @@ public enum NESTExport {
         public var precise = false
         /// NEST's time step (ms); every delay must be a multiple of it.
         public var resolution = 0.1
+        /// Also write `run_pynn.py`: the same network through PyNN's standard cell types.
+        public var pynn = false
         public init() {}
     }
 
@@ -117,7 +119,7 @@ public enum NESTExport {
             files[stem + "-weights.npy"] = NumPyFile.data(nestWeights)
             files[stem + "-delays.npy"] = NumPyFile.data(delays)
             projections.append([
-                "name": p.name, "source": p.source.index, "target": p.target.index, "synapses": s.synapseCount,
+                "name": p.name, "source": p.source.index, "target": p.target.index, "receptor": p.receptor, "synapses": s.synapseCount,
                 "sources": stem + "-sources.npy", "targets": stem + "-targets.npy",
                 "weights": stem + "-weights.npy", "delays": stem + "-delays.npy",
             ])
@@ -129,6 +131,13 @@ public enum NESTExport {
         ]
         files["nest-network.json"] = try JSONSerialization.data(withJSONObject: description, options: [.prettyPrinted, .sortedKeys])
         files["run_nest.py"] = Data(NESTScript.text.utf8)
+        if options.pynn {
+            let pynnModels: Set = ["spike_generator", "iaf_psc_exp", "iaf_psc_exp_ps", "iaf_psc_delta", "iaf_psc_delta_ps", "iaf_cond_exp", "aeif_cond_exp"]
+            if let (population, model) = models.first(where: { !pynnModels.contains($0.1) }) {
+                throw VolleyError.unsupported("population '\(population)' (NEST \(model)): no PyNN standard cell type is exported for it (PyNN: lif_exp, lif_delta, lif_cond_exp, adex_cond_exp)")
+            }
+            files["run_pynn.py"] = Data(PyNNScript.text.utf8)
+        }
         try writeDirectory(files, to: directory)
         return Summary(models: models, synapses: net.synapseCount, poissonSpikes: poissonSpikes, files: files.keys.sorted())
     }
