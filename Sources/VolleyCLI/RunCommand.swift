@@ -61,9 +61,7 @@ enum RunCommand {
         }
         let threads = try cli.requestedThreads() ?? experiment.run.threads ?? cli.threads(for: net)
         let run = experiment.run
-        let sim: Simulator = run.engine == .event
-            ? try EventDrivenSimulator(network: net, recording: recording, threads: threads)
-            : try TimeSteppedSimulator(network: net, dt: run.dtMs, recording: recording, threads: threads)
+        let sim = try experiment.makeSimulator(threads: threads, recording: recording)
         for p in experiment.recording.potentials {
             try sim.recordPotentials(of: net.population(named: p.population)!, neurons: p.neurons, every: p.intervalMs)
         }
@@ -123,9 +121,7 @@ enum RunCommand {
         let duration = cli.isSet("duration") ? experiment.run.durationMs : set.durationMs ?? experiment.run.durationMs
         let threads = try cli.requestedThreads() ?? experiment.run.threads ?? cli.threads(for: net)
         let run = experiment.run
-        let sim: Simulator = run.engine == .event
-            ? try EventDrivenSimulator(network: net, recording: .none, threads: threads)
-            : try TimeSteppedSimulator(network: net, dt: run.dtMs, recording: .none, threads: threads)
+        let sim = try experiment.makeSimulator(threads: threads, recording: .none)
         print("\(path): \(set.samples.count) samples of '\(set.population)' from \(samplesPath), \(Format.fixed(duration, 2)) ms each, \(run.engine == .event ? "event-driven" : "time-stepped") engine; class = most active neuron of '\(readoutName)'")
         let start = Date()
         let step = max(1, set.samples.count / 10)

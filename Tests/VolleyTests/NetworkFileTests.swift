@@ -203,6 +203,55 @@ import Volley
         }
     }
 
+    @Test("initial_state: per-neuron state variables (learned thresholds, adaptation) set as setInitialStates does, kept on the round trip")
+    func initialStates() throws {
+        var net = Network()
+        let input = try net.addPoissonSource("input", rates: [Double](repeating: 40, count: 30), seed: 9)
+        let adaptive = try net.addPopulation("adaptive", size: 6, model: AdaptiveLIF(membrane: LIFExp(tauM: 20, tauSynExc: 5), beta: 2, tauAdapt: 300))
+        let condModel = ConductanceLIF(tauTheta: 1e7).integrated()  // a LIFCondExp: both engines
+        let cond = try net.addPopulation("cond", size: 4, model: condModel)
+        try net.connect(input, to: adaptive, pattern: .allToAll(), weight: .uniform(1, 3), delay: .constant(1), seed: 1)
+        try net.connect(input, to: cond, pattern: .allToAll(), weight: .uniform(0.2, 0.6), delay: .constant(1), seed: 2)
+        let adaptation = (0..<6).map { Double($0) * 1.5 }
+        let theta = [0, 2, 4, 8.0]
+        var experiment = Experiment(network: net)
+        experiment.initialStates = ["adaptive": ["adaptation": adaptation], "cond": ["theta": theta]]
+        // Through the file …
+        let text = try experiment.file().encoded()
+        let again = try Experiment(file: NetworkFile.decode(text, source: "s.json"), source: "s.json")
+        #expect(try again.file().encoded() == text)
+        #expect(again.initialStates == experiment.initialStates)
+        for engine in Experiment.Run.Engine.allCases {
+            let viaFile = try again.makeSimulator(engine: engine, threads: 1)
+            // … and through the Swift API.
+            let direct: Simulator = engine == .event ? try EventDrivenSimulator(network: net) : try TimeSteppedSimulator(network: net, dt: 0.1)
+            let rest = AdaptiveLIF(membrane: LIFExp(tauM: 20, tauSynExc: 5), beta: 2, tauAdapt: 300).initialState(potential: nil)
+            try direct.setInitialStates(adaptation.map { AdaptiveLIF.State(membrane: rest.membrane, adaptation: $0) }, of: adaptive, as: AdaptiveLIF.self)
+            try direct.setInitialStates(theta.map { t in var s = condModel.initialState(potential: nil); s.y[3] = t; return s }, of: cond, as: LIFCondExp.self)
+            direct.reset()
+            try viaFile.run(until: 300)
+            try direct.run(until: 300)
+            let (fileAdaptive, fileCond) = (again.network.population(named: "adaptive")!, again.network.population(named: "cond")!)
+            let a = try viaFile.spikeCounts(of: fileAdaptive) + viaFile.spikeCounts(of: fileCond)
+            #expect(a == (try direct.spikeCounts(of: adaptive) + direct.spikeCounts(of: cond)), "\(engine)")
+            // The states matter: more adaptation, fewer spikes; a higher threshold, fewer spikes.
+            let counts = try viaFile.spikeCounts(of: fileAdaptive)
+            let condCounts = try viaFile.spikeCounts(of: fileCond)
+            #expect(condCounts.first! > condCounts.last!, "\(condCounts)")
+            #expect(counts.first! > counts.last!, "\(counts)")
+        }
+        // Errors name the variable.
+        for (state, part) in [(#"{"thetaa": [0, 0, 0, 0]}"#, "no state variable 'thetaa'"), (#"{"theta": [0, 0]}"#, "2 values"), (#"{"theta": [0, 0, NaN, 0]}"#, "initial_state.theta[2]")] {
+            let bad = #"{"format": "volley-network-1", "populations": [{"name": "c", "size": 4, "model": "lif_cond_exp", "initial_state": \#(state)}], "projections": []}"#
+            do {
+                _ = try Experiment(file: NetworkFile.decode(Data(bad.utf8), source: "bad.json"), source: "bad.json")
+                Issue.record("accepted \(state)")
+            } catch {
+                #expect("\(error)".contains(part), "\(error)")
+            }
+        }
+    }
+
     @Test("docs/network-files.md names every parameter of every model and rule")
     func documented() throws {
         let doc = try String(contentsOf: Self.repository.appendingPathComponent("docs/network-files.md"), encoding: .utf8)
@@ -210,6 +259,9 @@ import Volley
             #expect(doc.contains("`\(entry.name)`"), "model \(entry.name)")
             for p in entry.parameters {
                 #expect(doc.contains("`\(p.name)`"), "\(entry.name).\(p.name)")
+            }
+            for v in entry.stateVariables {
+                #expect(doc.contains("`\(v.name)`"), "state variable \(entry.name).\(v.name)")
             }
         }
         for name in STDPRule.parameters.map(\.name) + DiehlCookRule.parameters.map(\.name) {

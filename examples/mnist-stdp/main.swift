@@ -37,6 +37,7 @@ runExample("mnist-stdp") {
     cli.option("seed", value: "S", default: "1", help: "seed of the initial weights and every Poisson train")
     cli.option("progress", value: "N", default: "1000", help: "presentations between progress lines (running accuracy over the last N)")
     cli.option("save", value: "PATH", help: "write the learned weights and thresholds (and the settings they were trained with) as JSON")
+    cli.option("write-network", value: "PATH", help: "write the frozen trained network (learned weights and thresholds) fed test image 0 as a network file for `volley run` (docs/network-files.md)")
     cli.option("load", value: "PATH", help: "skip training: evaluate a model written by --save (labels from --assign-samples, then the test images); --neurons, --synapses, --input-delays, --seed, --inhibition and --theta-plus come from the file")
     cli.option("resume", value: "PATH", help: "continue training a model written by --save for --epochs more epochs (settings from the file, as with --load); the neurons restart from rest with the saved weights and thresholds, since membrane and trace states are not saved")
     cli.option("first-epoch", value: "N", help: "with --resume: number of the first epoch trained, which selects its Poisson trains (default: the file's epochs_trained + 1)")
@@ -55,6 +56,7 @@ runExample("mnist-stdp") {
     let svgPath = try cli.string("svg").map { try OutputPath.check($0, flag: "svg") }
     let curvePath = try cli.string("curve-svg").map { try OutputPath.check($0, flag: "curve-svg") }
     let savePath = try cli.string("save").map { try OutputPath.check($0, flag: "save") }
+    let networkPath = try cli.string("write-network").map { try OutputPath.check($0, flag: "write-network") }
     // A saved model fixes the network: settings the command line also gives must agree with it.
     let loaded = try cli.string("load").map { path in try reading("load", path) { try SavedModel.load(path: path, inputs: pixels) } }
     let resumed = try cli.string("resume").map { path in try reading("resume", path) { try SavedModel.load(path: path, inputs: pixels) } }
@@ -166,6 +168,14 @@ runExample("mnist-stdp") {
     print("labels from \(assignSamples) training images (neurons per class \(perClass), \(finalAssignments.filter { $0 < 0 }.count) silent; \(assignRun.boosted) needed a boost); accuracy on them \(Format.fixed(assignAccuracy * 100, 2))%")
     print("test accuracy \(Format.fixed(testAccuracy * 100, 2))% (\(correct)/\(testSamples)); \(Format.fixed(Double(testRun.spikes) / Double(testSamples), 0)) spikes and \(Format.fixed(Double(testRun.synapticEvents) / Double(testSamples), 0)) synaptic events per test image, \(testRun.boosted) test images boosted; evaluation \(Format.fixed(evalSeconds, 1)) s on both cores")
 
+    var writtenSpikes: JSONValue = .null
+    if let path = networkPath {
+        let spikes = try frozen.writeNetwork(
+            to: path, image: mnist.testImages.image(0), index: 0,
+            description: "Diehl & Cook network trained by mnist-stdp (seed \(seed)), frozen, fed test image 0 (label \(mnist.testLabels[0]))")
+        writtenSpikes = .int(spikes)
+        print("network file written to \(path) (test image 0: \(spikes) excitatory spikes)")
+    }
     let evaluation = frozen.report(testRun, accuracy: testAccuracy, samples: testSamples)
     print(evaluation.summary)
 
@@ -216,5 +226,5 @@ runExample("mnist-stdp") {
         "input_delays": .string(randomDelays ? "random" : "constant"), "inhibition_weight": .number(inhibition),
         "input_total": trainedHere ? .number(inputTotal) : .null,
     ]
-    printResultLine(fields.merging(try JSONValue(encoding: evaluation)))
+    printResultLine(fields.merging(try JSONValue(encoding: evaluation)).merging(networkPath == nil ? [:] : ["written_network_exc_spikes": writtenSpikes]))
 }

@@ -47,6 +47,9 @@ public enum NESTExport {
     public static func write(_ experiment: Experiment, to directory: String, options: Options = Options()) throws -> Summary {
         try VolleyError.require("resolution", options.resolution, "must be in (0, 10] ms") { $0 > 0 && $0 <= 10 }
         let net = experiment.network
+        if let name = experiment.initialStates.keys.sorted().first {
+            throw VolleyError.unsupported("population '\(name)': initial_state (other than initial_potentials) is not exported to NEST yet")
+        }
         var files: [String: Data] = [:]
         var populations: [[String: Any]] = []
         var models: [(String, String)] = []

@@ -64,10 +64,10 @@ extension Experiment {
                 &net, .init(name: entry.name, size: size, initialPotentials: v0, firstSpikeOnly: entry.firstSpikeOnly ?? false),
                 entry.parameters ?? [:], "parameters")
         case let (nil, source?):
-            guard entry.initialPotentials == nil, entry.firstSpikeOnly == nil, entry.parameters == nil else {
+            guard entry.initialPotentials == nil, entry.initialState == nil, entry.firstSpikeOnly == nil, entry.parameters == nil else {
                 throw VolleyError.invalidParameter(
                     name: "source", value: "\"\(source.kind)\"",
-                    reason: "a source has no parameters, initial_potentials or first_spike_only")
+                    reason: "a source has no parameters, initial_potentials, initial_state or first_spike_only")
             }
             let size = try checkSize(entry.size)
             switch source.kind {
@@ -126,7 +126,7 @@ extension Experiment {
     static func addEventSource(
         _ entry: NetworkFile.PopulationEntry, _ reference: EventFile, resolved: String, to net: inout Network
     ) throws -> PopulationID {
-        guard entry.model == nil, entry.parameters == nil, entry.initialPotentials == nil, entry.firstSpikeOnly == nil else {
+        guard entry.model == nil, entry.parameters == nil, entry.initialPotentials == nil, entry.initialState == nil, entry.firstSpikeOnly == nil else {
             throw VolleyError.invalidParameter(name: "source", value: "event_file", reason: "a source has no model, parameters, initial_potentials or first_spike_only")
         }
         let size = reference.format == "nmnist" ? NMNISTFormat.nmnistSize : NMNISTFormat.caltech101Size

@@ -6,7 +6,11 @@ extension Experiment {
     public func file() throws -> NetworkFile {
         let names = network.populations.map(\.name)
         let populations = try network.populations.map { p in
-            guard let reference = eventFiles[p.name], p.isSource else { return try Self.entry(for: p) }
+            guard let reference = eventFiles[p.name], p.isSource else {
+                var e = try Self.entry(for: p)
+                if let state = initialStates[p.name], !state.isEmpty, !p.isSource { e.initialState = state }
+                return e
+            }
             return NetworkFile.PopulationEntry(
                 name: p.name, size: p.size, source: .init(kind: "event_file", path: reference.path, format: reference.format))
         }

@@ -11,6 +11,9 @@ public struct Experiment: Sendable {
     /// Source populations presented from event-camera files, by population name: written back as
     /// the file reference, not as the trains.
     public var eventFiles: [String: EventFile] = [:]
+    /// Per-neuron state variables at t = 0, by population and variable name (`initial_state`):
+    /// applied by `makeSimulator`, kept by `file()`.
+    public var initialStates: [String: [String: [Double]]] = [:]
 
     /// An event-camera recording a source population presents (`NMNISTFormat`).
     public struct EventFile: Sendable, Equatable {
@@ -101,6 +104,7 @@ public struct Experiment: Sendable {
         var net = Network()
         var ids: [String: PopulationID] = [:]
         var eventFiles: [String: EventFile] = [:]
+        var initialStates: [String: [String: [Double]]] = [:]
         let directory = URL(fileURLWithPath: source).deletingLastPathComponent()
         for (i, entry) in file.populations.enumerated() {
             let path = "populations[\(i)] ('\(entry.name)')"
@@ -111,7 +115,12 @@ public struct Experiment: Sendable {
                     let resolved = reference.path.hasPrefix("/") ? reference.path : directory.appendingPathComponent(reference.path).path
                     return try Self.addEventSource(entry, reference, resolved: resolved, to: &net)
                 }
-                return try Self.addPopulation(entry, index: i, to: &net, defaultSeed: run.seed)
+                let id = try Self.addPopulation(entry, index: i, to: &net, defaultSeed: run.seed)
+                if let state = entry.initialState, !state.isEmpty {
+                    try Self.checkInitialState(state, of: try net.population(id))
+                    initialStates[entry.name] = state
+                }
+                return id
             }
         }
         for (i, entry) in file.projections.enumerated() {
@@ -159,6 +168,48 @@ public struct Experiment: Sendable {
         }
         self.init(network: net, recording: recording, run: run, description: file.description)
         self.eventFiles = eventFiles
+        self.initialStates = initialStates
+    }
+
+    /// The simulator of this experiment's network in `engine` (default: the run's), with the
+    /// file's initial states in place.
+    public func makeSimulator(
+        engine: Run.Engine? = nil, dt: Double? = nil, threads: Int, recording: SpikeRecording = .all
+    ) throws -> Simulator {
+        let sim: Simulator = (engine ?? run.engine) == .event
+            ? try EventDrivenSimulator(network: network, recording: recording, threads: threads)
+            : try TimeSteppedSimulator(network: network, dt: dt ?? run.dtMs, recording: recording, threads: threads)
+        for (name, values) in initialStates.sorted(by: { $0.key < $1.key }) {
+            guard let id = network.population(named: name) else {
+                throw VolleyError.invalidParameter(name: "initial_state", value: name, reason: "no population of that name")
+            }
+            let p = try network.population(id)
+            guard let entry = ModelCatalog.entry(named: p.modelName) else {
+                throw VolleyError.unsupported("population '\(name)': \(p.modelName) is not in ModelCatalog")
+            }
+            try entry.applyStates(sim, p, values)
+        }
+        return sim
+    }
+
+    /// Checks `initial_state` against the population's model: known variables, one finite value
+    /// per neuron.
+    static func checkInitialState(_ state: [String: [Double]], of p: Population) throws {
+        let known = ModelCatalog.entry(named: p.modelName)?.stateVariables.map(\.name) ?? []
+        for name in state.keys.sorted() {
+            guard known.contains(name) else {
+                throw VolleyError.invalidParameter(
+                    name: "initial_state.\(name)", value: "given",
+                    reason: known.isEmpty ? "\(p.modelName) has no state variables in network files" : "\(p.modelName) has no state variable '\(name)' (its variables: \(known.joined(separator: ", ")))")
+            }
+            let column = state[name]!
+            guard column.count == p.size else {
+                throw VolleyError.invalidParameter(name: "initial_state.\(name)", value: "\(column.count) values", reason: "population '\(p.name)' has \(p.size) neurons")
+            }
+            if let bad = column.firstIndex(where: { !$0.isFinite }) {
+                throw VolleyError.invalidParameter(name: "initial_state.\(name)[\(bad)]", value: "\(column[bad])", reason: "must be finite")
+            }
+        }
     }
 
     /// The seed of element `index` of kind `kind` when the file states none: a hash of the

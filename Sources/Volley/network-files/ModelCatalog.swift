@@ -6,8 +6,13 @@ public enum ModelCatalog {
         public let name: String
         /// Parameter names, units and whether each is required, for docs and `volley describe`.
         public let parameters: [(name: String, unit: String, required: Bool)]
+        /// The state variables `initial_state` can set (empty: none).
+        public let stateVariables: [(name: String, unit: String)]
         let add: (inout Network, PopulationSpec, [String: ParameterValue], String) throws -> PopulationID
         let read: (any NeuronModel) -> [String: ParameterValue]?
+        /// Sets per-neuron state variables as the states `reset()` restores (the potentials of
+        /// `initial_potentials` included), then resets.
+        let applyStates: (Simulator, Population, [String: [Double]]) throws -> Void
     }
 
     /// What a population needs besides its model's parameters.
@@ -19,9 +24,46 @@ public enum ModelCatalog {
     }
 
     static func entry<M: NeuronModel & FileRepresentable>(_: M.Type) -> Entry {
+        entry(M.self, stateVariables: [], applyStates: { _, p, values in
+            guard values.isEmpty else {
+                throw VolleyError.invalidParameter(name: "initial_state", value: values.keys.sorted().joined(separator: ", "), reason: "\(M.modelName) has no state variables in network files")
+            }
+        })
+    }
+
+    static func entry<M: NeuronModel & FileRepresentable & FileStateRepresentable>(_: M.Type) -> Entry {
+        let variables = M.stateVariables
+        return entry(M.self, stateVariables: variables.map { ($0.name, $0.unit) }, applyStates: { sim, p, values in
+            guard !values.isEmpty, let model = p.model as? M else { return }
+            let v0 = try p.initialPotentials?.values(count: p.size, population: p.name)
+            var states = (0..<p.size).map { model.initialState(potential: v0?[$0]) }
+            for (name, column) in values {
+                guard let variable = variables.first(where: { $0.name == name }) else {
+                    throw VolleyError.invalidParameter(
+                        name: "initial_state.\(name)", value: "\(column.count) values",
+                        reason: "\(M.modelName) has no state variable '\(name)' (its variables: \(variables.map(\.name).joined(separator: ", ")))")
+                }
+                guard column.count == p.size else {
+                    throw VolleyError.invalidParameter(name: "initial_state.\(name)", value: "\(column.count) values", reason: "population '\(p.name)' has \(p.size) neurons")
+                }
+                if let bad = column.firstIndex(where: { !$0.isFinite }) {
+                    throw VolleyError.invalidParameter(name: "initial_state.\(name)[\(bad)]", value: "\(column[bad])", reason: "must be finite")
+                }
+                for i in 0..<p.size { states[i][keyPath: variable.path] = column[i] }
+            }
+            try sim.setInitialStates(states, of: p.id, as: M.self)
+            sim.reset()
+        })
+    }
+
+    static func entry<M: NeuronModel & FileRepresentable>(
+        _: M.Type, stateVariables: [(name: String, unit: String)],
+        applyStates: @escaping (Simulator, Population, [String: [Double]]) throws -> Void
+    ) -> Entry {
         Entry(
             name: M.modelName,
             parameters: M.parameters.map { ($0.name, $0.unit, $0.isRequired) },
+            stateVariables: stateVariables,
             add: { network, spec, values, context in
                 let model = try M.fromFile(values, context: context)
                 do {
@@ -33,7 +75,8 @@ public enum ModelCatalog {
                     spec.name, size: spec.size, model: model, initialPotentials: spec.initialPotentials,
                     firstSpikeOnly: spec.firstSpikeOnly)
             },
-            read: { model in (model as? M)?.fileParameters })
+            read: { model in (model as? M)?.fileParameters },
+            applyStates: applyStates)
     }
 
     /// The catalog, in the order docs/network-files.md lists the models.

@@ -42,12 +42,15 @@ public struct NetworkFile: Codable, Sendable, Equatable {
         /// The model's parameters by file name; those left out keep the model's defaults.
         public var parameters: [String: ParameterValue]?
         public var initialPotentials: InitialPotentialsEntry?
+        /// Per-neuron values of the model's state variables at t = 0 (ModelCatalog's
+        /// `stateVariables`, e.g. `"theta"`), one list per variable.
+        public var initialState: [String: [Double]]?
         public var firstSpikeOnly: Bool?
         public var source: SourceEntry?
 
         enum CodingKeys: String, CodingKey {
             case name, size, model, parameters, source
-            case initialPotentials = "initial_potentials", firstSpikeOnly = "first_spike_only"
+            case initialPotentials = "initial_potentials", initialState = "initial_state", firstSpikeOnly = "first_spike_only"
         }
     }
 
