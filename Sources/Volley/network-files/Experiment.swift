@@ -187,6 +187,7 @@ public struct Experiment: Sendable {
             guard let entry = ModelCatalog.entry(named: p.modelName) else {
                 throw VolleyError.unsupported("population '\(name)': \(p.modelName) is not in ModelCatalog")
             }
+            try Self.checkInitialState(values, of: p)
             try entry.applyStates(sim, p, values)
         }
         return sim

@@ -10,8 +10,8 @@ public enum ModelCatalog {
         public let stateVariables: [(name: String, unit: String)]
         let add: (inout Network, PopulationSpec, [String: ParameterValue], String) throws -> PopulationID
         let read: (any NeuronModel) -> [String: ParameterValue]?
-        /// Sets per-neuron state variables as the states `reset()` restores (the potentials of
-        /// `initial_potentials` included), then resets.
+        /// Sets per-neuron state variables (checked by `Experiment.checkInitialState`) as the
+        /// states `reset()` restores, over the potentials of `initial_potentials`; then resets.
         let applyStates: (Simulator, Population, [String: [Double]]) throws -> Void
     }
 
@@ -24,11 +24,8 @@ public enum ModelCatalog {
     }
 
     static func entry<M: NeuronModel & FileRepresentable>(_: M.Type) -> Entry {
-        entry(M.self, stateVariables: [], applyStates: { _, p, values in
-            guard values.isEmpty else {
-                throw VolleyError.invalidParameter(name: "initial_state", value: values.keys.sorted().joined(separator: ", "), reason: "\(M.modelName) has no state variables in network files")
-            }
-        })
+        // No state variables: Experiment.checkInitialState refuses any `initial_state`.
+        entry(M.self, stateVariables: [], applyStates: { _, _, _ in })
     }
 
     static func entry<M: NeuronModel & FileRepresentable & FileStateRepresentable>(_: M.Type) -> Entry {
@@ -37,18 +34,8 @@ public enum ModelCatalog {
             guard !values.isEmpty, let model = p.model as? M else { return }
             let v0 = try p.initialPotentials?.values(count: p.size, population: p.name)
             var states = (0..<p.size).map { model.initialState(potential: v0?[$0]) }
-            for (name, column) in values {
-                guard let variable = variables.first(where: { $0.name == name }) else {
-                    throw VolleyError.invalidParameter(
-                        name: "initial_state.\(name)", value: "\(column.count) values",
-                        reason: "\(M.modelName) has no state variable '\(name)' (its variables: \(variables.map(\.name).joined(separator: ", ")))")
-                }
-                guard column.count == p.size else {
-                    throw VolleyError.invalidParameter(name: "initial_state.\(name)", value: "\(column.count) values", reason: "population '\(p.name)' has \(p.size) neurons")
-                }
-                if let bad = column.firstIndex(where: { !$0.isFinite }) {
-                    throw VolleyError.invalidParameter(name: "initial_state.\(name)[\(bad)]", value: "\(column[bad])", reason: "must be finite")
-                }
+            for (name, column) in values {  // checked by Experiment.checkInitialState
+                guard let variable = variables.first(where: { $0.name == name }) else { continue }
                 for i in 0..<p.size { states[i][keyPath: variable.path] = column[i] }
             }
             try sim.setInitialStates(states, of: p.id, as: M.self)
