@@ -41,6 +41,9 @@ import Volley
         try net.connect(exc, to: inh, pattern: .allToAll(), weight: .constant(0.6), delay: .constant(0.7), seed: 6)
         let ie = try net.connect(inh, to: exc, pattern: .fixedOutDegree(8), weight: .constant(-2), delay: .constant(0.9), receptor: Receptor.inhibitory, seed: 8)
         try net.setWeights((0..<80).map { -1 - Double($0) / 80 }, of: ie)
+        // Per-synapse lists: kept once, as the synapse list (no second copy in the recipe).
+        let listed = try net.connect(poisson, to: inh, pattern: .fixedOutDegree(1), weight: .values((0..<16).map { 0.5 + Double($0) / 8 }), delay: .values((0..<16).map { 0.3 + Double($0) / 10 }), seed: 11)
+        if case .synapses = try net.projection(listed).recipe {} else { Issue.record("a rule with value lists keeps a generated recipe") }
         try net.connect(inh, to: inh, synapses: [Synapse(source: 0, target: 1, weight: -0.5, delay: 0.4), Synapse(source: 3, target: 2, weight: -0.25, delay: 2.2)], receptor: 1)
         let geometry = ConvolutionGeometry(inputChannels: 1, inputHeight: 4, inputWidth: 4, outputChannels: 2, kernelSize: 2, stride: 1, padding: 0)
         try net.connect(trains, to: conv, convolution: geometry, kernel: (0..<8).map { 0.3 + Double($0) * 0.1 }, delay: 0.5)

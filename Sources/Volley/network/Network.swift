@@ -107,7 +107,7 @@ public struct Network: Sendable {
         return try appendProjection(
             label, src, tgt, receptor, structure,
             try stored(weights, precision, label),
-            recipe: .generated(pattern: pattern, weight: weight, delay: delay, seed: seed))
+            recipe: ProjectionRecipe(pattern: pattern, weight: weight, delay: delay, seed: seed))
     }
 
     /// Connects `source` to `target` with an explicit synapse list (local indices).

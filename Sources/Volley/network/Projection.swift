@@ -42,3 +42,15 @@ public enum ProjectionRecipe: Sendable {
     /// `Network.connect(_:to:pooling:weight:delay:…)`.
     case pooling(PoolingGeometry, weight: Double, delay: Double)
 }
+
+extension ProjectionRecipe {
+    /// The recipe of a generated projection: its rule and seed — unless the arguments are
+    /// per-synapse lists (`.values`, `.explicit` pairs), which would keep a second copy of every
+    /// synapse's data; those are written as their synapse list, which says the same.
+    init(pattern: ConnectionPattern, weight: WeightSpec, delay: DelaySpec, seed: UInt64) {
+        switch (pattern, weight, delay) {
+        case (.explicit, _, _), (_, .values, _), (_, _, .values): self = .synapses
+        default: self = .generated(pattern: pattern, weight: weight, delay: delay, seed: seed)
+        }
+    }
+}
