@@ -240,3 +240,27 @@ extension CommandOptions {
         return n
     }
 }
+
+extension CommandOptions {
+    /// Declares `--threads N|auto` for an example whose `work` is split over samples or runs
+    /// (through `parallelMap`; see `applyWorkThreads()`).
+    public mutating func workThreadsOption(work: String = "training and evaluation (samples split across them)") {
+        option(
+            "threads", value: "N|auto", default: "auto",
+            help: "threads for \(work); identical results for every N; auto: VOLLEY_THREADS if set, else all cores")
+    }
+
+    /// Sets `Parallelism.threads` from `--threads` (or `VOLLEY_THREADS` when it is `auto`, else
+    /// every core) and returns it, for the JSON key `threads`.
+    @discardableResult
+    public func applyWorkThreads() throws -> Int {
+        if let n = try requestedThreads() {
+            Parallelism.threads = n
+        } else if ProcessInfo.processInfo.environment["VOLLEY_THREADS"] != nil {
+            Parallelism.threads = try Simulator.defaultThreads()
+        } else {
+            Parallelism.threads = Simulator.coreCount
+        }
+        return Parallelism.threads
+    }
+}

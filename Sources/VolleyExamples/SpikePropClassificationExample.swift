@@ -29,7 +29,9 @@ public func runSpikePropClassificationExample(program: String, title: String, de
     cli.option("svg", value: "PATH", help: "write the training curves (loss and test accuracy per epoch) as SVG")
     cli.flag("no-engine-check", help: "skip re-running the test samples in the event-driven engine")
     cli.flag("quick", help: "seconds-long run for CI: 3 folds, few epochs, 40 samples per class")
+    cli.workThreadsOption()
     try cli.parseProcessArguments()
+    let threads = try cli.applyWorkThreads()
 
     let isQuick = cli.isSet("quick")
     var setup = isQuick ? quick : defaults
@@ -147,6 +149,7 @@ public func runSpikePropClassificationExample(program: String, title: String, de
         "fields_per_feature": .int(setup.fieldsPerFeature), "optimizer": .string(setup.optimizer.name),
         "wall_seconds": .number(wall), "spikes_per_sample": .number(spikes),
         "synaptic_events_per_sample": .number(synops), "engine_mismatches": .int(mismatches),
+        "threads": .int(threads), "thread_wait_seconds": .array(Parallelism.waitSeconds.map { .number($0) }),
     ]
     printResultLine(fields.merging(try JSONValue(encoding: evaluation)))
 }

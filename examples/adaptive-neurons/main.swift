@@ -84,7 +84,9 @@ runExample("adaptive-neurons") {
     cli.option("svg-izhikevich", value: "PATH", help: "write the Izhikevich traces as SVG")
     cli.option("reference-out", value: "PATH", help: "write the reference spike times of the accuracy runs as JSON ({\"adex\": […], \"izhikevich\": […]}, ms; for benchmarks/peers/adaptive_nest.py)")
     cli.flag("quick", help: "seconds-long CI run: 300 ms steps and the coarser half of the accuracy table")
+    cli.workThreadsOption(work: "the pattern runs (one neuron each; the accuracy table runs on one thread, as it times each run)")
     try cli.parseProcessArguments()
+    let threads = try cli.applyWorkThreads()
     let quick = cli.isSet("quick")
     let duration = quick && !cli.isSet("duration") ? 300 : try cli.double("duration", .init("must be in [50, 10⁵] ms") { $0 >= 50 && $0 <= 1e5 })
     let referenceTolerance = try cli.double("reference-tolerance", .init("must be in [1e-13, 1e-9]") { $0 >= 1e-13 && $0 <= 1e-9 })
@@ -98,8 +100,9 @@ runExample("adaptive-neurons") {
     func report<M: IntegratedModel & ExactlyPredictable>(_ cases: [PatternCase<M>], model: String, svg: String?, peak: Double, floor: Double) throws {
         var traces: [[Double]] = [], spikeLists: [[Double]] = []
         print("\(model) (event-driven engine, \(Format.fixed(duration, 0)) ms step from rest):")
-        for c in cases {
-            let (spikes, trace) = try run(c.model, duration: duration)
+        let runs = parallelMap(cases.count) { k in Result { try run(cases[k].model, duration: duration) } }
+        for (c, outcome) in zip(cases, runs) {
+            let (spikes, trace) = try outcome.get()
             let got = FiringPattern.classify(spikes, duration: duration)
             let f = FiringPattern.features(of: spikes)
             let ok = got == c.expected
@@ -203,5 +206,6 @@ runExample("adaptive-neurons") {
         "example": "adaptive-neurons", "patterns_reproduced": .int(reproduced), "patterns_total": .int(total),
         "max_spike_time_error_ms": .number(defaultError), "default_tolerance": .number(1e-11), "reference_tolerance": .number(referenceTolerance),
         "pattern_duration_ms": .number(duration), "patterns": .array(rows), "accuracy": .array(accuracy),
+        "threads": .int(threads), "thread_wait_seconds": .array(Parallelism.waitSeconds.map { .number($0) }),
     ])
 }

@@ -39,7 +39,9 @@ runExample("convert-ann") {
     cli.option("load", value: "PATH", help: "load an ANN instead of training")
     cli.option("svg", value: "PATH", help: "write accuracy against latency (ms) of both codings as SVG")
     cli.flag("quick", help: "seconds-long CI run: 1000 training and 300 test images, 100 hidden neurons (cnn: channels 4,8, no hidden layer), 2 epochs, steps 10,50, 20 engine images")
+    cli.workThreadsOption()
     try cli.parseProcessArguments()
+    let threads = try cli.applyWorkThreads()
 
     let quick = cli.isSet("quick")
     let arch = try cli.choice("arch", ["mlp", "cnn"])
@@ -175,6 +177,7 @@ runExample("convert-ann") {
         print("accuracy against latency written to \(path)")
     }
     let fields: JSONValue = [
+        "threads": .int(threads), "thread_wait_seconds": .array(Parallelism.waitSeconds.map { .number($0) }),
         "example": "convert-ann", "arch": .string(arch), "layers": .string(ConversionReport.architecture(ann)),
         "epochs": .int(cli.string("load") == nil ? epochs : 0), "seed": .unsigned(seed),
         "train_samples": .int(cli.string("load") == nil ? fit : 0), "validation_samples": .int(validation), "test_samples": .int(evalImages.count),

@@ -42,7 +42,9 @@ runExample("eprop") {
     cli.option("train-samples", value: "N", default: "55000", help: "smnist: training images (the next 5000 of the training set validate)")
     cli.option("svg", value: "PATH", help: "write the training curve (validation error per validation) as SVG")
     cli.flag("quick", help: "seconds-long CI run: shorter trials, 20 neurons, 6 iterations of 8 trials")
+    cli.workThreadsOption()
     try cli.parseProcessArguments()
+    let threads = try cli.applyWorkThreads()
 
     let quick = cli.isSet("quick")
     let taskName = try cli.choice("task", ["evidence", "store-recall", "smnist"])
@@ -149,6 +151,7 @@ runExample("eprop") {
           (solvedThreshold.map { " — solved (test error < \(Format.fixed(100 * $0, 0))%) by \(solved) of \(runs.count)" } ?? ""))
     let trainSeconds = runs.reduce(0) { $0 + $1.seconds }, trainTrials = runs.reduce(0) { $0 + $1.trials }
     let fields: JSONValue = [
+        "threads": .int(threads), "thread_wait_seconds": .array(Parallelism.waitSeconds.map { .number($0) }),
         "example": "eprop", "task": .string(taskName), "learning": .string(learningName),
         "feedback": learningName == "eprop" ? .string(feedbackName) : .null,
         "test_accuracy": .number(accuracies.reduce(0, +) / Double(runs.count)),

@@ -46,7 +46,9 @@ runExample("eventprop") {
     cli.option("svg", value: "PATH", help: "write the training curve as SVG")
     cli.option("decision-svg", value: "PATH", help: "yinyang: write the decision map with the test points as SVG")
     cli.flag("quick", help: "seconds-long CI run")
+    cli.workThreadsOption()
     try cli.parseProcessArguments()
+    let threads = try cli.applyWorkThreads()
 
     let quick = cli.isSet("quick")
     let taskName = try cli.choice("task", ["yinyang", "mnist"])
@@ -247,6 +249,7 @@ runExample("eventprop") {
         print("decision map written to \(path)")
     }
     let fields: JSONValue = [
+        "threads": .int(threads), "thread_wait_seconds": .array(Parallelism.waitSeconds.map { .number($0) }),
         "example": "eventprop", "task": .string(task.name), "loss": .string(lossName), "test_accuracy": .number(test.accuracy),
         "validation_accuracy": .number(loadPath == nil ? best.accuracy : nil), "best_epoch": loadPath == nil ? .int(best.epoch) : .null,
         "epochs": .int(epochs), "learn_delays": .bool(learnDelays),

@@ -48,7 +48,9 @@ runExample("mnist-stbp") {
     cli.option("svg", value: "PATH", help: "write the training curve (train/held-out accuracy per epoch) as SVG")
     cli.option("eval-exact", value: "N", default: "0", help: "run the first N test images in the event-driven engine (exact) and the time-stepped engine at dt = 1, 0.5, 0.25, 0.1 ms: accuracy and synaptic events per image (exact_test_accuracy is over those N)")
     cli.flag("quick", help: "seconds-long CI run: 1000 training and 300 test images, 100 hidden neurons (cnn: channels 4,8), 3 epochs")
+    cli.workThreadsOption()
     try cli.parseProcessArguments()
+    let threads = try cli.applyWorkThreads()
 
     let quick = cli.isSet("quick")
     let arch = try cli.choice("arch", ["mlp", "cnn"])
@@ -154,7 +156,7 @@ runExample("mnist-stbp") {
         network.initialize(gain: gain, seed: seed)
         steps = network.steps(forInputSteps: inputSteps)
         print("network \(architecture(network)) LIF (\(STBPDynamicsOptions.describe(network))), \(network.weights.reduce(0) { $0 + $1.count }) weights, \(steps) steps of \(dt) ms per image")
-        print("training: Adam lr \(lr) × \(lrDecay) every \(lrStep) epochs, batch \(batch), random shifts ±\(shift) px, loss \(loss.rawValue), readout \(readout.rawValue), surrogate \(surrogate), \(epochs) epochs, seed \(seed), both cores")
+        print("training: Adam lr \(lr) × \(lrDecay) every \(lrStep) epochs, batch \(batch), random shifts ±\(shift) px, loss \(loss.rawValue), readout \(readout.rawValue), surrogate \(surrogate), \(epochs) epochs, seed \(seed), \(threads) thread\(threads == 1 ? "" : "s")")
         var trainer = try STBPTrainer(network: network, learningRate: lr, surrogate: surrogate, loss: loss, batch: batch, learnLeak: cli.isSet("learn-leak"))
         var schedule = EpochSchedule(samples: fit, seed: seed, learningRate: lr, decay: lrDecay, step: lrStep)
         for epoch in 1...max(epochs, 1) where epochs > 0 {
@@ -241,6 +243,7 @@ runExample("mnist-stbp") {
         print("model written to \(path)")
     }
     let fields: JSONValue = [
+        "threads": .int(threads), "thread_wait_seconds": .array(Parallelism.waitSeconds.map { .number($0) }),
         "example": "mnist-stbp", "arch": .string(network.connections.contains { $0.kind == .convolution } ? "cnn" : "mlp"),
         "layers": .string(architecture(network)),
         "test_accuracy": .number(eval.accuracy), "exact_test_accuracy": exact, "exact_test_samples": .int(exactCount), "grid_test_accuracy_same_images": gridSameImages, "train_accuracy": .number(trainAccuracy),

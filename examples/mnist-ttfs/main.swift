@@ -34,7 +34,9 @@ runExample("mnist-ttfs") {
     cli.option("svg", value: "PATH", help: "write the training curve (train/test accuracy per epoch) as SVG")
     cli.flag("eval-stepped", help: "also evaluate in the time-stepped engine for dt = 1, 0.5, 0.1, 0.01 ms")
     cli.flag("quick", help: "seconds-long CI run: 1000 training and 500 test images, 100 hidden neurons, 4 epochs of batch 16 at lr 5e-4 (chosen on a validation split of those 1000; docs/ttfs-mnist.md)")
+    cli.workThreadsOption()
     try cli.parseProcessArguments()
+    let threads = try cli.applyWorkThreads()
 
     let quick = cli.isSet("quick")
     let hidden = quick && !cli.isSet("hidden") ? [100] : try cli.intList("hidden", .within(1...100_000))
@@ -109,7 +111,7 @@ runExample("mnist-ttfs") {
         let sd = network.layerSizes.dropLast().map { 1 / Double($0).squareRoot() }
         let means = network.initializeFiring(inputs: Array(trainX.prefix(256)), sd: sd, firing: 0.95, seed: seed)
         print("network \(network.layerSizes.map(String.init).joined(separator: "-")) ReL-PSP (θ = 1, delay \(network.delay) ms), \(network.parameterCount) weights; initial weights N(μ, 1/√n) with μ = \(means.map { Format.fixed($0, 5) }) so that 95% of neurons fire")
-        print("training: Adam, lr \(lr) × \(decay) every \(lrStep) epochs, batch \(batch), softmax temperature \(options.temperature) ms, input jitter \(jitter) ms, random shifts ±\(shift) px, \(epochs) epochs, seed \(seed), both cores")
+        print("training: Adam, lr \(lr) × \(decay) every \(lrStep) epochs, batch \(batch), softmax temperature \(options.temperature) ms, input jitter \(jitter) ms, random shifts ±\(shift) px, \(epochs) epochs, seed \(seed), \(threads) thread\(threads == 1 ? "" : "s")")
         var jitterRNG = Xoshiro256(seed: seed, stream: 0x11773)
         let trainer = try TTFSTrainer(network: network, options: options, learningRate: lr, seed: seed)
         let trainStart = Date()
@@ -235,6 +237,7 @@ runExample("mnist-ttfs") {
     }
     let wall = Date().timeIntervalSince(start)
     var fields: [String: JSONValue] = [
+        "threads": .int(threads), "thread_wait_seconds": .array(Parallelism.waitSeconds.map { .number($0) }),
         "example": "mnist-ttfs", "test_accuracy": .number(eval.accuracy), "train_accuracy": .number(trainAccuracy),
         "epochs": .int(cli.string("load") == nil ? epochs : 0), "hidden": .array(network.layerSizes.dropFirst().dropLast().map { .int($0) }),
         "seed": .unsigned(seed), "wall_seconds": .number(wall), "train_seconds": .number(trainSeconds),

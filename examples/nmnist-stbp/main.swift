@@ -29,7 +29,9 @@ runExample("nmnist-stbp") {
     cli.option("seed", value: "S", default: "1", help: "seed of the weights, the order, and the synthetic sensors' thresholds")
     cli.option("svg", value: "PATH", help: "write the first test recording's events in three windows as SVG")
     cli.flag("quick", help: "seconds-long CI run: 200 training and 100 test recordings, 32 hidden neurons, 2 epochs")
+    cli.workThreadsOption()
     try cli.parseProcessArguments()
+    let threads = try cli.applyWorkThreads()
 
     let quick = cli.isSet("quick")
     let hidden = quick && !cli.isSet("hidden") ? [32] : try cli.intList("hidden", .within(1...10_000))
@@ -172,6 +174,7 @@ runExample("nmnist-stbp") {
         print("event windows written to \(path)")
     }
     let fields: JSONValue = [
+        "threads": .int(threads), "thread_wait_seconds": .array(Parallelism.waitSeconds.map { .number($0) }),
         "example": "nmnist-stbp", "synthetic": .bool(!cli.isSet("data")), "hidden": .array(hidden.map { .int($0) }),
         "test_accuracy": .number(eval.accuracy), "exact_test_accuracy": exactAccuracy, "exact_test_samples": .int(exactRequested),
         "train_accuracy": .number(trainAccuracy), "epochs": .int(epochs), "bin_ms": .number(bin), "steps": .int(steps),

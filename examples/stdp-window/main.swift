@@ -28,6 +28,7 @@ runExample("stdp-window") {
     cli.option("svg", value: "PATH", help: "write Δw vs Δt (simulated points over the analytic curve) as SVG")
     cli.option("csv", value: "PATH", help: "write dt_ms,engine,dw_simulated,dw_analytic,relative_error as CSV")
     cli.flag("quick", help: "seconds-long CI run: Δt step 5 ms")
+    cli.threadsOption()
     try cli.parseProcessArguments()
 
     let pairing = STDPPairing(rawValue: try cli.choice("pairing", STDPPairing.allCases.map(\.rawValue)))!
@@ -103,10 +104,16 @@ runExample("stdp-window") {
     var rows: [(dt: Double, engine: String, simulated: Double, analytic: Double, error: Double)] = []
     var maxError = 0.0
     var perEngine: [String: JSONValue] = [:]
+    var threadsByEngine: [String: JSONValue] = [:]
+    let threads = try cli.threads(for: net)
     let start = Date()
     for engine in engines == "both" ? ["event", "stepped"] : [engines] {
-        let sim: Simulator = engine == "event" ? try EventDrivenSimulator(network: net) : try TimeSteppedSimulator(network: net, dt: dtStep)
+        let sim: Simulator = engine == "event"
+            ? try EventDrivenSimulator(network: net, threads: threads) : try TimeSteppedSimulator(network: net, dt: dtStep, threads: threads)
         try sim.run(until: tPre + range + 50)
+        let ran = sim.report()
+        threadsByEngine[engine] = .int(ran.threads)
+        print("  \(engine): \(ran.threads) thread\(ran.threads == 1 ? "" : "s")\(ran.oneThreadReason.map { " (\($0))" } ?? "")")
         let weights = try sim.weights(of: plastic)
         let postSpikes = try sim.spikes(of: post).times.count
         guard postSpikes == dts.count else {
@@ -154,5 +161,6 @@ runExample("stdp-window") {
         "tau_plus_ms": .number(rule.tauPlus), "tau_minus_ms": .number(rule.tauMinus),
         "a_plus": .number(rule.aPlus), "a_minus": .number(rule.aMinus),
         "wall_seconds": .number(Date().timeIntervalSince(start)),
+        "threads": .int(threads), "threads_by_engine": .object(threadsByEngine),
     ])
 }

@@ -37,7 +37,9 @@ runExample("xor-spikeprop") {
     cli.option("trace-seed", value: "S", help: "print loss and spike times every epoch for this seed (default: the first seed)")
     cli.option("svg", value: "PATH", help: "write the training curves (loss per epoch) as SVG")
     cli.flag("quick", help: "seconds-long run for CI: 4 seeds, at most 300 epochs")
+    cli.workThreadsOption()
     try cli.parseProcessArguments()
+    let threads = try cli.applyWorkThreads()
 
     let quick = cli.isSet("quick")
     let seeds = quick && !cli.isSet("seeds") ? 4 : try cli.int("seeds", .within(1...10_000))
@@ -139,6 +141,7 @@ runExample("xor-spikeprop") {
         print("training curves written to \(path)")
     }
     printResultLine([
+        "threads": .int(threads), "thread_wait_seconds": .array(Parallelism.waitSeconds.map { .number($0) }),
         "example": "xor-spikeprop", "seeds": .int(seeds), "first_seed": .unsigned(firstSeed),
         "optimizer": .string(optimizerName), "max_epochs": .int(maxEpochs),
         "converged_fraction": .number(fraction), "median_epochs_to_converge": .number(median),
