@@ -104,18 +104,66 @@ struct EventThreadsTests {
         #expect(sim.spikes.times == first && first.reduce(0) { $0 + $1.count } > 300)
     }
 
-    @Test("Plastic projections and delays below minimumWindow run on one thread, and say why")
-    func oneThreadReasons() throws {
-        var plastic = Network()
-        let input = try plastic.addPoissonSource("in", rates: Array(repeating: 50, count: 20), seed: 31)
-        let out = try plastic.addPopulation("out", size: 50, model: LIFDelta(tauM: 20, vRest: -70, vReset: -70, vThreshold: -55, tRef: 2))
-        let p = try plastic.connect(input, to: out, pattern: .fixedProbability(0.5), weight: .uniform(0, 1.2), delay: .uniform(0.5, 4), seed: 32)
-        try plastic.setPlasticity(.stdp(STDPRule(tauPlus: 20, tauMinus: 20, aPlus: 0.02, aMinus: 0.021, wMin: 0, wMax: 1.5)), for: p)
-        let a = try EventDrivenSimulator(network: plastic, threads: 2)
-        #expect(a.threads == 1 && a.oneThreadReason?.contains("plastic") == true)
-        try a.run(until: 50)
-        #expect(a.threadCount == 1 && RunReport(simulator: a).threads == 1)
+    /// A plastic network: Poisson input onto 120 LIF neurons (feed-forward, plastic) and sparse
+    /// recurrent plastic excitation among them, delays 0.5–4 ms, with `rule` on both projections.
+    static func plasticNetwork(_ rule: Plasticity, seed: UInt64) throws -> (Network, [ProjectionID]) {
+        var net = Network()
+        let input = try net.addPoissonSource("in", rates: Array(repeating: 40, count: 40), seed: seed)
+        let out = try net.addPopulation("out", size: 120, model: LIFDelta(tauM: 20, vRest: -70, vReset: -70, vThreshold: -55, tRef: 2))
+        let ff = try net.connect(input, to: out, pattern: .fixedProbability(0.5), weight: .uniform(0.5, 1.5), delay: .uniform(0.5, 4), seed: seed + 1)
+        let rec = try net.connect(out, to: out, pattern: .fixedProbability(0.1), weight: .uniform(0, 1.2), delay: .uniform(0.5, 2), seed: seed + 2)
+        try net.setPlasticity(rule, for: ff)
+        try net.setPlasticity(rule, for: rec)
+        return (net, [ff, rec])
+    }
 
+    /// Owner computes: on 2, 3 and 4 threads every rule gives the one-thread run's spikes, learned
+    /// weights and number of synapse updates bit for bit (feed-forward and recurrent plastic
+    /// synapses, targets of one group on several threads, a reset and rerun with the learned
+    /// weights kept).
+    @Test(
+        "Plastic projections (STDP, every pairing; Diehl & Cook with and without the triplet gate): 1, 2, 3, 4 threads bit-identical",
+        arguments: [
+            Plasticity.stdp(STDPRule(tauPlus: 16.8, tauMinus: 33.7, aPlus: 0.02, aMinus: 0.021, pairing: .allToAll, wMin: 0, wMax: 1.5)),
+            .stdp(STDPRule(aPlus: 0.03, aMinus: 0.03, pairing: .nearestSymmetric, dependence: .multiplicative(), wMin: 0, wMax: 1.5)),
+            .stdp(STDPRule(aPlus: 0.03, aMinus: 0.03, pairing: .nearestPreCentred, wMin: 0, wMax: 1.5)),
+            .stdp(STDPRule(aPlus: 0.03, aMinus: 0.03, pairing: .nearestRestricted, dependence: .powerLaw(mu: 0.4, w0: 1), wMin: 0, wMax: 1.5)),
+            .diehlCook(DiehlCookRule(etaPost: 0.02, etaPre: 0.002, wMax: 1.5)),
+            .diehlCook(DiehlCookRule(etaPost: 0.02, etaPre: 0.002, wMax: 1.5, tauPost2: 40)),
+        ])
+    func plastic(rule: Plasticity) throws {
+        let (net, projections) = try Self.plasticNetwork(rule, seed: 31)
+        func run(threads: Int) throws -> (spikes: [[Double]], neurons: [[UInt32]], weights: [[Double]], updates: UInt64, potentials: [[Double]]) {
+            let sim = try EventDrivenSimulator(network: net, threads: threads)
+            #expect(sim.threads == threads && sim.oneThreadReason == nil)
+            try sim.run(until: 150)
+            sim.reset(keepingWeights: true)
+            try sim.run(until: 300)
+            #expect(sim.threadCount == threads)
+            // One event at a time across the threads' blocks (a state recording).
+            let serial = try EventDrivenSimulator(network: net, threads: threads)
+            _ = try serial.recordPotentials(of: net.populations[1].id, neurons: [0, 59, 60, 119], every: 0.5)
+            try serial.run(until: 150)
+            let potentials = serial.stateRecordings.flatMap(\.potentials) + (try projections.map { try serial.weights(of: $0) })
+            return (sim.spikes.times, sim.spikes.neurons, try projections.map { try sim.weights(of: $0) }, sim.plasticityUpdates, potentials)
+        }
+        let one = try run(threads: 1)
+        #expect(one.spikes[1].count > 500, "the network must be active: \(one.spikes[1].count) spikes")
+        let changed = one.weights != projections.map { net.projections[$0.index].weights.array }
+        #expect(changed, "the rule must change weights")
+        for threads in [2, 3, 4] {
+            let many = try run(threads: threads)
+            let sameSpikes = many.spikes == one.spikes && many.neurons == one.neurons
+            let sameWeights = many.weights == one.weights
+            #expect(sameSpikes, "\(threads) threads: spikes differ")
+            #expect(sameWeights, "\(threads) threads: weights differ")
+            #expect(many.potentials == one.potentials, "\(threads) threads, state recorded: potentials or weights differ")
+            #expect(many.updates == one.updates, "\(threads) threads: \(many.updates) updates, one thread \(one.updates)")
+        }
+    }
+
+    @Test("Delays below minimumWindow run on one thread, and say why")
+    func oneThreadReasons() throws {
         var short = Network()
         let source = try short.addSpikeSource("in", trains: [[1, 4, 7]])
         let target = try short.addPopulation("out", size: 5, model: LIFDelta(tauM: 20, vRest: -70, vReset: -70, vThreshold: -55, tRef: 2))

@@ -16,7 +16,7 @@ struct Settings {
     /// "event" or "stepped".
     var engine: String
     var dt: Double
-    /// Threads of the time-stepped engine during training (`--threads`; nil: auto).
+    /// Threads of the engine during training (`--threads`; nil: auto).
     var threads: Int?
     var variant: Variant
     var inhibition: Double

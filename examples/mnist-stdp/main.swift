@@ -107,9 +107,7 @@ runExample("mnist-stdp") {
         throw VolleyError.usage("option '--dt' sets the step of the stepped engine; the event-driven engine has no time step (add --engine stepped, or drop --dt)")
     }
     let threads = try cli.requestedThreads()
-    if engine == "event", let threads, threads > 1 {
-        throw VolleyError.usage("option '--threads': the event-driven engine runs plastic networks (this training) on one thread (use --engine stepped for \(threads) threads)")
-    }
+    if let threads { Parallelism.threads = threads }
     let thetaPlus = try saved?.thetaPlusMv ?? cli.optionalDouble("theta-plus", .init("must be in (0, 100] mV") { $0 > 0 && $0 <= 100 }) ?? DC.defaultThetaPlus(neurons: neurons)
     let variant = Variant(
         conductance: try (saved?.synapses ?? cli.choice("synapses", ["current", "conductance"])) == "conductance",
@@ -166,7 +164,7 @@ runExample("mnist-stdp") {
     let evalSeconds = Date().timeIntervalSince(evalStart)
     let perClass = (0..<10).map { c in finalAssignments.filter { $0 == c }.count }
     print("labels from \(assignSamples) training images (neurons per class \(perClass), \(finalAssignments.filter { $0 < 0 }.count) silent; \(assignRun.boosted) needed a boost); accuracy on them \(Format.fixed(assignAccuracy * 100, 2))%")
-    print("test accuracy \(Format.fixed(testAccuracy * 100, 2))% (\(correct)/\(testSamples)); \(Format.fixed(Double(testRun.spikes) / Double(testSamples), 0)) spikes and \(Format.fixed(Double(testRun.synapticEvents) / Double(testSamples), 0)) synaptic events per test image, \(testRun.boosted) test images boosted; evaluation \(Format.fixed(evalSeconds, 1)) s on both cores")
+    print("test accuracy \(Format.fixed(testAccuracy * 100, 2))% (\(correct)/\(testSamples)); \(Format.fixed(Double(testRun.spikes) / Double(testSamples), 0)) spikes and \(Format.fixed(Double(testRun.synapticEvents) / Double(testSamples), 0)) synaptic events per test image, \(testRun.boosted) test images boosted; evaluation \(Format.fixed(evalSeconds, 1)) s on \(min(2, Parallelism.threads)) thread\(Parallelism.threads == 1 ? "" : "s")")
 
     var writtenSpikes: JSONValue = .null
     if let path = networkPath {

@@ -161,9 +161,10 @@ public class Simulator {
     var engineMemoryBytes: Int { 0 }
 
     /// Records a spike (the caller counts it), applies potentiation in plastic projections onto
-    /// the neuron, and reports whether `stop` now holds.
+    /// the neuron (unless the caller's thread already has: `potentiate` false), and reports
+    /// whether `stop` now holds.
     @inline(__always)
-    final func noteSpike(population p: Int, local i: Int, time t: Double, stop: StopCondition) -> Bool {
+    final func noteSpike(population p: Int, local i: Int, time t: Double, stop: StopCondition, potentiate: Bool = true) -> Bool {
         let g = network.populations[p].offset + i
         if spikeCountOfNeuron[g] == 0 { firedNeuronsOfPopulation[p] += 1 }
         spikeCountOfNeuron[g] &+= 1
@@ -179,7 +180,7 @@ public class Simulator {
             spikes.neurons[p].append(UInt32(truncatingIfNeeded: i))
             spikes.times[p].append(t)
         }
-        routing.postSpike(population: p, local: i, at: t)
+        if potentiate { routing.postSpike(population: p, local: i, at: t) }
         switch stop {
         case .never: return false
         case let .firstSpike(q): return q.index == p

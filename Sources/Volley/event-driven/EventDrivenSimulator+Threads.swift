@@ -12,10 +12,6 @@ extension EventDrivenSimulator {
     /// How many threads the event-driven engine runs for `network` when `requested` are asked
     /// for, and why fewer, if so.
     static func threadPlan(_ network: Network, requested: Int) -> (threads: Int, reason: String?) {
-        let plastic = network.projections.filter { $0.plasticity != nil }.map(\.name)
-        if !plastic.isEmpty {
-            return (1, "plastic projections (\(plastic.joined(separator: ", "))): their rules update traces and weights that several threads' neurons share, so they run on one thread")
-        }
         let shortest = network.minimumDelay
         if shortest < minimumWindow {
             return (1, "the shortest delay, \(shortest) ms, is below \(minimumWindow) ms: windows that short cost the threads more in meetings than they save")
@@ -39,7 +35,7 @@ extension EventDrivenSimulator {
         threadsOfLastRun = threads
         oneThreadReason = nil
         parallel.advanceInWindows(until: end) { [unowned self] p, local, t in
-            _ = noteSpike(population: p, local: local, time: t, stop: .never)
+            _ = noteSpike(population: p, local: local, time: t, stop: .never, potentiate: false)
         }
         return finishRun(stoppedAt: .infinity, end: end, lastEventTime: Swift.max(time, parallel.lastEventTime))
     }
@@ -61,7 +57,7 @@ extension EventDrivenSimulator {
             let local = shard.pointee.neuronEventNext(population: p, at: t)
             guard local >= 0 else { continue }
             parallel.scheduleEverywhere(spikeOf: p, local: local, at: t)
-            if noteSpike(population: p, local: local, time: t, stop: stop) {
+            if noteSpike(population: p, local: local, time: t, stop: stop, potentiate: false) {
                 stopTime = Swift.min(stopTime, t)
             }
         }

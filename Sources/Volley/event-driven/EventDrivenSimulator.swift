@@ -20,8 +20,8 @@
 ///
 /// **Threads** (`threads` > 1): conservative windows of the shortest delay, one block of every
 /// population per thread (`EventThreads`); spike trains are bit-identical for any thread count.
-/// Networks with plastic projections, or whose shortest delay is below `minimumWindow`, run on
-/// one thread, and `oneThreadReason` says why.
+/// Plastic projections are updated by the thread that owns each target. Networks whose shortest
+/// delay is below `minimumWindow` run on one thread, and `oneThreadReason` says why.
 public final class EventDrivenSimulator: Simulator {
     var deliveries = QuaternaryHeap<DeliveryEvent>()
     /// The kernel of each model population (nil for sources; all nil when threads run).

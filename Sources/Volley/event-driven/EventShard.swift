@@ -63,6 +63,12 @@ struct EventShard {
     let splits: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>>
     let offsets: [Int]
     unowned(unsafe) let routing: SpikeRouting
+    /// The runtimes of plastic projections (nil: static) and, per population, the plastic
+    /// projections onto it: this thread applies their rule to its own synapses and neurons, in
+    /// its lane (`PlasticProjection.useLanes`).
+    let plastic: [Unmanaged<PlasticProjection>?]
+    let plasticByTarget: [[Int]]
+    let hasPlasticity: Bool
 
     /// Bytes between shards in memory: several cache lines.
     static let spacing = (MemoryLayout<EventShard>.stride + 127) / 128 * 128
@@ -83,6 +89,9 @@ struct EventShard {
         splits = partition.splits
         self.offsets = offsets
         self.routing = routing
+        plastic = routing.plastic.map { $0.map { Unmanaged.passUnretained($0) } }
+        plasticByTarget = routing.plasticByTarget
+        hasPlasticity = routing.plastic.contains { $0 != nil }
         deliveries.reserveCapacity(1024)
     }
 
@@ -130,7 +139,8 @@ struct EventShard {
         counters.deliveryPushes &+= pushes
     }
 
-    /// Applies the earliest delivery to this thread's synapses of its group.
+    /// Applies the earliest delivery to this thread's synapses of its group (after its plasticity
+    /// rule, if any, has seen the arrival at those synapses).
     @inline(__always)
     mutating func deliverNext() {
         let event = deliveries.popMin().unsafelyUnwrapped
@@ -142,9 +152,11 @@ struct EventShard {
         let (g, first, _) = view.locate(source: event.source, group: event.group)
         let row = splits[projection] + g &* (threads &+ 1)
         let lo = first &+ Int(row[index])
-        let group = DeliveryGroup(
-            targets: view.targets + lo, weights: view.weights.from(lo), count: Int(row[index &+ 1]) &- Int(row[index]),
-            receptor: view.receptor)
+        let count = Int(row[index &+ 1]) &- Int(row[index])
+        if hasPlasticity, let rule = plastic[projection] {
+            rule._withUnsafeGuaranteedRef { $0.preArrival(group: g, first: lo, count: count, time: t, lane: index) }
+        }
+        let group = DeliveryGroup(targets: view.targets + lo, weights: view.weights.from(lo), count: count, receptor: view.receptor)
         let target = view.targetPopulation
         populations.update(target, time: deliver[target].unsafelyUnwrapped(group, t, &counters))
     }
@@ -160,7 +172,13 @@ struct EventShard {
         populations.update(p, time: next)
         guard local >= 0 else { return -1 }
         counters.spikes &+= 1
-        return firstNeuron[p] &+ local
+        let neuron = firstNeuron[p] &+ local
+        if hasPlasticity {
+            for q in plasticByTarget[p] {
+                plastic[q].unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.postSpike(neuron, time: time, lane: index) }
+            }
+        }
+        return neuron
     }
 
     /// One window: queues the deliveries of the spikes every thread fired in the previous window

@@ -38,6 +38,7 @@ final class EventThreads {
         self.threads = threads
         self.minimumDelay = minimumDelay
         self.partition = partition
+        for rule in routing.plastic { rule?.useLanes(threads) }
         shardMemory = .allocate(byteCount: threads * EventShard.spacing, alignment: 128)
         for k in 0..<threads {
             // Source populations are owned round-robin.

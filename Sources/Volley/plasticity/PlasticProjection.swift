@@ -8,6 +8,13 @@ import Foundation
 /// transposed index (incoming synapses per target) that post spikes need. Traces are stored as
 /// (value, time of last update) and decayed exactly when used, as NEST's `stdp_synapse` does.
 /// A `final class` because it owns raw buffers that the engines' projection views point into.
+///
+/// **Lanes** (`useLanes(_:)`): on several event-driven threads the owner of a target computes
+/// (docs/event-ordering.md, "Threads"): each thread applies an arrival to its own synapses of the
+/// group, and a post spike to its own neuron's incoming synapses, so weights, presynaptic and
+/// postsynaptic traces are only ever written by one thread. What a group's synapses share — the
+/// time of its last arrival — is kept once per thread (lane), every lane seeing the same
+/// arrivals, so each thread computes exactly what one thread would.
 final class PlasticProjection {
     let rule: Plasticity
     let structure: SynapseStructure
@@ -15,7 +22,8 @@ final class PlasticProjection {
     let weights: UnsafeMutableBufferPointer<Double>
     let preTrace: UnsafeMutableBufferPointer<Double>
     let groupOfSynapse: UnsafeMutableBufferPointer<UInt32>
-    let lastArrival: UnsafeMutableBufferPointer<Double>
+    /// Time of the last arrival of group g, as lane k saw it: `lastArrival[k·groupCount + g]`.
+    private(set) var lastArrival: UnsafeMutableBufferPointer<Double>
     let postTrace: UnsafeMutableBufferPointer<Double>
     let postTime: UnsafeMutableBufferPointer<Double>
     /// Incoming synapses of target j: incoming[incomingStart[j] ..< incomingStart[j+1]].
@@ -23,9 +31,10 @@ final class PlasticProjection {
     let incoming: UnsafeMutableBufferPointer<UInt32>
     /// Scratch of `normalizeIncoming`: per-target sums, then scale factors.
     let factors: UnsafeMutableBufferPointer<Double>
-    /// Synapse updates so far. Unchecked exclusivity: only the owning simulator's thread touches
-    /// it, and a checked access per pre arrival showed in profiles.
-    @exclusivity(unchecked) private(set) var updates: UInt64 = 0
+    /// Synapse updates so far of each lane (one cache line apart: `updateCounts[k·8]`).
+    private(set) var updateCounts: UnsafeMutablePointer<UInt64>
+    /// Threads (lanes) that apply the rule; 1 unless `useLanes` said otherwise.
+    private(set) var lanes = 1
     /// ln η_pre + 1e-6 for the Diehl & Cook rule's skip test in `preArrival` (0 otherwise).
     private let logEtaPre: Double
 
@@ -39,6 +48,8 @@ final class PlasticProjection {
         preTrace = .allocate(capacity: Swift.max(n, 1))
         groupOfSynapse = .allocate(capacity: Swift.max(n, 1))
         lastArrival = .allocate(capacity: Swift.max(structure.groupCount, 1))
+        updateCounts = .allocate(capacity: 8)
+        updateCounts.initialize(repeating: 0, count: 8)
         postTrace = .allocate(capacity: structure.targetCount)
         postTime = .allocate(capacity: structure.targetCount)
         incoming = .allocate(capacity: Swift.max(n, 1))
@@ -64,6 +75,7 @@ final class PlasticProjection {
         preTrace.deallocate()
         groupOfSynapse.deallocate()
         lastArrival.deallocate()
+        updateCounts.deallocate()
         postTrace.deallocate()
         postTime.deallocate()
         incoming.deallocate()
@@ -81,7 +93,27 @@ final class PlasticProjection {
         postTime.update(repeating: -.infinity)
     }
 
-    var memoryBytes: Int { structure.synapseCount * (8 + 8 + 4 + 4) + structure.groupCount * 8 + structure.targetCount * 24 }
+    var memoryBytes: Int { structure.synapseCount * (8 + 8 + 4 + 4) + lanes * structure.groupCount * 8 + structure.targetCount * 24 }
+
+    /// Synapse updates so far, all lanes.
+    var updates: UInt64 { (0..<lanes).reduce(0) { $0 &+ updateCounts[$1 &* 8] } }
+
+    /// Prepares `n` lanes (one per event-driven thread), each starting from lane 0's arrival
+    /// times and counting its own updates from 0 (lane 0 keeps its count).
+    func useLanes(_ n: Int) {
+        guard n != lanes else { return }
+        let g = Swift.max(structure.groupCount, 1)
+        let arrivals = UnsafeMutableBufferPointer<Double>.allocate(capacity: n * g)
+        for k in 0..<n { (arrivals.baseAddress! + k * g).initialize(from: lastArrival.baseAddress!, count: g) }
+        lastArrival.deallocate()
+        lastArrival = arrivals
+        let counts = UnsafeMutablePointer<UInt64>.allocate(capacity: 8 * n)
+        counts.initialize(repeating: 0, count: 8 * n)
+        counts[0] = updates
+        updateCounts.deallocate()
+        updateCounts = counts
+        lanes = n
+    }
 
     /// Scales the incoming weights of every target so that they sum to `total` (targets whose
     /// weights sum to 0 are left alone).
@@ -103,10 +135,12 @@ final class PlasticProjection {
     /// A spike of delay group `group` (synapses first..<first+count) arrives at `time`: each
     /// synapse is depressed by its target's postsynaptic trace, then its presynaptic trace is
     /// updated. Called before the spike is delivered, so it is delivered with the new weights.
-    func preArrival(group: Int, first: Int, count: Int, time t: Double) {
-        let previous = lastArrival[group]
-        lastArrival[group] = t
-        updates &+= UInt64(count)
+    /// On several threads each calls it with its `lane` for its own synapses of the group.
+    func preArrival(group: Int, first: Int, count: Int, time t: Double, lane: Int = 0) {
+        let arrival = lane &* structure.groupCount &+ group
+        let previous = lastArrival[arrival]
+        lastArrival[arrival] = t
+        updateCounts[lane &* 8] &+= UInt64(count)
         switch rule {
         case let .stdp(r):
             let decay = exp(-(t - previous) / r.tauPlus)
@@ -147,16 +181,18 @@ final class PlasticProjection {
     }
 
     /// Target `j` spiked at `time`: potentiate its incoming synapses by their presynaptic
-    /// traces, then update its postsynaptic trace.
-    func postSpike(_ j: Int, time t: Double) {
+    /// traces, then update its postsynaptic trace. On several threads, j's owner calls it with its
+    /// `lane`.
+    func postSpike(_ j: Int, time t: Double, lane: Int = 0) {
         let lo = incomingStart[j]
         let hi = incomingStart[j + 1]
-        updates &+= UInt64(hi - lo)
+        let arrivals = lastArrival.baseAddress! + lane &* structure.groupCount
+        updateCounts[lane &* 8] &+= UInt64(hi - lo)
         switch rule {
         case let .stdp(r):
             for k in lo..<hi {
                 let s = Int(incoming[k])
-                let x = preTrace[s] * exp(-(t - lastArrival[Int(groupOfSynapse[s])]) / r.tauPlus)
+                let x = preTrace[s] * exp(-(t - arrivals[Int(groupOfSynapse[s])]) / r.tauPlus)
                 if x > 0 { weights[s] = r.potentiated(weights[s], trace: x) }
                 // Pre-centred and restricted pairing: each pre spike pairs with the first post
                 // spike after it only.
@@ -168,7 +204,7 @@ final class PlasticProjection {
             let gate = r.tauPost2.map { exp(-(t - postTime[j]) / $0) } ?? 1
             for k in lo..<hi {
                 let s = Int(incoming[k])
-                let x = preTrace[s] * exp(-(t - lastArrival[Int(groupOfSynapse[s])]) / r.tauPre)
+                let x = preTrace[s] * exp(-(t - arrivals[Int(groupOfSynapse[s])]) / r.tauPre)
                 let w = weights[s]
                 let room = Swift.max(r.wMax - w, 0)
                 let dw = r.etaPost * gate * (x - r.xTar) * (r.mu == 1 ? room : pow(room, r.mu))
