@@ -16,11 +16,16 @@ enum RunCommand {
         cli.option("raster", value: "PATH", help: "write an SVG raster plot (first 200 neurons per population)")
         cli.option("potentials", value: "PATH", help: "write the sampled membrane potentials of the file's recording.potentials as CSV (population,neuron,time_ms,v_mv)")
         cli.option("report", value: "PATH", help: "write the run report (the JSON object of the last output line) to a file")
-        cli.option("samples", value: "PATH", help: "run every sample of a samples file (volley-samples-1: spike trains of one source population per sample, optional labels) from the initial state and classify by the readout's spike counts")
-        cli.option("readout", value: "NAME", help: "with --samples: the population whose most active neuron is the class (default: the samples file's readout)")
+        cli.option("samples", value: "PATH", help: "run every sample of a samples file (volley-samples-1: spike trains of one source population per sample, optional labels) from the initial state and classify by the readout (--decision)")
+        cli.option("readout", value: "NAME", help: "with --samples: the population whose neurons are the classes (default: the samples file's readout)")
+        cli.option("decision", value: "spike-count|final-potential|max-potential", default: "spike-count", help: "with --samples: the class is the readout neuron with the most spikes, or the highest potential at the end, or the highest potential sampled every --potential-every ms (for non-spiking readouts such as NIR's LI; ties undecided)")
+        cli.option("potential-every", value: "MS", default: "0.1", help: "with --decision max-potential: the sampling interval (ms)")
         cli.option("predictions", value: "PATH", help: "with --samples: write sample,label,prediction as CSV")
         let split = try NetworkArgument.split(
-            arguments, valued: ["engine", "dt", "duration", "threads", "spikes", "raster", "potentials", "report", "samples", "readout", "predictions"], command: "run")
+            arguments, valued: [
+                "engine", "dt", "duration", "threads", "spikes", "raster", "potentials", "report", "samples", "readout", "decision",
+                "potential-every", "predictions",
+            ], command: "run")
         try cli.parse(split.options)
         if cli.isSet("help") {
             print(cli.usage)
@@ -48,7 +53,7 @@ enum RunCommand {
             try runSamples(experiment, path: path, samplesPath: samplesPath, cli: cli, outputs: outputs)
             return
         }
-        for flag in ["readout", "predictions"] where cli.isSet(flag) {
+        for flag in ["readout", "decision", "potential-every", "predictions"] where cli.isSet(flag) {
             throw VolleyError.usage("option '--\(flag)' needs --samples")
         }
         let net = experiment.network
@@ -118,15 +123,28 @@ enum RunCommand {
             throw VolleyError.usage("option '--samples': name the readout population (--readout NAME, or \"readout\" in the samples file)")
         }
         let readout = try population(readoutName, "readout")
+        let decision: SampleDecision
+        switch try cli.choice("decision", ["spike-count", "final-potential", "max-potential"]) {
+        case "final-potential": decision = .finalPotential
+        case "max-potential":
+            decision = .maxPotential(every: try cli.double("potential-every", .init("must be in (0, 1000] ms") { $0 > 0 && $0 <= 1000 }))
+        default: decision = .spikeCount
+        }
+        if cli.isSet("potential-every") && decision.name != "max-potential" {
+            throw VolleyError.usage("option '--potential-every' needs --decision max-potential")
+        }
+        if decision != .spikeCount, try net.population(readout).isSource {
+            throw VolleyError.usage("option '--decision': '\(readoutName)' is a spike source and has no potential")
+        }
         let duration = cli.isSet("duration") ? experiment.run.durationMs : set.durationMs ?? experiment.run.durationMs
         let threads = try cli.requestedThreads() ?? experiment.run.threads ?? cli.threads(for: net)
         let run = experiment.run
         let sim = try experiment.makeSimulator(threads: threads, recording: .none)
-        print("\(path): \(set.samples.count) samples of '\(set.population)' from \(samplesPath), \(Format.fixed(duration, 2)) ms each, \(run.engine == .event ? "event-driven" : "time-stepped") engine; class = most active neuron of '\(readoutName)'")
+        print("\(path): \(set.samples.count) samples of '\(set.population)' from \(samplesPath), \(Format.fixed(duration, 2)) ms each, \(run.engine == .event ? "event-driven" : "time-stepped") engine; class = \(decision == .spikeCount ? "most active neuron" : decision == .finalPotential ? "highest final potential" : "highest potential sampled every \(cli.string("potential-every") ?? "") ms") of '\(readoutName)'")
         let start = Date()
         let step = max(1, set.samples.count / 10)
         let result = try blamingSamples(samplesPath) {
-            try sim.run(samples: set, input: input, readout: readout, duration: duration) { k in
+            try sim.run(samples: set, input: input, readout: readout, duration: duration, decision: decision) { k in
                 if (k + 1) % step == 0 && set.samples.count >= 100 {
                     print("  \(k + 1) of \(set.samples.count) samples, \(Format.fixed(Double(k + 1) / Date().timeIntervalSince(start), 1)) samples/s")
                 }
@@ -134,7 +152,7 @@ enum RunCommand {
         }
         let wall = Date().timeIntervalSince(start)
         let accuracyText = result.accuracy.map { "accuracy \(Format.fixed(100 * $0, 2)) %, " } ?? ""
-        print("\(accuracyText)\(Format.fixed(100 * result.undecided, 2)) % undecided (silent readout), \(Format.fixed(Double(result.spikes) / Double(set.samples.count), 1)) spikes per sample, \(Format.fixed(Double(set.samples.count) / wall, 1)) samples/s")
+        print("\(accuracyText)\(Format.fixed(100 * result.undecided, 2)) % undecided, \(Format.fixed(Double(result.spikes) / Double(set.samples.count), 1)) spikes per sample, \(Format.fixed(Double(set.samples.count) / wall, 1)) samples/s")
         if let out = predictionsPath {
             var lines = ["sample,label,prediction"]
             for (k, (p, l)) in zip(result.predictions, result.labels).enumerated() {
@@ -146,6 +164,7 @@ enum RunCommand {
         let fields: JSONValue = [
             "command": "run", "network_file": .string(path), "samples_file": .string(samplesPath),
             "samples": .int(set.samples.count), "accuracy": .number(result.accuracy), "undecided": .number(result.undecided),
+            "decision": .string(decision.name),
             "engine": .string(run.engine.rawValue), "dt_ms": run.engine == .stepped ? .number(run.dtMs) : .null,
             "duration_ms": .number(duration), "spikes_per_sample": .number(Double(result.spikes) / Double(set.samples.count)),
             "synaptic_events_per_sample": .number(Double(result.synapticEvents) / Double(set.samples.count)),

@@ -32,6 +32,42 @@ import Volley
         #expect(throws: VolleyError.self) { try EventDrivenSimulator(network: net).run(samples: wrong, input: input, readout: out, duration: 5) }
     }
 
+    @Test("a non-spiking readout (NIR's LI) decides by its final or largest sampled potential; equal potentials are undecided")
+    func potentialReadout() throws {
+        var net = Network()
+        let input = try net.addSpikeSource("input", size: 2)
+        let li = LIFDelta(tauM: 10, vRest: 0, vReset: 0, vThreshold: .greatestFiniteMagnitude, tRef: 0)
+        let out = try net.addPopulation("out", size: 2, model: li)
+        try net.connect(input, to: out, pattern: .oneToOne, weight: .constant(1.5), delay: .constant(0.5))
+        func sample(_ label: Int?, _ a: [Double], _ b: [Double]) -> SampleSet.Sample { .init(label: label, trainsMs: [a, b]) }
+        // 1: one early input to neuron 0 against one late input to neuron 1 — the final potential
+        // favours 1 (less decay), the largest potential ties (both reach 1.5 mV at arrival).
+        let set = SampleSet(format: SampleSet.currentFormat, population: "input", readout: "out", durationMs: 10, samples: [
+            sample(0, [1, 2, 3], [1]), sample(1, [1], [8]), sample(0, [2], [2]), sample(nil, [], []),
+        ])
+        for sim in [try EventDrivenSimulator(network: net) as Simulator, try TimeSteppedSimulator(network: net, dt: 0.1)] {
+            let counts = try sim.run(samples: set, input: input, readout: out, duration: 10)
+            #expect(counts.predictions == [nil, nil, nil, nil], "the readout never spikes")
+            let final = try sim.run(samples: set, input: input, readout: out, duration: 10, decision: .finalPotential)
+            #expect(final.predictions == [0, 1, nil, nil])
+            #expect(final.accuracy == 2.0 / 3.0)
+            let peak = try sim.run(samples: set, input: input, readout: out, duration: 10, decision: .maxPotential(every: 0.5))
+            #expect(peak.predictions == [0, nil, nil, nil])
+            // The final potential is the closed form: Σ 1.5·exp(−(10 − t − 0.5)/10) mV.
+            let expected = [1.0, 2.0, 3.0].reduce(0.0) { $0 + 1.5 * exp(-(10 - $1 - 0.5) / 10) }
+            sim.reset()
+            try sim.setSpikeTrains([[1, 2, 3], [1]], for: input)
+            try sim.run(until: 10)
+            #expect(abs(try sim.potential(of: out, neuron: 0) - expected) < 1e-12)
+        }
+        #expect(throws: VolleyError.self) {
+            try EventDrivenSimulator(network: net).run(samples: set, input: input, readout: out, duration: 10, decision: .maxPotential(every: 0))
+        }
+        #expect(throws: VolleyError.self) {
+            try EventDrivenSimulator(network: net).run(samples: set, input: input, readout: input, duration: 10, decision: .finalPotential)
+        }
+    }
+
     @Test("samples files: format, empty, bad duration and wrong types are typed errors naming the file")
     func files() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("volley-samples-\(UUID().uuidString)")

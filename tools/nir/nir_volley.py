@@ -5,7 +5,9 @@ from Volley network files (docs/network-files.md); the mapping is documented in 
     python nir_volley.py to-volley MODEL.nir -o network.json [--time-scale 1000] [--input-dt S] [--delay MS]
     python nir_volley.py from-volley network.json -o MODEL.nir [--time-scale 1000] [--delay MS]
 
-NIR neurons → Volley models: LIF → lif_delta, IF → lif_delta with tau_m = inf, CubaLIF → lif_exp.
+NIR neurons → Volley models: LIF → lif_delta, IF → lif_delta with tau_m = inf, CubaLIF → lif_exp;
+the non-spiking LI → lif_delta and CubaLI → lif_exp with the largest finite threshold (read out by
+potential: volley run --samples … --decision final-potential).
 Input → a spike-train source (set its trains per sample), Output → recorded. Linear, Affine, Scale,
 Delay and Flatten nodes between two neuron (or input) nodes compose into one projection; a lone
 Conv2d, SumPool2d or AvgPool2d becomes a convolution or pooling projection.
@@ -13,7 +15,7 @@ Conv2d, SumPool2d or AvgPool2d becomes a convolution or pooling projection.
 Units: NIR time constants are read in the file's time unit and multiplied by --time-scale to get
 ms (default 1000: seconds, as snnTorch, Norse and Rockpool write them); potentials map 1:1 to mV.
 Input spikes are Dirac impulses (NIR's continuous-time reading), so one spike through weight W
-makes v jump by r·W/tau (LIF), r·W (IF), or the current R·I jump by r·w_in·W/tau_syn (CubaLIF);
+makes v jump by r·W/tau (LIF, LI), r·W (IF), or the current R·I jump by r·w_in·W/tau_syn (CubaLIF, CubaLI);
 --input-dt DT multiplies the jumps by DT (a spike as a one-step pulse of height 1: the reading
 of discrete-time libraries that export with time step DT). NIR edges take no time, Volley's
 synapses need a delay > 0: every synapse gets --delay ms (default 0.1) plus any NIR Delay.
@@ -21,10 +23,14 @@ Errors (unsupported node, heterogeneous parameters, a bias Volley cannot express
 one line naming the node.
 """
 import argparse, json, sys
+
 import numpy as np
 import nir
 
-NEURONS = (nir.LIF, nir.IF, nir.CubaLIF)
+NEURONS = (nir.LIF, nir.IF, nir.CubaLIF, nir.LI, nir.CubaLI)
+# The threshold of a non-spiking (leaky-integrator) population: the largest finite double, which
+# no potential reaches (Volley's thresholds must be finite).
+NEVER = sys.float_info.max
 TRANSFORMS = (nir.Linear, nir.Affine, nir.Scale, nir.Delay, nir.Flatten)
 STRUCTURED = (nir.Conv2d, nir.SumPool2d, nir.AvgPool2d)
 
@@ -69,7 +75,20 @@ def model_of(name, node, scale):
                   "v_rest": uniform(name, "v_leak", node.v_leak), "v_reset": uniform(name, "v_reset", node.v_reset),
                   "v_threshold": uniform(name, "v_threshold", node.v_threshold), "t_ref": 0, "bias": 0, "reset": "value"}
         return "lif_exp", params, r * w_in / tau_syn, None
-    raise BridgeError(f"node '{name}': {type(node).__name__} has no Volley model (converted: LIF, IF, CubaLIF)")
+    if isinstance(node, nir.LI):
+        tau, r, v_leak = uniform(name, "tau", node.tau), uniform(name, "r", node.r), uniform(name, "v_leak", node.v_leak)
+        params = {"tau_m": tau * scale, "v_rest": v_leak, "v_reset": v_leak, "v_threshold": NEVER, "t_ref": 0, "bias": 0, "reset": "value"}
+        return "lif_delta", params, r / tau, r
+    if isinstance(node, nir.CubaLI):
+        tau_syn, r, w_in = uniform(name, "tau_syn", node.tau_syn), uniform(name, "r", node.r), uniform(name, "w_in", node.w_in)
+        v_leak = uniform(name, "v_leak", node.v_leak)
+        params = {"tau_m": uniform(name, "tau_mem", node.tau_mem) * scale, "tau_syn_exc": tau_syn * scale, "tau_syn_inh": tau_syn * scale,
+                  "v_rest": v_leak, "v_reset": v_leak, "v_threshold": NEVER, "t_ref": 0, "bias": 0, "reset": "value"}
+        return "lif_exp", params, r * w_in / tau_syn, None
+    if isinstance(node, nir.Threshold):
+        raise BridgeError(f"node '{name}': Threshold (a stateless Heaviside of its input, one value per time step) has no continuous-time Volley model; "
+                          "a leaky integrator followed by a Threshold is a LIF without reset only on a grid")
+    raise BridgeError(f"node '{name}': {type(node).__name__} has no Volley model (converted: LIF, IF, CubaLIF, LI, CubaLI)")
 
 
 def to_volley(graph, scale, input_dt, delay):
@@ -89,10 +108,12 @@ def to_volley(graph, scale, input_dt, delay):
             populations.append({"name": name, "size": size_of(node), "model": model, "parameters": params})
             models[name] = (factor, r_bias)
             order.append(name)
+        elif isinstance(node, nir.Threshold):
+            model_of(name, node, scale)  # raises with the reason
         elif isinstance(node, (nir.Output,) + TRANSFORMS + STRUCTURED):
             continue
         else:
-            raise BridgeError(f"node '{name}': {type(node).__name__} is not converted (converted: Input, Output, Linear, Affine, Scale, Delay, Flatten, LIF, IF, CubaLIF, Conv2d, SumPool2d, AvgPool2d)")
+            raise BridgeError(f"node '{name}': {type(node).__name__} is not converted (converted: Input, Output, Linear, Affine, Scale, Delay, Flatten, LIF, IF, CubaLIF, LI, CubaLI, Conv2d, SumPool2d, AvgPool2d)")
     size = {p["name"]: p["size"] for p in populations}
     index = {p["name"]: k for k, p in enumerate(populations)}
     recorded = set()
@@ -199,7 +220,19 @@ def from_volley(spec, scale, delay):
         q = p.get("parameters", {})
         def f(key, default):
             return float(q.get(key, default))
-        if p["model"] == "lif_delta" and q.get("tau_m") == "inf":
+        never = q.get("v_threshold") not in (None, "inf") and float(q["v_threshold"]) >= NEVER
+        if p["model"] == "lif_delta" and never and q.get("tau_m") != "inf":
+            tau = f("tau_m", 20) / scale
+            nodes[name] = nir.LI(tau=np.full(n, tau), r=np.ones(n), v_leak=np.full(n, f("v_rest", -70)))
+            factors[name] = 1 / tau
+        elif p["model"] == "lif_exp" and never:
+            if q.get("tau_syn_exc", 2) != q.get("tau_syn_inh", 2):
+                raise BridgeError(f"population '{name}': NIR's CubaLI has one synaptic time constant (tau_syn_exc ≠ tau_syn_inh)")
+            tau_syn = f("tau_syn_exc", 2) / scale
+            nodes[name] = nir.CubaLI(tau_syn=np.full(n, tau_syn), tau_mem=np.full(n, f("tau_m", 10) / scale), r=np.ones(n),
+                                     v_leak=np.full(n, f("v_rest", -70)), w_in=np.ones(n))
+            factors[name] = 1 / tau_syn
+        elif p["model"] == "lif_delta" and q.get("tau_m") == "inf":
             nodes[name] = nir.IF(r=np.ones(n), v_threshold=np.full(n, f("v_threshold", -55)), v_reset=np.full(n, f("v_reset", -70)))
             factors[name] = 1.0
         elif p["model"] == "lif_delta":

@@ -10,7 +10,10 @@
    (r·w_in·W/tau) are equal.
 3. Volley runs the converted network, and the membrane potential it records jumps by exactly
    r·W/tau (LIF) at the arrival of one input spike: the mapping is the NIR equations'.
-4. Unsupported nodes and heterogeneous parameters exit 1 with one line naming the node.
+4. Unsupported nodes (Threshold) and heterogeneous parameters exit 1 with one line naming the node.
+5. The non-spiking LI and CubaLI convert to Volley and back with equal parameters; Volley's LI
+   potential after one input spike is r·W/tau decayed by exp(−Δt/tau), and `volley run --samples
+   --decision final-potential` classifies by the readout's potentials (spike counts: undecided).
 Last line: JSON with the checks' numbers.
 """
 import json, os, subprocess, sys, tempfile
@@ -62,7 +65,7 @@ def effective(g):
             if isinstance(g.nodes[nxt], nir.Delay):
                 nxt = [y for x, y in g.edges if x == nxt][0]
             t = g.nodes[nxt]
-            if isinstance(t, nir.CubaLIF):
+            if isinstance(t, (nir.CubaLIF, nir.CubaLI)):
                 f = (t.r * t.w_in / t.tau_syn)[:, None]
             else:
                 f = (t.r / t.tau)[:, None]
@@ -133,11 +136,11 @@ if bin_dir:
 
 # 4. Refusals.
 bad = nir.NIRGraph(nodes={"input": nir.Input(input_type={"input": np.array([2])}), "fc": nir.Linear(weight=np.ones((2, 2))),
-                          "li": nir.LI(tau=np.ones(2), r=np.ones(2), v_leak=np.zeros(2)), "output": nir.Output(output_type={"output": np.array([2])})},
-                   edges=[("input", "fc"), ("fc", "li"), ("li", "output")])
+                          "step": nir.Threshold(threshold=np.ones(2)), "output": nir.Output(output_type={"output": np.array([2])})},
+                   edges=[("input", "fc"), ("fc", "step"), ("step", "output")])
 nir.write(f"{work}/bad.nir", bad)
 p = run("to-volley", f"{work}/bad.nir", "-o", f"{work}/bad.json", ok=False)
-assert p.returncode == 1 and "node 'li'" in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
+assert p.returncode == 1 and "node 'step'" in p.stderr and "Threshold" in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
 hetero = graph()
 hetero.nodes["out"].tau = np.array([0.01, 0.02])
 nir.write(f"{work}/hetero.nir", hetero)
@@ -145,5 +148,57 @@ p = run("to-volley", f"{work}/hetero.nir", "-o", f"{work}/hetero.json", ok=False
 assert p.returncode == 1 and "node 'out'" in p.stderr and "differs" in p.stderr, p.stderr
 assert not os.path.exists(f"{work}/bad.json") and not os.path.exists(f"{work}/hetero.json")
 results["refusals"] = 2
+
+# 5. Leaky integrators (non-spiking readouts).
+li_graph = nir.NIRGraph(
+    nodes={"input": nir.Input(input_type={"input": np.array([2])}),
+           "fc": nir.Linear(weight=np.array([[0.5, 0.0], [0.0, 0.5]])),
+           "li": nir.LI(tau=np.full(2, 0.01), r=np.full(2, 1.0), v_leak=np.zeros(2)),
+           "output": nir.Output(output_type={"output": np.array([2])}),
+           "fc2": nir.Linear(weight=rng.uniform(-1, 1, (3, 2))),
+           "cli": nir.CubaLI(tau_syn=np.full(3, 0.004), tau_mem=np.full(3, 0.02), r=np.ones(3), v_leak=np.full(3, -1.0), w_in=np.ones(3)),
+           "output_cli": nir.Output(output_type={"output": np.array([3])})},
+    edges=[("input", "fc"), ("fc", "li"), ("li", "output"), ("input", "fc2"), ("fc2", "cli"), ("cli", "output_cli")])
+nir.write(f"{work}/li.nir", li_graph)
+run("to-volley", f"{work}/li.nir", "-o", f"{work}/li.json")
+run("from-volley", f"{work}/li.json", "-o", f"{work}/li_back.nir")
+li_back = nir.read(f"{work}/li_back.nir")
+for name, fields in (("li", ("tau", "r", "v_leak")), ("cli", ("tau_syn", "tau_mem", "r", "v_leak", "w_in"))):
+    a, b = li_graph.nodes[name], li_back.nodes[name]
+    assert type(a) is type(b), (name, type(a), type(b))
+    for field in fields:
+        assert np.allclose(np.asarray(getattr(a, field), float), np.asarray(getattr(b, field), float), rtol=1e-12, atol=0), (name, field)
+e1, e2 = effective(li_graph), effective(li_back)
+for key in (("input", "li"), ("input", "cli")):
+    assert np.allclose(e1[key], e2[key], rtol=1e-12, atol=0), key
+results["leaky_integrators_round_trip"] = "parameters and effective weights equal"
+if bin_dir:
+    spec = json.load(open(f"{work}/li.json"))
+    spec["recording"] = {"spikes": "all", "potentials": [{"population": "li", "neurons": [0, 1], "interval_ms": 0.5}]}
+    spec["run"] = {"duration_ms": 5}
+    for p in spec["populations"]:
+        if p["name"] == "input":
+            p["source"]["trains_ms"] = [[1.0], []]
+    json.dump(spec, open(f"{work}/li_run.json", "w"))
+    p = subprocess.run([os.path.join(bin_dir, "volley"), "run", f"{work}/li_run.json", "--potentials", f"{work}/li_v.csv"], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    rows = [line.split(",") for line in open(f"{work}/li_v.csv").read().splitlines()[1:]]
+    v = {(int(n), round(float(t), 6)): float(x) for _, n, t, x in rows}
+    expected = 1.0 * 0.5 / 0.01 * np.exp(-(4.0 - 1.1) / 10.0)  # r·W/tau, then decay over 2.9 ms with tau 10 ms
+    assert abs(v[(0, 4.0)] - expected) < 1e-9 * expected and v[(1, 4.0)] == 0, (v[(0, 4.0)], expected)
+    results["li_potential_mv"] = v[(0, 4.0)]
+    samples = {"format": "volley-samples-1", "population": "input", "readout": "li", "duration_ms": 5,
+               "samples": [{"label": 0, "trains_ms": [[1.0, 2.0], [1.5]]}, {"label": 1, "trains_ms": [[0.5], [2.0, 3.0]]},
+                           {"label": 1, "trains_ms": [[1.0], [3.0]]}]}
+    json.dump(samples, open(f"{work}/li_samples.json", "w"))
+    decided = {}
+    for decision in ("final-potential", "spike-count"):
+        p = subprocess.run([os.path.join(bin_dir, "volley"), "run", f"{work}/li.json", "--samples", f"{work}/li_samples.json", "--decision", decision],
+                           capture_output=True, text=True)
+        assert p.returncode == 0, p.stderr
+        decided[decision] = json.loads(p.stdout.strip().splitlines()[-1])
+    assert decided["final-potential"]["accuracy"] == 1 and decided["final-potential"]["decision"] == "final-potential", decided
+    assert decided["spike-count"]["undecided"] == 1, decided
+    results["li_samples_accuracy"] = decided["final-potential"]["accuracy"]
 print("nir bridge ok:", results)
 print(json.dumps(results))

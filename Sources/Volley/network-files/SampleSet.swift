@@ -54,10 +54,32 @@ public struct SampleSet: Codable, Sendable {
     }
 }
 
+/// How a sample's class is read from the readout population.
+public enum SampleDecision: Sendable, Equatable {
+    /// The neuron with the most spikes (the lowest index on ties); a silent readout is undecided.
+    case spikeCount
+    /// The neuron with the highest membrane potential at the end of the run (exact in the
+    /// event-driven engine); ties are undecided. For a non-spiking readout — NIR's `LI`/`CubaLI`,
+    /// a threshold of `Double.greatestFiniteMagnitude` — this is the usual leaky-integrator readout.
+    case finalPotential
+    /// The neuron with the highest membrane potential sampled every `interval` ms from 0 to the
+    /// run's end (the grid stated, not the continuous maximum); ties are undecided.
+    case maxPotential(every: Double)
+
+    /// Its name on the command line and in reports.
+    public var name: String {
+        switch self {
+        case .spikeCount: "spike-count"
+        case .finalPotential: "final-potential"
+        case .maxPotential: "max-potential"
+        }
+    }
+}
+
 /// What running a network on a `SampleSet` gave.
 public struct SampleRunResult: Sendable {
-    /// Per sample: the readout neuron with the most spikes (the lowest index on ties), nil if
-    /// the readout was silent.
+    /// Per sample: the readout neuron the decision chose, nil if undecided (a silent readout, a
+    /// tie of potentials).
     public var predictions: [Int?]
     public var labels: [Int?]
     /// Spikes of every population, summed over samples.
@@ -77,13 +99,28 @@ public struct SampleRunResult: Sendable {
 
 extension Simulator {
     /// Runs every sample of `set` from the initial state: sets the trains of `input`, runs for
-    /// `duration` ms, and classifies by the spike counts of `readout`. `progress` is called after
-    /// each sample with its index.
+    /// `duration` ms, and classifies by `decision` on `readout` (`.maxPotential` adds a state
+    /// recording of the readout to the simulator). `progress` is called after each sample with
+    /// its index.
     public func run(
         samples set: SampleSet, input: PopulationID, readout: PopulationID, duration: Double,
-        progress: (Int) -> Void = { _ in }
+        decision: SampleDecision = .spikeCount, progress: (Int) -> Void = { _ in }
     ) throws -> SampleRunResult {
         let inputSize = try network.population(input).size
+        let readoutSize = try network.population(readout).size
+        var recording: Int?
+        switch decision {
+        case .spikeCount: break
+        case .finalPotential:
+            let population = try network.population(readout)
+            guard !population.isSource else {
+                throw VolleyError.invalidParameter(name: "readout", value: population.name, reason: "a source population has no potential")
+            }
+        case let .maxPotential(every):
+            try VolleyError.require("potential sampling interval", every, "must be > 0 ms and finite") { $0 > 0 && $0.isFinite }
+            reset()
+            recording = try recordPotentials(of: readout, neurons: Array(0..<readoutSize), every: every)
+        }
         var result = SampleRunResult(predictions: [], labels: [], spikes: 0, synapticEvents: 0, wallSeconds: 0)
         for (k, sample) in set.samples.enumerated() {
             guard sample.trainsMs.count == inputSize else {
@@ -94,9 +131,17 @@ extension Simulator {
             reset()
             try setSpikeTrains(sample.trainsMs, for: input)
             try run(until: duration)
-            let counts = try spikeCounts(of: readout)
-            let best = counts.max() ?? 0
-            result.predictions.append(best > 0 ? counts.firstIndex(of: best) : nil)
+            switch decision {
+            case .spikeCount:
+                let counts = try spikeCounts(of: readout)
+                let best = counts.max() ?? 0
+                result.predictions.append(best > 0 ? counts.firstIndex(of: best) : nil)
+            case .finalPotential:
+                result.predictions.append(Self.uniqueMaximum(try (0..<readoutSize).map { try potential(of: readout, neuron: $0) }))
+            case .maxPotential:
+                let traces = stateRecordings[recording.unsafelyUnwrapped].potentials
+                result.predictions.append(Self.uniqueMaximum(traces.map { $0.max() ?? -.infinity }))
+            }
             result.labels.append(sample.label)
             result.spikes += Int(counters.spikes)
             result.synapticEvents += counters.synapticEvents
@@ -104,5 +149,13 @@ extension Simulator {
             progress(k)
         }
         return result
+    }
+}
+
+extension Simulator {
+    /// The index of the largest value if exactly one neuron has it, else nil.
+    static func uniqueMaximum(_ values: [Double]) -> Int? {
+        guard let best = values.max(), values.filter({ $0 == best }).count == 1 else { return nil }
+        return values.firstIndex(of: best)
     }
 }
