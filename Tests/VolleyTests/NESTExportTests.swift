@@ -115,4 +115,49 @@ import Testing
         #expect(throws: VolleyError.self) { try NESTExport.write(Experiment(network: try network().0), to: dir.path) }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["keep.txt"])
     }
+
+    @Test("initial_state in NEST's variables and units (iaf_psc_exp_ps currents in pA, aeif_psc_exp's I_syn_in as a magnitude, Izhikevich's U_m); what NEST cannot set is refused")
+    func initialStates() throws {
+        let (net, _, _) = try network()
+        var experiment = Experiment(network: net)
+        experiment.initialStates["lif"] = ["v": [-66, -64, -62, -60], "i_exc": [0, 1, 2, 3], "i_inh": [-1, 0, 0, -2]]
+        var precise = NESTExport.Options()
+        precise.precise = true
+        let dir = scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        _ = try NESTExport.write(experiment, to: dir.path, options: precise)
+        #expect(try readNumPy(dir.appendingPathComponent("population-1-state-V_m.npy")).values == [-66, -64, -62, -60])
+        #expect(try readNumPy(dir.appendingPathComponent("population-1-state-I_syn_ex.npy")).values == [0, 1, 2, 3].map { $0 * 250 / 20 })
+        #expect(try readNumPy(dir.appendingPathComponent("population-1-state-I_syn_in.npy")).values == [-1, 0, 0, -2].map { $0 * 250 / 20 })
+        // iaf_psc_exp cannot set its currents: nonzero ones are refused, zero ones are not written.
+        let grid = scratch()
+        #expect { try NESTExport.write(experiment, to: grid.path) } throws: { "\($0)".contains("initial_state.i_exc has no settable NEST counterpart") && "\($0)".contains("--precise") }
+        #expect(!FileManager.default.fileExists(atPath: grid.path))
+        experiment.initialStates["lif"] = ["v": [-66, -64, -62, -60], "i_exc": [0, 0, 0, 0]]
+        defer { try? FileManager.default.removeItem(at: grid) }
+        _ = try NESTExport.write(experiment, to: grid.path)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: grid.path).filter { $0.contains("state") } == ["population-1-state-V_m.npy"])
+
+        var adex = Network()
+        let a = try adex.addPopulation("adex", size: 2, model: AdEx())
+        _ = a
+        var e2 = Experiment(network: adex)
+        e2.initialStates["adex"] = ["v": [-65, -60], "w": [10, 20], "i_in": [-30, 0]]
+        let d2 = scratch()
+        defer { try? FileManager.default.removeItem(at: d2) }
+        _ = try NESTExport.write(e2, to: d2.path)
+        #expect(try readNumPy(d2.appendingPathComponent("population-0-state-I_syn_in.npy")).values == [30, 0])
+        #expect(try readNumPy(d2.appendingPathComponent("population-0-state-w.npy")).values == [10, 20])
+        e2.initialStates["adex"] = ["i_in": [5, 0]]
+        #expect { try NESTExport.write(e2, to: scratch().path) } throws: { "\($0)".contains("i_in must be ≤ 0") }
+
+        var iz = Network()
+        _ = try iz.addPopulation("iz", size: 2, model: Izhikevich())
+        var e3 = Experiment(network: iz)
+        e3.initialStates["iz"] = ["u": [-14, -13]]
+        let d3 = scratch()
+        defer { try? FileManager.default.removeItem(at: d3) }
+        _ = try NESTExport.write(e3, to: d3.path)
+        #expect(try readNumPy(d3.appendingPathComponent("population-0-state-U_m.npy")).values == [-14, -13])
+    }
 }

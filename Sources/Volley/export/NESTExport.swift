@@ -47,9 +47,6 @@ public enum NESTExport {
     public static func write(_ experiment: Experiment, to directory: String, options: Options = Options()) throws -> Summary {
         try VolleyError.require("resolution", options.resolution, "must be in (0, 10] ms") { $0 > 0 && $0 <= 10 }
         let net = experiment.network
-        if let name = experiment.initialStates.keys.sorted().first {
-            throw VolleyError.unsupported("population '\(name)': initial_state (other than initial_potentials) is not exported to NEST yet")
-        }
         var files: [String: Data] = [:]
         var populations: [[String: Any]] = []
         var models: [(String, String)] = []
@@ -82,6 +79,12 @@ public enum NESTExport {
                     files[stem + "-v_m.npy"] = NumPyFile.data(v0)
                     entry["v_m"] = stem + "-v_m.npy"
                 }
+                var stateFiles: [String: String] = [:]
+                for (name, values) in try nestStates(p, experiment.initialStates[p.name] ?? [:], precise: options.precise) {
+                    files[stem + "-state-\(name).npy"] = NumPyFile.data(values)
+                    stateFiles[name] = stem + "-state-\(name).npy"
+                }
+                if !stateFiles.isEmpty { entry["state"] = stateFiles }
                 models.append((p.name, m.name))
             }
             populations.append(entry)
@@ -138,6 +141,11 @@ public enum NESTExport {
             let pynnModels: Set = ["spike_generator", "iaf_psc_exp", "iaf_psc_exp_ps", "iaf_psc_delta", "iaf_psc_delta_ps", "iaf_cond_exp", "aeif_cond_exp"]
             if let (population, model) = models.first(where: { !pynnModels.contains($0.1) }) {
                 throw VolleyError.unsupported("population '\(population)' (NEST \(model)): no PyNN standard cell type is exported for it (PyNN: lif_exp, lif_delta, lif_cond_exp, adex_cond_exp)")
+            }
+            for entry in populations {
+                if let state = entry["state"] as? [String: String], let other = state.keys.sorted().first(where: { $0 != "V_m" }) {
+                    throw VolleyError.unsupported("population '\(entry["name"] as? String ?? "")': the PyNN export sets only the membrane potential of initial_state, not NEST's \(other) (export with --nest alone)")
+                }
             }
             files["run_pynn.py"] = Data(PyNNScript.text.utf8)
         }
@@ -205,6 +213,47 @@ public enum NESTExport {
         default:
             throw fail("no NEST equivalent is exported (exported: lif_exp, lif_delta, lif_cond_exp, adex, adex_cond_exp, izhikevich)")
         }
+    }
+
+    /// A population's `initial_state` in NEST's state variables and units: V_m for every model;
+    /// the synaptic currents of `iaf_psc_exp_ps` (pA = mV·C_m/τm; NEST's `iaf_psc_exp` does not
+    /// let them be set, so nonzero ones need `--precise`) and of `aeif_psc_exp` (whose I_syn_in is
+    /// the magnitude of Volley's i_in ≤ 0); the conductances of `iaf_cond_exp` and `aeif_cond_exp`;
+    /// w of the AdEx models; U_m of `izhikevich`. A variable NEST has no counterpart for is a
+    /// typed error unless it is 0 for every neuron.
+    static func nestStates(_ p: Population, _ state: [String: [Double]], precise: Bool) throws -> [(String, [Double])] {
+        try Experiment.checkInitialState(state, of: p)
+        let c = capacitance
+        var out: [(String, [Double])] = []
+        for (variable, values) in state.sorted(by: { $0.key < $1.key }) {
+            let name: String?
+            var factor = 1.0
+            switch (p.model, variable) {
+            case (_, "v"): name = "V_m"
+            case let (m as LIFExp, "i_exc") where precise: (name, factor) = ("I_syn_ex", c / m.tauM)
+            case let (m as LIFExp, "i_inh") where precise: (name, factor) = ("I_syn_in", c / m.tauM)
+            case (is LIFCondExp, "g_ex"), (is AdExCondExp, "g_ex"): name = "g_ex"
+            case (is LIFCondExp, "g_in"), (is AdExCondExp, "g_in"): name = "g_in"
+            case (is AdEx, "w"), (is AdExCondExp, "w"): name = "w"
+            case (is AdEx, "i_ex"): name = "I_syn_ex"
+            case (is AdEx, "i_in"):
+                if let positive = values.first(where: { $0 > 0 }) {
+                    throw VolleyError.invalidParameter(
+                        name: "initial_state.i_in", value: "\(positive)",
+                        reason: "population '\(p.name)': NEST's aeif_psc_exp keeps the inhibitory current as a magnitude, so Volley's i_in must be ≤ 0 pA")
+                }
+                (name, factor) = ("I_syn_in", -1)
+            case (is Izhikevich, "u"): name = "U_m"
+            default: name = nil
+            }
+            if let name {
+                out.append((name, values.map { $0 * factor }))
+            } else if values.contains(where: { $0 != 0 }) {
+                let hint = p.model is LIFExp && variable.hasPrefix("i_") ? " (NEST's iaf_psc_exp does not let synaptic currents be set; export with --precise for iaf_psc_exp_ps)" : ""
+                throw VolleyError.unsupported("population '\(p.name)' (\(p.modelName)): initial_state.\(variable) has no settable NEST counterpart\(hint)")
+            }
+        }
+        return out
     }
 
     /// The spike trains Volley's Poisson sources draw up to the run's duration: the same

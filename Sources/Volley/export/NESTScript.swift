@@ -53,6 +53,8 @@ for p in spec["populations"]:
         pop = nest.Create(p["nest_model"], p["size"], params=p["params"])
         if "v_m" in p:
             pop.set({"V_m": [float(v) for v in load(p["v_m"])]})
+        for name, path in sorted(p.get("state", {}).items()):  # initial_state, in NEST's variables
+            pop.set({name: [float(x) for x in load(path)]})
         nodes.append(pop)
         if p["record"]:
             recorders[len(nodes) - 1] = nest.Create("spike_recorder")

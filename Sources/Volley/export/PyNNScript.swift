@@ -67,6 +67,8 @@ for p in spec["populations"]:
     pop = sim.Population(p["size"], celltype, label=p["name"])
     if "v_m" in p:
         pop.initialize(v=load(p["v_m"]))
+    if "V_m" in p.get("state", {}):  # initial_state's v (the export refuses its other variables)
+        pop.initialize(v=load(p["state"]["V_m"]))
     if p["record"]:
         pop.record("spikes")
     pops.append(pop)
