@@ -19,8 +19,9 @@ makes v jump by r·W/tau (LIF, LI), r·W (IF), or the current R·I jump by r·w_
 --input-dt DT multiplies the jumps by DT (a spike as a one-step pulse of height 1: the reading
 of discrete-time libraries that export with time step DT). NIR edges take no time, Volley's
 synapses need a delay > 0: every synapse gets --delay ms (default 0.1) plus any NIR Delay.
-Errors (unsupported node, heterogeneous parameters, a bias Volley cannot express) exit 1 with
-one line naming the node.
+A node whose neurons differ in their parameters becomes one population per group of equal
+parameters ("name.0", "name.1", … in order of first appearance), its projections split to match.
+Errors (unsupported node, a bias Volley cannot express, …) exit 1 with one line naming the node.
 """
 import argparse, json, sys
 
@@ -39,12 +40,35 @@ class BridgeError(Exception):
     pass
 
 
-def uniform(node_name, field, value):
+# The parameters of each NIR neuron node, per neuron.
+PARAMETERS = {nir.LIF: ("tau", "r", "v_leak", "v_threshold", "v_reset"), nir.IF: ("r", "v_threshold", "v_reset"),
+              nir.CubaLIF: ("tau_syn", "tau_mem", "r", "v_leak", "v_threshold", "v_reset", "w_in"),
+              nir.LI: ("tau", "r", "v_leak"), nir.CubaLI: ("tau_syn", "tau_mem", "r", "v_leak", "w_in")}
+
+
+def parts_of(name, node, n):
+    """The neurons of a node grouped by equal parameters, in order of first appearance: one index
+    array per group (one group for a homogeneous node). Each group becomes one Volley population."""
+    columns = []
+    for field in PARAMETERS[type(node)]:
+        a = np.asarray(getattr(node, field), dtype=float).ravel()
+        if a.size not in (1, n):
+            raise BridgeError(f"node '{name}': {field} has {a.size} values for {n} neurons")
+        columns.append(np.broadcast_to(a, (n,)))
+    groups = {}
+    for i, key in enumerate(zip(*columns)):
+        groups.setdefault(key, []).append(i)
+    return [np.asarray(g) for g in groups.values()]
+
+
+def uniform_of(node_name, field, value, idx=None):
     a = np.asarray(value, dtype=float).ravel()
+    if idx is not None and a.size > 1:
+        a = a[idx]
     if a.size == 0:
         raise BridgeError(f"node '{node_name}': {field} is empty")
     if not np.all(a == a[0]):
-        raise BridgeError(f"node '{node_name}': {field} differs between neurons (heterogeneous populations are not converted yet)")
+        raise BridgeError(f"node '{node_name}': {field} differs between neurons of one group")
     if not np.isfinite(a[0]) and not (field == "tau" and a[0] == np.inf):
         raise BridgeError(f"node '{node_name}': {field} = {a[0]} is not finite")
     return float(a[0])
@@ -57,8 +81,11 @@ def size_of(node):
     return int(np.prod(shape))
 
 
-def model_of(name, node, scale):
-    """The Volley model, parameters and the factor turning a NIR weight into a Volley weight."""
+def model_of(name, node, scale, idx=None):
+    """The Volley model, parameters and the factor turning a NIR weight into a Volley weight, for
+    the neurons `idx` of the node (all by default), whose parameters must be equal."""
+    def uniform(node_name, field, value):
+        return uniform_of(node_name, field, value, idx)
     if isinstance(node, nir.LIF):
         tau, r = uniform(name, "tau", node.tau), uniform(name, "r", node.r)
         params = {"tau_m": tau * scale, "v_rest": uniform(name, "v_leak", node.v_leak), "v_reset": uniform(name, "v_reset", node.v_reset),
@@ -97,16 +124,23 @@ def to_volley(graph, scale, input_dt, delay):
     for a, b in edges:
         out.setdefault(a, []).append(b)
     populations, projections, order = [], [], []
-    models = {}
+    # parts[node] = [(population, neuron indices of the node, (factor, r_bias) or None for inputs)]
+    parts = {}
     for name, node in nodes.items():
         if isinstance(node, nir.Input):
             n = int(np.prod(node.input_type["input"]))
             populations.append({"name": name, "size": n, "source": {"kind": "spike_trains", "trains_ms": [[] for _ in range(n)]}})
+            parts[name] = [(name, np.arange(n), None)]
             order.append(name)
         elif isinstance(node, NEURONS):
-            model, params, factor, r_bias = model_of(name, node, scale)
-            populations.append({"name": name, "size": size_of(node), "model": model, "parameters": params})
-            models[name] = (factor, r_bias)
+            n = size_of(node)
+            groups = parts_of(name, node, n)
+            parts[name] = []
+            for k, idx in enumerate(groups):
+                pop = name if len(groups) == 1 else f"{name}.{k}"
+                model, params, factor, r_bias = model_of(name, node, scale, idx)
+                populations.append({"name": pop, "size": len(idx), "model": model, "parameters": params})
+                parts[name].append((pop, idx, (factor, r_bias)))
             order.append(name)
         elif isinstance(node, nir.Threshold):
             model_of(name, node, scale)  # raises with the reason
@@ -114,7 +148,6 @@ def to_volley(graph, scale, input_dt, delay):
             continue
         else:
             raise BridgeError(f"node '{name}': {type(node).__name__} is not converted (converted: Input, Output, Linear, Affine, Scale, Delay, Flatten, LIF, IF, CubaLIF, LI, CubaLI, Conv2d, SumPool2d, AvgPool2d)")
-    size = {p["name"]: p["size"] for p in populations}
     index = {p["name"]: k for k, p in enumerate(populations)}
     recorded = set()
     for start in order:
@@ -124,10 +157,11 @@ def to_volley(graph, scale, input_dt, delay):
             at, path = stack.pop()
             node = nodes[at]
             if isinstance(node, nir.Output):
-                recorded.add(start)
+                recorded.update(pop for pop, _, _ in parts[start])
                 continue
-            if at in models:
-                projections.append(projection(start, at, [nodes[k] for k in path[:-1]], path[:-1], size[start], size[at], models[at], scale, input_dt, delay, populations[index[at]]))
+            if at in parts:
+                chain = [nodes[k] for k in path[:-1]]
+                projections += projection(start, at, chain, path[:-1], parts[start], parts[at], scale, input_dt, delay, populations, index)
                 continue
             for b in out.get(at, []):
                 stack.append((b, path + [b]))
@@ -136,15 +170,20 @@ def to_volley(graph, scale, input_dt, delay):
             "populations": populations, "projections": projections, "recording": recording}
 
 
-def projection(src, dst, chain, names, n_src, n_dst, model, scale, input_dt, delay, target):
-    factor, r_bias = model
+def projection(src, dst, chain, names, src_parts, dst_parts, scale, input_dt, delay, populations, index):
+    """The projections of one path of transform nodes from node `src` to node `dst`: one per pair
+    of their parts (a heterogeneous node is several populations)."""
+    n_src = sum(len(idx) for _, idx, _ in src_parts)
+    n_dst = sum(len(idx) for _, idx, _ in dst_parts)
     label = "→".join([src] + names + [dst])
     structured = [c for c in chain if isinstance(c, STRUCTURED)]
     if structured:
         rest = [c for c in chain if not isinstance(c, (nir.Flatten,) + STRUCTURED)]
         if len(structured) > 1 or rest:
             raise BridgeError(f"path {label}: a Conv2d or pooling node must be alone between two neuron nodes (Flatten aside)")
-        return structured_projection(src, dst, structured[0], label, n_src, n_dst, factor * input_dt, delay)
+        if len(src_parts) > 1 or len(dst_parts) > 1:
+            raise BridgeError(f"path {label}: a Conv2d or pooling node between heterogeneous nodes is not converted")
+        return [structured_projection(src_parts[0][0], dst_parts[0][0], structured[0], label, n_src, n_dst, dst_parts[0][2][0] * input_dt, delay)]
     matrix = np.eye(n_src)
     bias = np.zeros(n_src)
     src_delay, dst_delay = np.zeros(n_src), None
@@ -169,17 +208,26 @@ def projection(src, dst, chain, names, n_src, n_dst, model, scale, input_dt, del
                 dst_delay = d if dst_delay is None else dst_delay + d
     if matrix.shape != (n_dst, n_src):
         raise BridgeError(f"path {label}: the weights map {matrix.shape[1]} inputs to {matrix.shape[0]} outputs, but '{dst}' has {n_dst} neurons")
-    if np.any(bias != 0):
-        if r_bias is None or not np.all(bias == bias[0]):
-            raise BridgeError(f"path {label}: a bias into a {target['model']} population is not converted (only a uniform bias into LIF, where Volley's bias = r·b)")
-        target["parameters"]["bias"] = r_bias * float(bias[0])
-    rows, cols = np.nonzero(matrix != 0)
-    order = np.lexsort((rows, cols))  # by source, then target
-    sources, targets = cols[order], rows[order]
-    weights = matrix[targets, sources] * factor * input_dt
-    delays = delay + src_delay[sources] + (dst_delay[targets] if dst_delay is not None else 0)
-    return {"name": label, "source": src, "target": dst, "connectivity": {"rule": "synapses", "sources": sources.tolist(), "targets": targets.tolist()},
-            "weight": weights.tolist(), "delay": float(delays[0]) if len(delays) and np.all(delays == delays[0]) else delays.tolist()}
+    result = []
+    for dst_pop, dst_idx, (factor, r_bias) in dst_parts:
+        target = populations[index[dst_pop]]
+        b = bias[dst_idx]
+        if np.any(b != 0):
+            if r_bias is None or not np.all(b == b[0]):
+                raise BridgeError(f"path {label}: a bias into a {target['model']} population is not converted (only a uniform bias into LIF, where Volley's bias = r·b)")
+            target["parameters"]["bias"] = r_bias * float(b[0])
+        for src_pop, src_idx, _ in src_parts:
+            block = matrix[np.ix_(dst_idx, src_idx)]
+            rows, cols = np.nonzero(block != 0)
+            order = np.lexsort((rows, cols))  # by source, then target
+            sources, targets = cols[order], rows[order]
+            weights = block[targets, sources] * factor * input_dt
+            delays = delay + src_delay[src_idx][sources] + (dst_delay[dst_idx][targets] if dst_delay is not None else 0)
+            name = label if len(src_parts) == 1 and len(dst_parts) == 1 else f"{label} ({src_pop}→{dst_pop})"
+            result.append({"name": name, "source": src_pop, "target": dst_pop,
+                           "connectivity": {"rule": "synapses", "sources": sources.tolist(), "targets": targets.tolist()},
+                           "weight": weights.tolist(), "delay": float(delays[0]) if len(delays) and np.all(delays == delays[0]) else delays.tolist()})
+    return result
 
 
 def structured_projection(src, dst, node, label, n_src, n_dst, factor, delay):

@@ -10,10 +10,12 @@
    (r·w_in·W/tau) are equal.
 3. Volley runs the converted network, and the membrane potential it records jumps by exactly
    r·W/tau (LIF) at the arrival of one input spike: the mapping is the NIR equations'.
-4. Unsupported nodes (Threshold) and heterogeneous parameters exit 1 with one line naming the node.
+4. Unsupported nodes (Threshold) exit 1 with one line naming the node.
 5. The non-spiking LI and CubaLI convert to Volley and back with equal parameters; Volley's LI
    potential after one input spike is r·W/tau decayed by exp(−Δt/tau), and `volley run --samples
    --decision final-potential` classifies by the readout's potentials (spike counts: undecided).
+6. A node with per-neuron time constants becomes one population per parameter group, with its
+   projections split and every weight r·W/tau of its own neuron.
 Last line: JSON with the checks' numbers.
 """
 import json, os, subprocess, sys, tempfile
@@ -141,13 +143,41 @@ bad = nir.NIRGraph(nodes={"input": nir.Input(input_type={"input": np.array([2])}
 nir.write(f"{work}/bad.nir", bad)
 p = run("to-volley", f"{work}/bad.nir", "-o", f"{work}/bad.json", ok=False)
 assert p.returncode == 1 and "node 'step'" in p.stderr and "Threshold" in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
+assert not os.path.exists(f"{work}/bad.json")
+results["refusals"] = 1
+
+# 6. A heterogeneous node (per-neuron time constants, as libraries that learn them per neuron
+#    export) becomes one population per group of equal parameters, with the projections split.
 hetero = graph()
-hetero.nodes["out"].tau = np.array([0.01, 0.02])
+hetero.nodes["out"].tau = np.array([0.02, 0.01])
+hetero.nodes["hidden"].tau_mem = np.array([0.02, 0.03, 0.02, 0.03])
 nir.write(f"{work}/hetero.nir", hetero)
-p = run("to-volley", f"{work}/hetero.nir", "-o", f"{work}/hetero.json", ok=False)
-assert p.returncode == 1 and "node 'out'" in p.stderr and "differs" in p.stderr, p.stderr
-assert not os.path.exists(f"{work}/bad.json") and not os.path.exists(f"{work}/hetero.json")
-results["refusals"] = 2
+run("to-volley", f"{work}/hetero.nir", "-o", f"{work}/hetero.json")
+spec = json.load(open(f"{work}/hetero.json"))
+pops = {p["name"]: p for p in spec["populations"]}
+assert [(k, pops[k]["size"], pops[k]["parameters"]["tau_m"]) for k in ("hidden.0", "hidden.1", "out.0", "out.1")] == \
+    [("hidden.0", 2, 20.0), ("hidden.1", 2, 30.0), ("out.0", 1, 20.0), ("out.1", 1, 10.0)], pops.keys()
+assert "hidden" not in pops and "out" not in pops
+w_out = np.asarray(hetero.nodes["fc2"].weight)  # 2 × 4; out neuron j has tau out.tau[j]; hidden parts (0, 2) and (1, 3)
+checked = 0
+for proj in spec["projections"]:
+    if proj["source"].startswith("hidden.") and proj["target"].startswith("out."):
+        src_idx = [0, 2] if proj["source"] == "hidden.0" else [1, 3]
+        j = 0 if proj["target"] == "out.0" else 1
+        tau = [0.02, 0.01][j]
+        c = proj["connectivity"]
+        got = np.asarray(proj["weight"], dtype=float)
+        want = np.array([w_out[j, src_idx[s]] / tau for s in c["sources"]])
+        assert np.allclose(got, want, rtol=1e-12, atol=0) and all(t == 0 for t in c["targets"]), proj
+        assert proj["delay"] == 0.1 + 2.0, proj["delay"]
+        checked += 1
+    if proj["source"] == "input" and proj["target"].startswith("hidden."):
+        assert len(proj["connectivity"]["sources"]) > 0
+assert checked == 4, checked
+results["heterogeneous_split"] = {k: pops[k]["size"] for k in ("hidden.0", "hidden.1", "out.0", "out.1")}
+if bin_dir:
+    p = subprocess.run([os.path.join(bin_dir, "volley"), "describe", f"{work}/hetero.json"], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
 
 # 5. Leaky integrators (non-spiking readouts).
 li_graph = nir.NIRGraph(
