@@ -10,7 +10,8 @@
 #
 # 1. creates benchmarks/.venv with pinned peers (PyPI: nest-simulator, brian2, numpy);
 # 2. builds Volley's `cuba` example in release mode — the default (portable) build and the
-#    VOLLEY_NATIVE=1 build for this CPU (Package.swift) — and the memory probe (gcc);
+#    VOLLEY_NATIVE=1 build for this CPU (Package.swift) — and the machine probes (gcc): memory
+#    latency, and the two-thread ceiling of a stepped update (benchmarks/thread-scaling.c);
 # 3. for every configuration, REPS rounds; each round runs every simulator once, in turn
 #    (alternating, so that drifts of the machine hit all alike); seed 1 everywhere;
 # 4. writes the raw JSON lines to benchmarks/results/<stamp>.jsonl and the table of medians and
@@ -18,6 +19,7 @@
 # Threads: every simulator runs on one thread unless its name ends in -2t (two threads: Volley's
 # --threads 2, Brian2's OpenMP threads, NEST's local_num_threads), e.g.
 #   ONLY='4000 x 10 s|100000 x 1 s' SIMS='volley-stepped volley-stepped-2t' MARKER=threads benchmarks/run.sh 5
+# ONCE='100000 x 1 s:nest.*' runs the matching label:simulator pairs in the first round only.
 # Brian2's runtime (Cython) target runs only at 4000 × 1 s: it needs ≈ 27 s per simulated second
 # there, the other sizes would take hours.
 set -euo pipefail
@@ -42,6 +44,8 @@ stamp=$(date +%Y%m%d-%H%M%S)
 raw=benchmarks/results/$stamp.jsonl
 gcc -O2 -o benchmarks/results/memory-latency benchmarks/memory-latency.c
 benchmarks/results/memory-latency | tail -n 1 | sed 's/^{/{"label":"probe",/' >>"$raw"
+gcc -O3 -pthread -o benchmarks/results/thread-scaling benchmarks/thread-scaling.c
+benchmarks/results/thread-scaling | tail -n 1 | sed 's/^{/{"label":"probe",/' >>"$raw"
 
 # label | neurons | duration (ms) | E_L (mV) | simulators | extra network options (all simulators)
 # (labels starting with COBA run the COBA network: its drive is fixed, E_L is ignored)
@@ -67,6 +71,9 @@ for cfg in "${configs[@]}"; do
   fi
   for rep in $(seq "$reps"); do
     for sim in $sims; do
+      # ONCE: 'label:sim' pairs (a regex) that run in the first round only (NEST builds the
+      # 100 000-neuron network for minutes); the table names them.
+      if [ "$rep" -gt 1 ] && [ -n "${ONCE:-}" ] && [[ "$label:$sim" =~ ^(${ONCE})$ ]]; then continue; fi
       common=(--neurons "$n" --duration "$dur" --seed 1)
       if [[ $label == COBA* ]]; then
         case $sim in
@@ -106,5 +113,6 @@ done
 
 command="benchmarks/run.sh $reps"
 [ -n "${ONLY:-}${SIMS:-}" ] && command="ONLY='${ONLY:-.}' SIMS='${SIMS:-all}' MARKER=${MARKER:-peers} $command"
+[ -n "${ONCE:-}" ] && command="ONCE='$ONCE' $command"
 "$py" benchmarks/summarize.py "$raw" docs/benchmarks.md "${MARKER:-peers}" "$command"
 echo "raw results: $raw; table written to docs/benchmarks.md" >&2

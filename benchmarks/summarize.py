@@ -6,11 +6,14 @@ import json, statistics, sys, platform, datetime
 raw, doc = sys.argv[1], sys.argv[2]
 marker = sys.argv[3] if len(sys.argv) > 3 else "peers"
 command = sys.argv[4] if len(sys.argv) > 4 else None
-rows, probe, versions = {}, None, {}
+rows, probe, scaling, versions = {}, None, None, {}
 for line in open(raw):
     d = json.loads(line)
     if d.get("label") == "probe":
-        probe = d
+        if d.get("probe") == "thread-scaling":
+            scaling = d
+        else:
+            probe = d
         continue
     r = d["result"]
     rows.setdefault(d["label"], {}).setdefault(d["sim"], []).append(r)
@@ -37,6 +40,9 @@ reps = max(len(v) for sims in rows.values() for v in sims.values())
 out.append(f"Measured {datetime.date.today().isoformat()} with `{command or f'benchmarks/run.sh {reps}'}` "
            f"(median of {reps} alternating runs, seed 1, one thread each unless named; peers: "
            + ", ".join(sorted({v for k, v in versions.items() if not k.startswith('volley')})) + ").")
+fewer = [f"{name_of(label, s)} at {label}: {len(rs)}" for label, sims in rows.items() for s, rs in sims.items() if len(rs) < reps]
+if fewer:
+    out[-1] = out[-1][:-2] + f"; fewer runs: {', '.join(fewer)})."
 out.append("")
 out.append("| network | simulator | run (s) | build (s) | compile (s) | mean rate (Hz) | synaptic events | events/s | peak RSS (MB) | Volley event speed-up | Volley event (native) speed-up | Volley stepped speed-up | Volley stepped (native) speed-up |")
 out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
@@ -84,6 +90,13 @@ if probe:
                + ", ".join(f"{k} {v:.1f} ns" for k, v in lat.items())
                + f"; CSR delivery into an input buffer (out-degree 80) {probe['delivery_ns_per_event_4000']:.2f} ns/event at N = 4000, "
                f"{probe['delivery_ns_per_event_100000']:.2f} ns/event at N = 100 000.")
+if scaling and thread_checks:
+    out.append("")
+    out.append("Machine probe (`benchmarks/thread-scaling.c`, the ceiling for two threads): a stepped LIF update with one fork and one "
+               f"join per step and no synapses runs {scaling['speedup_4000']:.2f}× as fast on two threads as on one at N = 4000 "
+               f"({scaling['step_us_4000'][0]:.2f} → {scaling['step_us_4000'][1]:.2f} µs per step) and {scaling['speedup_100000']:.2f}× at "
+               f"N = 100 000 ({scaling['step_us_100000'][0]:.1f} → {scaling['step_us_100000'][1]:.1f} µs); round trip between the "
+               f"threads {scaling['round_trip_ns']:.0f} ns.")
 text = open(doc).read()
 begin, end = f"<!-- {marker}:begin -->", f"<!-- {marker}:end -->"
 i, j = text.index(begin) + len(begin), text.index(end)

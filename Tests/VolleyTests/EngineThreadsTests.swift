@@ -112,6 +112,31 @@ struct EngineThreadsTests {
         #expect(hashes == [7_004_591_804_657_676_089, 7_004_591_804_657_676_089])
     }
 
+    @Test("Stop conditions and the spike counts behind them: the same step on 1, 2 and 3 threads", arguments: [1, 2, 3])
+    func stopConditions(threads: Int) throws {
+        // 130 neurons (blocks of 64: three threads' worth) receive the inputs arriving at 2, 3, 4 ms.
+        // Weight 16 crosses the 15 mV gap at once, so 129 neurons fire at 2, 3 and 4 ms (refractory
+        // for 1 ms); neuron 129 (weight 5.6) needs three inputs: 5.6, 5.6 + 5.6·e^(−0.1) = 10.67,
+        // 10.67·e^(−0.1) + 5.6 = 15.25 ≥ 15, so it first fires at 4 ms.
+        let model = LIFDelta(tauM: 10, vRest: -70, vReset: -70, vThreshold: -55, tRef: 1, bias: 0)
+        let (net, _, out) = try drivenNetwork(
+            model: model, neurons: 130, trains: [[1, 2, 3]],
+            synapses: (0..<130).map { Synapse(source: 0, target: $0, weight: $0 == 129 ? 5.6 : 16, delay: 1) })
+        let sim = try TimeSteppedSimulator(network: net, dt: 1, threads: threads)
+        #expect(try sim.run(until: 100, stopWhen: .firstSpike(in: out)) == .stopped(at: 2))
+        // 129 spikes at 2 ms; the 200th is at 3 ms.
+        #expect(try sim.run(until: 100, stopWhen: .spikeCount(200, in: out)) == .stopped(at: 3))
+        // Every neuron has fired once neuron 129 has: 4 ms (not at 2 or 3 ms, although by then the
+        // population has fired more spikes than it has neurons).
+        #expect(try sim.run(until: 100, stopWhen: .allFired(out)) == .stopped(at: 4))
+        let spikes = try sim.spikes(of: out)
+        #expect(spikes.times.count == 3 * 129 + 1)
+        let atFour = spikes.neurons[(2 * 129)...]
+        #expect(atFour.elementsEqual(0..<130), "the step's spikes in ascending order")
+        #expect(sim.peakSpikesPerStep == 130)
+        #expect(sim.counters.spikes == UInt64(3 * 129 + 1 + 3))  // and the three source spikes
+    }
+
     @Test("Thread counts out of range are typed errors naming the value")
     func invalidCounts() throws {
         let net = try smallRecurrentNetwork(seed: 1, neurons: 100)

@@ -145,6 +145,15 @@ struct LaneStorageTests {
             total += x.neurons.count
         }
         #expect(total > 200)
+        // The full state of every neuron (161 and 39 are not whole 64-byte lines of lanes: the lanes'
+        // stride is padded, and reading a state must step by it).
+        for (a, b) in zip(laneIDs, plainIDs) {
+            let size = laneNet.populations[a.index].size
+            let same = try (0..<size).allSatisfy { i in
+                try laneSim.state(of: a, neuron: i, as: LIFExp.self) == plainSim.state(of: b, neuron: i, as: Plain<LIFExp>.self)
+            }
+            #expect(same, "population \(a.index): lane and plain states differ")
+        }
         // Reset restores the initial lanes: a second run repeats the first.
         let first = try laneSim.spikes(of: laneIDs[0])
         laneSim.reset()

@@ -189,6 +189,45 @@ public class Simulator {
         }
     }
 
+    /// `noteSpike` for the spikes of neurons `locals` (in that order) of model population p, all
+    /// at `t`: the same counts, recording and potentiation, with what is per population looked up
+    /// once (the time-stepped engine's step 3). Reports whether `stop` holds after them, which
+    /// for every stop condition is whether it held after any one of them.
+    final func noteSpikes(population p: Int, locals: UnsafeBufferPointer<UInt32>, time t: Double, stop: StopCondition) -> Bool {
+        guard !locals.isEmpty else { return false }
+        let offset = network.populations[p].offset
+        var newlyFired = 0
+        spikeCountOfNeuron.withUnsafeMutableBufferPointer { counts in
+            for i in locals {
+                let g = offset &+ Int(i)
+                if counts[g] == 0 { newlyFired &+= 1 }
+                counts[g] &+= 1
+            }
+        }
+        firedNeuronsOfPopulation[p] += newlyFired
+        spikeCountOfPopulation[p] += locals.count
+        if runtimes[p] != nil {
+            let x = t / spikeStepMs
+            let step = Int64(spikesOnGrid ? x.rounded() : x.rounded(.down))
+            if step != spikeStep { spikeStep = step; spikesInStep = 0 }
+            spikesInStep += locals.count
+            peakSpikesPerStep = Swift.max(peakSpikesPerStep, spikesInStep)
+        }
+        if recordSpikes[p] {
+            spikes.neurons[p].append(contentsOf: locals)
+            spikes.times[p].append(contentsOf: repeatElement(t, count: locals.count))
+        }
+        if !routing.plasticByTarget[p].isEmpty {
+            for i in locals { routing.postSpike(population: p, local: Int(i), at: t) }
+        }
+        switch stop {
+        case .never: return false
+        case let .firstSpike(q): return q.index == p
+        case let .spikeCount(n, q): return q.index == p && spikeCountOfPopulation[p] >= n
+        case let .allFired(q): return q.index == p && firedNeuronsOfPopulation[p] == network.populations[p].size
+        }
+    }
+
     /// Samples every state recording at all sample times ≤ `limit`.
     final func sampleStates(upTo limit: Double) {
         while nextSampleTime <= limit {

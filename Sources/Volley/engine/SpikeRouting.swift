@@ -31,7 +31,7 @@ struct ProjectionView {
     }
 
     /// Starts loading the target indices of `synapses` (a thread's share of a group).
-    @inline(__always)
+    @usableFromInline @inline(__always)
     func prefetchTargets(_ synapses: Range<Int>) {
         let first = synapses.lowerBound
         let last = synapses.upperBound - 1

@@ -1,3 +1,5 @@
+import VolleyPrefetch
+
 /// The deliveries due at one time step for one target population, as one thread applies them:
 /// keys of `DeliveryEvent` sorted in the documented order (emitting neuron, projection, delay
 /// group), and of every group only the synapses onto the thread's block of targets
@@ -20,10 +22,14 @@ struct DueDeliveries {
     @usableFromInline let part: Int
 
     /// Decodes each due delivery at `time` (in order) and hands the thread's part of its group to
-    /// `body`.
+    /// `body`, loading the groups `lookahead` keys ahead meanwhile: every thread reads every due
+    /// group's split row and targets, which a large network's caches do not hold — one thread
+    /// waiting for them in turn costs as much as the whole delivery.
     @inlinable @inline(__always)
     func forEach(at time: Double, _ body: (DeliveryGroup) -> Void) {
+        for i in 0..<Swift.min(Self.lookahead, keys.count) { prefetch(i) }
         for i in 0..<keys.count {
+            if i &+ Self.lookahead < keys.count { prefetch(i &+ Self.lookahead) }
             let event = DeliveryEvent(time: time, key: keys[i])
             let projection = event.projection
             let view = views[projection]
@@ -39,5 +45,18 @@ struct DueDeliveries {
                     targets: view.targets + (first &+ lo), weights: weights.from(lo), count: hi &- lo, receptor: view.receptor))
             }
         }
+    }
+
+    /// How many keys ahead `forEach` starts loading a group's split row and targets.
+    @usableFromInline static var lookahead: Int { 4 }
+
+    /// Starts loading what key i's group will read: its split row and its target indices.
+    @usableFromInline @inline(__always)
+    func prefetch(_ i: Int) {
+        let event = DeliveryEvent(time: 0, key: keys[i])
+        let view = views[event.projection]
+        let (g, first, n) = view.locate(source: event.source, group: event.group)
+        if parts > 1 { volley_prefetch(splits[event.projection] + g &* (parts &+ 1)) }
+        view.prefetchTargets(first..<(first &+ n))
     }
 }

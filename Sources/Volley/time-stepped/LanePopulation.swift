@@ -8,6 +8,10 @@ final class LanePopulation<M: LaneStorable>: NeuronStateAccess {
     @usableFromInline typealias Model = M
     @usableFromInline let model: M
     @usableFromInline let count: Int
+    /// Doubles from one lane to the next: `count` rounded up to whole 64-byte lines, so that (with
+    /// the lanes' 64-byte alignment and blocks of 64 neurons) no cache line holds two threads'
+    /// neurons.
+    @usableFromInline let stride: Int
     @usableFromInline let dt: Double
     @usableFromInline let propagator: M.Propagator
     @usableFromInline let initial: StateStorage<M.State>
@@ -28,13 +32,15 @@ final class LanePopulation<M: LaneStorable>: NeuronStateAccess {
         self.dt = dt
         propagator = model.propagator(over: dt)
         initial = StateStorage(model, count: count, initialPotentials: initialPotentials)
-        lanes = .allocate(capacity: M.laneCount * count)
-        lanes.initialize(repeating: 0, count: M.laneCount * count)
+        stride = (count + 7) / 8 * 8
+        lanes = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(M.laneCount * stride, 1) * 8, alignment: 64)
+            .bindMemory(to: Double.self, capacity: M.laneCount * stride)
+        lanes.initialize(repeating: 0, count: M.laneCount * stride)
         reset()
     }
 
     deinit {
-        lanes.deallocate()
+        UnsafeMutableRawPointer(lanes).deallocate()
         scratch.deinitialize(count: threads * Self.spacing)
         scratch.deallocate()
     }
@@ -46,7 +52,7 @@ final class LanePopulation<M: LaneStorable>: NeuronStateAccess {
             runtime: PopulationRuntime(
                 reset: { [self] in reset() },
                 potential: { [self] i, time in model.potential(of: state(i, at: time), at: time) },
-                memoryBytes: initial.memoryBytes + count * 8 * M.laneCount, states: self))
+                memoryBytes: initial.memoryBytes + stride * 8 * M.laneCount, states: self))
     }
 
     @inlinable
@@ -57,12 +63,12 @@ final class LanePopulation<M: LaneStorable>: NeuronStateAccess {
         let lo = range.lowerBound
         let before = fired.count
         model.stepLanes(
-            lanes + lo, stride: count, count: range.count, advancingBy: advancing ? dt : nil, using: propagator,
+            lanes + lo, stride: stride, count: range.count, advancingBy: advancing ? dt : nil, using: propagator,
             at: time, scratch: &scratch[due.part &* Self.spacing], fired: &fired)
         if lo > 0 { for k in before..<fired.count { fired[k] &+= UInt32(truncatingIfNeeded: lo) } }
         if advancing { counters.stateUpdates &+= UInt64(range.count) }
         due.forEach(at: time) { group in
-            let row = lanes + model.inputLane(receptor: group.receptor) &* count
+            let row = lanes + model.inputLane(receptor: group.receptor) &* stride
             switch group.weights.layout {
             case .double: add(group, DoubleWeights(group.weights), row)
             case .single: add(group, SingleWeights(group.weights), row)
@@ -81,12 +87,12 @@ final class LanePopulation<M: LaneStorable>: NeuronStateAccess {
 
     @inlinable
     func reset() {
-        for i in 0..<count { model.store(initial.pointer[i], inLanes: lanes, stride: count, at: i) }
+        for i in 0..<count { model.store(initial.pointer[i], inLanes: lanes, stride: stride, at: i) }
         for k in 0..<threads { scratch[k * Self.spacing].invalidate() }
     }
 
     @inlinable
-    func state(_ i: Int, at time: Double) -> M.State { model.state(inLanes: lanes, stride: count, at: i) }
+    func state(_ i: Int, at time: Double) -> M.State { model.state(inLanes: lanes, stride: stride, at: i) }
 
     @usableFromInline
     func setInitialStates(_ newStates: [M.State]) { initial.assign(newStates) }

@@ -256,10 +256,12 @@ public final class TimeSteppedSimulator: Simulator {
                 for k in 0..<threads {
                     let part = share(k)
                     let start = p == 0 ? 0 : part.pointee.firedEnd[p - 1]
-                    for j in start..<part.pointee.firedEnd[p] {
-                        count.spikes &+= 1
-                        if noteSpike(population: p, local: Int(part.pointee.fired[j]), time: t, stop: stop) { stopNow = true }
+                    let end = part.pointee.firedEnd[p]
+                    count.spikes &+= UInt64(end - start)
+                    let noted = part.pointee.fired.withUnsafeBufferPointer { fired in
+                        noteSpikes(population: p, locals: UnsafeBufferPointer(rebasing: fired[start..<end]), time: t, stop: stop)
                     }
+                    if noted { stopNow = true }
                 }
             } else {
                 fired.removeAll(keepingCapacity: true)
