@@ -169,18 +169,28 @@ public class Simulator {
         if spikeCountOfNeuron[g] == 0 { firedNeuronsOfPopulation[p] += 1 }
         spikeCountOfNeuron[g] &+= 1
         spikeCountOfPopulation[p] += 1
-        if runtimes[p] != nil {
-            let x = t / spikeStepMs
-            let step = Int64(spikesOnGrid ? x.rounded() : x.rounded(.down))
-            if step != spikeStep { spikeStep = step; spikesInStep = 0 }
-            spikesInStep += 1
-            peakSpikesPerStep = Swift.max(peakSpikesPerStep, spikesInStep)
-        }
+        if runtimes[p] != nil { countModelSpikes(1, at: t) }
         if recordSpikes[p] {
             spikes.neurons[p].append(UInt32(truncatingIfNeeded: i))
             spikes.times[p].append(t)
         }
         if potentiate { routing.postSpike(population: p, local: i, at: t) }
+        return holds(stop, afterSpikesOf: p)
+    }
+
+    /// Adds `n` spikes of model neurons at `t` to its step's count (`peakSpikesPerStep`).
+    @inline(__always)
+    private func countModelSpikes(_ n: Int, at t: Double) {
+        let x = t / spikeStepMs
+        let step = Int64(spikesOnGrid ? x.rounded() : x.rounded(.down))
+        if step != spikeStep { spikeStep = step; spikesInStep = 0 }
+        spikesInStep += n
+        peakSpikesPerStep = Swift.max(peakSpikesPerStep, spikesInStep)
+    }
+
+    /// Whether `stop` holds now that population p has fired (the counts include its spikes).
+    @inline(__always)
+    private func holds(_ stop: StopCondition, afterSpikesOf p: Int) -> Bool {
         switch stop {
         case .never: return false
         case let .firstSpike(q): return q.index == p
@@ -206,13 +216,7 @@ public class Simulator {
         }
         firedNeuronsOfPopulation[p] += newlyFired
         spikeCountOfPopulation[p] += locals.count
-        if runtimes[p] != nil {
-            let x = t / spikeStepMs
-            let step = Int64(spikesOnGrid ? x.rounded() : x.rounded(.down))
-            if step != spikeStep { spikeStep = step; spikesInStep = 0 }
-            spikesInStep += locals.count
-            peakSpikesPerStep = Swift.max(peakSpikesPerStep, spikesInStep)
-        }
+        if runtimes[p] != nil { countModelSpikes(locals.count, at: t) }
         if recordSpikes[p] {
             spikes.neurons[p].append(contentsOf: locals)
             spikes.times[p].append(contentsOf: repeatElement(t, count: locals.count))
@@ -220,12 +224,7 @@ public class Simulator {
         if !routing.plasticByTarget[p].isEmpty {
             for i in locals { routing.postSpike(population: p, local: Int(i), at: t) }
         }
-        switch stop {
-        case .never: return false
-        case let .firstSpike(q): return q.index == p
-        case let .spikeCount(n, q): return q.index == p && spikeCountOfPopulation[p] >= n
-        case let .allFired(q): return q.index == p && firedNeuronsOfPopulation[p] == network.populations[p].size
-        }
+        return holds(stop, afterSpikesOf: p)
     }
 
     /// Samples every state recording at all sample times ≤ `limit`.
