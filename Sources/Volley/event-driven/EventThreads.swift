@@ -28,6 +28,9 @@ final class EventThreads {
     private let window: UnsafeMutablePointer<(bound: Double, parity: Int, recorder: Int)>
     /// Global id of each population's first neuron.
     private let offsets: [Int]
+    /// `merge`'s position in each thread's list (used by one recorder at a time: the windows'
+    /// meetings order the recorders).
+    private let mergeCursor: UnsafeMutablePointer<Int>
     /// Seconds each thread spent waiting for the others.
     private(set) var waitSeconds: [Double]
 
@@ -60,6 +63,8 @@ final class EventThreads {
         }
         window = .allocate(capacity: 1)
         window.initialize(to: (0, 0, -1))
+        mergeCursor = .allocate(capacity: threads)
+        mergeCursor.initialize(repeating: 0, count: threads)
         self.offsets = offsets
         waitSeconds = [Double](repeating: 0, count: threads)
     }
@@ -75,6 +80,7 @@ final class EventThreads {
         }
         lists.deallocate()
         window.deallocate()
+        mergeCursor.deallocate()
     }
 
     @inline(__always)
@@ -167,7 +173,8 @@ final class EventThreads {
 
     /// Calls `record` for the spikes of all threads' lists of parity q in (time, global id) order.
     private func merge(parity q: Int, record: (Int, Int, Double) -> Void) {
-        var next = [Int](repeating: 0, count: threads)
+        let next = mergeCursor
+        next.update(repeating: 0, count: threads)
         while true {
             var best = -1
             var bestTime = Double.infinity
