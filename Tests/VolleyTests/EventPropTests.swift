@@ -19,14 +19,28 @@ struct EventPropTests {
 
     /// Worst relative difference between the gradient and Richardson-extrapolated central
     /// differences (f′ ≈ (4·D(h/2) − D(h))/3, D(k) = (f(x+k) − f(x−k))/2k, error O(h⁴)) over every
-    /// weight and delay whose perturbations leave all spike counts unchanged.
+    /// weight and delay whose perturbations leave every neuron's spike count and the order of its
+    /// spikes among its arrivals unchanged.
     static func worstError(
         _ net: EventPropNetwork, loss: EventPropLoss, label: Int = 1, T: Double = 40, h: Double = 1e-4, spikeTimeCost: [Double] = []
     ) throws -> (error: Double, checked: Int, spikes: [Int]) {
-        func run(_ net: EventPropNetwork, gradient: Bool) throws -> EventPropResult {
-            try EventPropRunner(net).run(inputs: inputs, label: label, duration: T, loss: loss, spikeTimeCost: spikeTimeCost, gradient: gradient)
+        /// The result and the order of every neuron's events: per neuron, its spike count and, per
+        /// spike, the number of its input arrivals before it. The loss is differentiable where
+        /// this order holds; a spike passing an arrival at its neuron is a kink.
+        func run(_ net: EventPropNetwork, gradient: Bool) throws -> (EventPropResult, [Int]) {
+            let runner = try EventPropRunner(net)
+            let r = try runner.run(inputs: inputs, label: label, duration: T, loss: loss, spikeTimeCost: spikeTimeCost, gradient: gradient)
+            let w = runner.workspace
+            var order: [Int] = []
+            for n in 0..<w.neuronCount {
+                order.append(Int(w.spikeStart[n + 1] - w.spikeStart[n]))
+                for s in Int(w.spikeStart[n])..<Int(w.spikeStart[n + 1]) {
+                    order.append((Int(w.arrivalStart[n])..<Int(w.arrivalStart[n + 1])).filter { w.arrivalTime[$0] < w.spikeTime[s] }.count)
+                }
+            }
+            return (r, order)
         }
-        let base = try run(net, gradient: true)
+        let (base, baseOrder) = try run(net, gradient: true)
         var worst = 0.0, checked = 0
         for p in net.projections.indices {
             for s in 0..<net.projections[p].count {
@@ -37,8 +51,8 @@ struct EventPropTests {
                     for step in [h, -h, h / 2, -h / 2] {
                         var moved = net
                         if delay { moved.projections[p].delays[s] += step } else { moved.projections[p].weights[s] += step }
-                        let r = try run(moved, gradient: false)
-                        sameSpikes = sameSpikes && r.spikeCounts == base.spikeCounts
+                        let (r, order) = try run(moved, gradient: true)  // (every neuron's arrivals replayed)
+                        sameSpikes = sameSpikes && order == baseOrder
                         values.append(r.loss + r.regularisation)
                     }
                     guard sameSpikes else { continue }
@@ -84,7 +98,7 @@ struct EventPropTests {
 
     /// (recurrent hidden layer, loss): the first-spike loss's spiking readout is regularised too.
     static let regulariserCases: [(Bool, EventPropLoss)] = [
-        (false, .maxPotential), (true, .meanPotential), (false, .firstSpike(tau0: 2, tau1: 20, alpha: 0.01)),
+        (false, .maxPotential), (true, .meanPotential), (false, .firstSpike(tau0: 2, tau1: 20, alpha: 0.01)), (true, .spikeCount),
     ]
 
     @Test("Spike-count regulariser: Σ cⱼ·tⱼₖ over spikes and cⱼ·(θ − max V) of silent neurons, differentiated exactly", arguments: regulariserCases)
@@ -122,6 +136,25 @@ struct EventPropTests {
         print("first spike: worst \(r.error) over \(r.checked), spikes \(r.spikes)")
         #expect(r.spikes[1] >= 3 && r.checked > 30)
         #expect(r.error < 1e-6)
+    }
+
+    @Test("Time-weighted spike-count loss: zₖ = Σ(1 − t/T) over the readout's spikes, every spike's gradient exact", arguments: [(false, 3.0, 3), (true, 1.5, 3)])
+    func spikeCountGradient(recurrent: Bool, weightMean: Double, seed: UInt64) throws {
+        let net = Self.network(loss: .spikeCount, recurrent: recurrent, seed: seed, weightMean: weightMean)
+        let T = 40.0
+        let runner = try EventPropRunner(net)
+        let r = try runner.run(inputs: Self.inputs, label: 1, duration: T, loss: .spikeCount, gradient: false)
+        // The logits from the recorded readout spikes, by the definition.
+        let readout = try runner.simulator.spikes(of: runner.ids[2])
+        var z = [Double](repeating: 0, count: 3)
+        for (j, t) in zip(readout.neurons, readout.times) { z[Int(j)] += 1 - t / T }
+        #expect(r.logits == z && readout.neurons.count >= 3 && Set(readout.neurons).count >= 2, "\(r.logits) vs \(z)")
+        // h = 10⁻³: every one of the ~100 spikes enters the loss, and their times' rounding
+        // (~10⁻¹³ ms) over h = 10⁻⁴ is already ~10⁻⁹ of a gradient; kinks within ±h are skipped.
+        let check = try Self.worstError(net, loss: .spikeCount, T: T, h: 1e-3)
+        print("spike count (recurrent \(recurrent)): worst \(check.error) over \(check.checked), spikes \(check.spikes)")
+        #expect(check.checked > 40)
+        #expect(check.error < 1e-6)
     }
 }
 
@@ -182,6 +215,13 @@ struct EventPropTrainingTests {
         text = text.replacingOccurrences(of: "\"format\"", with: "\"formatX\"")
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         #expect { try EventPropModelFile.read(from: path) } throws: { "\($0)".contains(path) }
+        // The count loss: refused on this non-spiking readout, read back on a spiking one.
+        try EventPropModelFile(network: net, loss: .spikeCount, duration: 60, inputCode: code).write(to: path)
+        #expect { try EventPropModelFile.read(from: path).model(source: path) } throws: { "\($0)".contains(path) && "\($0)".contains("spiking readout") }
+        var spiking = net
+        spiking.layers[1].spiking = true
+        try EventPropModelFile(network: spiking, loss: .spikeCount, duration: 60, inputCode: code).write(to: path)
+        #expect(try EventPropModelFile.read(from: path).model(source: path).loss == .spikeCount)
     }
 
     @Test("The time-stepped engine's readout maxima converge to the event-driven engine's as dt shrinks")
@@ -192,6 +232,84 @@ struct EventPropTrainingTests {
             zip(try net.steppedLogits(inputs: sample.inputs, duration: 45, loss: .maxPotential, dt: dt), exact).map { abs($0 - $1) }.max()!
         }
         #expect(errors[1] < errors[0] / 3 && errors[1] < 0.05, "\(errors)")
+    }
+
+    @Test("A forward-only run (only the readout replayed) gives the same loss, logits and counts as a run with the gradient", arguments: [EventPropLoss.maxPotential, .meanPotential, .spikeCount, .firstSpike(tau0: 2, tau1: 20, alpha: 0.01)])
+    func forwardOnly(loss: EventPropLoss) throws {
+        let lif = LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 5, vRest: 0, vReset: 0, vThreshold: 1, tRef: 0)
+        let net = EventPropNetwork.layered(
+            inputSize: 5, hidden: [20], outputs: 3, hiddenModel: lif, readoutModel: lif, readoutSpiking: loss.readoutSpikes,
+            weightMean: 4, weightStd: 4, delay: 1, delaySpread: 2, seed: 2)
+        let runner = try EventPropRunner(net)
+        for sample in Self.yinYang(5, seed: 40) {
+            let a = try runner.run(inputs: sample.inputs, label: sample.label, duration: 60, loss: loss, gradient: false)
+            let b = try runner.run(inputs: sample.inputs, label: sample.label, duration: 60, loss: loss, gradient: true)
+            #expect(a.loss == b.loss && a.logits == b.logits && a.prediction == b.prediction && a.decisionTime == b.decisionTime)
+            #expect(a.spikeCounts == b.spikeCounts && a.synapticEvents == b.synapticEvents && a.spikeCounts[0] > 0)
+        }
+    }
+
+    @Test("A runner given new weights in place runs and differentiates exactly as one built for them", arguments: [4, 1])
+    func runnerWeightsInPlace(inputSize: Int) throws {
+        let lif = LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 5, vRest: 0, vReset: 0, vThreshold: 1, tRef: 0)
+        // inputSize 1: every projection holds one synapse, a store the engine keeps as one value
+        // (not overwritable in place): the runner rebuilds its network instead.
+        let hidden = inputSize == 1 ? 1 : 12
+        // Synapses listed last source first, so that the engine's (source-major) weight order
+        // differs from the projection's.
+        func net(_ seed: UInt64) -> EventPropNetwork {
+            var n = EventPropNetwork.layered(
+                inputSize: inputSize, hidden: [hidden], outputs: inputSize == 1 ? 1 : 3, hiddenModel: lif, readoutModel: lif, readoutSpiking: false,
+                weightMean: 4, weightStd: 4, delay: 1, delaySpread: 2, seed: seed)
+            for p in n.projections.indices {
+                n.projections[p].pre.reverse()
+                n.projections[p].post.reverse()
+                n.projections[p].weights.reverse()
+                n.projections[p].delays.reverse()
+            }
+            return n
+        }
+        var second = net(1)
+        let other = net(2)
+        for p in second.projections.indices { second.projections[p].weights = other.projections[p].weights }
+        let reused = try EventPropRunner(net(1))
+        let inputs = (0..<inputSize).map { [Double($0) * 2.5 + 1] }
+        let before = try reused.run(inputs: inputs, label: 0, duration: 40, loss: .maxPotential)
+        try reused.setWeights(second.projections.map(\.weights))
+        let fresh = try EventPropRunner(second)
+        let a = try reused.run(inputs: inputs, label: 0, duration: 40, loss: .maxPotential)
+        let b = try fresh.run(inputs: inputs, label: 0, duration: 40, loss: .maxPotential)
+        #expect(a.logits != before.logits, "the new weights act")
+        #expect(a.loss == b.loss && a.logits == b.logits && a.spikeCounts == b.spikeCounts && a.spikeCounts[0] > 0)
+        #expect(a.weightGradients == b.weightGradients && a.delayGradients == b.delayGradients)
+        // The engine's spikes against a plain simulator of the network built with these weights.
+        let (plainNet, ids) = try second.makeNetwork(inputs: inputs)
+        let plain = try EventDrivenSimulator(network: plainNet)
+        try plain.run(until: 40)
+        for k in 1...2 {
+            let got = try reused.simulator.spikes(of: reused.ids[k]), want = try plain.spikes(of: ids[k])
+            #expect(got.neurons == want.neurons && got.times == want.times)
+        }
+        // Refusals name the value.
+        #expect { try reused.setWeights([[1]]) } throws: { "\($0)".contains("synapses per projection") }
+        var bad = second.projections.map(\.weights)
+        bad[0][0] = .nan
+        #expect { try reused.setWeights(bad) } throws: { "\($0)".contains("projection 0 weight 0") && "\($0)".contains("nan") }
+    }
+
+    @Test("Time-weighted spike counts in the time-stepped engine approach the event-driven engine's as dt shrinks")
+    func steppedCounts() throws {
+        let lif = LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 5, vRest: 0, vReset: 0, vThreshold: 1, tRef: 0)
+        let net = EventPropNetwork.layered(
+            inputSize: 5, hidden: [20], outputs: 3, hiddenModel: lif, readoutModel: lif, readoutSpiking: true,
+            weightMean: 4, weightStd: 4, delay: 1, seed: 2)
+        let sample = Self.yinYang(1, seed: 40)[0]
+        let exact = try net.run(inputs: sample.inputs, label: sample.label, duration: 60, loss: .spikeCount, gradient: false).logits
+        let errors = try [0.5, 0.1, 0.01].map { dt in
+            zip(try net.steppedLogits(inputs: sample.inputs, duration: 60, loss: .spikeCount, dt: dt), exact).map { abs($0 - $1) }.max()!
+        }
+        // First-order convergence: grid spikes are late by up to dt each.
+        #expect(exact.reduce(0, +) > 1 && errors[1] < errors[0] / 3 && errors[2] < errors[1] / 3 && errors[2] < 5e-3, "\(exact) \(errors)")
     }
 
     @Test("Bad input is refused with the value named")

@@ -15,7 +15,7 @@ import VolleyExamples
 runExample("eventprop") {
     var cli = CommandOptions(program: "eventprop", summary: "EventProp: exact gradients of LIF networks (weights and delays) on Yin-Yang or latency-coded MNIST")
     cli.option("task", value: "yinyang|mnist", default: "yinyang", help: "Yin-Yang (5 000 / 1 000 / 1 000, seeds 42/41/40) or latency-coded MNIST")
-    cli.option("loss", value: "max|mean|ttfs", default: "max", help: "cross-entropy on the readout's maximum or mean potential (non-spiking readout), or first-spike times (spiking readout)")
+    cli.option("loss", value: "max|mean|ttfs|count", default: "max", help: "cross-entropy on the readout's maximum or mean potential (non-spiking readout), or on first-spike times or time-weighted spike counts Σ(1 − t/T) (spiking readout)")
     cli.option("hidden", value: "N", default: "200 (mnist: 350)", help: "hidden LIF neurons (≤ 10 000)")
     cli.flag("recurrent", help: "all-to-all recurrent connections within the hidden layer")
     cli.flag("learn-delays", help: "learn every synaptic delay too (exact delay gradients)")
@@ -86,8 +86,13 @@ runExample("eventprop") {
             throw VolleyError.usage("option '--load': \(path) was trained on task '\(code.task)', not '\(taskName)' (add --task \(code.task))")
         }
     } else {
-        lossName = try cli.choice("loss", ["max", "mean", "ttfs"])
-        loss = lossName == "max" ? .maxPotential : lossName == "mean" ? .meanPotential : .firstSpike(tau0: 2, tau1: 20, alpha: 0.003)
+        lossName = try cli.choice("loss", ["max", "mean", "ttfs", "count"])
+        switch lossName {
+        case "max": loss = .maxPotential
+        case "mean": loss = .meanPotential
+        case "ttfs": loss = .firstSpike(tau0: 2, tau1: 20, alpha: 0.003)
+        default: loss = .spikeCount
+        }
         let hidden = cli.isSet("hidden") ? try cli.int("hidden", .within(1...10_000)) : quick ? 20 : mnist ? 350 : 200
         let tauM = try cli.double("tau-m", .init("must be in [0.1, 10⁴] ms") { $0 >= 0.1 && $0 <= 1e4 })
         let tauSyn = try cli.double("tau-syn", .init("must be in [0.1, 10⁴] ms") { $0 >= 0.1 && $0 <= 1e4 })
@@ -213,7 +218,7 @@ runExample("eventprop") {
     print("test accuracy \(Format.fixed(100 * test.accuracy, 2))% on \(task.test.count) samples" + (loadPath == nil ? " (epoch \(best.epoch), validation \(Format.fixed(100 * best.accuracy, 2))%)" : ""))
     let (built, _) = try model.makeNetwork(inputs: [[Double]](repeating: [], count: model.inputSize))
     let report = SNNEvaluation(
-        samples: test.samples, accuracy: test.accuracy, decision: lossName == "ttfs" ? "first_spike" : "\(lossName)_potential",
+        samples: test.samples, accuracy: test.accuracy, decision: lossName == "ttfs" ? "first_spike" : lossName == "count" ? "spike_count" : "\(lossName)_potential",
         neurons: model.layers.reduce(0) { $0 + $1.size }, synapses: built.synapseCount,
         weightBytes: SNNEvaluation.weightBytes(of: built), membraneBytes: SNNEvaluation.membraneBytes(of: built),
         peakSpikesPerStep: test.peakSpikesPerMs, stepMs: 1, synopsPerSample: test.synapticEventsPerSample,

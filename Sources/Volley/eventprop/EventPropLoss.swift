@@ -11,10 +11,16 @@ import Foundation
 ///   (Göltz et al. 2021; Wunderlich & Pehle 2021): −log softmax(−tₖ/τ₀)[label] +
 ///   α·(e^(t_label/τ₁) − 1), tₖ the first spike of readout neuron k (T when it is silent, which
 ///   then passes no gradient); it enters the adjoint at those spikes as ∂L/∂tₖ.
+/// * `.spikeCount`: cross-entropy of softmax(zₖ) with zₖ = Σₛ (1 − tₖₛ/T) the **time-weighted spike
+///   count** of spiking readout neuron k over the trial [0, T]: each spike counts 1 at t = 0 and
+///   nothing at the trial's end. The plain count is piecewise constant (its exact gradient is zero
+///   almost everywhere); zₖ equals it up to the spikes' lateness, is continuous where a spike
+///   enters or leaves the trial through T, and passes ∂L/∂tₖₛ = −(∂L/∂zₖ)/T to every spike.
 public enum EventPropLoss: Sendable, Equatable {
     case maxPotential
     case meanPotential
     case firstSpike(tau0: Double, tau1: Double, alpha: Double)
+    case spikeCount
 
     public func validate() throws {
         if case let .firstSpike(tau0, tau1, alpha) = self {
@@ -26,14 +32,16 @@ public enum EventPropLoss: Sendable, Equatable {
 
     /// Whether the readout spikes under this loss.
     public var readoutSpikes: Bool {
-        if case .firstSpike = self { return true }
-        return false
+        switch self {
+        case .firstSpike, .spikeCount: return true
+        case .maxPotential, .meanPotential: return false
+        }
     }
 
     /// The loss of logits z (for `.firstSpike`, z = first spike times) and ∂L/∂z.
     func evaluate(_ z: [Double], label: Int) -> (loss: Double, gradient: [Double]) {
         switch self {
-        case .maxPotential, .meanPotential:
+        case .maxPotential, .meanPotential, .spikeCount:
             var g = [Double](repeating: 0, count: z.count)
             let logP = RecurrentLoss.crossEntropy(z, label: label, total: 1, gradient: &g)
             return (-logP, g)
@@ -48,10 +56,11 @@ public enum EventPropLoss: Sendable, Equatable {
         }
     }
 
-    /// The predicted class: the largest logit, or the earliest first spike.
+    /// The predicted class: the largest logit (potential or time-weighted count: of equal counts,
+    /// the earlier spikes win), or the earliest first spike.
     func prediction(_ z: [Double]) -> Int {
         switch self {
-        case .maxPotential, .meanPotential: return z.indices.max { z[$0] < z[$1] } ?? 0
+        case .maxPotential, .meanPotential, .spikeCount: return z.indices.max { z[$0] < z[$1] } ?? 0
         case .firstSpike: return z.indices.min { z[$0] < z[$1] } ?? 0
         }
     }

@@ -56,7 +56,7 @@ public struct EventPropModelFile: Codable, Sendable {
     public var inputSize: Int
     public var layers: [Layer]
     public var projections: [Projection]
-    /// "max", "mean" or "ttfs" (τ₀, τ₁, α of the first-spike loss in `ttfs`).
+    /// "max", "mean", "ttfs" (τ₀, τ₁, α of the first-spike loss in `ttfs`) or "count".
     public var loss: String
     public var ttfs: [Double]?
     public var durationMs: Double
@@ -87,6 +87,7 @@ public struct EventPropModelFile: Codable, Sendable {
         case let .firstSpike(tau0, tau1, alpha):
             self.loss = "ttfs"
             ttfs = [tau0, tau1, alpha]
+        case .spikeCount: self.loss = "count"
         }
         durationMs = duration
         self.inputCode = inputCode
@@ -105,7 +106,8 @@ public struct EventPropModelFile: Codable, Sendable {
         case "ttfs":
             guard let t = ttfs, t.count == 3 else { throw fail("'ttfs' must hold τ₀, τ₁, α for loss \"ttfs\"") }
             loss = .firstSpike(tau0: t[0], tau1: t[1], alpha: t[2])
-        default: throw fail("'loss' is \"\(self.loss)\", expected max, mean or ttfs")
+        case "count": loss = .spikeCount
+        default: throw fail("'loss' is \"\(self.loss)\", expected max, mean, ttfs or count")
         }
         let network = EventPropNetwork(
             inputSize: inputSize,

@@ -1,9 +1,9 @@
 import Foundation
 
 extension EventPropNetwork {
-    /// The readout's zₖ (potentials or first-spike times, as `loss` defines them) when the same
-    /// `Network` runs in the time-stepped engine at `dt`: the maximum or mean of the potentials
-    /// sampled every step, or the first spike's grid time. What exactness buys is the difference
+    /// The readout's zₖ (potentials, first-spike times or time-weighted spike counts, as `loss`
+    /// defines them) when the same `Network` runs in the time-stepped engine at `dt`: the maximum
+    /// or mean of the potentials sampled every step, or the spikes' grid times. What exactness buys is the difference
     /// to the event-driven engine's classification (`run`).
     public func steppedLogits(inputs: [[Double]], duration: Double, loss: EventPropLoss, dt: Double) throws -> [Double] {
         let (net, ids) = try makeNetwork(inputs: inputs)
@@ -22,6 +22,11 @@ extension EventPropNetwork {
             let (neurons, times) = try sim.spikes(of: readout)
             for (j, t) in zip(neurons, times) where t < first[Int(j)] { first[Int(j)] = t }
             return first
+        case .spikeCount:
+            var count = [Double](repeating: 0, count: n)
+            let (neurons, times) = try sim.spikes(of: readout)
+            for (j, t) in zip(neurons, times) where t < duration { count[Int(j)] += 1 - t / duration }
+            return count
         }
     }
 

@@ -1,20 +1,69 @@
 import Foundation
 
 /// Runs samples through one `EventPropNetwork` in one event-driven simulator, reused from
-/// sample to sample (reset, new input trains), with the backward pass's workspace.
+/// sample to sample (reset, new input trains) and from training step to step (new weights written
+/// into its network in place), with the backward pass's workspace.
 public final class EventPropRunner {
-    public let network: EventPropNetwork
-    let simulator: EventDrivenSimulator
-    let ids: [PopulationID]
+    public private(set) var network: EventPropNetwork
+    private(set) var simulator: EventDrivenSimulator
+    private(set) var ids: [PopulationID]
     var workspace: EventPropWorkspace
+    /// Per projection, the projection's synapse index of each synapse in the engine's weight
+    /// order; nil where the engine's weight store cannot be overwritten in place.
+    private var engineOrder: [[Int32]]?
 
     public init(_ network: EventPropNetwork) throws {
         try network.validate()
         self.network = network
-        let (net, ids) = try network.makeNetwork(inputs: [[Double]](repeating: [], count: network.inputSize))
+        // Built once with each synapse's index + 1 as its weight, which reveals the order in which
+        // the engine stores the weights; the real weights are then written in that order.
+        var coded = network
+        for p in coded.projections.indices { coded.projections[p].weights = (0..<coded.projections[p].count).map { Double($0 + 1) } }
+        let (net, ids) = try coded.makeNetwork(inputs: [[Double]](repeating: [], count: network.inputSize))
         simulator = try EventDrivenSimulator(network: net)
         self.ids = ids
         workspace = EventPropWorkspace(network)
+        let order = net.projections.map { $0.weights.array.map { Int32($0) - 1 } }
+        let complete = order.count == network.projections.count && zip(order, network.projections).allSatisfy { o, p in
+            o.count == p.count && Set(o).count == p.count && o.allSatisfy { (0..<Int32(p.count)).contains($0) }
+        }
+        engineOrder = complete ? order : nil
+        try writeWeights()
+    }
+
+    /// New weights (per projection, in the projection's synapse order; delays and structure
+    /// unchanged), written into the engine's network and the workspace in place: the runs that
+    /// follow give the spikes a runner built anew for them would.
+    public func setWeights(_ weights: [[Double]]) throws {
+        guard weights.count == network.projections.count, zip(weights, network.projections).allSatisfy({ $0.count == $1.count }) else {
+            throw VolleyError.invalidParameter(
+                name: "weights", value: "\(weights.map(\.count)) per projection",
+                reason: "the network has \(network.projections.map(\.count)) synapses per projection")
+        }
+        for (p, w) in weights.enumerated() {
+            if let bad = w.firstIndex(where: { !$0.isFinite }) {
+                throw VolleyError.invalidParameter(name: "projection \(p) weight \(bad)", value: "\(w[bad])", reason: "must be finite")
+            }
+            network.projections[p].weights = w
+        }
+        try writeWeights()
+    }
+
+    /// The network's weights into the engine (in place, or by rebuilding where that cannot be)
+    /// and into the workspace.
+    private func writeWeights() throws {
+        workspace.setWeights(network)
+        if let order = engineOrder {
+            var written = true
+            for (p, projection) in simulator.network.projections.enumerated() where written {
+                written = network.projections[p].weights.withUnsafeBufferPointer { projection.weights.overwrite(from: $0, order: order[p]) }
+            }
+            if written { return }
+            engineOrder = nil
+        }
+        let (net, ids) = try network.makeNetwork(inputs: [[Double]](repeating: [], count: network.inputSize))
+        simulator = try EventDrivenSimulator(network: net)
+        self.ids = ids
     }
 
     /// One sample, its gradient per projection and synapse (with `gradient`); `spikeTimeCost`:
@@ -65,3 +114,59 @@ extension EventPropRunner {
         for n in 0..<workspace.neuronCount { counts[n] += Double(start[n + 1] - start[n]) }
     }
 }
+
+extension EventPropNetwork {
+    /// Whether `other` differs from this network in its weights at most (same layers, models,
+    /// synapses and delays), so that a runner built for one runs the other after `setWeights`.
+    func differsOnlyInWeights(from other: EventPropNetwork) -> Bool {
+        guard inputSize == other.inputSize, layers.count == other.layers.count, projections.count == other.projections.count else { return false }
+        for (a, b) in zip(layers, other.layers) {
+            let m = a.model, n = b.model
+            guard a.size == b.size, a.spiking == b.spiking, m.tauM == n.tauM, m.tauSynExc == n.tauSynExc, m.tauSynInh == n.tauSynInh,
+                m.vRest == n.vRest, m.vReset == n.vReset, m.vThreshold == n.vThreshold, m.tRef == n.tRef, m.bias == n.bias,
+                m.reset == n.reset
+            else { return false }
+        }
+        for (a, b) in zip(projections, other.projections) {
+            guard a.source == b.source, a.target == b.target, a.pre == b.pre, a.post == b.post, a.delays == b.delays else { return false }
+        }
+        return true
+    }
+}
+
+/// A training step's runners, one per chunk; chunk c uses only `runners[c]`.
+struct EventPropRunners: @unchecked Sendable {
+    let runners: [EventPropRunner]
+}
+
+/// Runners kept between training steps, one per chunk: a step checks them out (or builds them
+/// when there are none for its network's structure), writes its weights into them, and returns
+/// them. Copies of a trainer share the cache; one that finds it empty builds its own runners.
+final class EventPropRunnerCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var runners: [EventPropRunner] = []
+
+    /// `count` runners for `network` (its weights written in), reused where they fit.
+    func checkOut(_ count: Int, for network: EventPropNetwork) throws -> EventPropRunners {
+        lock.lock()
+        let kept = runners
+        runners = []
+        lock.unlock()
+        guard kept.count == count, kept.allSatisfy({ $0.network.differsOnlyInWeights(from: network) }) else {
+            return EventPropRunners(runners: try (0..<count).map { _ in try EventPropRunner(network) })
+        }
+        let weights = network.projections.map(\.weights), set = EventPropRunners(runners: kept)
+        _ = try parallelMap(count) { c -> Int in
+            try set.runners[c].setWeights(weights)
+            return 0
+        }
+        return set
+    }
+
+    func checkIn(_ set: EventPropRunners) {
+        lock.lock()
+        runners = set.runners
+        lock.unlock()
+    }
+}
+

@@ -41,6 +41,8 @@ public struct EventPropTrainer: Sendable {
     public private(set) var meanSpikeCounts: [Double] = []
     var weightOptimizer: Optimizer
     var delayOptimizer: Optimizer
+    /// The chunks' runners, reused from step to step while only the weights change.
+    let runnerCache = EventPropRunnerCache()
     public static let chunks = 4
 
     public init(
@@ -81,8 +83,9 @@ public struct EventPropTrainer: Sendable {
             cost = (0..<neurons).map { $0 < regulated ? regulariser.coefficient(meanCount: meanSpikeCounts[$0]) : 0 }
         }
         let spikeTimeCost = cost
+        let runners = try runnerCache.checkOut(Self.chunks, for: network)
         let parts = try parallelMap(Self.chunks) { c -> (gw: [Double], gd: [Double], loss: Double, correct: Int, counts: [Double]) in
-            let runner = try EventPropRunner(network)
+            let runner = runners.runners[c]
             let total = runner.workspace.weights.count
             var gw = [Double](repeating: 0, count: total), gd = gw
             var lossSum = 0.0, correct = 0
@@ -101,6 +104,7 @@ public struct EventPropTrainer: Sendable {
             }
             return (gw, gd, lossSum, correct, counts)
         }
+        runnerCache.checkIn(runners)
         var flatW = parts[0].gw, flatD = parts[0].gd, counts = parts[0].counts
         let scale = 1 / Double(batch.count)
         for part in parts.dropFirst() {

@@ -5,7 +5,7 @@ import Foundation
 /// costates), sized anew for each sample. A struct, so that its arrays are accessed without
 /// dynamic exclusivity checks.
 struct EventPropWorkspace {
-    let network: EventPropNetwork
+    private(set) var network: EventPropNetwork
     let kernels: [LIFExpKernel]
     /// First flat LIF-neuron index of layer k (index 0 unused: the input); `neuronBase[k + 1]`
     /// ends it.
@@ -13,7 +13,7 @@ struct EventPropWorkspace {
     let layerOf: [Int]
     /// First global synapse index of projection p.
     let synapseBase: [Int]
-    let weights: [Double]
+    private(set) var weights: [Double]
     let delays: [Double]
     let targetNeuron: [Int32]
     /// Outgoing synapses of each source neuron, per projection: `outgoing[p]` is a CSR over the
@@ -74,6 +74,12 @@ struct EventPropWorkspace {
     }
 
     var neuronCount: Int { neuronBase[neuronBase.count - 1] }
+
+    /// New weights of the same network (structure and delays unchanged).
+    mutating func setWeights(_ network: EventPropNetwork) {
+        self.network = network
+        weights = network.projections.flatMap(\.weights)
+    }
 }
 
 extension EventPropWorkspace {
@@ -132,7 +138,11 @@ extension EventPropWorkspace {
         arrivalSynapse = [Int32](repeating: 0, count: events)
         arrivalSource = [Int32](repeating: 0, count: events)
         fill = Array(arrivalStart[0..<N])
-        for (p, projection) in net.projections.enumerated() {
+        // Without a gradient only the neurons whose potential enters the loss are replayed: the
+        // readout and, with a regulariser, the silent neurons.
+        let replayAll = gw != nil || !spikeTimeCost.isEmpty
+        let readout = layerCount - 1
+        for (p, projection) in net.projections.enumerated() where replayAll || projection.target == readout {
             let out = outgoing[p]
             forEachSourceSpike(projection.source) { i, t, spike in
                 for e in Int(out.start[i])..<Int(out.start[i + 1]) {
@@ -146,16 +156,15 @@ extension EventPropWorkspace {
                 }
             }
         }
-        sortArrivals()
+        sortArrivals(from: replayAll ? 0 : neuronBase[readout])
 
         // Forward replay: I at every spike; the readout's logits.
-        let readout = layerCount - 1
         currentAtSpike = [Double](repeating: 0, count: spikeTotal)
         silentPeaks.removeAll(keepingCapacity: true)
         var logits = [Double](repeating: 0, count: net.layers[readout - 1].size)
         var maximumTime = [Double](repeating: 0, count: logits.count)
         var maximumCorner = [(arrival: Int32, slope: Double)](repeating: (-1, 0), count: logits.count)
-        for n in 0..<N {
+        for n in (replayAll ? 0 : neuronBase[readout])..<N {
             let k = layerOf[n], kernel = kernels[k - 1], model = net.layers[k - 1].model
             var u = model.vRest - kernel.vInf, i = 0.0, t = 0.0
             // The maximum of V − vRest; when it lies at an input arrival (a corner of V), that
@@ -163,6 +172,10 @@ extension EventPropWorkspace {
             var best = (value: u + model.bias, time: 0.0, corner: Int32(-1), slope: 0.0), integral = 0.0
             let silentCost = (k != readout || loss.readoutSpikes) && !spikeTimeCost.isEmpty && spikeTimeCost[n] > 0 && spikeStart[n] == spikeStart[n + 1]
             let track = k == readout || silentCost
+            if !track {
+                replayCurrent(n, kernel)
+                continue
+            }
             func advance(to time: Double, arrival: Int = -1) {
                 let h = time - t
                 if track {
@@ -206,6 +219,7 @@ extension EventPropWorkspace {
                 case .maxPotential: (logits[j], maximumTime[j], maximumCorner[j]) = (best.value, best.time, (best.corner, best.slope))
                 case .meanPotential: logits[j] = integral / T
                 case .firstSpike: logits[j] = spikeStart[n] < spikeStart[n + 1] ? spikeTime[Int(spikeStart[n])] : T
+                case .spikeCount: logits[j] = (Int(spikeStart[n])..<Int(spikeStart[n + 1])).reduce(0) { $0 + (1 - spikeTime[$1] / T) }
                 }
             }
         }
@@ -224,7 +238,7 @@ extension EventPropWorkspace {
         let decisionTime: Double
         switch loss {
         case .maxPotential: decisionTime = maximumTime[prediction]
-        case .meanPotential: decisionTime = T
+        case .meanPotential, .spikeCount: decisionTime = T
         case .firstSpike: decisionTime = logits[prediction]
         }
         let result = EventPropResult(
@@ -248,6 +262,8 @@ extension EventPropWorkspace {
             switch loss {
             case .maxPotential, .firstSpike: break
             case .meanPotential: source[readoutBase + j] = dz[j] / T
+            case .spikeCount:
+                for s in Int(spikeStart[readoutBase + j])..<Int(spikeStart[readoutBase + j + 1]) { spikeTerm[s] -= dz[j] / T }
             }
             if case .firstSpike = loss, spikeStart[readoutBase + j] < spikeStart[readoutBase + j + 1] {
                 spikeTerm[Int(spikeStart[readoutBase + j])] += dz[j]
@@ -288,10 +304,39 @@ extension EventPropWorkspace {
         return result
     }
 
-    /// Sorts each neuron's arrivals by time where they are not (heterogeneous delays).
-    private mutating func sortArrivals() {
+    /// The current at each spike of neuron `n`, whose potential the loss does not need: I alone,
+    /// from the arrivals (the same arithmetic as `LIFExpKernel.advance` applies to I).
+    private mutating func replayCurrent(_ n: Int, _ kernel: LIFExpKernel) {
+        var s = Int(spikeStart[n])
+        let lastSpike = Int(spikeStart[n + 1])
+        guard s < lastSpike else { return }
+        var i = 0.0, t = 0.0
+        for e in Int(arrivalStart[n])..<Int(arrivalStart[n + 1]) {
+            let a = arrivalTime[e]
+            while s < lastSpike && spikeTime[s] < a {
+                kernel.decay(current: &i, over: spikeTime[s] - t)
+                t = spikeTime[s]
+                currentAtSpike[s] = i
+                s += 1
+            }
+            if s == lastSpike { return }
+            kernel.decay(current: &i, over: a - t)
+            t = a
+            i += weights[Int(arrivalSynapse[e])]
+        }
+        while s < lastSpike {
+            kernel.decay(current: &i, over: spikeTime[s] - t)
+            t = spikeTime[s]
+            currentAtSpike[s] = i
+            s += 1
+        }
+    }
+
+    /// Sorts each neuron's arrivals (from neuron `first` on) by time where they are not
+    /// (heterogeneous delays).
+    private mutating func sortArrivals(from first: Int) {
         let N = neuronCount
-        for n in 0..<N {
+        for n in first..<N {
             let lo = Int(arrivalStart[n]), hi = Int(arrivalStart[n + 1])
             guard hi - lo > 1 else { continue }
             var sorted = true

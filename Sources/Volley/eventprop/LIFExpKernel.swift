@@ -35,6 +35,13 @@ struct LIFExpKernel {
         i *= ps
     }
 
+    /// I alone over h ms (I ← I·pₛ), as `advance` updates it.
+    @inline(__always)
+    func decay(current i: inout Double, over h: Double) {
+        guard h > 0 else { return }
+        i *= exp(-h / tauS)
+    }
+
     /// ∫₀ʰ u dt from (u, I).
     func integral(u: Double, i: Double, over h: Double) -> Double {
         let pm = exp(-h / tauM), ps = exp(-h / tauS)

@@ -106,6 +106,18 @@ public final class WeightStore: @unchecked Sendable {
         }
     }
 
+    /// Overwrites every weight in place, synapse i (in this store's order) taking
+    /// `values[order[i]]`, where the layout holds one double per synapse (`.double`; false
+    /// otherwise, nothing changed). Every `Network` and simulator sharing this store sees the
+    /// change: only for a store its owner built for itself (EventProp's runner, which updates its
+    /// private network's weights after every training step instead of rebuilding it).
+    func overwrite(from values: UnsafeBufferPointer<Double>, order: [Int32]) -> Bool {
+        guard layout == .double, order.count == count else { return false }
+        let w = storage.assumingMemoryBound(to: Double.self)
+        for i in 0..<count { w[i] = values[Int(order[i])] }
+        return true
+    }
+
     /// The weights as the engines read them.
     @usableFromInline var run: WeightRun {
         WeightRun(base: UnsafeRawPointer(storage), layout: layout, table: table.map { UnsafePointer($0) })
