@@ -14,11 +14,12 @@ runExample("mnist-ttfs") {
     cli.option("data", value: "PATH", default: "../shared/datasets/mnist", help: "directory with the four raw MNIST IDX files")
     cli.option("hidden", value: "N[,N…]", default: "800", help: "hidden layer sizes")
     cli.option("epochs", value: "N", default: "40", help: "training epochs")
-    cli.option("batch", value: "N", default: "64", help: "minibatch size")
+    cli.option("batch", value: "N", default: "16", help: "minibatch size")
     cli.option("lr", value: "ETA", default: "1e-4", help: "Adam learning rate")
     cli.option("lr-decay", value: "F", default: "0.8", help: "learning rate × F every --lr-step epochs")
     cli.option("lr-step", value: "N", default: "5", help: "epochs between learning-rate decays")
     cli.option("temperature", value: "MS", default: "1", help: "softmax temperature τ of the loss over −t_out/τ")
+    cli.option("silent-penalty", value: "P", default: "1e-4", help: "per-sample push on the input weights of every neuron that stayed silent (keeps neurons firing)")
     cli.option("input-time", value: "MS", default: "5", help: "latency coding window: intensity 1 fires at 0 ms, faint pixels near this time; 0 never fires")
     cli.option("delay", value: "MS", default: "1", help: "synaptic delay of every connection")
     cli.option("seed", value: "S", default: "1", help: "seed of the weights and the sample order")
@@ -57,6 +58,7 @@ runExample("mnist-ttfs") {
     let verifyCount = try cli.int("verify-engine", .nonNegative)
     var options = TTFSOptions()
     options.temperature = try cli.double("temperature", .within(0.01...1000))
+    options.silentPenalty = try cli.double("silent-penalty", .within(0...1))
     let savePath = try cli.string("save").map { try OutputPath.check($0, flag: "save") }
     let svgPath = try cli.string("svg").map { try OutputPath.check($0, flag: "svg") }
     let networkPath = try cli.string("write-network").map { try OutputPath.check($0, flag: "write-network") }
@@ -111,7 +113,7 @@ runExample("mnist-ttfs") {
         let sd = network.layerSizes.dropLast().map { 1 / Double($0).squareRoot() }
         let means = network.initializeFiring(inputs: Array(trainX.prefix(256)), sd: sd, firing: 0.95, seed: seed)
         print("network \(network.layerSizes.map(String.init).joined(separator: "-")) ReL-PSP (θ = 1, delay \(network.delay) ms), \(network.parameterCount) weights; initial weights N(μ, 1/√n) with μ = \(means.map { Format.fixed($0, 5) }) so that 95% of neurons fire")
-        print("training: Adam, lr \(lr) × \(decay) every \(lrStep) epochs, batch \(batch), softmax temperature \(options.temperature) ms, input jitter \(jitter) ms, random shifts ±\(shift) px, \(epochs) epochs, seed \(seed), \(threads) thread\(threads == 1 ? "" : "s")")
+        print("training: Adam, lr \(lr) × \(decay) every \(lrStep) epochs, batch \(batch), softmax temperature \(options.temperature) ms, silent penalty \(options.silentPenalty), input jitter \(jitter) ms, random shifts ±\(shift) px, \(epochs) epochs, seed \(seed), \(threads) thread\(threads == 1 ? "" : "s")")
         var jitterRNG = Xoshiro256(seed: seed, stream: 0x11773)
         let trainer = try TTFSTrainer(network: network, options: options, learningRate: lr, seed: seed)
         let trainStart = Date()
@@ -246,7 +248,7 @@ runExample("mnist-ttfs") {
         "silent_fraction": .array(eval.silentFraction.map { .number($0) }), "decision_time_ms": .number(eval.decisionTime),
         "engine_mismatches": .int(mismatches), "learning_rate": .number(initialLearningRate),
         "lr_decay": .number(decay), "lr_step": .int(lrStep), "batch": .int(batch), "shift_pixels": .int(shift),
-        "jitter_ms": .number(jitter), "temperature_ms": .number(options.temperature), "train_samples": .int(trainX.count),
+        "jitter_ms": .number(jitter), "temperature_ms": .number(options.temperature), "silent_penalty": .number(options.silentPenalty), "train_samples": .int(trainX.count),
         "validation_samples": .int(validation), "test_samples": .int(testCount), "undecided": .number(eval.undecided),
     ]
     if !stepped.isEmpty { fields["stepped"] = .array(stepped) }

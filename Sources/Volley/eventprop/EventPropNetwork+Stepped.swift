@@ -3,8 +3,8 @@ import Foundation
 extension EventPropNetwork {
     /// The readout's zₖ (potentials, first-spike times or time-weighted spike counts, as `loss`
     /// defines them) when the same `Network` runs in the time-stepped engine at `dt`: the maximum
-    /// or mean of the potentials sampled every step, or the spikes' grid times. What exactness buys is the difference
-    /// to the event-driven engine's classification (`run`).
+    /// or mean of the potentials sampled every step, or the spikes' grid times. What exactness
+    /// buys is the difference to the event-driven engine's classification (`run`).
     public func steppedLogits(inputs: [[Double]], duration: Double, loss: EventPropLoss, dt: Double) throws -> [Double] {
         let (net, ids) = try makeNetwork(inputs: inputs)
         let sim = try TimeSteppedSimulator(network: net, dt: dt)
