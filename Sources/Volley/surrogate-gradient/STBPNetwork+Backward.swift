@@ -65,89 +65,114 @@ extension STBPNetwork {
             // da: ∂L/∂Iₙ, the gradient of the step's synaptic input (∂L/∂aₙ for delta synapses,
             // ∂L/∂cₙ for exponential ones), read by the weight gradient and the layer below.
             var da = [Double](repeating: 0, count: steps * size)
-            var nextV = [Double](repeating: 0, count: size)  // ∂L/∂aₙ₊₁
-            var nextC = [Double](repeating: 0, count: withCurrent ? size : 0)  // ∂L/∂cₙ₊₁
-            var nextA = [Double](repeating: 0, count: adaptive ? size : 0)  // ∂L/∂ãₙ₊₁
+            // ∂L/∂aₙ₊₁, ∂L/∂cₙ₊₁ (exponential synapses), ∂L/∂ãₙ₊₁ (adaptation), one block each.
+            var carried = [Double](repeating: 0, count: 3 * size)
             let upperValues = l < layers ? weightValues(into: l + 1) : []
             var upstream = [Double](repeating: 0, count: l < layers ? size : 0)  // Σₖ W[j, k]·∂L/∂I⁽ˡ⁺¹⁾ₙ₊₁[k]
             let vInf = m.vRest + m.bias
             let dDecay = k.membrane * dt / (m.tauM * m.tauM)  // ∂pₘ/∂τm
             var leakSum = 0.0
-            for n in stride(from: steps - 1, through: 0, by: -1) {
-                if l < layers && n + 1 < steps && n >= needed[l] {
-                    flops += transposedProduct(from: l, values: upperValues, above: above, step: n + 1, into: &upstream)
-                } else if l < layers {
-                    for j in 0..<size { upstream[j] = 0 }
+            // Below needed[l] no ∂L/∂I of this layer is read (see above), so the sweep stops there.
+            let lowest = leakGradient != nil ? 0 : min(needed[l], steps)
+            da.withUnsafeMutableBufferPointer { da in
+            carried.withUnsafeMutableBufferPointer { carried in
+            v.withUnsafeBufferPointer { v in
+            s.withUnsafeBufferPointer { s in
+                let nextV = carried.baseAddress!, nextC = nextV + size, nextA = nextC + size
+                for n in stride(from: steps - 1, through: lowest, by: -1) {
+                    if l < layers && n + 1 < steps && n >= needed[l] {
+                        flops += transposedProduct(from: l, values: upperValues, above: above, step: n + 1, into: &upstream)
+                    } else if l < layers {
+                        for j in 0..<size { upstream[j] = 0 }
+                    }
+                    let last = n + 1 == steps
+                    for j in 0..<size {
+                        let q = n * size + j
+                        let dvNext = last ? 0 : nextV[j]
+                        let dr = dvNext * k.membrane
+                        let dc = withCurrent && !last ? nextC[j] * k.current + dvNext * k.currentToV : 0
+                        let dAdapted = adaptive && !last ? nextA[j] * k.adaptation : 0  // ∂L/∂âₙ
+                        var ds = 0.0, direct = 0.0
+                        if l == layers {
+                            if readout == .spikeCount { ds = dz[j] } else { direct = dz[j] / Double(steps) }
+                        } else if !last {
+                            ds = upstream[j]
+                        }
+                        var dv: Double, dAdapt = dAdapted
+                        if spiking {
+                            let reset = m.resetDerivatives(v[q], spike: s[q])
+                            ds += dr * reset.spike + dAdapted
+                            let slope = surrogate.derivative(v[q] - (adaptive ? theta[q] : m.vThreshold))
+                            dv = direct + dr * reset.potential + ds * slope
+                            if adaptive { dAdapt -= k.beta * ds * slope }
+                        } else {
+                            dv = direct + dr
+                        }
+                        nextV[j] = dv
+                        if withCurrent { nextC[j] = dc }
+                        if adaptive { nextA[j] = dAdapt }
+                        da[q] = withCurrent ? dc : dv
+                        if leakGradient != nil && n > 0 {
+                            // ∂aₙ/∂τm = (rₙ₋₁ − V∞)·∂pₘ/∂τm (+ cₙ₋₁·∂κ/∂τm)
+                            let p = q - size
+                            var partial = (m.afterStep(v[p], spike: s[p]) - vInf) * dDecay
+                            if withCurrent { partial += current[p] * k.currentToVPerTauM }
+                            leakSum += dv * partial
+                        }
+                    }
+                    flops += Double(size * (spiking ? 12 : 2) + (leakGradient != nil ? 6 * size : 0))
                 }
-                let last = n + 1 == steps
-                for j in 0..<size {
-                    let q = n * size + j
-                    let dvNext = last ? 0 : nextV[j]
-                    let dr = dvNext * k.membrane
-                    let dc = withCurrent && !last ? nextC[j] * k.current + dvNext * k.currentToV : 0
-                    let dAdapted = adaptive && !last ? nextA[j] * k.adaptation : 0  // ∂L/∂âₙ
-                    var ds = 0.0, direct = 0.0
-                    if l == layers {
-                        if readout == .spikeCount { ds = dz[j] } else { direct = dz[j] / Double(steps) }
-                    } else if !last {
-                        ds = upstream[j]
-                    }
-                    var dv: Double, dAdapt = dAdapted
-                    if spiking {
-                        let reset = m.resetDerivatives(v[q], spike: s[q])
-                        ds += dr * reset.spike + dAdapted
-                        let slope = surrogate.derivative(v[q] - (adaptive ? theta[q] : m.vThreshold))
-                        dv = direct + dr * reset.potential + ds * slope
-                        if adaptive { dAdapt -= k.beta * ds * slope }
-                    } else {
-                        dv = direct + dr
-                    }
-                    nextV[j] = dv
-                    if withCurrent { nextC[j] = dc }
-                    if adaptive { nextA[j] = dAdapt }
-                    da[q] = withCurrent ? dc : dv
-                    if leakGradient != nil && n > 0 {
-                        // ∂aₙ/∂τm = (rₙ₋₁ − V∞)·∂pₘ/∂τm (+ cₙ₋₁·∂κ/∂τm)
-                        let p = q - size
-                        var partial = (m.afterStep(v[p], spike: s[p]) - vInf) * dDecay
-                        if withCurrent { partial += current[p] * k.currentToVPerTauM }
-                        leakSum += dv * partial
-                    }
-                }
-                flops += Double(size * (spiking ? 12 : 2) + (leakGradient != nil ? 6 * size : 0))
+            }
+            }
+            }
             }
             if let leak = leakGradient { leak[l - 1] += leakSum }
             // ∂L/∂W of the projection into layer l: presynaptic spikes at n − 1 times ∂L/∂aₙ.
-            let pre = layerSizes[l - 1]
             if let table = tables[l - 1] {
                 if connections[l - 1].isLearned { flops += kernelGradient(table, layer: l, activity: a, input: input, da: da, into: &gradient[l - 1]) }
             } else {
-            gradient[l - 1].withUnsafeMutableBufferPointer { g in
-                for n in 1..<max(steps, 1) {
-                    let d = n * size
-                    if l == 1 {
-                        guard n - 1 < input.spikes.count else { continue }
-                        for i in input.spikes[n - 1] {
-                            let row = Int(i) * size
-                            for j in 0..<size { g[row + j] += da[d + j] }
-                        }
-                        flops += Double(input.spikes[n - 1].count * size)
-                    } else {
-                        let sp = a.spikes[l - 2]
-                        for i in 0..<pre {
-                            let si = sp[(n - 1) * pre + i]
-                            if si == 0 { continue }
-                            let row = i * size
-                            for j in 0..<size { g[row + j] += si * da[d + j] }
-                            flops += Double(2 * size)
-                        }
-                    }
-                }
-            }
+                flops += denseWeightGradient(layer: l, activity: a, input: input, da: da, into: &gradient[l - 1])
             }
             above = da
         }
         return flops
+    }
+
+    /// ∂L/∂W[i, j] = Σₙ sₙ₋₁[i]·∂L/∂Iₙ[j] of the dense projection into layer l, one row i at a
+    /// time (ascending n within the row, as the sum is defined), so that the row of the gradient
+    /// stays in cache over all the steps at which source i spiked.
+    func denseWeightGradient(layer l: Int, activity a: STBPActivity, input: STBPInput, da: [Double], into gradient: inout [Double]) -> Double {
+        let size = layerSizes[l], pre = layerSizes[l - 1], steps = a.steps
+        var flops = 0
+        gradient.withUnsafeMutableBufferPointer { g in
+            da.withUnsafeBufferPointer { da in
+                if l == 1 {
+                    // The input's spikes per source: the steps n (ascending) with i in spikes[n − 1].
+                    let lastStep = min(steps - 1, input.spikes.count)
+                    guard lastStep >= 1 else { return }
+                    var start = [Int](repeating: 0, count: pre + 1)
+                    for n in 1...lastStep { for i in input.spikes[n - 1] { start[Int(i) + 1] += 1 } }
+                    for i in 0..<pre { start[i + 1] += start[i] }
+                    var fill = start, stepsOf = [Int](repeating: 0, count: start[pre])
+                    for n in 1...lastStep { for i in input.spikes[n - 1] { stepsOf[fill[Int(i)]] = n; fill[Int(i)] += 1 } }
+                    for i in 0..<pre {
+                        for k in start[i]..<start[i + 1] { add(size, da.baseAddress! + stepsOf[k] * size, g.baseAddress! + i * size) }
+                    }
+                    flops = stepsOf.count * size
+                } else {
+                    let sp = a.spikes[l - 2]
+                    for i in 0..<pre {
+                        for n in 1..<max(steps, 1) {
+                            let si = sp[(n - 1) * pre + i]
+                            if si == 0 { continue }
+                            axpy(size, si, da.baseAddress! + n * size, g.baseAddress! + i * size)
+                            flops += 2 * size
+                        }
+                    }
+                }
+            }
+        }
+        return Double(flops)
     }
 
     /// out[j] = Σ over the synapses j → k of connection l (into layer l + 1) of W·∂L/∂aₙ[k], for the

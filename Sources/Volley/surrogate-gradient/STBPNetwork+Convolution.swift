@@ -47,9 +47,3 @@ extension ConvolutionGeometry {
         }
     }
 }
-
-/// y[0..<n] += a·x[0..<n] (the compiler vectorises this loop).
-@inline(__always)
-func axpy(_ n: Int, _ a: Double, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>) {
-    for p in 0..<n { y[p] += a * x[p] }
-}

@@ -157,16 +157,9 @@ extension STBPNetwork {
                         }
                     }
                 } else if let s = smooth {
-                    for i in 0..<pre {
-                        let si = s[step * pre + i]
-                        let row = i * size
-                        for j in 0..<size { acc[j] += si * w[row + j] }
-                    }
+                    for i in 0..<pre { axpy(size, s[step * pre + i], w.baseAddress! + i * size, acc.baseAddress!) }
                 } else {
-                    for i in sources {
-                        let row = Int(i) * size
-                        for j in 0..<size { acc[j] += w[row + j] }
-                    }
+                    for i in sources { add(size, w.baseAddress! + Int(i) * size, acc.baseAddress!) }
                 }
             }
         }
