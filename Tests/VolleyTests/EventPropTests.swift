@@ -138,6 +138,43 @@ struct EventPropTests {
         #expect(r.error < 1e-6)
     }
 
+    @Test("First-spike loss with the label neuron silent: the missing-label term β·(θ − max V_label), differentiated exactly")
+    func missingLabelGradient() throws {
+        let plain = EventPropLoss.firstSpike(tau0: 2, tau1: 20, alpha: 0.01)
+        let loss = EventPropLoss.firstSpike(tau0: 2, tau1: 20, alpha: 0.01, missing: 0.7)
+        // The first network (of a fixed list) whose readout has a silent neuron besides a firing one.
+        var found: (net: EventPropNetwork, label: Int)?
+        search: for weightMean in [1.5, 2, 2.5, 3] {
+            for seed: UInt64 in 1...6 {
+                let net = Self.network(loss: plain, seed: seed, weightMean: weightMean)
+                let runner = try EventPropRunner(net)
+                _ = try runner.run(inputs: Self.inputs, label: 0, duration: 40, loss: plain, gradient: false)
+                var counts = [Double](repeating: 0, count: 9)
+                runner.addSpikeCounts(to: &counts)
+                let readout = Array(counts[6...])
+                if let silent = readout.firstIndex(of: 0), readout.contains(where: { $0 > 0 }), counts[..<6].contains(where: { $0 > 0 }) {
+                    found = (net, silent)
+                    break search
+                }
+            }
+        }
+        let (net, label) = try #require(found)
+        let runner = try EventPropRunner(net)
+        let without = try runner.run(inputs: Self.inputs, label: label, duration: 40, loss: plain)
+        let with = try runner.run(inputs: Self.inputs, label: label, duration: 40, loss: loss)
+        #expect(without.regularisation == 0 && with.regularisation > 0)
+        #expect(with.loss == without.loss, "the term is reported apart from the loss")
+        // Without the term nothing reaches the silent label neuron's input weights; with it they move.
+        let hiddenToReadout = try #require(net.projections.firstIndex { $0.target == 2 })
+        let intoLabel = net.projections[hiddenToReadout].post.indices.filter { net.projections[hiddenToReadout].post[$0] == label }
+        #expect(intoLabel.allSatisfy { without.weightGradients[hiddenToReadout][$0] == 0 })
+        #expect(intoLabel.contains { with.weightGradients[hiddenToReadout][$0] != 0 })
+        let check = try Self.worstError(net, loss: loss, label: label)
+        print("missing label spike (label \(label)): worst \(check.error) over \(check.checked), spikes \(check.spikes)")
+        #expect(check.checked > 30)
+        #expect(check.error < 1e-6)
+    }
+
     @Test("Time-weighted spike-count loss: zₖ = Σ(1 − t/T) over the readout's spikes, every spike's gradient exact", arguments: [(false, 3.0, 3), (true, 1.5, 3)])
     func spikeCountGradient(recurrent: Bool, weightMean: Double, seed: UInt64) throws {
         let net = Self.network(loss: .spikeCount, recurrent: recurrent, seed: seed, weightMean: weightMean)
@@ -222,6 +259,14 @@ struct EventPropTrainingTests {
         spiking.layers[1].spiking = true
         try EventPropModelFile(network: spiking, loss: .spikeCount, duration: 60, inputCode: code).write(to: path)
         #expect(try EventPropModelFile.read(from: path).model(source: path).loss == .spikeCount)
+        // The first-spike loss with its missing-label term; a negative β is refused, naming the file.
+        for missing in [0.0, 0.25] {
+            let ttfs = EventPropLoss.firstSpike(tau0: 0.5, tau1: 6.4, alpha: 0.003, missing: missing)
+            try EventPropModelFile(network: spiking, loss: ttfs, duration: 60, inputCode: code).write(to: path)
+            #expect(try EventPropModelFile.read(from: path).model(source: path).loss == ttfs)
+        }
+        try EventPropModelFile(network: spiking, loss: .firstSpike(tau0: 0.5, tau1: 6.4, alpha: 0.003, missing: -1), duration: 60, inputCode: code).write(to: path)
+        #expect { try EventPropModelFile.read(from: path).model(source: path) } throws: { "\($0)".contains(path) && "\($0)".contains("missing") }
     }
 
     @Test("The time-stepped engine's readout maxima converge to the event-driven engine's as dt shrinks")

@@ -16,6 +16,7 @@ runExample("eventprop") {
     var cli = CommandOptions(program: "eventprop", summary: "EventProp: exact gradients of LIF networks (weights and delays) on Yin-Yang or latency-coded MNIST")
     cli.option("task", value: "yinyang|mnist", default: "yinyang", help: "Yin-Yang (5 000 / 1 000 / 1 000, seeds 42/41/40) or latency-coded MNIST")
     cli.option("loss", value: "max|mean|ttfs|count", default: "max", help: "cross-entropy on the readout's maximum or mean potential (non-spiking readout), or on first-spike times or time-weighted spike counts Σ(1 − t/T) (spiking readout)")
+    cli.option("ttfs", value: "TAU0,TAU1,ALPHA[,BETA]", default: "2,20,0.003", help: "--loss ttfs: −log softmax(−t/τ₀)[label] + α·(e^(t_label/τ₁) − 1), τ₀ and τ₁ in ms; + β·(θ − max V_label) when the label neuron stays silent")
     cli.option("hidden", value: "N", default: "200 (mnist: 350)", help: "hidden LIF neurons (≤ 10 000)")
     cli.flag("recurrent", help: "all-to-all recurrent connections within the hidden layer")
     cli.flag("learn-delays", help: "learn every synaptic delay too (exact delay gradients)")
@@ -59,7 +60,7 @@ runExample("eventprop") {
     if mnist && decisionPath != nil { throw VolleyError.usage("option '--decision-svg' is for --task yinyang") }
     let loadPath = cli.string("load")
     if loadPath != nil {
-        for flag in ["save", "epochs", "learn-delays", "recurrent", "hidden", "loss", "lr", "reg-lower", "reg-upper", "t-min", "t-max", "t-bias", "duration", "svg"] where cli.isSet(flag) {
+        for flag in ["save", "epochs", "learn-delays", "recurrent", "hidden", "loss", "ttfs", "lr", "reg-lower", "reg-upper", "t-min", "t-max", "t-bias", "duration", "svg"] where cli.isSet(flag) {
             throw VolleyError.usage("option '--\(flag)' shapes training; with '--load' the network, its loss and input code come from the file")
         }
     }
@@ -90,7 +91,12 @@ runExample("eventprop") {
         switch lossName {
         case "max": loss = .maxPotential
         case "mean": loss = .meanPotential
-        case "ttfs": loss = .firstSpike(tau0: 2, tau1: 20, alpha: 0.003)
+        case "ttfs":
+            let t = (cli.string("ttfs") ?? "").split(separator: ",").compactMap { Double($0) }
+            guard t.count == 3 || t.count == 4, t.allSatisfy({ $0.isFinite && $0 >= 0 && $0 <= 1e4 }), t[0] > 0, t[1] > 0 else {
+                throw VolleyError.usage("option '--ttfs': expected TAU0,TAU1,ALPHA[,BETA] with τ₀, τ₁ in (0, 10⁴] ms and α, β in [0, 10⁴], got '\(cli.string("ttfs") ?? "")'")
+            }
+            loss = .firstSpike(tau0: t[0], tau1: t[1], alpha: t[2], missing: t.count == 4 ? t[3] : 0)
         default: loss = .spikeCount
         }
         let hidden = cli.isSet("hidden") ? try cli.int("hidden", .within(1...10_000)) : quick ? 20 : mnist ? 350 : 200

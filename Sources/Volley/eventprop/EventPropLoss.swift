@@ -10,7 +10,11 @@ import Foundation
 /// * `.firstSpike(tau0:tau1:alpha:)`: time-to-first-spike cross-entropy of a spiking readout
 ///   (Göltz et al. 2021; Wunderlich & Pehle 2021): −log softmax(−tₖ/τ₀)[label] +
 ///   α·(e^(t_label/τ₁) − 1), tₖ the first spike of readout neuron k (T when it is silent, which
-///   then passes no gradient); it enters the adjoint at those spikes as ∂L/∂tₖ.
+///   then passes no gradient); it enters the adjoint at those spikes as ∂L/∂tₖ. With `missing`
+///   β > 0, a sample whose label neuron stays silent adds β·(θ − maxₜ V_label(t)) (mV counted like
+///   ms, as `EventPropRegulariser` counts a silent neuron), whose exact gradient raises the label
+///   neuron's highest potential towards threshold: without it, a label neuron that falls silent
+///   on a sample gets no gradient from that sample.
 /// * `.spikeCount`: cross-entropy of softmax(zₖ) with zₖ = Σₛ (1 − tₖₛ/T) the **time-weighted spike
 ///   count** of spiking readout neuron k over the trial [0, T]: each spike counts 1 at t = 0 and
 ///   nothing at the trial's end. The plain count is piecewise constant (its exact gradient is zero
@@ -19,14 +23,15 @@ import Foundation
 public enum EventPropLoss: Sendable, Equatable {
     case maxPotential
     case meanPotential
-    case firstSpike(tau0: Double, tau1: Double, alpha: Double)
+    case firstSpike(tau0: Double, tau1: Double, alpha: Double, missing: Double = 0)
     case spikeCount
 
     public func validate() throws {
-        if case let .firstSpike(tau0, tau1, alpha) = self {
+        if case let .firstSpike(tau0, tau1, alpha, missing) = self {
             try VolleyError.require("tau0", tau0, "must be > 0 ms") { $0 > 0 }
             try VolleyError.require("tau1", tau1, "must be > 0 ms") { $0 > 0 }
             try VolleyError.require("alpha", alpha, "must be ≥ 0") { $0 >= 0 }
+            try VolleyError.require("missing", missing, "must be ≥ 0") { $0 >= 0 }
         }
     }
 
@@ -45,7 +50,7 @@ public enum EventPropLoss: Sendable, Equatable {
             var g = [Double](repeating: 0, count: z.count)
             let logP = RecurrentLoss.crossEntropy(z, label: label, total: 1, gradient: &g)
             return (-logP, g)
-        case let .firstSpike(tau0, tau1, alpha):
+        case let .firstSpike(tau0, tau1, alpha, _):
             let scores = z.map { -$0 / tau0 }
             var g = [Double](repeating: 0, count: z.count)
             let logP = RecurrentLoss.crossEntropy(scores, label: label, total: 1, gradient: &g)
@@ -54,6 +59,12 @@ public enum EventPropLoss: Sendable, Equatable {
             dz[label] += alpha * exp(z[label] / tau1) / tau1
             return (-logP + penalty, dz)
         }
+    }
+
+    /// β of the missing-label-spike term (`.firstSpike`; else 0).
+    var missingLabelCost: Double {
+        if case let .firstSpike(_, _, _, missing) = self { return missing }
+        return 0
     }
 
     /// The predicted class: the largest logit (potential or time-weighted count: of equal counts,

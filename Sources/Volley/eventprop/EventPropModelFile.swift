@@ -56,7 +56,7 @@ public struct EventPropModelFile: Codable, Sendable {
     public var inputSize: Int
     public var layers: [Layer]
     public var projections: [Projection]
-    /// "max", "mean", "ttfs" (τ₀, τ₁, α of the first-spike loss in `ttfs`) or "count".
+    /// "max", "mean", "ttfs" (τ₀, τ₁, α — and β of the missing-label term when it is not 0 — of the first-spike loss in `ttfs`) or "count".
     public var loss: String
     public var ttfs: [Double]?
     public var durationMs: Double
@@ -84,9 +84,9 @@ public struct EventPropModelFile: Codable, Sendable {
         switch loss {
         case .maxPotential: self.loss = "max"
         case .meanPotential: self.loss = "mean"
-        case let .firstSpike(tau0, tau1, alpha):
+        case let .firstSpike(tau0, tau1, alpha, missing):
             self.loss = "ttfs"
-            ttfs = [tau0, tau1, alpha]
+            ttfs = missing == 0 ? [tau0, tau1, alpha] : [tau0, tau1, alpha, missing]
         case .spikeCount: self.loss = "count"
         }
         durationMs = duration
@@ -104,8 +104,8 @@ public struct EventPropModelFile: Codable, Sendable {
         case "max": loss = .maxPotential
         case "mean": loss = .meanPotential
         case "ttfs":
-            guard let t = ttfs, t.count == 3 else { throw fail("'ttfs' must hold τ₀, τ₁, α for loss \"ttfs\"") }
-            loss = .firstSpike(tau0: t[0], tau1: t[1], alpha: t[2])
+            guard let t = ttfs, t.count == 3 || t.count == 4 else { throw fail("'ttfs' must hold τ₀, τ₁, α (and β) for loss \"ttfs\"") }
+            loss = .firstSpike(tau0: t[0], tau1: t[1], alpha: t[2], missing: t.count == 4 ? t[3] : 0)
         case "count": loss = .spikeCount
         default: throw fail("'loss' is \"\(self.loss)\", expected max, mean, ttfs or count")
         }
@@ -118,6 +118,7 @@ public struct EventPropModelFile: Codable, Sendable {
                 EventPropNetwork.Projection(source: $0.source, target: $0.target, pre: $0.pre, post: $0.post, weights: $0.weights, delays: $0.delaysMs)
             })
         do {
+            try loss.validate()
             try network.validate()
             try network.checkSample(label: 0, duration: durationMs, loss: loss)
         } catch let error as VolleyError {

@@ -5,8 +5,9 @@ import Foundation
 public struct EventPropResult: Sendable {
     /// The loss of the readout (`EventPropLoss`), without `regularisation`.
     public var loss: Double
-    /// Σⱼ cⱼ Σₖ tⱼₖ of an `EventPropRegulariser`'s coefficients (0 without); its gradient is
-    /// included in `weightGradients` and `delayGradients`.
+    /// Σⱼ cⱼ Σₖ tⱼₖ of an `EventPropRegulariser`'s coefficients with cⱼ·(θ − max V) of its silent
+    /// neurons, plus the first-spike loss's missing-label term β·(θ − max V_label) (0 without
+    /// either); its gradient is included in `weightGradients` and `delayGradients`.
     public var regularisation: Double
     /// zₖ of the loss (potentials in mV, or first-spike times in ms).
     public var logits: [Double]

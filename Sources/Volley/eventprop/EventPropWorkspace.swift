@@ -37,9 +37,10 @@ struct EventPropWorkspace {
     var source: [Double] = []
     /// Record position → CSR spike index, per LIF layer; the input spikes in time order.
     var recordToSpike: [[Int32]] = []
-    /// Spiking neurons with a regularisation coefficient that did not fire: the time and value
-    /// (V − vRest) of their maximum potential, and the arrival it lies at (or −1) with V̇ after it.
-    var silentPeaks: [(neuron: Int32, time: Double, value: Double, corner: Int32, slope: Double)] = []
+    /// Spiking neurons with a regularisation coefficient (or the missing-label term) that did not
+    /// fire: the time and value (V − vRest) of their maximum potential, the arrival it lies at (or
+    /// −1) with V̇ after it, and the term's coefficient.
+    var silentPeaks: [(neuron: Int32, time: Double, value: Double, corner: Int32, slope: Double, cost: Double)] = []
     var inputOrder: [(time: Double, neuron: Int32)] = []
 
     init(_ network: EventPropNetwork) {
@@ -170,7 +171,14 @@ extension EventPropWorkspace {
             // The maximum of V − vRest; when it lies at an input arrival (a corner of V), that
             // arrival and V̇ just after it: moving the arrival moves the maximum.
             var best = (value: u + model.bias, time: 0.0, corner: Int32(-1), slope: 0.0), integral = 0.0
-            let silentCost = (k != readout || loss.readoutSpikes) && !spikeTimeCost.isEmpty && spikeTimeCost[n] > 0 && spikeStart[n] == spikeStart[n + 1]
+            // A silent neuron's maximum enters the loss with the regulariser's cⱼ > 0 and, for the
+            // label neuron under the first-spike loss, the missing-label term's β.
+            var peakCost = 0.0
+            if spikeStart[n] == spikeStart[n + 1] {
+                if (k != readout || loss.readoutSpikes) && !spikeTimeCost.isEmpty && spikeTimeCost[n] > 0 { peakCost += spikeTimeCost[n] }
+                if k == readout && n - neuronBase[readout] == label { peakCost += loss.missingLabelCost }
+            }
+            let silentCost = peakCost > 0
             let track = k == readout || silentCost
             if !track {
                 replayCurrent(n, kernel)
@@ -212,7 +220,7 @@ extension EventPropWorkspace {
                 s += 1
             }
             advance(to: T)
-            if silentCost { silentPeaks.append((Int32(n), best.time, best.value, best.corner, best.slope)) }
+            if silentCost { silentPeaks.append((Int32(n), best.time, best.value, best.corner, best.slope, peakCost)) }
             if k == readout {
                 let j = n - neuronBase[readout]
                 switch loss {
@@ -229,10 +237,10 @@ extension EventPropWorkspace {
             for n in 0..<N where spikeTimeCost[n] != 0 {
                 for s in Int(spikeStart[n])..<Int(spikeStart[n + 1]) { regularisation += spikeTimeCost[n] * spikeTime[s] }
             }
-            for peak in silentPeaks {
-                let model = net.layers[layerOf[Int(peak.neuron)] - 1].model
-                regularisation += spikeTimeCost[Int(peak.neuron)] * (model.vThreshold - model.vRest - peak.value)
-            }
+        }
+        for peak in silentPeaks {
+            let model = net.layers[layerOf[Int(peak.neuron)] - 1].model
+            regularisation += peak.cost * (model.vThreshold - model.vRest - peak.value)
         }
         let prediction = loss.prediction(logits)
         let decisionTime: Double
@@ -279,7 +287,7 @@ extension EventPropWorkspace {
             if src >= 0 { spikeTerm[src] += value }
         }
         if case .maxPotential = loss { for j in logits.indices { corner(maximumCorner[j].arrival, dz[j] * maximumCorner[j].slope) } }
-        for peak in silentPeaks { corner(peak.corner, -spikeTimeCost[Int(peak.neuron)] * peak.slope) }
+        for peak in silentPeaks { corner(peak.corner, -peak.cost * peak.slope) }
         lambdaV = [Double](repeating: 0, count: N)
         lambdaI = lambdaV
         clock = [Double](repeating: T, count: N)
@@ -291,7 +299,7 @@ extension EventPropWorkspace {
                 // ∂/∂z of cⱼ·(θ − z) at the silent neurons' maxima.
                 var peaks: [Int: (time: Double, value: Double)] = [:]
                 for peak in silentPeaks where range.contains(Int(peak.neuron)) {
-                    peaks[Int(peak.neuron)] = (peak.time, -spikeTimeCost[Int(peak.neuron)])
+                    peaks[Int(peak.neuron)] = (peak.time, -peak.cost)
                 }
                 jump = { n in peaks[n] }
             }
