@@ -16,13 +16,13 @@ runExample("eventprop") {
     var cli = CommandOptions(program: "eventprop", summary: "EventProp: exact gradients of LIF networks (weights and delays) on Yin-Yang or latency-coded MNIST")
     cli.option("task", value: "yinyang|mnist", default: "yinyang", help: "Yin-Yang (5 000 / 1 000 / 1 000, seeds 42/41/40) or latency-coded MNIST")
     cli.option("loss", value: "max|mean|ttfs|count", default: "max", help: "cross-entropy on the readout's maximum or mean potential (non-spiking readout), or on first-spike times or time-weighted spike counts Σ(1 − t/T) (spiking readout)")
-    cli.option("ttfs", value: "TAU0,TAU1,ALPHA[,BETA]", default: "2,20,0.003", help: "--loss ttfs: −log softmax(−t/τ₀)[label] + α·(e^(t_label/τ₁) − 1), τ₀ and τ₁ in ms; + β·(θ − max V_label) when the label neuron stays silent")
+    cli.option("ttfs", value: "TAU0,TAU1,ALPHA[,BETA]", default: "0.5,6.4,0.003", help: "--loss ttfs: −log softmax(−t/τ₀)[label] + α·(e^(t_label/τ₁) − 1), τ₀ and τ₁ in ms; + β·(θ − max V_label) when the label neuron stays silent")
     cli.option("hidden", value: "N", default: "200 (mnist: 350)", help: "hidden LIF neurons (≤ 10 000)")
     cli.flag("recurrent", help: "all-to-all recurrent connections within the hidden layer")
     cli.flag("learn-delays", help: "learn every synaptic delay too (exact delay gradients)")
     cli.option("epochs", value: "N", default: "100 (mnist: 10)", help: "training epochs")
     cli.option("batch", value: "N", default: "32", help: "samples per update")
-    cli.option("lr", value: "ETA", default: "5e-3", help: "Adam learning rate of the weights (× --lr-decay after every epoch)")
+    cli.option("lr", value: "ETA", default: "5e-3 (ttfs: 2e-3)", help: "Adam learning rate of the weights (× --lr-decay after every epoch)")
     cli.option("lr-decay", value: "F", default: "0.97", help: "learning rate × F after every epoch")
     cli.option("delay-lr", value: "MS", default: "0.1", help: "Adam learning rate of the delays (ms)")
     cli.option("reg-lower", value: "NU,RHO|off", default: "0.5,0.05", help: "spike-count regulariser of the hidden layers (and a spiking readout): a neuron with fewer than NU spikes per sample (previous batch) gets ∂L/∂t = RHO·(NU − n̄) at each spike, or its maximum potential raised when silent")
@@ -36,7 +36,7 @@ runExample("eventprop") {
     cli.option("delay", value: "MS", default: "1", help: "initial delays (uniform in [D, D + spread))")
     cli.option("delay-spread", value: "MS", default: "0", help: "spread of the initial delays")
     cli.option("input-weight", value: "MEAN,STD", default: "4,4", help: "input weights N(mean, std)/√fan-in (mV of R·I)")
-    cli.option("readout-weight", value: "MEAN,STD", default: "0,10", help: "readout (and recurrent) weights N(mean, std)/√fan-in")
+    cli.option("readout-weight", value: "MEAN,STD", default: "0,10 (ttfs: 13,1.4)", help: "readout (and recurrent) weights N(mean, std)/√fan-in")
     cli.option("seed", value: "S", default: "1", help: "seed of the weights and the sample order")
     cli.option("train-samples", value: "N", default: "5000 (mnist: 55000)", help: "training samples")
     cli.option("data", value: "PATH", default: "../shared/datasets/mnist", help: "mnist: directory with the four MNIST IDX files")
@@ -116,7 +116,9 @@ runExample("eventprop") {
             }
             return (parts[0], parts[1])
         }
-        let inputWeight = try pair("input-weight"), readoutWeight = try pair("readout-weight")
+        // A spiking first-spike readout starts from positive weights, so that every readout neuron fires.
+        let inputWeight = try pair("input-weight")
+        let readoutWeight = cli.isSet("readout-weight") ? try pair("readout-weight") : lossName == "ttfs" ? (13, 1.4) : (0, 10)
         let lif = LIFExp(tauM: tauM, tauSynExc: tauSyn, tauSynInh: tauSyn, vRest: 0, vReset: 0, vThreshold: 1, tRef: 0)
         network = EventPropNetwork.layered(
             inputSize: mnist ? 784 : 5, hidden: [hidden], outputs: mnist ? 10 : 3, hiddenModel: lif, readoutModel: lif,
@@ -162,7 +164,7 @@ runExample("eventprop") {
     if loadPath == nil {
         epochs = cli.isSet("epochs") ? try cli.int("epochs", .within(1...10_000)) : quick ? 3 : mnist ? 10 : 100
         let batch = try cli.int("batch", .within(1...100_000))
-        var rate = try cli.double("lr", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 })
+        var rate = cli.isSet("lr") ? try cli.double("lr", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 }) : lossName == "ttfs" ? 2e-3 : 5e-3
         let lrDecay = try cli.double("lr-decay", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 })
         let delayLR = try cli.double("delay-lr", .init("must be in (0, 100] ms") { $0 > 0 && $0 <= 100 })
         func bound(_ name: String) throws -> (nu: Double, rho: Double)? {
