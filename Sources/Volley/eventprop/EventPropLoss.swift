@@ -7,7 +7,7 @@ import Foundation
 ///   jump of λ_V at the time of the maximum).
 /// * `.meanPotential`: cross-entropy of softmax(zₖ), zₖ = (1/T)∫₀ᵀ (Vₖ − vRest) dt (a constant
 ///   source ∂L/∂zₖ/T in λ_V).
-/// * `.firstSpike(tau0:tau1:alpha:)`: time-to-first-spike cross-entropy of a spiking readout
+/// * `.firstSpike(tau0:tau1:alpha:missing:)`: time-to-first-spike cross-entropy of a spiking readout
 ///   (Göltz et al. 2021; Wunderlich & Pehle 2021): −log softmax(−tₖ/τ₀)[label] +
 ///   α·(e^(t_label/τ₁) − 1), tₖ the first spike of readout neuron k (T when it is silent, which
 ///   then passes no gradient); it enters the adjoint at those spikes as ∂L/∂tₖ. With `missing`
