@@ -36,7 +36,7 @@ runExample("eventprop") {
     cli.option("delay", value: "MS", default: "1", help: "initial delays (uniform in [D, D + spread))")
     cli.option("delay-spread", value: "MS", default: "0", help: "spread of the initial delays")
     cli.option("input-weight", value: "MEAN,STD", default: "4,4", help: "input weights N(mean, std)/√fan-in (mV of R·I)")
-    cli.option("readout-weight", value: "MEAN,STD", default: "0,10 (ttfs: 13,1.4)", help: "readout (and recurrent) weights N(mean, std)/√fan-in")
+    cli.option("readout-weight", value: "MEAN,STD", default: "0,10 (ttfs: 13,1.4 for the readout)", help: "readout (and recurrent) weights N(mean, std)/√fan-in")
     cli.option("seed", value: "S", default: "1", help: "seed of the weights and the sample order")
     cli.option("train-samples", value: "N", default: "5000 (mnist: 55000)", help: "training samples")
     cli.option("data", value: "PATH", default: "../shared/datasets/mnist", help: "mnist: directory with the four MNIST IDX files")
@@ -124,11 +124,14 @@ runExample("eventprop") {
             inputSize: mnist ? 784 : 5, hidden: [hidden], outputs: mnist ? 10 : 3, hiddenModel: lif, readoutModel: lif,
             readoutSpiking: loss.readoutSpikes, recurrent: cli.isSet("recurrent"), weightMean: inputWeight.0, weightStd: inputWeight.1,
             delay: delay, delaySpread: spread, seed: seed)
-        // Hidden→readout and recurrent weights: their own distribution.
+        // Hidden→readout and recurrent weights: their own distribution (a first-spike readout's
+        // positive default is for the readout only; recurrent weights keep the zero-mean default).
         var rng = Xoshiro256(seed: seed, stream: 31)
         for p in network.projections.indices where network.projections[p].source != 0 {
             let fanIn = Double(network.size(ofLayer: network.projections[p].source)).squareRoot()
-            network.projections[p].weights = network.projections[p].weights.map { _ in (readoutWeight.0 + readoutWeight.1 * rng.normal()) / fanIn }
+            let recurrent = network.projections[p].source == network.projections[p].target
+            let w = recurrent && !cli.isSet("readout-weight") ? (0.0, 10.0) : readoutWeight
+            network.projections[p].weights = network.projections[p].weights.map { _ in (w.0 + w.1 * rng.normal()) / fanIn }
         }
         learnDelays = cli.isSet("learn-delays")
     }
