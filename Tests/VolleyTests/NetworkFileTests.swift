@@ -157,6 +157,13 @@ import Volley
         refusal(net(#"{"name": "a", "size": 3, "model": "ttfs_phase_if", "parameters": {"input_end": 1}}"#), ["parameters.fire_end", "missing"])
         refusal(net(lif + ", " + src, #"{"source": "s", "target": "a", "connectivity": {"rule": "all_to_all"}, "weight": 1, "delay": -0.5}"#), ["projections[0] ('s→a')", "-0.5"])
         refusal(net(lif + ", " + src, #"{"source": "s", "target": "a", "connectivity": {"rule": "synapses", "sources": [0, 1], "targets": [0, 3]}, "weight": 1, "delay": 1}"#), ["projections[0]", "index 3", "0..<3"])
+        // Two projections that each fit in memory but together do not: refused at the second, before
+        // either is generated.
+        let memory = Double(ProcessInfo.processInfo.physicalMemory)
+        let big = Int(memory / 1000), k = Int((0.6 * memory / 16 / Double(big)).rounded(.up))
+        let huge = #"{"name": "h", "size": \#(big), "model": "lif_exp"}"#
+        let degree = #"{"source": "s", "target": "h", "connectivity": {"rule": "fixed_in_degree", "k": \#(k)}, "weight": 1, "delay": 1}"#
+        refusal(net(huge + ", " + src, degree + ", " + degree), ["projections[1] ('s→h')", "connectivity", "with the projections before it", "memory"])
         refusal(net(lif + ", " + src, #"{"source": "s", "target": "b", "connectivity": {"rule": "all_to_all"}, "weight": 1, "delay": 1}"#), ["projections[0]", "\"b\"", "no population"])
         refusal(net(lif + ", " + src, #"{"source": "s", "target": "a", "connectivity": {"rule": "fixed_probability"}, "weight": 1, "delay": 1}"#), ["connectivity.p", "missing"])
         refusal(net(lif + ", " + src, #"{"source": "s", "target": "a", "connectivity": {"rule": "all_to_all"}, "weight": NaN, "delay": 1}"#), ["bad.json"])

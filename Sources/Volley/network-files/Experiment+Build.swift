@@ -25,6 +25,36 @@ extension Experiment {
         }
     }
 
+    /// The synapses a projection entry's rule would generate between populations of `n` and `m`
+    /// neurons (convolution and pooling: at most one per source and kernel entry, counted as n·m
+    /// bounded by the kernel; unknown rules: 0, refused later with their own error).
+    static func expectedSynapses(_ entry: NetworkFile.ProjectionEntry, sources n: Int, targets m: Int) -> Double {
+        let c = entry.connectivity, (n, m) = (Double(n), Double(m))
+        var terminals = 1.0
+        if case let .terminals(ds)? = entry.delay { terminals = Double(ds.count) }
+        switch c.rule {
+        case "all_to_all": return n * m * terminals
+        case "one_to_one": return n * terminals
+        case "fixed_probability": return (c.p.map { $0.isFinite ? max(0, min($0, 1)) : 0 } ?? 0) * n * m * terminals
+        case "fixed_in_degree": return Double(max(c.k ?? 0, 0)) * m * terminals
+        case "fixed_out_degree": return Double(max(c.k ?? 0, 0)) * n * terminals
+        case "pairs": return Double(c.pairs?.count ?? 0) * terminals
+        case "synapses": return Double(c.sources?.count ?? 0)
+        default: return 0
+        }
+    }
+
+    /// Refuses `total` synapses (the projections so far together) if building them would need more
+    /// memory than this machine has (≈ 16 bytes each while building).
+    static func checkMemory(synapses total: Double) throws {
+        let memory = Double(ProcessInfo.processInfo.physicalMemory)
+        guard total * 16 < memory else {
+            throw VolleyError.invalidParameter(
+                name: "connectivity", value: "≈ \(total) synapses with the projections before it",
+                reason: "more than this machine's memory holds (\(Int(memory / 1_048_576)) MB)")
+        }
+    }
+
     static func addPopulation(
         _ entry: NetworkFile.PopulationEntry, index: Int, to net: inout Network, defaultSeed: UInt64
     ) throws -> PopulationID {

@@ -123,9 +123,16 @@ public struct Experiment: Sendable {
                 return id
             }
         }
+        func path(_ i: Int, _ entry: NetworkFile.ProjectionEntry) -> String { "projections[\(i)] ('\(entry.name ?? "\(entry.source)→\(entry.target)")')" }
+        // All projections' synapses counted before any is generated: together they must fit in memory.
+        var planned = 0.0
         for (i, entry) in file.projections.enumerated() {
-            let path = "projections[\(i)] ('\(entry.name ?? "\(entry.source)→\(entry.target)")')"
-            try at(path) {
+            guard let s = ids[entry.source], let t = ids[entry.target] else { continue }  // refused by name below
+            planned += Self.expectedSynapses(entry, sources: try net.population(s).size, targets: try net.population(t).size)
+            try at(path(i, entry)) { try Self.checkMemory(synapses: planned) }
+        }
+        for (i, entry) in file.projections.enumerated() {
+            try at(path(i, entry)) {
                 func population(_ name: String, _ role: String) throws -> PopulationID {
                     guard let id = ids[name] else {
                         throw VolleyError.invalidParameter(
