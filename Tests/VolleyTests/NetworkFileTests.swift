@@ -164,6 +164,9 @@ import Volley
         let huge = #"{"name": "h", "size": \#(big), "model": "lif_exp"}"#
         let degree = #"{"source": "s", "target": "h", "connectivity": {"rule": "fixed_in_degree", "k": \#(k)}, "weight": 1, "delay": 1}"#
         refusal(net(huge + ", " + src, degree + ", " + degree), ["projections[1] ('s→h')", "connectivity", "with the projections before it", "memory"])
+        // One projection too large alone: refused at itself.
+        let double = degree.replacingOccurrences(of: "\(k)}", with: "\(2 * k)}")
+        refusal(net(huge + ", " + src, double), ["projections[0] ('s→h')", "connectivity = ≈ \(Double(2 * k * big)) synapses: more than", "memory"])
         refusal(net(lif + ", " + src, #"{"source": "s", "target": "b", "connectivity": {"rule": "all_to_all"}, "weight": 1, "delay": 1}"#), ["projections[0]", "\"b\"", "no population"])
         refusal(net(lif + ", " + src, #"{"source": "s", "target": "a", "connectivity": {"rule": "fixed_probability"}, "weight": 1, "delay": 1}"#), ["connectivity.p", "missing"])
         refusal(net(lif + ", " + src, #"{"source": "s", "target": "a", "connectivity": {"rule": "all_to_all"}, "weight": NaN, "delay": 1}"#), ["bad.json"])

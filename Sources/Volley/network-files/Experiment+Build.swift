@@ -2,29 +2,6 @@ import Foundation
 
 /// Turning the entries of a network file into populations and projections of a `Network`.
 extension Experiment {
-    /// Refuses a rule that would generate more synapses than memory holds (≈ 16 bytes each
-    /// while building), before any is generated.
-    static func checkMemory(_ pattern: ConnectionPattern, _ delay: DelaySpec, _ sources: Int, _ targets: Int) throws {
-        let terminals: Double
-        if case let .terminals(ds) = delay { terminals = Double(ds.count) } else { terminals = 1 }
-        let (n, m) = (Double(sources), Double(targets))
-        let expected: Double
-        switch pattern {
-        case .allToAll: expected = n * m * terminals
-        case .oneToOne: expected = n
-        case let .fixedProbability(p, _): expected = (p.isFinite ? max(0, min(p, 1)) : 0) * n * m * terminals
-        case let .fixedInDegree(k, _, _): expected = Double(max(k, 0)) * m * terminals
-        case let .fixedOutDegree(k, _, _): expected = Double(max(k, 0)) * n * terminals
-        case let .explicit(pairs): expected = Double(pairs.count) * terminals
-        }
-        let memory = Double(ProcessInfo.processInfo.physicalMemory)
-        guard expected * 16 < memory else {
-            throw VolleyError.invalidParameter(
-                name: "connectivity", value: "≈ \(expected) synapses",
-                reason: "more than this machine's memory holds (\(Int(memory / 1_048_576)) MB)")
-        }
-    }
-
     /// The synapses a projection entry's rule would generate between populations of `n` and `m`
     /// neurons (convolution and pooling: at most one per source and kernel entry, counted as n·m
     /// bounded by the kernel; unknown rules: 0, refused later with their own error).
@@ -44,13 +21,13 @@ extension Experiment {
         }
     }
 
-    /// Refuses `total` synapses (the projections so far together) if building them would need more
-    /// memory than this machine has (≈ 16 bytes each while building).
-    static func checkMemory(synapses total: Double) throws {
+    /// Refuses `total` synapses (the projections so far together; `alone`: the first one) if
+    /// building them would need more memory than this machine has (≈ 16 bytes each while building).
+    static func checkMemory(synapses total: Double, alone: Bool) throws {
         let memory = Double(ProcessInfo.processInfo.physicalMemory)
         guard total * 16 < memory else {
             throw VolleyError.invalidParameter(
-                name: "connectivity", value: "≈ \(total) synapses with the projections before it",
+                name: "connectivity", value: "≈ \(total) synapses" + (alone ? "" : " with the projections before it"),
                 reason: "more than this machine's memory holds (\(Int(memory / 1_048_576)) MB)")
         }
     }
@@ -271,7 +248,6 @@ extension Experiment {
             case let .terminals(ds): delay = .terminals(ds)
             case .normal: throw VolleyError.invalidParameter(name: "delay", value: "normal", reason: "delays are constant, uniform, a list or terminals (a normal draw could be ≤ 0)")
             }
-            try checkMemory(pattern, delay, try net.population(source).size, try net.population(target).size)
             id = try net.connect(
                 source, to: target, pattern: pattern, weight: weight, delay: delay, receptor: receptor, seed: seed,
                 precision: precision, name: name)

@@ -125,11 +125,12 @@ public struct Experiment: Sendable {
         }
         func path(_ i: Int, _ entry: NetworkFile.ProjectionEntry) -> String { "projections[\(i)] ('\(entry.name ?? "\(entry.source)→\(entry.target)")')" }
         // All projections' synapses counted before any is generated: together they must fit in memory.
-        var planned = 0.0
+        var planned = 0.0, counted = 0
         for (i, entry) in file.projections.enumerated() {
             guard let s = ids[entry.source], let t = ids[entry.target] else { continue }  // refused by name below
             planned += Self.expectedSynapses(entry, sources: try net.population(s).size, targets: try net.population(t).size)
-            try at(path(i, entry)) { try Self.checkMemory(synapses: planned) }
+            counted += 1
+            try at(path(i, entry)) { try Self.checkMemory(synapses: planned, alone: counted == 1) }
         }
         for (i, entry) in file.projections.enumerated() {
             try at(path(i, entry)) {
