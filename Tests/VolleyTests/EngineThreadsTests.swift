@@ -135,6 +135,14 @@ struct EngineThreadsTests {
         #expect(atFour.elementsEqual(0..<130), "the step's spikes in ascending order")
         #expect(sim.peakSpikesPerStep == 130)
         #expect(sim.counters.spikes == UInt64(3 * 129 + 1 + 3))  // and the three source spikes
+        // A spike budget over all model populations (source spikes, at 1–3 ms, not counted):
+        // 129 model spikes by 2 ms, 258 by 3 ms, 388 by 4 ms.
+        sim.reset()
+        #expect(try sim.run(until: 100, stopWhen: .modelSpikeCount(129)) == .stopped(at: 2))
+        sim.reset()
+        #expect(try sim.run(until: 100, stopWhen: .modelSpikeCount(259)) == .stopped(at: 4))
+        sim.reset()
+        #expect(try sim.run(until: 100, stopWhen: .modelSpikeCount(389)) == .reachedTime(100))
     }
 
     @Test("Thread counts out of range are typed errors naming the value")

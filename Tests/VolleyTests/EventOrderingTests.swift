@@ -159,6 +159,14 @@ struct EventOrderingTests {
         #expect(try sim.spikes(of: out).neurons == [0, 0, 1])
         #expect(try sim.run(until: 100, stopWhen: .allFired(out)) == .reachedTime(100))
         #expect(try sim.run(until: .infinity) == .queueEmpty(100))
+        // The budget counts the five model spikes (2, 3, 3, 4, 21 ms), not the inputs at 1–20 ms,
+        // and starts again at each reset.
+        sim.reset()
+        #expect(try sim.run(until: 100, stopWhen: .modelSpikeCount(1)) == .stopped(at: 2))
+        sim.reset()
+        #expect(try sim.run(until: 100, stopWhen: .modelSpikeCount(4)) == .stopped(at: 4))
+        sim.reset()
+        #expect(try sim.run(until: 100, stopWhen: .modelSpikeCount(6)) == .reachedTime(100))
     }
 
     @Test("run(until: .infinity) ends when no events remain and reports the last event time")

@@ -37,6 +37,7 @@ runExample("eventprop") {
     cli.option("delay-spread", value: "MS", default: "0", help: "spread of the initial delays")
     cli.option("input-weight", value: "MEAN,STD", default: "4,4", help: "input weights N(mean, std)/√fan-in (mV of R·I)")
     cli.option("readout-weight", value: "MEAN,STD", default: "0,10 (ttfs: 13,1.4 for the readout)", help: "readout (and recurrent) weights N(mean, std)/√fan-in")
+    cli.option("max-rate", value: "HZ", default: "1000", help: "spike budget of a sample: stop with an error naming the layer when the LIF neurons' mean rate exceeds HZ (a network that ran away)")
     cli.option("seed", value: "S", default: "1", help: "seed of the weights and the sample order")
     cli.option("train-samples", value: "N", default: "5000 (mnist: 55000)", help: "training samples")
     cli.option("data", value: "PATH", default: "../shared/datasets/mnist", help: "mnist: directory with the four MNIST IDX files")
@@ -73,6 +74,7 @@ runExample("eventprop") {
     }
     let verifySamples = quick && !cli.isSet("verify-samples") ? 30 : try cli.int("verify-samples", .within(0...100_000))
     let seed = try cli.uint64("seed")
+    let maxRate = try cli.double("max-rate", .init("must be in (0, 10⁶] Hz") { $0 > 0 && $0 <= 1e6 })
 
     // The model: read, or built from the options.
     var loss: EventPropLoss, lossName: String, duration: Double, code: EventPropModelFile.InputCode
@@ -187,6 +189,7 @@ runExample("eventprop") {
         regulariserUsed = regulariser
         var trainer = try EventPropTrainer(
             network: network, loss: loss, duration: duration, learningRate: rate, learnDelays: learnDelays, delayLearningRate: delayLR, regulariser: regulariser)
+        trainer.maxMeanRate = maxRate
         let regText = regulariser.map { r in ", spike-count regulariser \(r.lowerStrength > 0 ? "≥ \(r.lowerTarget) (ρ \(r.lowerStrength))" : "")\(r.upperStrength > 0 ? " ≤ \(r.upperTarget) (ρ \(r.upperStrength))" : "")" } ?? ""
         print("training: \(task.train.count) samples, \(epochs) epochs of batches of \(batch), Adam lr \(rate) × \(lrDecay) per epoch, delays \(learnDelays ? "learned (lr \(delayLR) ms)" : "fixed")\(regText); validation \(task.validation.count)")
         var order = Array(task.train.indices)
@@ -198,7 +201,7 @@ runExample("eventprop") {
             var lossSum = 0.0, accuracySum = 0.0, batches = 0
             for b in stride(from: 0, to: order.count, by: batch) {
                 let samples = order[b..<min(b + batch, order.count)].map { task.train[$0] }
-                let r = try blaming(["lr", "input-weight", "readout-weight", "tau-m", "tau-syn", "delay-lr"]) { try trainer.step(samples) }
+                let r = try blaming(["lr", "input-weight", "readout-weight", "tau-m", "tau-syn", "delay-lr", "max-rate"]) { try trainer.step(samples) }
                 lossSum += r.loss * Double(samples.count)
                 accuracySum += r.accuracy * Double(samples.count)
                 batches += 1
@@ -225,7 +228,7 @@ runExample("eventprop") {
     let model = best.network, finalLoss = loss, trialLength = duration
 
     // Test in the event-driven engine, the evaluation report, and the time-stepped re-runs.
-    let test = try EventPropTrainer.evaluate(model, task.test, loss: loss, duration: duration)
+    let test = try blaming(["max-rate"]) { try EventPropTrainer.evaluate(model, task.test, loss: loss, duration: duration, maxMeanRate: maxRate) }
     print("test accuracy \(Format.fixed(100 * test.accuracy, 2))% on \(task.test.count) samples" + (loadPath == nil ? " (epoch \(best.epoch), validation \(Format.fixed(100 * best.accuracy, 2))%)" : ""))
     let (built, _) = try model.makeNetwork(inputs: [[Double]](repeating: [], count: model.inputSize))
     let report = SNNEvaluation(

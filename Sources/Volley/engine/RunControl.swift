@@ -7,11 +7,14 @@ public enum StopCondition: Sendable, Equatable {
     case spikeCount(Int, in: PopulationID)
     /// Stop once every neuron of the population has fired at least once.
     case allFired(PopulationID)
+    /// Stop once the model neurons of all populations together have emitted `count` spikes since
+    /// the last reset (source spikes not counted): a budget against runaway activity.
+    case modelSpikeCount(Int)
 
     /// The population the condition watches, if any.
     var population: PopulationID? {
         switch self {
-        case .never: return nil
+        case .never, .modelSpikeCount: return nil
         case let .firstSpike(p), let .spikeCount(_, p), let .allFired(p): return p
         }
     }

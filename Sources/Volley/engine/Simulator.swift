@@ -30,6 +30,8 @@ public class Simulator {
     public private(set) var peakSpikesPerStep = 0
     var spikeStep = Int64.min
     var spikesInStep = 0
+    /// Spikes of model neurons since the last reset (`StopCondition.modelSpikeCount`).
+    var modelSpikeTotal = 0
     /// Width of those steps (ms), and whether spike times lie on them (the time-stepped grid).
     lazy var spikeStepMs: Double = timeStep ?? 1
     lazy var spikesOnGrid: Bool = timeStep != nil
@@ -126,7 +128,7 @@ public class Simulator {
         counters = EngineCounters()
         wallSeconds = 0
         spikes.removeAll()
-        (peakSpikesPerStep, spikeStep, spikesInStep) = (0, .min, 0)
+        (peakSpikesPerStep, spikeStep, spikesInStep, modelSpikeTotal) = (0, .min, 0, 0)
         for i in spikeCountOfNeuron.indices { spikeCountOfNeuron[i] = 0 }
         for p in spikeCountOfPopulation.indices {
             spikeCountOfPopulation[p] = 0
@@ -185,6 +187,7 @@ public class Simulator {
         let step = Int64(spikesOnGrid ? x.rounded() : x.rounded(.down))
         if step != spikeStep { spikeStep = step; spikesInStep = 0 }
         spikesInStep += n
+        modelSpikeTotal += n
         peakSpikesPerStep = Swift.max(peakSpikesPerStep, spikesInStep)
     }
 
@@ -196,6 +199,7 @@ public class Simulator {
         case let .firstSpike(q): return q.index == p
         case let .spikeCount(n, q): return q.index == p && spikeCountOfPopulation[p] >= n
         case let .allFired(q): return q.index == p && firedNeuronsOfPopulation[p] == network.populations[p].size
+        case let .modelSpikeCount(n): return runtimes[p] != nil && modelSpikeTotal >= n
         }
     }
 

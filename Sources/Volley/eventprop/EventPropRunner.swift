@@ -11,6 +11,13 @@ public final class EventPropRunner {
     /// Per projection, the projection's synapse index of each synapse in the engine's weight
     /// order; nil where the engine's weight store cannot be overwritten in place.
     private var engineOrder: [[Int32]]?
+    /// The most spikes a sample may produce, as a mean rate over all LIF neurons (Hz). EventProp
+    /// neurons have no refractory period, so a network whose weights grew too strong can fire
+    /// without bound; a sample beyond this budget stops at once and throws
+    /// `VolleyError.diverged`, before its spikes and arrivals exhaust memory.
+    public var maxMeanRate: Double = EventPropRunner.defaultMaxMeanRate
+    /// 1 kHz: a mean inter-spike interval of 1 ms over the whole network.
+    public static let defaultMaxMeanRate = 1000.0
 
     public init(_ network: EventPropNetwork) throws {
         try network.validate()
@@ -20,7 +27,7 @@ public final class EventPropRunner {
         var coded = network
         for p in coded.projections.indices { coded.projections[p].weights = (0..<coded.projections[p].count).map { Double($0 + 1) } }
         let (net, ids) = try coded.makeNetwork(inputs: [[Double]](repeating: [], count: network.inputSize))
-        simulator = try EventDrivenSimulator(network: net)
+        simulator = try EventDrivenSimulator(network: net, threads: 1)
         self.ids = ids
         workspace = EventPropWorkspace(network)
         let order = net.projections.map { $0.weights.array.map { Int32($0) - 1 } }
@@ -62,7 +69,7 @@ public final class EventPropRunner {
             engineOrder = nil
         }
         let (net, ids) = try network.makeNetwork(inputs: [[Double]](repeating: [], count: network.inputSize))
-        simulator = try EventDrivenSimulator(network: net)
+        simulator = try EventDrivenSimulator(network: net, threads: 1)
         self.ids = ids
     }
 
@@ -99,15 +106,40 @@ public final class EventPropRunner {
         guard inputs.count == network.inputSize else {
             throw VolleyError.invalidParameter(name: "inputs", value: "\(inputs.count) trains", reason: "the network has \(network.inputSize) inputs")
         }
+        guard maxMeanRate > 0, !maxMeanRate.isNaN else {
+            throw VolleyError.invalidParameter(name: "maxMeanRate", value: "\(maxMeanRate)", reason: "must be > 0 Hz")
+        }
         simulator.reset()
         try simulator.setSpikeTrains(inputs, for: ids[0])
-        try simulator.run(until: duration)
+        let budget = spikeBudget(duration: duration)
+        if case let .stopped(at: t) = try simulator.run(until: duration, stopWhen: .modelSpikeCount(budget + 1)) {
+            throw try runaway(at: t, duration: duration)
+        }
         let spikes = try ids.dropFirst().map { try simulator.spikes(of: $0) }
         return workspace.sample(inputs: inputs, layerSpikes: spikes, label: label, duration: duration, loss: loss, spikeTimeCost: spikeTimeCost, gw: gw, gd: gd)
     }
 }
 
 extension EventPropRunner {
+    /// The spikes of all LIF neurons in one sample of `duration` ms at `maxMeanRate`.
+    func spikeBudget(duration: Double) -> Int {
+        let spikes = maxMeanRate * 1e-3 * duration * Double(workspace.neuronCount)
+        return spikes < Double(Int.max / 2) ? Swift.max(1, Int(spikes)) : Int.max / 2
+    }
+
+    /// The error of a sample stopped at `t` for exceeding its spike budget: which layer fired most.
+    func runaway(at t: Double, duration: Double) throws -> VolleyError {
+        let counts = try ids.dropFirst().map { try simulator.spikeCount(of: $0) }
+        let top = counts.indices.max { counts[$0] < counts[$1] } ?? 0
+        let layer = network.layers[top]
+        let rate = t > 0 ? Double(counts[top]) / Double(layer.size) / t * 1e3 : .infinity
+        return VolleyError.diverged(
+            "EventProp: the network ran away — its LIF neurons fired \(counts.reduce(0, +)) spikes by t = \(t) ms of a \(duration) ms sample, " +
+            "more than the budget of \(spikeBudget(duration: duration)) (maxMeanRate \(maxMeanRate) Hz over \(workspace.neuronCount) neurons); " +
+            "layer '\(layer.name)' fired \(counts[top]) of them (\(String(format: "%.0f", rate)) Hz per neuron). " +
+            "Lower the learning rate or the initial weights, or raise maxMeanRate (eventprop --max-rate)")
+    }
+
     /// Spikes of each LIF neuron (all layers, in order) in the last sample run.
     func addSpikeCounts(to counts: inout [Double]) {
         let start = workspace.spikeStart

@@ -37,6 +37,9 @@ public struct EventPropTrainer: Sendable {
     /// Keeps the spike counts of the hidden layers (and of a spiking readout) in bounds (nil:
     /// off); its coefficients come from `meanSpikeCounts`, the previous batch's.
     public var regulariser: EventPropRegulariser?
+    /// The spike budget of a sample, as a mean rate over all LIF neurons (Hz): a sample beyond it
+    /// throws `VolleyError.diverged` naming the layer that fired most (`EventPropRunner.maxMeanRate`).
+    public var maxMeanRate = EventPropRunner.defaultMaxMeanRate
     /// Mean spikes per sample of every LIF neuron (all layers, in order) in the last batch.
     public private(set) var meanSpikeCounts: [Double] = []
     var weightOptimizer: Optimizer
@@ -84,6 +87,7 @@ public struct EventPropTrainer: Sendable {
         }
         let spikeTimeCost = cost
         let runners = try runnerCache.checkOut(Self.chunks, for: network)
+        for runner in runners.runners { runner.maxMeanRate = maxMeanRate }
         let parts = try parallelMap(Self.chunks) { c -> (gw: [Double], gd: [Double], loss: Double, correct: Int, counts: [Double]) in
             let runner = runners.runners[c]
             let total = runner.workspace.weights.count
@@ -138,13 +142,17 @@ public struct EventPropTrainer: Sendable {
 
     /// Accuracy, loss and activity of the current network on `samples` (no gradient).
     public func evaluate(_ samples: [Sample]) throws -> Evaluation {
-        try Self.evaluate(network, samples, loss: loss, duration: duration)
+        try Self.evaluate(network, samples, loss: loss, duration: duration, maxMeanRate: maxMeanRate)
     }
 
-    public static func evaluate(_ network: EventPropNetwork, _ samples: [Sample], loss: EventPropLoss, duration: Double) throws -> Evaluation {
+    public static func evaluate(
+        _ network: EventPropNetwork, _ samples: [Sample], loss: EventPropLoss, duration: Double,
+        maxMeanRate: Double = EventPropRunner.defaultMaxMeanRate
+    ) throws -> Evaluation {
         let neurons = network.layers.reduce(0) { $0 + $1.size }, hidden = neurons - network.layers[network.layers.count - 1].size
         let parts = try parallelMap(chunks) { c -> (loss: Double, spikes: Int, events: Int, time: Double, peak: Int, predictions: [(Int, Int)], counts: [Double]) in
             let runner = try EventPropRunner(network)
+            runner.maxMeanRate = maxMeanRate
             var counts = [Double](repeating: 0, count: neurons)
             var total = 0.0, spikes = 0, events = 0, time = 0.0, peak = 0
             var predictions: [(Int, Int)] = []
