@@ -87,12 +87,7 @@ struct STBPDynamicsTests {
 
     @Test("Training separates two input patterns with each dynamics", arguments: cases)
     func training(_ d: Dynamics) throws {
-        var rng = Xoshiro256(seed: 9, stream: 1)
-        var inputs: [STBPInput] = [], labels: [Int] = []
-        for k in 0..<80 {
-            inputs.append(.bernoulli((0..<20).map { ($0 / 10 == k % 2) ? 0.6 : 0.05 }, steps: 10, rng: &rng))
-            labels.append(k % 2)
-        }
+        let (inputs, labels) = STBPTests.twoPatterns(80)
         let net = try network([20, 16, 2], d, seed: 4, gain: 1)
         var trainer = try STBPTrainer(network: net, learningRate: 0.01, surrogate: .arctan(alpha: 2), loss: .crossEntropy, batch: 8)
         var last = (loss: 0.0, accuracy: 0.0)

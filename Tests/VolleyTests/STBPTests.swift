@@ -66,16 +66,20 @@ struct STBPTests {
         #expect(throws: VolleyError.self) { try Surrogate(name: "arctan", parameter: .nan) }
     }
 
-    @Test("Training separates two input patterns; bad settings are typed errors")
-    func training() throws {
-        // Class 0: inputs 0–9 fire often; class 1: inputs 10–19.
+    /// `n` samples of two classes over 10 steps: class 0's inputs 0–9 fire often, class 1's 10–19.
+    static func twoPatterns(_ n: Int) -> (inputs: [STBPInput], labels: [Int]) {
         var rng = Xoshiro256(seed: 9, stream: 1)
         var inputs: [STBPInput] = [], labels: [Int] = []
-        for k in 0..<80 {
-            let c = k % 2
-            inputs.append(.bernoulli((0..<20).map { ($0 / 10 == c) ? 0.6 : 0.05 }, steps: 10, rng: &rng))
-            labels.append(c)
+        for k in 0..<n {
+            inputs.append(.bernoulli((0..<20).map { ($0 / 10 == k % 2) ? 0.6 : 0.05 }, steps: 10, rng: &rng))
+            labels.append(k % 2)
         }
+        return (inputs, labels)
+    }
+
+    @Test("Training separates two input patterns; bad settings are typed errors")
+    func training() throws {
+        let (inputs, labels) = Self.twoPatterns(80)
         for (readout, loss) in [(STBPNetwork.Readout.spikeCount, STBPLoss.crossEntropy), (.spikeCount, .rateMSE), (.potential, .crossEntropy)] {
             let net = try randomNetwork([20, 16, 2], readout: readout, seed: 4, gain: 1)
             var trainer = try STBPTrainer(network: net, learningRate: 0.01, surrogate: .arctan(alpha: 2), loss: loss, batch: 8)
@@ -142,12 +146,7 @@ struct STBPTests {
                 #expect(abs(numeric - leak[l]) <= 1e-5 * max(abs(numeric), 1e-4), "\(readout) \(loss) layer \(l + 1): \(leak[l]) vs \(numeric)")
             }
         }
-        var rng = Xoshiro256(seed: 9, stream: 1)
-        var inputs: [STBPInput] = [], labels: [Int] = []
-        for k in 0..<40 {
-            inputs.append(.bernoulli((0..<20).map { ($0 / 10 == k % 2) ? 0.6 : 0.05 }, steps: 10, rng: &rng))
-            labels.append(k % 2)
-        }
+        let (inputs, labels) = Self.twoPatterns(40)
         let net = try randomNetwork([20, 16, 2], seed: 4, gain: 1)
         var trainer = try STBPTrainer(network: net, learningRate: 0.05, surrogate: .arctan(alpha: 2), loss: .crossEntropy, batch: 8, learnLeak: true)
         for _ in 0..<5 { _ = try trainer.epoch(inputs, labels: labels, order: Array(0..<40), steps: 11) }
@@ -157,4 +156,31 @@ struct STBPTests {
         _ = try fixed.epoch(inputs, labels: labels, order: Array(0..<40), steps: 11)
         #expect(fixed.network.membraneTimeConstants == net.membraneTimeConstants)
     }
+
+    @Test("Parameter averaging: weights and a learned τm follow a ← d·a + (1 − d)·w update by update; training unchanged")
+    func parameterAverage() throws {
+        let (inputs, labels) = Self.twoPatterns(40)
+        let net = try randomNetwork([20, 16, 2], seed: 4, gain: 1)
+        let d = 0.6
+        // One update per epoch (batch = all 40 samples).
+        var plain = try STBPTrainer(network: net, learningRate: 0.01, surrogate: .arctan(alpha: 2), loss: .crossEntropy, batch: 40, learnLeak: true)
+        var averaged = try STBPTrainer(
+            network: net, learningRate: 0.01, surrogate: .arctan(alpha: 2), loss: .crossEntropy, batch: 40, learnLeak: true, averageDecay: d)
+        var (w, tau) = (net.weights, net.membraneTimeConstants)
+        for _ in 0..<3 {
+            _ = try plain.epoch(inputs, labels: labels, order: Array(0..<40), steps: 11)
+            _ = try averaged.epoch(inputs, labels: labels, order: Array(0..<40), steps: 11)
+            #expect(averaged.network.weights == plain.network.weights && averaged.network.membraneTimeConstants == plain.network.membraneTimeConstants)
+            let now = averaged.network
+            w = w.indices.map { l in w[l].indices.map { d * w[l][$0] + (1 - d) * now.weights[l][$0] } }
+            tau = tau.indices.map { d * tau[$0] + (1 - d) * now.membraneTimeConstants[$0] }
+            #expect(averaged.averagedNetwork.weights == w && averaged.averagedNetwork.membraneTimeConstants == tau)
+            #expect(averaged.averagedNetwork.weights != now.weights && plain.averagedNetwork.weights == plain.network.weights)
+        }
+        #expect(tau != net.membraneTimeConstants)
+        #expect { try STBPTrainer(network: net, learningRate: 0.01, surrogate: .arctan(alpha: 2), loss: .crossEntropy, batch: 8, averageDecay: 1) } throws: {
+            "\($0)".contains("averageDecay")
+        }
+    }
 }
+

@@ -133,4 +133,28 @@ struct TTFSTests {
         #expect(try a == train())
         #expect(a != net.weights)
     }
+
+    @Test("Weight averaging: a ← d·a + (1 − d)·w after every update, from the initial weights; training itself unchanged")
+    func weightAverage() throws {
+        let (net, inputs) = try randomNetwork(seed: 4, sizes: [12, 20, 4])
+        let labels = inputs.indices.map { $0 % 4 }
+        let d = 0.75
+        let plain = try TTFSTrainer(network: net, options: TTFSOptions(), learningRate: 1e-2, chunks: 3, seed: 5)
+        let averaged = try TTFSTrainer(network: net, options: TTFSOptions(), learningRate: 1e-2, chunks: 3, averageDecay: d, seed: 5)
+        #expect(plain.averagedNetwork.weights == net.weights && averaged.averagedNetwork.weights == net.weights)
+        // One update per epoch (the whole set is one batch): the average by hand, update by update.
+        var expected = net.weights
+        for _ in 0..<3 {
+            _ = try plain.epoch(inputs: inputs, labels: labels, batchSize: inputs.count)
+            _ = try averaged.epoch(inputs: inputs, labels: labels, batchSize: inputs.count)
+            #expect(averaged.network.weights == plain.network.weights)
+            let w = averaged.network.weights
+            expected = expected.indices.map { l in expected[l].indices.map { d * expected[l][$0] + (1 - d) * w[l][$0] } }
+            #expect(averaged.averagedNetwork.weights == expected)
+            #expect(averaged.averagedNetwork.weights != w && plain.averagedNetwork.weights == w)
+        }
+        for bad in [1.0, -0.1, .nan] {
+            #expect { try TTFSTrainer(network: net, options: TTFSOptions(), learningRate: 1e-2, averageDecay: bad, seed: 5) } throws: { "\($0)".contains("averageDecay") }
+        }
+    }
 }

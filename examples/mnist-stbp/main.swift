@@ -24,6 +24,7 @@ runExample("mnist-stbp") {
     cli.option("pool", value: "max|average", default: "max", help: "cnn: pooling layers (max: a neuron that fires iff its 2×2 window fired; average: integrates the window's spikes)")
     cli.option("epochs", value: "N", default: "25 (mlp), 8 (cnn)", help: "training epochs")
     cli.option("batch", value: "N", default: "100", help: "minibatch size")
+    cli.option("average", value: "DECAY", default: "0", help: "exponential moving average of the weights (and a learned τm), a ← d·a + (1 − d)·w after every update (Polyak averaging); per-epoch evaluation, test and --save use the averaged network; 0: off")
     cli.option("lr", value: "ETA", default: "3e-3", help: "Adam learning rate")
     cli.option("lr-decay", value: "F", default: "0.5", help: "learning rate × F every --lr-step epochs")
     cli.option("lr-step", value: "N", default: "8 (mlp), 3 (cnn)", help: "epochs between learning-rate decays")
@@ -62,6 +63,7 @@ runExample("mnist-stbp") {
     let trainCount = quick && !cli.isSet("train-samples") ? 1000 : try cli.int("train-samples", .positive)
     let testCount = quick && !cli.isSet("test-samples") ? 300 : try cli.int("test-samples", .positive)
     let batch = try cli.int("batch", .within(1...100_000))
+    let averageDecay = try cli.double("average", .init("must be in [0, 1)") { $0 >= 0 && $0 < 1 })
     let lr = try cli.double("lr", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 })
     let lrDecay = try cli.double("lr-decay", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 })
     let lrStep = !cli.isSet("lr-step") ? (arch == "cnn" ? 3 : 8) : try cli.int("lr-step", .positive)
@@ -158,8 +160,8 @@ runExample("mnist-stbp") {
         network.initialize(gain: gain, seed: seed)
         steps = network.steps(forInputSteps: inputSteps)
         print("network \(architecture(network)) LIF (\(STBPDynamicsOptions.describe(network))), \(network.weights.reduce(0) { $0 + $1.count }) weights, \(steps) steps of \(dt) ms per image")
-        print("training: Adam lr \(lr) × \(lrDecay) every \(lrStep) epochs, batch \(batch), random shifts ±\(shift) px, loss \(loss.rawValue), readout \(readout.rawValue), surrogate \(surrogate), \(epochs) epochs, seed \(seed), \(threads) thread\(threads == 1 ? "" : "s")")
-        var trainer = try STBPTrainer(network: network, learningRate: lr, surrogate: surrogate, loss: loss, batch: batch, learnLeak: cli.isSet("learn-leak"))
+        print("training: Adam lr \(lr) × \(lrDecay) every \(lrStep) epochs, batch \(batch), random shifts ±\(shift) px, loss \(loss.rawValue), readout \(readout.rawValue), surrogate \(surrogate), \(averageDecay > 0 ? "parameters averaged (decay \(averageDecay) per update), " : "")\(epochs) epochs, seed \(seed), \(threads) thread\(threads == 1 ? "" : "s")")
+        var trainer = try STBPTrainer(network: network, learningRate: lr, surrogate: surrogate, loss: loss, batch: batch, learnLeak: cli.isSet("learn-leak"), averageDecay: averageDecay)
         var schedule = EpochSchedule(samples: fit, seed: seed, learningRate: lr, decay: lrDecay, step: lrStep)
         for epoch in 1...max(epochs, 1) where epochs > 0 {
             let rate = schedule.begin(epoch: epoch)
@@ -176,13 +178,17 @@ runExample("mnist-stbp") {
             trainSeconds += seconds
             trainFLOPs += trainer.lastEpochFLOPs
             trainAccuracy = accuracy
-            let check = try STBPEvaluation.evaluate(trainer.network, count: heldOutImages.count, labels: heldOutLabels, steps: steps) {
+            let check = try STBPEvaluation.evaluate(trainer.averagedNetwork, count: heldOutImages.count, labels: heldOutLabels, steps: steps) {
                 encode(heldOutImages[$0], phase: 0x7E57, index: $0)
             }
+            // With averaging, the current parameters' accuracy too (to compare the two on validation).
+            let current = averageDecay == 0 ? nil : try STBPEvaluation.evaluate(trainer.network, count: heldOutImages.count, labels: heldOutLabels, steps: steps) {
+                encode(heldOutImages[$0], phase: 0x7E57, index: $0)
+            }.accuracy
             history.append((accuracy, check.accuracy))
-            print("epoch \(epoch)/\(epochs): loss \(Format.fixed(meanLoss, 4)), train accuracy \(Format.fixed(accuracy, 4)), \(heldOutName) accuracy \(Format.fixed(check.accuracy, 4)), \(Format.fixed(Double(fit) / seconds, 0)) samples/s (\(Format.fixed(trainer.lastEpochFLOPs / seconds / 1e9, 2)) GFLOP/s), \(Format.fixed(check.spikesPerSample, 1)) spikes/sample, \(Format.fixed(100 * check.undecided, 1))% undecided, lr \(Format.scientific(rate, 3))")
+            print("epoch \(epoch)/\(epochs): loss \(Format.fixed(meanLoss, 4)), train accuracy \(Format.fixed(accuracy, 4)), \(heldOutName) accuracy \(Format.fixed(check.accuracy, 4))\(current.map { " (current weights \(Format.fixed($0, 4)))" } ?? ""), \(Format.fixed(Double(fit) / seconds, 0)) samples/s (\(Format.fixed(trainer.lastEpochFLOPs / seconds / 1e9, 2)) GFLOP/s), \(Format.fixed(check.spikesPerSample, 1)) spikes/sample, \(Format.fixed(100 * check.undecided, 1))% undecided, lr \(Format.scientific(rate, 3))")
         }
-        network = trainer.network
+        network = trainer.averagedNetwork
         if trainer.learnsLeak {
             print("learned τm per layer (ms): \(network.membraneTimeConstants.map { Format.fixed($0, 4) }.joined(separator: ", "))")
         }
@@ -253,7 +259,7 @@ runExample("mnist-stbp") {
         "train_samples": .int(cli.string("load") == nil ? fit : 0), "validation_samples": .int(validation), "test_samples": .int(testCount),
         "train_seconds": .number(trainSeconds), "train_samples_per_second": .number(trainSeconds > 0 ? Double(fit * epochs) / trainSeconds : nil),
         "train_gflops_per_second": .number(trainSeconds > 0 ? trainFLOPs / trainSeconds / 1e9 : nil), "machine_peak_gflops": .number(MachinePeak.current()?.gflops),
-        "undecided": .number(eval.undecided), "learning_rate": .number(lr), "batch": .int(batch), "shift_pixels": .int(shift), "loss": .string(loss.rawValue),
+        "undecided": .number(eval.undecided), "learning_rate": .number(lr), "batch": .int(batch), "average_decay": .number(averageDecay), "shift_pixels": .int(shift), "loss": .string(loss.rawValue),
         "readout": .string(network.readout.rawValue), "surrogate": .string("\(surrogate)"),
         "tau_m_ms": .array(network.membraneTimeConstants.map { .number($0) }),
         "engines": .array(engineRows),

@@ -18,6 +18,7 @@ runExample("mnist-ttfs") {
     cli.option("lr", value: "ETA", default: "1e-4", help: "Adam learning rate")
     cli.option("lr-decay", value: "F", default: "0.8", help: "learning rate × F every --lr-step epochs")
     cli.option("lr-step", value: "N", default: "5", help: "epochs between learning-rate decays")
+    cli.option("average", value: "DECAY", default: "0", help: "exponential moving average of the weights, a ← d·a + (1 − d)·w after every update (Polyak averaging); per-epoch evaluation, test and --save use the averaged weights; 0: off")
     cli.option("temperature", value: "MS", default: "1", help: "softmax temperature τ of the loss over −t_out/τ")
     cli.option("silent-penalty", value: "P", default: "1e-4", help: "per-sample push on the input weights of every neuron that stayed silent (keeps neurons firing)")
     cli.option("input-time", value: "MS", default: "5", help: "latency coding window: intensity 1 fires at 0 ms, faint pixels near this time; 0 never fires")
@@ -52,6 +53,7 @@ runExample("mnist-ttfs") {
     let shift = quick && !cli.isSet("shift") ? 2 : try cli.int("shift", .within(0...13))
     let decay = try cli.double("lr-decay", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 })
     let lrStep = try cli.int("lr-step", .positive)
+    let averageDecay = try cli.double("average", .init("must be in [0, 1)") { $0 >= 0 && $0 < 1 })
     let seed = try cli.uint64("seed")
     let inputTime = try cli.double("input-time", .within(0...1000))
     let delay = try cli.double("delay", .init("must be in (0, 1000] ms") { $0 > 0 && $0 <= 1000 })
@@ -113,9 +115,9 @@ runExample("mnist-ttfs") {
         let sd = network.layerSizes.dropLast().map { 1 / Double($0).squareRoot() }
         let means = network.initializeFiring(inputs: Array(trainX.prefix(256)), sd: sd, firing: 0.95, seed: seed)
         print("network \(network.layerSizes.map(String.init).joined(separator: "-")) ReL-PSP (θ = 1, delay \(network.delay) ms), \(network.parameterCount) weights; initial weights N(μ, 1/√n) with μ = \(means.map { Format.fixed($0, 5) }) so that 95% of neurons fire")
-        print("training: Adam, lr \(lr) × \(decay) every \(lrStep) epochs, batch \(batch), softmax temperature \(options.temperature) ms, silent penalty \(options.silentPenalty), input jitter \(jitter) ms, random shifts ±\(shift) px, \(epochs) epochs, seed \(seed), \(threads) thread\(threads == 1 ? "" : "s")")
+        print("training: Adam, lr \(lr) × \(decay) every \(lrStep) epochs, batch \(batch), softmax temperature \(options.temperature) ms, silent penalty \(options.silentPenalty), input jitter \(jitter) ms, random shifts ±\(shift) px, \(averageDecay > 0 ? "weights averaged (decay \(averageDecay) per update), " : "")\(epochs) epochs, seed \(seed), \(threads) thread\(threads == 1 ? "" : "s")")
         var jitterRNG = Xoshiro256(seed: seed, stream: 0x11773)
-        let trainer = try TTFSTrainer(network: network, options: options, learningRate: lr, seed: seed)
+        let trainer = try TTFSTrainer(network: network, options: options, learningRate: lr, averageDecay: averageDecay, seed: seed)
         let trainStart = Date()
         for epoch in 0..<epochs {
             if epoch > 0 && epoch % lrStep == 0 {
@@ -135,16 +137,18 @@ runExample("mnist-ttfs") {
             let (loss, accuracy) = try blaming(["lr", "batch", "temperature"]) { try trainer.epoch(inputs: inputs, labels: trainY, batchSize: batch) }
             let seconds = Date().timeIntervalSince(t0)
             let heldOut = validation > 0 ? (name: "validation", x: validX, y: validY) : (name: "test", x: testX, y: testY)
-            let check = try TTFSEvaluation.evaluate(trainer.network, inputs: heldOut.x, labels: heldOut.y)
+            let check = try TTFSEvaluation.evaluate(trainer.averagedNetwork, inputs: heldOut.x, labels: heldOut.y)
+            // With averaging, the current weights' accuracy too (to compare the two on validation).
+            let current = averageDecay > 0 ? try TTFSEvaluation.evaluate(trainer.network, inputs: heldOut.x, labels: heldOut.y).accuracy : nil
             trainAccuracy = accuracy
             history.append((accuracy, check.accuracy))
-            print("epoch \(epoch + 1)/\(epochs): loss \(Format.fixed(loss, 4)), train accuracy \(Format.fixed(accuracy, 4)), \(heldOut.name) accuracy \(Format.fixed(check.accuracy, 4)), \(Format.fixed(Double(trainX.count) / seconds, 0)) samples/s, \(Format.fixed(check.spikesPerSample, 1)) spikes/sample, silent per layer \(check.silentFraction.map { Format.fixed($0, 3) }), \(Format.fixed(100 * check.undecided, 1))% undecided, lr \(Format.scientific(lr, 3))")
+            print("epoch \(epoch + 1)/\(epochs): loss \(Format.fixed(loss, 4)), train accuracy \(Format.fixed(accuracy, 4)), \(heldOut.name) accuracy \(Format.fixed(check.accuracy, 4))\(current.map { " (current weights \(Format.fixed($0, 4)))" } ?? ""), \(Format.fixed(Double(trainX.count) / seconds, 0)) samples/s, \(Format.fixed(check.spikesPerSample, 1)) spikes/sample, silent per layer \(check.silentFraction.map { Format.fixed($0, 3) }), \(Format.fixed(100 * check.undecided, 1))% undecided, lr \(Format.scientific(lr, 3))")
             if let silent = check.silentFraction.last, silent > 0.9 {
                 print("warning: \(Format.fixed(100 * silent, 1))% of the output neurons are silent on the \(heldOut.name) images: training is collapsing (a learning rate too high for this batch size and data set; see docs/ttfs-mnist.md, \"Quick runs\")")
             }
         }
         trainSeconds = Date().timeIntervalSince(trainStart)
-        network = trainer.network
+        network = trainer.averagedNetwork
         if let path = savePath {
             try TTFSModelFile(network: network, inputTime: inputTime, seed: seed, epochs: epochs).write(to: path)
             print("model written to \(path)")
@@ -247,7 +251,7 @@ runExample("mnist-ttfs") {
         "spikes_per_sample": .number(eval.spikesPerSample), "synaptic_events_per_sample": .number(eval.synapticEventsPerSample),
         "silent_fraction": .array(eval.silentFraction.map { .number($0) }), "decision_time_ms": .number(eval.decisionTime),
         "engine_mismatches": .int(mismatches), "learning_rate": .number(initialLearningRate),
-        "lr_decay": .number(decay), "lr_step": .int(lrStep), "batch": .int(batch), "shift_pixels": .int(shift),
+        "lr_decay": .number(decay), "lr_step": .int(lrStep), "batch": .int(batch), "average_decay": .number(averageDecay), "shift_pixels": .int(shift),
         "jitter_ms": .number(jitter), "temperature_ms": .number(options.temperature), "silent_penalty": .number(options.silentPenalty), "train_samples": .int(trainX.count),
         "validation_samples": .int(validation), "test_samples": .int(testCount), "undecided": .number(eval.undecided),
     ]

@@ -24,10 +24,18 @@ public final class TTFSTrainer {
     private var second: [Double]
     private var steps = 0
     private var rng: Xoshiro256
+    /// The moving average of the weights, if kept (`averagedNetwork`).
+    public private(set) var average: WeightAverage?
 
-    public init(network: TTFSNetwork, options: TTFSOptions, learningRate: Double, momentumSGD: Bool = false, chunks: Int = 4, seed: UInt64) throws {
+    /// `averageDecay`: keep an exponential moving average of the weights with this decay per
+    /// update (`WeightAverage`, `averagedNetwork`); 0 keeps none.
+    public init(
+        network: TTFSNetwork, options: TTFSOptions, learningRate: Double, momentumSGD: Bool = false, chunks: Int = 4,
+        averageDecay: Double = 0, seed: UInt64
+    ) throws {
         try options.validate()
         try VolleyError.require("learningRate", learningRate, "must be > 0") { $0 > 0 }
+        average = averageDecay == 0 ? nil : try WeightAverage(decay: averageDecay, initial: network.weights)
         guard chunks >= 1 else { throw VolleyError.invalidParameter(name: "chunks", value: "\(chunks)", reason: "must be ≥ 1") }
         self.network = network
         self.options = options
@@ -53,6 +61,15 @@ public final class TTFSTrainer {
     }
 
     deinit { for b in chunkBuffers.buffers { b.deallocate() } }
+
+    /// The network with the moving average of the weights, or the network itself when no average
+    /// is kept.
+    public var averagedNetwork: TTFSNetwork {
+        guard let average else { return network }
+        var averaged = network
+        averaged.weights = average.parameters
+        return averaged
+    }
 
     /// One epoch over `inputs` (input spike times per sample) in a seeded random order.
     /// `report(samplesDone, meanLoss, accuracy)` is called after every `reportEvery` samples.
@@ -159,6 +176,7 @@ public final class TTFSTrainer {
             let count = network.weights[l].count
             network.weights[l] = Array(flat[offset..<(offset + count)])
         }
+        average?.update(network.weights)
     }
 }
 

@@ -15,8 +15,16 @@ public struct STBPTrainer: Sendable {
     /// Whether each layer's τm is learned too (Adam with the same learning rate, kept ≥ 10⁻³ ms).
     public let learnsLeak: Bool
     var leakOptimizer: Optimizer
+    /// The moving average of the weights and (if learned) the τm of every layer, as its last
+    /// array, if kept (`averagedNetwork`).
+    public private(set) var average: WeightAverage?
 
-    public init(network: STBPNetwork, learningRate: Double, surrogate: Surrogate, loss: STBPLoss, batch: Int, learnLeak: Bool = false) throws {
+    /// `averageDecay`: keep an exponential moving average of the parameters with this decay per
+    /// update (`WeightAverage`, `averagedNetwork`); 0 keeps none.
+    public init(
+        network: STBPNetwork, learningRate: Double, surrogate: Surrogate, loss: STBPLoss, batch: Int, learnLeak: Bool = false,
+        averageDecay: Double = 0
+    ) throws {
         guard learningRate.isFinite, learningRate > 0, learningRate <= 1 else {
             throw VolleyError.invalidParameter(name: "learningRate", value: "\(learningRate)", reason: "must be in (0, 1]")
         }
@@ -32,6 +40,33 @@ public struct STBPTrainer: Sendable {
         self.batch = batch
         learnsLeak = learnLeak
         leakOptimizer = Optimizer(.adam(learningRate: learningRate), shapes: [network.layerCount - 1])
+        average = averageDecay == 0 ? nil : try WeightAverage(decay: averageDecay, initial: Self.averaged(network, learnLeak))
+    }
+
+    /// The parameters the average follows: the weights, and the τm when they learn.
+    private static func averaged(_ network: STBPNetwork, _ learnsLeak: Bool) -> [[Double]] {
+        learnsLeak ? network.weights + [network.membraneTimeConstants] : network.weights
+    }
+
+    /// τm ≥ 1 µs; within LIFExp's cancellation band around τₛ (|τₛ − τm| < 1e-4·τm) it snaps to
+    /// τₛ, where the engines use the propagator's limit form.
+    private static func admissible(_ tau: [Double], _ network: STBPNetwork) -> [Double] {
+        let tauSyn = network.synapse.tauSyn
+        return tau.map { t in
+            let t = max(t, 1e-3)
+            if let ts = tauSyn, abs(ts - t) < 1e-4 * t { return ts }
+            return t
+        }
+    }
+
+    /// The network with the moving average of its parameters, or the network itself when no
+    /// average is kept.
+    public var averagedNetwork: STBPNetwork {
+        guard let average else { return network }
+        var averaged = network
+        averaged.weights = Array(average.parameters.prefix(network.weights.count))
+        if learnsLeak { averaged.membraneTimeConstants = Self.admissible(average.parameters[network.weights.count], network) }
+        return averaged
     }
 
     /// Sets the learning rate of the weights and (if learned) the leak.
@@ -106,14 +141,7 @@ public struct STBPTrainer: Sendable {
                 for k in leak[0].indices { leak[0][k] *= 1 / Double(members.count) }
                 var tau = [network.membraneTimeConstants]
                 leakOptimizer.step(&tau, leak)
-                // τm ≥ 1 µs; within LIFExp's cancellation band around τₛ (|τₛ − τm| < 1e-4·τm) it
-                // snaps to τₛ, where the engines use the propagator's limit form.
-                let tauSyn = network.synapse.tauSyn
-                network.membraneTimeConstants = tau[0].map { t in
-                    let t = max(t, 1e-3)
-                    if let ts = tauSyn, abs(ts - t) < 1e-4 * t { return ts }
-                    return t
-                }
+                network.membraneTimeConstants = Self.admissible(tau[0], network)
                 if let k = network.membraneTimeConstants.firstIndex(where: { !$0.isFinite }) {
                     throw VolleyError.diverged("STBP τm of layer \(k + 1) became \(network.membraneTimeConstants[k]) after an update; lower the learning rate")
                 }
@@ -123,6 +151,7 @@ public struct STBPTrainer: Sendable {
                     throw VolleyError.diverged("STBP weight \(k) of layer \(l) became \(w[k]) after an update; lower the learning rate")
                 }
             }
+            average?.update(Self.averaged(network, learnsLeak))
             totalLoss += parts.reduce(0) { $0 + $1.1 }
             hits += parts.reduce(0) { $0 + $1.2 }
             flops += parts.reduce(0) { $0 + $1.3 }
