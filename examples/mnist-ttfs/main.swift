@@ -18,7 +18,7 @@ runExample("mnist-ttfs") {
     cli.option("lr", value: "ETA", default: "1e-4", help: "Adam learning rate")
     cli.option("lr-decay", value: "F", default: "0.8", help: "learning rate × F every --lr-step epochs")
     cli.option("lr-step", value: "N", default: "5", help: "epochs between learning-rate decays")
-    cli.option("average", value: "DECAY", default: "0", help: "exponential moving average of the weights, a ← d·a + (1 − d)·w after every update (Polyak averaging); per-epoch evaluation, test and --save use the averaged weights; 0: off")
+    cli.option("average", value: "DECAY", default: "0.9999 (--quick: 0)", help: "exponential moving average of the weights, a ← d·a + (1 − d)·w after every update (Polyak averaging; chosen on validation, docs/ttfs-mnist.md); per-epoch evaluation, test and --save use the averaged weights; 0: off")
     cli.option("temperature", value: "MS", default: "1", help: "softmax temperature τ of the loss over −t_out/τ")
     cli.option("silent-penalty", value: "P", default: "1e-4", help: "per-sample push on the input weights of every neuron that stayed silent (keeps neurons firing)")
     cli.option("input-time", value: "MS", default: "5", help: "latency coding window: intensity 1 fires at 0 ms, faint pixels near this time; 0 never fires")
@@ -53,7 +53,7 @@ runExample("mnist-ttfs") {
     let shift = quick && !cli.isSet("shift") ? 2 : try cli.int("shift", .within(0...13))
     let decay = try cli.double("lr-decay", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 })
     let lrStep = try cli.int("lr-step", .positive)
-    let averageDecay = try cli.double("average", .init("must be in [0, 1)") { $0 >= 0 && $0 < 1 })
+    let averageDecay = !cli.isSet("average") ? (quick ? 0 : 0.9999) : try cli.double("average", .init("must be in [0, 1)") { $0 >= 0 && $0 < 1 })
     let seed = try cli.uint64("seed")
     let inputTime = try cli.double("input-time", .within(0...1000))
     let delay = try cli.double("delay", .init("must be in (0, 1000] ms") { $0 > 0 && $0 <= 1000 })
@@ -138,8 +138,8 @@ runExample("mnist-ttfs") {
             let seconds = Date().timeIntervalSince(t0)
             let heldOut = validation > 0 ? (name: "validation", x: validX, y: validY) : (name: "test", x: testX, y: testY)
             let check = try TTFSEvaluation.evaluate(trainer.averagedNetwork, inputs: heldOut.x, labels: heldOut.y)
-            // With averaging, the current weights' accuracy too (to compare the two on validation).
-            let current = averageDecay > 0 ? try TTFSEvaluation.evaluate(trainer.network, inputs: heldOut.x, labels: heldOut.y).accuracy : nil
+            // Averaging on a validation split: the current weights' accuracy too, to compare the two.
+            let current = averageDecay > 0 && validation > 0 ? try TTFSEvaluation.evaluate(trainer.network, inputs: heldOut.x, labels: heldOut.y).accuracy : nil
             trainAccuracy = accuracy
             history.append((accuracy, check.accuracy))
             print("epoch \(epoch + 1)/\(epochs): loss \(Format.fixed(loss, 4)), train accuracy \(Format.fixed(accuracy, 4)), \(heldOut.name) accuracy \(Format.fixed(check.accuracy, 4))\(current.map { " (current weights \(Format.fixed($0, 4)))" } ?? ""), \(Format.fixed(Double(trainX.count) / seconds, 0)) samples/s, \(Format.fixed(check.spikesPerSample, 1)) spikes/sample, silent per layer \(check.silentFraction.map { Format.fixed($0, 3) }), \(Format.fixed(100 * check.undecided, 1))% undecided, lr \(Format.scientific(lr, 3))")
