@@ -35,7 +35,7 @@ public final class TTFSTrainer {
     ) throws {
         try options.validate()
         try VolleyError.require("learningRate", learningRate, "must be > 0") { $0 > 0 }
-        average = averageDecay == 0 ? nil : try WeightAverage(decay: averageDecay, initial: network.weights)
+        average = try WeightAverage.kept(decay: averageDecay, initial: network.weights)
         guard chunks >= 1 else { throw VolleyError.invalidParameter(name: "chunks", value: "\(chunks)", reason: "must be ≥ 1") }
         self.network = network
         self.options = options

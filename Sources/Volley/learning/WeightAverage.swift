@@ -15,6 +15,12 @@ public struct WeightAverage: Sendable, Equatable {
         parameters = initial
     }
 
+    /// The average a trainer keeps for `decay` in [0, 1): none for 0 (the trainers' default).
+    static func kept(decay: Double, initial: [[Double]]) throws -> WeightAverage? {
+        try VolleyError.require("averageDecay", decay, "must be in [0, 1) (0: no average)") { $0 >= 0 && $0 < 1 }
+        return decay == 0 ? nil : try WeightAverage(decay: decay, initial: initial)
+    }
+
     /// Folds in the parameters after an update (same shapes as the initial ones).
     public mutating func update(_ current: [[Double]]) {
         precondition(current.count == parameters.count, "WeightAverage: layer count changed")

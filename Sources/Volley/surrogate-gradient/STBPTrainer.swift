@@ -40,7 +40,7 @@ public struct STBPTrainer: Sendable {
         self.batch = batch
         learnsLeak = learnLeak
         leakOptimizer = Optimizer(.adam(learningRate: learningRate), shapes: [network.layerCount - 1])
-        average = averageDecay == 0 ? nil : try WeightAverage(decay: averageDecay, initial: Self.averaged(network, learnLeak))
+        average = try WeightAverage.kept(decay: averageDecay, initial: Self.averaged(network, learnLeak))
     }
 
     /// The parameters the average follows: the weights, and the τm when they learn.
