@@ -234,6 +234,32 @@ struct EventPropTrainingTests {
         #expect(delays.contains { $0 != 1 } && delays.allSatisfy { $0 >= trainer.network.minimumDelay })
     }
 
+    @Test("Parameter averaging: weights and learned delays follow a ← d·a + (1 − d)·w update by update; training unchanged")
+    func parameterAverage() throws {
+        let train = Self.yinYang(40, seed: 42), net = Self.network(hidden: 12), d = 0.7
+        func trainer(_ decay: Double) throws -> EventPropTrainer {
+            try EventPropTrainer(
+                network: net, loss: .maxPotential, duration: 60, learningRate: 1e-2, learnDelays: true, delayLearningRate: 0.5, averageDecay: decay)
+        }
+        var plain = try trainer(0), averaged = try trainer(d)
+        var w = net.projections.map(\.weights), delays = net.projections.map(\.delays)
+        for _ in 0..<3 {
+            _ = try plain.step(train)
+            _ = try averaged.step(train)
+            let now = averaged.network
+            #expect(now.projections.map(\.weights) == plain.network.projections.map(\.weights))
+            #expect(now.projections.map(\.delays) == plain.network.projections.map(\.delays))
+            w = w.indices.map { p in w[p].indices.map { d * w[p][$0] + (1 - d) * now.projections[p].weights[$0] } }
+            delays = delays.indices.map { p in delays[p].indices.map { d * delays[p][$0] + (1 - d) * now.projections[p].delays[$0] } }
+            #expect(averaged.averagedNetwork.projections.map(\.weights) == w)
+            #expect(averaged.averagedNetwork.projections.map(\.delays) == delays.map { $0.map { max(now.minimumDelay, $0) } })
+            #expect(averaged.averagedNetwork.projections.map(\.weights) != now.projections.map(\.weights))
+            #expect(plain.averagedNetwork.projections.map(\.weights) == plain.network.projections.map(\.weights))
+        }
+        #expect(delays != net.projections.map(\.delays))
+        #expect { try trainer(1) } throws: { "\($0)".contains("averageDecay") }
+    }
+
     @Test("The model file round trip is lossless: same weights, delays and results")
     func modelFile() throws {
         let net = Self.network(hidden: 10)

@@ -1,11 +1,11 @@
 // EventProp (Wunderlich & Pehle, Sci. Rep. 11:12829, 2021): exact gradients of leaky
-// integrate-and-fire networks with exponential synaptic currents — for weights and, with
-// --learn-delays, delays — computed from the event-driven engine's exact spike times by an
+// integrate-and-fire networks with exponential synaptic currents — for weights and (the Yin-Yang
+// default, or --learn-delays) delays — computed from the event-driven engine's exact spike times by an
 // adjoint solved in closed form backwards in time. Tasks: the Yin-Yang data set (Kriener et al.
 // 2022, generated here with their seeds) and latency-coded MNIST.
 //
-//   swift run -c release eventprop                       # Yin-Yang, max-potential readout
-//   swift run -c release eventprop --learn-delays
+//   swift run -c release eventprop                       # Yin-Yang, max-potential readout, learned delays
+//   swift run -c release eventprop --fixed-delays
 //   swift run -c release eventprop --task mnist --data ../shared/datasets/mnist
 
 import Foundation
@@ -19,12 +19,14 @@ runExample("eventprop") {
     cli.option("ttfs", value: "TAU0,TAU1,ALPHA[,BETA]", default: "0.5,6.4,0.003", help: "--loss ttfs: −log softmax(−t/τ₀)[label] + α·(e^(t_label/τ₁) − 1), τ₀ and τ₁ in ms; + β·(θ − max V_label) when the label neuron stays silent")
     cli.option("hidden", value: "N", default: "200 (mnist: 350)", help: "hidden LIF neurons (≤ 10 000)")
     cli.flag("recurrent", help: "all-to-all recurrent connections within the hidden layer")
-    cli.flag("learn-delays", help: "learn every synaptic delay too (exact delay gradients)")
+    cli.flag("learn-delays", help: "learn every synaptic delay too, by its exact gradient (the Yin-Yang default)")
+    cli.flag("fixed-delays", help: "keep every delay at its initial value (the MNIST default)")
     cli.option("epochs", value: "N", default: "100 (mnist: 10)", help: "training epochs")
     cli.option("batch", value: "N", default: "32", help: "samples per update")
     cli.option("lr", value: "ETA", default: "5e-3 (ttfs: 2e-3)", help: "Adam learning rate of the weights (× --lr-decay after every epoch)")
     cli.option("lr-decay", value: "F", default: "0.97", help: "learning rate × F after every epoch")
-    cli.option("delay-lr", value: "MS", default: "0.1", help: "Adam learning rate of the delays (ms)")
+    cli.option("delay-lr", value: "MS", default: "0.01", help: "Adam learning rate of the delays (ms)")
+    cli.option("average", value: "DECAY", default: "0", help: "exponential moving average of the weights (and learned delays), a ← d·a + (1 − d)·w after every update (Polyak averaging); validation, best-epoch choice, test and --save use the averaged network; 0: off")
     cli.option("reg-lower", value: "NU,RHO|off", default: "0.5,0.05", help: "spike-count regulariser of the hidden layers (and a spiking readout): a neuron with fewer than NU spikes per sample (previous batch) gets ∂L/∂t = RHO·(NU − n̄) at each spike, or its maximum potential raised when silent")
     cli.option("reg-upper", value: "NU,RHO|off", default: "off", help: "… and a neuron with more than NU spikes per sample ∂L/∂t = −RHO·(n̄ − NU)")
     cli.option("tau-m", value: "MS", default: "20", help: "membrane time constant τm (hidden and readout)")
@@ -61,7 +63,7 @@ runExample("eventprop") {
     if mnist && decisionPath != nil { throw VolleyError.usage("option '--decision-svg' is for --task yinyang") }
     let loadPath = cli.string("load")
     if loadPath != nil {
-        for flag in ["save", "epochs", "learn-delays", "recurrent", "hidden", "loss", "ttfs", "lr", "reg-lower", "reg-upper", "t-min", "t-max", "t-bias", "duration", "svg"] where cli.isSet(flag) {
+        for flag in ["save", "epochs", "learn-delays", "fixed-delays", "average", "recurrent", "hidden", "loss", "ttfs", "lr", "reg-lower", "reg-upper", "t-min", "t-max", "t-bias", "duration", "svg"] where cli.isSet(flag) {
             throw VolleyError.usage("option '--\(flag)' shapes training; with '--load' the network, its loss and input code come from the file")
         }
     }
@@ -79,7 +81,7 @@ runExample("eventprop") {
     // The model: read, or built from the options.
     var loss: EventPropLoss, lossName: String, duration: Double, code: EventPropModelFile.InputCode
     var network: EventPropNetwork
-    var learnDelays = false
+    var learnDelays = false, averageUsed = 0.0
     var regulariserUsed: EventPropRegulariser?
     if let path = loadPath {
         let file = try reading("load", path) { try EventPropModelFile.read(from: path) }
@@ -135,7 +137,10 @@ runExample("eventprop") {
             let w = recurrent && !cli.isSet("readout-weight") ? (0.0, 10.0) : readoutWeight
             network.projections[p].weights = network.projections[p].weights.map { _ in (w.0 + w.1 * rng.normal()) / fanIn }
         }
-        learnDelays = cli.isSet("learn-delays")
+        if cli.isSet("learn-delays") && cli.isSet("fixed-delays") {
+            throw VolleyError.usage("options '--learn-delays' and '--fixed-delays' contradict each other")
+        }
+        learnDelays = cli.isSet("learn-delays") || (!mnist && !cli.isSet("fixed-delays"))
     }
 
     let task: EventPropTask
@@ -172,6 +177,8 @@ runExample("eventprop") {
         var rate = cli.isSet("lr") ? try cli.double("lr", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 }) : lossName == "ttfs" ? 2e-3 : 5e-3
         let lrDecay = try cli.double("lr-decay", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 })
         let delayLR = try cli.double("delay-lr", .init("must be in (0, 100] ms") { $0 > 0 && $0 <= 100 })
+        let averageDecay = try cli.double("average", .init("must be in [0, 1) (0: off)") { $0 >= 0 && $0 < 1 })
+        averageUsed = averageDecay
         func bound(_ name: String) throws -> (nu: Double, rho: Double)? {
             guard let text = cli.string(name), text != "off" else { return nil }
             let parts = text.split(separator: ",").compactMap { Double($0) }
@@ -188,10 +195,11 @@ runExample("eventprop") {
             lowerTarget: lower?.nu ?? 0, lowerStrength: lower?.rho ?? 0, upperTarget: upper?.nu ?? .infinity, upperStrength: upper?.rho ?? 0)
         regulariserUsed = regulariser
         var trainer = try EventPropTrainer(
-            network: network, loss: loss, duration: duration, learningRate: rate, learnDelays: learnDelays, delayLearningRate: delayLR, regulariser: regulariser)
+            network: network, loss: loss, duration: duration, learningRate: rate, learnDelays: learnDelays, delayLearningRate: delayLR, regulariser: regulariser,
+            averageDecay: averageDecay)
         trainer.maxMeanRate = maxRate
         let regText = regulariser.map { r in ", spike-count regulariser \(r.lowerStrength > 0 ? "≥ \(r.lowerTarget) (ρ \(r.lowerStrength))" : "")\(r.upperStrength > 0 ? " ≤ \(r.upperTarget) (ρ \(r.upperStrength))" : "")" } ?? ""
-        print("training: \(task.train.count) samples, \(epochs) epochs of batches of \(batch), Adam lr \(rate) × \(lrDecay) per epoch, delays \(learnDelays ? "learned (lr \(delayLR) ms)" : "fixed")\(regText); validation \(task.validation.count)")
+        print("training: \(task.train.count) samples, \(epochs) epochs of batches of \(batch), Adam lr \(rate) × \(lrDecay) per epoch, delays \(learnDelays ? "learned (lr \(delayLR) ms)" : "fixed")\(regText)\(averageDecay > 0 ? ", parameters averaged (decay \(averageDecay) per update)" : ""); validation \(task.validation.count)")
         var order = Array(task.train.indices)
         var shuffler = Xoshiro256(seed: seed, stream: 32)
         let start = Date()
@@ -208,12 +216,15 @@ runExample("eventprop") {
             }
             let seconds = Date().timeIntervalSince(t0)
             let t1 = Date()
-            let v = try trainer.evaluate(task.validation)
+            let evaluated = trainer.averagedNetwork
+            let v = try EventPropTrainer.evaluate(evaluated, task.validation, loss: loss, duration: duration, maxMeanRate: maxRate)
             forwardSeconds += Date().timeIntervalSince(t1)
             forwardSamples += task.validation.count
+            // With an average, the current weights' validation accuracy beside it (a comparison, not a choice).
+            let current = averageDecay > 0 ? try trainer.evaluate(task.validation).accuracy : nil
             curve.append((epoch, accuracySum / Double(order.count), v.accuracy))
-            if v.accuracy > best.accuracy { best = (v.accuracy, epoch, trainer.network) }
-            print("epoch \(epoch)/\(epochs): loss \(Format.fixed(lossSum / Double(order.count), 4)), train accuracy \(Format.fixed(100 * accuracySum / Double(order.count), 2))%, validation \(Format.fixed(100 * v.accuracy, 2))%, \(Format.fixed(Double(order.count) / seconds, 0)) samples/s, \(Format.fixed(v.spikesPerNeuron, 2)) spikes/neuron, \(Format.fixed(100 * v.silentHiddenFraction, 1))% of hidden neurons silent")
+            if v.accuracy > best.accuracy { best = (v.accuracy, epoch, evaluated) }
+            print("epoch \(epoch)/\(epochs): loss \(Format.fixed(lossSum / Double(order.count), 4)), train accuracy \(Format.fixed(100 * accuracySum / Double(order.count), 2))%, validation \(Format.fixed(100 * v.accuracy, 2))%\(current.map { " (current weights \(Format.fixed(100 * $0, 2))%)" } ?? ""), \(Format.fixed(Double(order.count) / seconds, 0)) samples/s, \(Format.fixed(v.spikesPerNeuron, 2)) spikes/neuron, \(Format.fixed(100 * v.silentHiddenFraction, 1))% of hidden neurons silent")
             rate *= lrDecay
             trainer.setLearningRate(rate)
         }
@@ -271,7 +282,7 @@ runExample("eventprop") {
         "threads": .int(threads), "thread_wait_seconds": .array(Parallelism.waitSeconds.map { .number($0) }),
         "example": "eventprop", "task": .string(task.name), "loss": .string(lossName), "test_accuracy": .number(test.accuracy),
         "validation_accuracy": .number(loadPath == nil ? best.accuracy : nil), "best_epoch": loadPath == nil ? .int(best.epoch) : .null,
-        "epochs": .int(epochs), "learn_delays": .bool(learnDelays),
+        "epochs": .int(epochs), "learn_delays": .bool(learnDelays), "average_decay": loadPath == nil ? .number(averageUsed) : .null,
         "hidden_silent_fraction": .number(test.silentHiddenFraction),
         "reg_lower": regulariserUsed.map { $0.lowerStrength > 0 ? [.number($0.lowerTarget), .number($0.lowerStrength)] : .null } ?? .null,
         "reg_upper": regulariserUsed.map { $0.upperStrength > 0 ? [.number($0.upperTarget), .number($0.upperStrength)] : .null } ?? .null, "recurrent": .bool(model.projections.contains { $0.source == $0.target }),

@@ -33,7 +33,7 @@ public struct EventPropTrainer: Sendable {
     /// Trial length (ms).
     public var duration: Double
     /// Whether delays learn too (their own Adam learning rate `delayLearningRate`, ms per step).
-    public var learnDelays: Bool
+    public let learnDelays: Bool
     /// Keeps the spike counts of the hidden layers (and of a spiking readout) in bounds (nil:
     /// off); its coefficients come from `meanSpikeCounts`, the previous batch's.
     public var regulariser: EventPropRegulariser?
@@ -42,6 +42,9 @@ public struct EventPropTrainer: Sendable {
     public var maxMeanRate = EventPropRunner.defaultMaxMeanRate
     /// Mean spikes per sample of every LIF neuron (all layers, in order) in the last batch.
     public private(set) var meanSpikeCounts: [Double] = []
+    /// The moving average of every projection's weights and, when they learn, delays (one array
+    /// per projection, weights first), if kept (`averagedNetwork`).
+    public private(set) var average: WeightAverage?
     var weightOptimizer: Optimizer
     var delayOptimizer: Optimizer
     /// The chunks' runners, reused from step to step while only the weights change.
@@ -50,7 +53,7 @@ public struct EventPropTrainer: Sendable {
 
     public init(
         network: EventPropNetwork, loss: EventPropLoss, duration: Double, learningRate: Double, learnDelays: Bool = false,
-        delayLearningRate: Double = 0.1, regulariser: EventPropRegulariser? = nil
+        delayLearningRate: Double = 0.01, regulariser: EventPropRegulariser? = nil, averageDecay: Double = 0
     ) throws {
         try network.validate()
         try loss.validate()
@@ -70,6 +73,26 @@ public struct EventPropTrainer: Sendable {
         let shapes = network.projections.map(\.count)
         weightOptimizer = Optimizer(.adam(learningRate: learningRate), shapes: shapes)
         delayOptimizer = Optimizer(.adam(learningRate: delayLearningRate), shapes: shapes)
+        average = try WeightAverage.kept(decay: averageDecay, initial: Self.averaged(network, learnDelays))
+    }
+
+    /// The parameters the average follows: the weights, and the delays when they learn.
+    private static func averaged(_ network: EventPropNetwork, _ learnDelays: Bool) -> [[Double]] {
+        network.projections.map(\.weights) + (learnDelays ? network.projections.map(\.delays) : [])
+    }
+
+    /// The network with the moving average of its weights (and learned delays, kept ≥ the
+    /// network's minimum delay as training keeps them), or the network itself when no average
+    /// is kept.
+    public var averagedNetwork: EventPropNetwork {
+        guard let average else { return network }
+        var averaged = network
+        let count = network.projections.count
+        for p in 0..<count {
+            averaged.projections[p].weights = average.parameters[p]
+            if learnDelays { averaged.projections[p].delays = average.parameters[count + p].map { Swift.max(network.minimumDelay, $0) } }
+        }
+        return averaged
     }
 
     public mutating func setLearningRate(_ rate: Double) { weightOptimizer.setLearningRate(rate) }
@@ -136,6 +159,7 @@ public struct EventPropTrainer: Sendable {
                 self.network.projections[p].delays = delays[p].map { Swift.max(network.minimumDelay, $0) }
             }
         }
+        average?.update(Self.averaged(self.network, learnDelays))
         let lossSum = parts.reduce(0) { $0 + $1.loss }, correct = parts.reduce(0) { $0 + $1.correct }
         return (lossSum * scale, Double(correct) * scale)
     }
