@@ -147,4 +147,31 @@ struct ConnectivityTests {
         let p3 = try n1.connect(a1, to: b1, pattern: .fixedProbability(0.1), weight: .constant(1), delay: .constant(1), seed: 43)
         #expect(try n1.projection(p3).structure.targets != n1.projection(p1).structure.targets)
     }
+
+    @Test("An explicit synapse list in any order: rows sorted by (delay, target, list order), equal delays one group", arguments: [1, 2] as [UInt64])
+    func synapseListOrder(seed: UInt64) throws {
+        var (net, a, b) = try populations(30, 25)
+        var rng = Xoshiro256(seed: seed, stream: 0x5B)
+        // Few delay and target values, so that rows hold equal (delay, target) pairs whose list
+        // order decides; some rows already sorted, most not.
+        var list: [Synapse] = []
+        for k in 0..<2000 {
+            let source = k < 40 ? 0 : rng.index(below: 30)
+            let delay = k < 40 ? 0.5 + Double(k / 8) : [0.3, 0.7, 1.1, 2.5][rng.index(below: 4)]
+            list.append(Synapse(source: source, target: k < 40 ? k % 8 : rng.index(below: 25), weight: Double(k), delay: delay))
+        }
+        let id = try net.connect(a, to: b, synapses: list)
+        let structure = try net.projection(id).structure, weights = try net.projection(id).weights.array, delays = structure.delays
+        for i in 0..<30 {
+            let expected = list.enumerated().filter { $0.element.source == i }.sorted { x, y in
+                (x.element.delay, x.element.target, x.offset) < (y.element.delay, y.element.target, y.offset)
+            }.map(\.element)
+            let row = structure.synapses(ofSource: i)
+            #expect(row.map { structure.target(ofSynapse: $0) } == expected.map(\.target))
+            #expect(row.map { weights[$0] } == expected.map(\.weight))
+            #expect(row.map { delays[$0] } == expected.map(\.delay))
+            let groupDelays = structure.groups(ofSource: i).map { structure.delay(ofGroup: $0) }
+            #expect(groupDelays == Array(Set(expected.map(\.delay))).sorted())
+        }
+    }
 }

@@ -65,8 +65,10 @@ struct DeliveryGroup {
 /// How a spike travels, shared by both engines: the projections as raw CSR views, the
 /// projections leaving each population, and the runtimes of plastic projections.
 ///
-/// * Fan-out (`forEachGroup`): a spike of neuron i is queued once per delay group of row i of
-///   every outgoing projection — not once per synapse.
+/// * Fan-out: a spike of neuron i is queued once per delay group of row i of every outgoing
+///   projection — not once per synapse: all groups at once in the time-stepped engine
+///   (`forEachGroup`), one row entry whose groups follow one another (`forEachRow`, `nextGroup`)
+///   in the event-driven engine's `DeliveryQueue`.
 /// * Arrival (`arrive`): a queued (source, projection, group) is decoded into its targets and
 ///   weights, after the projection's plasticity rule (if any) has seen the arrival.
 @usableFromInline
@@ -123,9 +125,9 @@ final class SpikeRouting {
 
     /// Calls `body(projection, g, g − g0)` for every delay group g of row `local` of every
     /// projection leaving population `p` (g0: the row's first group), after prefetching the
-    /// group's targets unless `prefetching` is false; returns the number of groups.
+    /// group's targets; returns the number of groups.
     @inline(__always)
-    func forEachGroup(ofSpikeFrom p: Int, local: Int, prefetching: Bool = true, _ body: (Int, Int, Int) -> Void) -> Int {
+    func forEachGroup(ofSpikeFrom p: Int, local: Int, _ body: (Int, Int, Int) -> Void) -> Int {
         var groups = 0
         for k in outgoingStart[p]..<outgoingStart[p + 1] {
             let projection = outgoingList[k]
@@ -133,12 +135,43 @@ final class SpikeRouting {
             let g0 = Int(view.rowGroups[local])
             let g1 = Int(view.rowGroups[local + 1])
             for g in g0..<g1 {
-                if prefetching { view.prefetchTargets(ofGroup: g) }
+                view.prefetchTargets(ofGroup: g)
                 body(projection, g, g - g0)
             }
             groups &+= g1 - g0
         }
         return groups
+    }
+
+    /// Calls `body(projection, g0, groups)` for row `local` of every projection leaving population
+    /// `p` that has delay groups (g0: its first group, `groups` of them), after prefetching the
+    /// first group's targets unless `prefetching` is false; returns the number of groups.
+    @inline(__always)
+    func forEachRow(ofSpikeFrom p: Int, local: Int, prefetching: Bool = true, _ body: (Int, Int, Int) -> Void) -> Int {
+        var groups = 0
+        for k in outgoingStart[p]..<outgoingStart[p + 1] {
+            let projection = outgoingList[k]
+            let view = views[projection]
+            let g0 = Int(view.rowGroups[local])
+            let n = Int(view.rowGroups[local + 1]) &- g0
+            guard n > 0 else { continue }
+            if prefetching { view.prefetchTargets(ofGroup: g0) }
+            body(projection, g0, n)
+            groups &+= n
+        }
+        return groups
+    }
+
+    /// The group after `event`'s within its row (its index within the row and its delay), its
+    /// targets prefetched; nil when `event`'s group is the row's last.
+    @inline(__always)
+    func nextGroup(after event: DeliveryEvent) -> (group: Int, delay: Double)? {
+        let view = views[event.projection]
+        let row = event.source &- view.sourceOffset
+        let g = Int(view.rowGroups[row]) &+ event.group &+ 1
+        guard g < Int(view.rowGroups[row &+ 1]) else { return nil }
+        view.prefetchTargets(ofGroup: g)
+        return (event.group &+ 1, view.groupDelay[g])
     }
 
     /// The delivery group `group` (within the source's row) of `projection`, for a spike of

@@ -1,8 +1,9 @@
 /// Exact event-driven simulation: time jumps from event to event; spike times are exact.
 ///
 /// Two kinds of queue (see docs/architecture.md and docs/event-ordering.md):
-/// - the *delivery queue*, a 4-ary heap with one entry per (spike, projection, delay group),
-///   fanned out over the group's targets when it is due;
+/// - the *delivery queue* (`DeliveryQueue`): 4-ary heaps of the spikes in flight, one entry per
+///   (spike, projection row) — a row with several delay groups holds only its next group —,
+///   each group fanned out over its targets when it is due;
 /// - each population's *neuron queue* (an `IndexedMinTree` it owns: one slot per neuron holding
 ///   its next predicted threshold crossing, wake-up, or for sources next input spike; every state
 ///   change re-predicts and moves the slot in place, so stale predictions never fire), and the
@@ -23,7 +24,7 @@
 /// Plastic projections are updated by the thread that owns each target. Networks whose shortest
 /// delay is below `minimumWindow` run on one thread, and `oneThreadReason` says why.
 public final class EventDrivenSimulator: Simulator {
-    var deliveries = QuaternaryHeap<DeliveryEvent>()
+    var deliveries = DeliveryQueue()
     /// The kernel of each model population (nil for sources; all nil when threads run).
     let kernels: [EventKernel?]
     /// The populations ordered by their earliest neuron events (one thread).
@@ -83,7 +84,7 @@ public final class EventDrivenSimulator: Simulator {
                 threads: threads, minimumDelay: minimumDelay, partition: partition, kernels: shardKernels, sources: sources,
                 routing: routing, offsets: network.populations.map(\.offset))
         oneThreadReason = reason
-        deliveries.reserveCapacity(1024)
+        deliveries.reserveCapacity(groups: 1024, rows: 256)
         scheduleInitialEvents()
     }
 
@@ -117,9 +118,9 @@ public final class EventDrivenSimulator: Simulator {
     override func advance(until end: Double, stop: StopCondition) throws -> RunOutcome {
         if let parallel { return advance(parallel, until: end, stop: stop) }
         threadsOfLastRun = 1
-        // Work on a local copy of the delivery heap (moved out, so no copy-on-write) to keep
+        // Work on a local copy of the delivery queue (moved out, so no copy-on-write) to keep
         // exclusivity checks off the hot path; it is moved back on exit.
-        var queue = QuaternaryHeap<DeliveryEvent>()
+        var queue = DeliveryQueue()
         swap(&queue, &deliveries)
         var count = counters
         defer {
@@ -136,7 +137,7 @@ public final class EventDrivenSimulator: Simulator {
         let offsets = network.populations.map(\.offset)
         var stopTime = Double.infinity
         events: while true {
-            let deliveryTime = queue.min?.time ?? .infinity
+            let deliveryTime = queue.minTime
             let neuronTime = populations.minTime
             let t = Swift.min(deliveryTime, neuronTime)
             // A stop takes effect once every event at the stopping time is processed.
@@ -146,7 +147,7 @@ public final class EventDrivenSimulator: Simulator {
             lastEventTime = t
             if deliveryTime <= neuronTime {
                 // Kind 0: a spike arriving through one delay group of one projection.
-                let event = queue.popMin().unsafelyUnwrapped
+                let event = queue.popMin { routing.nextGroup(after: $0) }
                 count.deliveryPops &+= 1
                 let group = routing.arrive(source: event.source, projection: event.projection, group: event.group, at: t)
                 let target = routing.target(ofProjection: event.projection)
@@ -161,15 +162,15 @@ public final class EventDrivenSimulator: Simulator {
                 if let handle = nextEvent[p] { handle(t, &count) } else { sources[p].unsafelyUnwrapped.emitNext(&count) }
             populations.update(p, time: next)
             guard local >= 0 else { continue }
-            // The neuron fired at t: one delivery per outgoing delay group.
+            // The neuron fired at t: one delivery per outgoing delay group (a row's groups one
+            // after another).
             count.spikes &+= 1
             let global = offsets[p] + local
             count.deliveryPushes &+= UInt64(
-                routing.forEachGroup(ofSpikeFrom: p, local: local) { projection, g, groupInRow in
+                routing.forEachRow(ofSpikeFrom: p, local: local) { projection, g0, groups in
                     queue.push(
-                        DeliveryEvent(
-                            time: t + routing.views[projection].groupDelay[g], source: global,
-                            projection: projection, group: groupInRow))
+                        spikeTime: t, delay: routing.views[projection].groupDelay[g0], source: global,
+                        projection: projection, group: 0, rowGroups: groups)
                 })
             if noteSpike(population: p, local: local, time: t, stop: stop) {
                 stopTime = Swift.min(stopTime, t)

@@ -53,7 +53,7 @@ struct EventShard {
     /// The source populations this thread emits (nil: another thread's, or a model population).
     let sources: [SourcePopulation?]
     let populations: PopulationQueue
-    var deliveries = QuaternaryHeap<DeliveryEvent>()
+    var deliveries = DeliveryQueue()
     var counters = EngineCounters()
     var lastEventTime = -Double.infinity
     /// After a window: the earliest pending event and the earliest spike fired in it (ms).
@@ -92,7 +92,7 @@ struct EventShard {
         plastic = routing.plastic.map { $0.map { Unmanaged.passUnretained($0) } }
         plasticByTarget = routing.plasticByTarget
         hasPlasticity = routing.plastic.contains { $0 != nil }
-        deliveries.reserveCapacity(1024)
+        deliveries.reserveCapacity(groups: 1024, rows: 256)
     }
 
     /// Empties the queues and queues every held neuron's first prediction and every owned
@@ -114,7 +114,7 @@ struct EventShard {
     /// for a neuron event, its population.
     @inline(__always)
     func earliest() -> (time: Double, kind: Int, population: Int) {
-        let d = deliveries.min?.time ?? .infinity
+        let d = deliveries.minTime
         let n = populations.minTime
         return d <= n ? (d, 0, 0) : (n, 1, populations.minPopulation)
     }
@@ -127,23 +127,62 @@ struct EventShard {
         let k = index
         let stride = threads &+ 1
         var pushes: UInt64 = 0
-        _ = routing.forEachGroup(ofSpikeFrom: p, local: local, prefetching: false) { projection, g, groupInRow in
-            let row = splits[projection] + g &* stride
-            guard row[k] < row[k &+ 1] else { return }
-            let first = Int(views[projection].groupStart[g])
-            views[projection].prefetchTargets((first &+ Int(row[k]))..<(first &+ Int(row[k &+ 1])))
-            pushes &+= 1
+        _ = routing.forEachRow(ofSpikeFrom: p, local: local, prefetching: false) { projection, g0, groups in
+            // The row's groups with synapses here: the first is queued, the others follow it.
+            var first = -1, held = 0
+            for g in g0..<(g0 &+ groups) {
+                let row = splits[projection] + g &* stride
+                if row[k] < row[k &+ 1] {
+                    if first < 0 { first = g }
+                    held &+= 1
+                }
+            }
+            guard first >= 0 else { return }
+            Self.prefetchShare(views[projection], splits[projection], group: first, thread: k, stride: stride)
+            pushes &+= UInt64(held)
             deliveries.push(
-                DeliveryEvent(time: time + views[projection].groupDelay[g], source: global, projection: projection, group: groupInRow))
+                spikeTime: time, delay: views[projection].groupDelay[first], source: global, projection: projection,
+                group: first &- g0, rowGroups: held)
         }
         counters.deliveryPushes &+= pushes
+    }
+
+    /// Starts loading the targets of this thread's share of group `g`.
+    @inline(__always)
+    static func prefetchShare(_ view: ProjectionView, _ split: UnsafeMutablePointer<UInt32>, group g: Int, thread k: Int, stride: Int) {
+        let row = split + g &* stride
+        let first = Int(view.groupStart[g])
+        view.prefetchTargets((first &+ Int(row[k]))..<(first &+ Int(row[k &+ 1])))
+    }
+
+    /// The next group after `event`'s in its row with synapses onto thread `k`'s blocks (its
+    /// index within the row and its delay), its share prefetched; nil when there is none.
+    @inline(__always)
+    static func nextHeldGroup(
+        after event: DeliveryEvent, views: UnsafeMutableBufferPointer<ProjectionView>, splits: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>>,
+        thread k: Int, stride: Int
+    ) -> (group: Int, delay: Double)? {
+        let view = views[event.projection], split = splits[event.projection]
+        let r = event.source &- view.sourceOffset
+        let g0 = Int(view.rowGroups[r]), end = Int(view.rowGroups[r &+ 1])
+        var g = g0 &+ event.group &+ 1
+        while g < end {
+            let row = split + g &* stride
+            if row[k] < row[k &+ 1] {
+                prefetchShare(view, split, group: g, thread: k, stride: stride)
+                return (g &- g0, view.groupDelay[g])
+            }
+            g &+= 1
+        }
+        return nil
     }
 
     /// Applies the earliest delivery to this thread's synapses of its group (after its plasticity
     /// rule, if any, has seen the arrival at those synapses).
     @inline(__always)
     mutating func deliverNext() {
-        let event = deliveries.popMin().unsafelyUnwrapped
+        let (views, splits, k, stride) = (self.views, self.splits, index, threads &+ 1)
+        let event = deliveries.popMin { Self.nextHeldGroup(after: $0, views: views, splits: splits, thread: k, stride: stride) }
         let t = event.time
         lastEventTime = t
         counters.deliveryPops &+= 1

@@ -31,8 +31,15 @@ public final class EventPropRunner {
         self.ids = ids
         workspace = EventPropWorkspace(network)
         let order = net.projections.map { $0.weights.array.map { Int32($0) - 1 } }
+        // A permutation of the projection's synapse indices, or the weights cannot be written in place.
         let complete = order.count == network.projections.count && zip(order, network.projections).allSatisfy { o, p in
-            o.count == p.count && Set(o).count == p.count && o.allSatisfy { (0..<Int32(p.count)).contains($0) }
+            guard o.count == p.count else { return false }
+            var seen = [Bool](repeating: false, count: p.count)
+            for i in o {
+                guard i >= 0, Int(i) < p.count, !seen[Int(i)] else { return false }
+                seen[Int(i)] = true
+            }
+            return true
         }
         engineOrder = complete ? order : nil
         try writeWeights()
@@ -185,7 +192,9 @@ final class EventPropRunnerCache: @unchecked Sendable {
         runners = []
         lock.unlock()
         guard kept.count == count, kept.allSatisfy({ $0.network.differsOnlyInWeights(from: network) }) else {
-            return EventPropRunners(runners: try (0..<count).map { _ in try EventPropRunner(network) })
+            // Built side by side: with learned delays every step builds them anew.
+            let built = try parallelMap(count) { _ in EventPropRunners(runners: [try EventPropRunner(network)]) }
+            return EventPropRunners(runners: built.flatMap(\.runners))
         }
         let weights = network.projections.map(\.weights), set = EventPropRunners(runners: kept)
         _ = try parallelMap(count) { c -> Int in

@@ -53,30 +53,44 @@ public struct QuaternaryHeap<Element: HeapOrdered> {
         if storage.isEmpty { return last }
         return storage.withUnsafeMutableBufferPointer { buffer in
             let result = buffer[0]
-            let n = buffer.count
-            var hole = 0
-            while true {
-                let first = (hole << 2) &+ 1
-                if first >= n { break }
-                var best = first
-                var bestElement = buffer[first]
-                let end = Swift.min(first &+ 4, n)
-                var child = first &+ 1
-                while child < end {
-                    let candidate = buffer[child]
-                    if Element.precedes(candidate, bestElement) {
-                        best = child
-                        bestElement = candidate
-                    }
-                    child &+= 1
-                }
-                guard Element.precedes(bestElement, last) else { break }
-                buffer[hole] = bestElement
-                hole = best
-            }
-            buffer[hole] = last
+            Self.siftDown(last, in: buffer)
             return result
         }
+    }
+
+    /// Replaces the minimal element by `element` (one sift down, no pop and push); the heap must
+    /// not be empty.
+    @inlinable
+    public mutating func replaceMin(with element: Element) {
+        precondition(!storage.isEmpty, "replaceMin on an empty heap")
+        storage.withUnsafeMutableBufferPointer { Self.siftDown(element, in: $0) }
+    }
+
+    /// Moves the hole at the root down to where `last` belongs and stores it there.
+    @inlinable @inline(__always)
+    static func siftDown(_ last: Element, in buffer: UnsafeMutableBufferPointer<Element>) {
+        let n = buffer.count
+        var hole = 0
+        while true {
+            let first = (hole << 2) &+ 1
+            if first >= n { break }
+            var best = first
+            var bestElement = buffer[first]
+            let end = Swift.min(first &+ 4, n)
+            var child = first &+ 1
+            while child < end {
+                let candidate = buffer[child]
+                if Element.precedes(candidate, bestElement) {
+                    best = child
+                    bestElement = candidate
+                }
+                child &+= 1
+            }
+            guard Element.precedes(bestElement, last) else { break }
+            buffer[hole] = bestElement
+            hole = best
+        }
+        buffer[hole] = last
     }
 
     #if VOLLEY_INTERNAL_CHECKS

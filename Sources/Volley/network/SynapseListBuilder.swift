@@ -70,22 +70,39 @@ struct SynapseListBuilder {
             }
         }
         // Within a row: ascending delay, then target, then insertion order (a total order).
+        // Rows out of order are sorted as (delay, target, index) keys in one scratch array.
         let delays = self.delays
         let targets = self.targets
-        func precedes(_ a: Int32, _ b: Int32) -> Bool {
-            let (x, y) = (Int(a), Int(b))
-            if delays[x] != delays[y] { return delays[x] < delays[y] }
-            if targets[x] != targets[y] { return targets[x] < targets[y] }
-            return x < y
-        }
-        for i in 0..<sourceCount where rowStart[i + 1] - rowStart[i] > 1 {
-            let range = rowStart[i]..<rowStart[i + 1]
-            var sorted = true
-            for k in range.dropFirst() where !precedes(order[k - 1], order[k]) {
-                sorted = false
-                break
+        var keys: [(delay: Double, target: UInt32, index: Int32)] = []
+        delays.withUnsafeBufferPointer { delays in
+            targets.withUnsafeBufferPointer { targets in
+                order.withUnsafeMutableBufferPointer { order in
+                    func precedes(_ a: Int32, _ b: Int32) -> Bool {
+                        let (x, y) = (Int(a), Int(b))
+                        if delays[x] != delays[y] { return delays[x] < delays[y] }
+                        if targets[x] != targets[y] { return targets[x] < targets[y] }
+                        return x < y
+                    }
+                    for i in 0..<sourceCount where rowStart[i + 1] - rowStart[i] > 1 {
+                        let range = rowStart[i]..<rowStart[i + 1]
+                        var sorted = true
+                        for k in range.dropFirst() where !precedes(order[k - 1], order[k]) {
+                            sorted = false
+                            break
+                        }
+                        if sorted { continue }
+                        keys.removeAll(keepingCapacity: true)
+                        for k in range {
+                            let e = Int(order[k])
+                            keys.append((delays[e], targets[e], order[k]))
+                        }
+                        keys.sort { a, b in
+                            a.delay != b.delay ? a.delay < b.delay : a.target != b.target ? a.target < b.target : a.index < b.index
+                        }
+                        for (k, key) in zip(range, keys) { order[k] = key.index }
+                    }
+                }
             }
-            if !sorted { order[range].sort(by: precedes) }
         }
         // One pass: a new delay group starts at the beginning of each row and wherever the delay
         // changes within it.
