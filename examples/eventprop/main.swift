@@ -23,7 +23,7 @@ runExample("eventprop") {
     cli.flag("fixed-delays", help: "keep every delay at its initial value (the MNIST default)")
     cli.option("epochs", value: "N", default: "100 (mnist: 10)", help: "training epochs")
     cli.option("batch", value: "N", default: "32", help: "samples per update")
-    cli.option("lr", value: "ETA", default: "5e-3 (ttfs: 2e-3)", help: "Adam learning rate of the weights (× --lr-decay after every epoch)")
+    cli.option("lr", value: "ETA", default: "5e-3 (mnist: 1e-2; ttfs: 2e-3)", help: "Adam learning rate of the weights (× --lr-decay after every epoch)")
     cli.option("lr-decay", value: "F", default: "0.97", help: "learning rate × F after every epoch")
     cli.option("delay-lr", value: "MS", default: "0.01", help: "Adam learning rate of the delays (ms)")
     cli.option("average", value: "DECAY", default: "0", help: "exponential moving average of the weights (and learned delays), a ← d·a + (1 − d)·w after every update (Polyak averaging); validation, best-epoch choice, test and --save use the averaged network; 0: off")
@@ -174,7 +174,7 @@ runExample("eventprop") {
     if loadPath == nil {
         epochs = cli.isSet("epochs") ? try cli.int("epochs", .within(1...10_000)) : quick ? 3 : mnist ? 10 : 100
         let batch = try cli.int("batch", .within(1...100_000))
-        var rate = cli.isSet("lr") ? try cli.double("lr", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 }) : lossName == "ttfs" ? 2e-3 : 5e-3
+        var rate = cli.isSet("lr") ? try cli.double("lr", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 }) : lossName == "ttfs" ? 2e-3 : mnist ? 1e-2 : 5e-3
         let lrDecay = try cli.double("lr-decay", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 })
         let delayLR = try cli.double("delay-lr", .init("must be in (0, 100] ms") { $0 > 0 && $0 <= 100 })
         let averageDecay = try cli.double("average", .init("must be in [0, 1) (0: off)") { $0 >= 0 && $0 < 1 })

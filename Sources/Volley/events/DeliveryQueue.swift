@@ -42,7 +42,6 @@ struct DeliveryQueue {
     }
 
     var isEmpty: Bool { groups.isEmpty && rows.isEmpty }
-    var count: Int { groups.count + rows.count }
 
     /// The earliest arrival time (∞ when empty).
     @inline(__always)
