@@ -1,5 +1,6 @@
 import Foundation
 import Volley
+import VolleyExamples
 
 /// The data of the example's tasks as spike-time samples: training, validation and test splits.
 struct EventPropTask {
@@ -11,6 +12,16 @@ struct EventPropTask {
     var test: [EventPropTrainer.Sample]
     /// Yin-Yang only: the test points (x, y), for the decision map.
     var points: [(x: Double, y: Double)] = []
+    /// MNIST only: the training images and their code, for translated copies (augmentation).
+    var trainImages: IDXImages?
+    var encoder: LatencyEncoder?
+
+    /// Training sample `i` of epoch `epoch`: as stored, or (MNIST with a shift) its image
+    /// translated by the shift's (dx, dy) for (epoch, i) and encoded anew.
+    func trainingSample(_ i: Int, shift: RandomShift?, epoch: Int) -> EventPropTrainer.Sample {
+        guard let shift, shift.pixels > 0, let images = trainImages, let encoder else { return train[i] }
+        return EventPropTrainer.Sample(inputs: encoder.encode(shift.apply(images.image(i), epoch: UInt64(epoch), index: i)), label: train[i].label)
+    }
 
     /// Kriener et al.'s splits (seeds 42 / 41 / 40), features (x, y, 1 − x, 1 − y) at
     /// tMin + v·(tMax − tMin) ms plus a bias spike at tBias.
@@ -45,6 +56,6 @@ struct EventPropTask {
             name: "mnist", inputs: 784, classes: 10,
             train: samples(data.trainImages, data.trainLabels, 0..<trainCount),
             validation: samples(data.trainImages, data.trainLabels, trainCount..<(trainCount + validationCount)),
-            test: samples(data.testImages, data.testLabels, 0..<testCount))
+            test: samples(data.testImages, data.testLabels, 0..<testCount), trainImages: data.trainImages, encoder: encoder)
     }
 }

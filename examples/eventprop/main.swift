@@ -42,6 +42,7 @@ runExample("eventprop") {
     cli.option("max-rate", value: "HZ", default: "1000", help: "spike budget of a sample: stop with an error naming the layer when the LIF neurons' mean rate exceeds HZ (a network that ran away)")
     cli.option("seed", value: "S", default: "1", help: "seed of the weights and the sample order")
     cli.option("train-samples", value: "N", default: "5000 (mnist: 55000)", help: "training samples")
+    cli.option("shift", value: "PIXELS", default: "0", help: "mnist: training augmentation, each training image translated by a random (dx, dy) in [−P, P]², redrawn every epoch")
     cli.option("data", value: "PATH", default: "../shared/datasets/mnist", help: "mnist: directory with the four MNIST IDX files")
     cli.option("save", value: "PATH", help: "write the trained network (the best validation epoch) as JSON")
     cli.option("load", value: "PATH", help: "evaluate a saved network instead of training")
@@ -61,9 +62,11 @@ runExample("eventprop") {
     let svgPath = try cli.string("svg").map { try OutputPath.check($0, flag: "svg") }
     let decisionPath = try cli.string("decision-svg").map { try OutputPath.check($0, flag: "decision-svg") }
     if mnist && decisionPath != nil { throw VolleyError.usage("option '--decision-svg' is for --task yinyang") }
+    if !mnist && cli.isSet("shift") { throw VolleyError.usage("option '--shift' is for --task mnist") }
+    let shift = try cli.int("shift", .within(0...13))
     let loadPath = cli.string("load")
     if loadPath != nil {
-        for flag in ["save", "epochs", "learn-delays", "fixed-delays", "average", "recurrent", "hidden", "loss", "ttfs", "lr", "reg-lower", "reg-upper", "t-min", "t-max", "t-bias", "duration", "svg"] where cli.isSet(flag) {
+        for flag in ["save", "epochs", "learn-delays", "fixed-delays", "average", "recurrent", "hidden", "loss", "ttfs", "lr", "reg-lower", "reg-upper", "shift", "t-min", "t-max", "t-bias", "duration", "svg"] where cli.isSet(flag) {
             throw VolleyError.usage("option '--\(flag)' shapes training; with '--load' the network, its loss and input code come from the file")
         }
     }
@@ -76,6 +79,7 @@ runExample("eventprop") {
     }
     let verifySamples = quick && !cli.isSet("verify-samples") ? 30 : try cli.int("verify-samples", .within(0...100_000))
     let seed = try cli.uint64("seed")
+    let shifter = shift > 0 ? RandomShift(pixels: shift, seed: seed) : nil
     let maxRate = try cli.double("max-rate", .init("must be in (0, 10⁶] Hz") { $0 > 0 && $0 <= 1e6 })
 
     // The model: read, or built from the options.
@@ -199,7 +203,7 @@ runExample("eventprop") {
             averageDecay: averageDecay)
         trainer.maxMeanRate = maxRate
         let regText = regulariser.map { r in ", spike-count regulariser \(r.lowerStrength > 0 ? "≥ \(r.lowerTarget) (ρ \(r.lowerStrength))" : "")\(r.upperStrength > 0 ? " ≤ \(r.upperTarget) (ρ \(r.upperStrength))" : "")" } ?? ""
-        print("training: \(task.train.count) samples, \(epochs) epochs of batches of \(batch), Adam lr \(rate) × \(lrDecay) per epoch, delays \(learnDelays ? "learned (lr \(delayLR) ms)" : "fixed")\(regText)\(averageDecay > 0 ? ", parameters averaged (decay \(averageDecay) per update)" : ""); validation \(task.validation.count)")
+        print("training: \(task.train.count) samples, \(epochs) epochs of batches of \(batch), Adam lr \(rate) × \(lrDecay) per epoch, delays \(learnDelays ? "learned (lr \(delayLR) ms)" : "fixed")\(regText)\(averageDecay > 0 ? ", parameters averaged (decay \(averageDecay) per update)" : "")\(shift > 0 ? ", random shifts ±\(shift) px" : ""); validation \(task.validation.count)")
         var order = Array(task.train.indices)
         var shuffler = Xoshiro256(seed: seed, stream: 32)
         let start = Date()
@@ -208,7 +212,7 @@ runExample("eventprop") {
             let t0 = Date()
             var lossSum = 0.0, accuracySum = 0.0, batches = 0
             for b in stride(from: 0, to: order.count, by: batch) {
-                let samples = order[b..<min(b + batch, order.count)].map { task.train[$0] }
+                let samples = order[b..<min(b + batch, order.count)].map { task.trainingSample($0, shift: shifter, epoch: epoch) }
                 let r = try blaming(["lr", "input-weight", "readout-weight", "tau-m", "tau-syn", "delay-lr", "max-rate"]) { try trainer.step(samples) }
                 lossSum += r.loss * Double(samples.count)
                 accuracySum += r.accuracy * Double(samples.count)
@@ -282,7 +286,7 @@ runExample("eventprop") {
         "threads": .int(threads), "thread_wait_seconds": .array(Parallelism.waitSeconds.map { .number($0) }),
         "example": "eventprop", "task": .string(task.name), "loss": .string(lossName), "test_accuracy": .number(test.accuracy),
         "validation_accuracy": .number(loadPath == nil ? best.accuracy : nil), "best_epoch": loadPath == nil ? .int(best.epoch) : .null,
-        "epochs": .int(epochs), "learn_delays": .bool(learnDelays), "average_decay": loadPath == nil ? .number(averageUsed) : .null,
+        "epochs": .int(epochs), "learn_delays": .bool(learnDelays), "shift_pixels": loadPath == nil ? .int(shift) : .null, "average_decay": loadPath == nil ? .number(averageUsed) : .null,
         "hidden_silent_fraction": .number(test.silentHiddenFraction),
         "reg_lower": regulariserUsed.map { $0.lowerStrength > 0 ? [.number($0.lowerTarget), .number($0.lowerStrength)] : .null } ?? .null,
         "reg_upper": regulariserUsed.map { $0.upperStrength > 0 ? [.number($0.upperTarget), .number($0.upperStrength)] : .null } ?? .null, "recurrent": .bool(model.projections.contains { $0.source == $0.target }),
