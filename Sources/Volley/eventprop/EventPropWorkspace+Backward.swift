@@ -30,31 +30,64 @@ extension EventPropWorkspace {
 
     /// One neuron's events in reverse time: a readout jump, then spikes, then arrivals at equal
     /// times (the reverse of the forward order, where arrivals precede the threshold test).
+    ///
+    /// Without a loss density (c = 0) the costate stays exactly zero from T back to the neuron's
+    /// latest non-zero jump or spike term, so the arrivals and spikes after it add exact zeros
+    /// (gradient terms λ_I and w·λ̇_I): they are skipped.
     mutating func backwardAlone(_ n: Int, gw: UnsafeMutablePointer<Double>, gd: UnsafeMutablePointer<Double>, jump: (time: Double, value: Double)?) {
         let k = layerOf[n], kernel = kernels[k - 1], model = network.layers[k - 1].model
+        let arrivalTime = self.arrivalTime, arrivalSynapse = self.arrivalSynapse, arrivalSource = self.arrivalSource
+        let spikeTime = self.spikeTime, currentAtSpike = self.currentAtSpike, weights = self.weights
         var e = Int(arrivalStart[n + 1]) - 1, s = Int(spikeStart[n + 1]) - 1
         let firstArrival = Int(arrivalStart[n]), firstSpike = Int(spikeStart[n])
+        var lv = lambdaV[n], li = lambdaI[n], clock = self.clock[n]
+        let c = source[n]
         var pending = jump
-        while true {
-            let ta = e >= firstArrival ? arrivalTime[e] : -.infinity
-            let ts = s >= firstSpike ? spikeTime[s] : -.infinity
-            let tj = pending?.time ?? -.infinity
-            if tj >= ts && tj >= ta && pending != nil {
-                rewind(n, to: tj, kernel)
-                lambdaV[n] += pending!.value
-                pending = nil
-            } else if s >= firstSpike && ts >= ta {
-                rewind(n, to: ts, kernel)
-                spike(n, s, kernel, model)
-                s -= 1
-            } else if e >= firstArrival {
-                rewind(n, to: ta, kernel)
-                arrive(n, e, kernel, gw: gw, gd: gd)
-                e -= 1
-            } else {
-                break
+        if c == 0 && lv == 0 && li == 0 {
+            var start = -Double.infinity
+            if let j = pending, j.value != 0 { start = j.time }
+            var z = s
+            while z >= firstSpike && spikeTime[z] > start && spikeTerm[z] == 0 { z -= 1 }
+            if z >= firstSpike { start = Swift.max(start, spikeTime[z]) }
+            while s >= firstSpike && spikeTime[s] > start { s -= 1 }
+            while e >= firstArrival && arrivalTime[e] > start { e -= 1 }
+            if let j = pending, j.time > start { pending = nil }
+        }
+        let before = model.vThreshold - kernel.vInf, after = model.vReset - kernel.vInf
+        spikeTerm.withUnsafeMutableBufferPointer { spikeTerm in
+            while true {
+                let ta = e >= firstArrival ? arrivalTime[e] : -.infinity
+                let ts = s >= firstSpike ? spikeTime[s] : -.infinity
+                if let j = pending, j.time >= ts && j.time >= ta {
+                    kernel.adjoint(lambdaV: &lv, lambdaI: &li, over: clock - j.time, source: c)
+                    clock = j.time
+                    lv += j.value
+                    pending = nil
+                } else if s >= firstSpike && ts >= ta {
+                    kernel.adjoint(lambdaV: &lv, lambdaI: &li, over: clock - ts, source: c)
+                    clock = ts
+                    // The jump of λ_V at a spike: V̇ before and after it (threshold and reset).
+                    let current = currentAtSpike[s]
+                    lv = (lv * ((-after + current) / model.tauM) - spikeTerm[s]) / ((-before + current) / model.tauM)
+                    s -= 1
+                } else if e >= firstArrival {
+                    kernel.adjoint(lambdaV: &lv, lambdaI: &li, over: clock - ta, source: c)
+                    clock = ta
+                    let g = Int(arrivalSynapse[e]), w = weights[g]
+                    let rate = kernel.lambdaIRate(lambdaV: lv, lambdaI: li)
+                    gw[g] += li
+                    gd[g] += w * rate
+                    let src = Int(arrivalSource[e])
+                    if src >= 0 { spikeTerm[src] += w * rate }
+                    e -= 1
+                } else {
+                    break
+                }
             }
         }
+        lambdaV[n] = lv
+        lambdaI[n] = li
+        self.clock[n] = clock
     }
 
     /// A recurrent layer: all its neurons' events in one reverse-time order (a spike's arrivals

@@ -20,6 +20,9 @@ struct EventPropWorkspace {
     /// source layer (`start` has size + 1 entries) of global synapse indices.
     let outgoing: [(start: [Int32], synapses: [Int32])]
     let recurrentLayer: [Bool]
+    /// Every LIF layer receives one projection, all of whose delays are equal: each neuron's
+    /// arrivals are then filled in time order (source spikes in time order, one delay).
+    let arrivalsInOrder: Bool
 
     // Per-sample scratch.
     var spikeStart: [Int32] = []
@@ -72,6 +75,10 @@ struct EventPropWorkspace {
             return (start, synapses)
         }
         recurrentLayer = (0...network.layers.count).map { k in network.projections.contains { $0.source == k && $0.target == k } }
+        arrivalsInOrder = (1...network.layers.count).allSatisfy { k in
+            let incoming = network.projections.filter { $0.target == k }
+            return incoming.count <= 1 && incoming.allSatisfy { p in p.delays.allSatisfy { $0 == p.delays.first } }
+        }
     }
 
     var neuronCount: Int { neuronBase[neuronBase.count - 1] }
@@ -123,41 +130,53 @@ extension EventPropWorkspace {
                 for r in record.neurons.indices { body(Int(record.neurons[r]), record.times[r], recordToSpike[k - 1][r]) }
             }
         }
-        arrivalStart = [Int32](repeating: 0, count: N + 1)
-        for (p, projection) in net.projections.enumerated() {
-            let out = outgoing[p]
-            forEachSourceSpike(projection.source) { i, t, _ in
-                for e in Int(out.start[i])..<Int(out.start[i + 1]) {
-                    let g = Int(out.synapses[e])
-                    if t + delays[g] < T { arrivalStart[Int(targetNeuron[g]) + 1] += 1 }
+        // (Filled through raw buffers of local arrays: no uniqueness check per arrival.)
+        let delays = self.delays, targetNeuron = self.targetNeuron
+        var starts = [Int32](repeating: 0, count: N + 1)
+        starts.withUnsafeMutableBufferPointer { count in
+            for (p, projection) in net.projections.enumerated() {
+                let out = outgoing[p]
+                forEachSourceSpike(projection.source) { i, t, _ in
+                    for e in Int(out.start[i])..<Int(out.start[i + 1]) {
+                        let g = Int(out.synapses[e])
+                        if t + delays[g] < T { count[Int(targetNeuron[g]) + 1] += 1 }
+                    }
                 }
             }
+            for n in 0..<N { count[n + 1] += count[n] }
         }
-        for n in 0..<N { arrivalStart[n + 1] += arrivalStart[n] }
-        let events = Int(arrivalStart[N])
-        arrivalTime = [Double](repeating: 0, count: events)
-        arrivalSynapse = [Int32](repeating: 0, count: events)
-        arrivalSource = [Int32](repeating: 0, count: events)
-        fill = Array(arrivalStart[0..<N])
+        arrivalStart = starts
+        let events = Int(starts[N])
+        var times = [Double](repeating: 0, count: events), synapses = [Int32](repeating: 0, count: events), sources = synapses
+        var next = Array(starts[0..<N])
         // Without a gradient only the neurons whose potential enters the loss are replayed: the
         // readout and, with a regulariser, the silent neurons.
         let replayAll = gw != nil || !spikeTimeCost.isEmpty
         let readout = layerCount - 1
-        for (p, projection) in net.projections.enumerated() where replayAll || projection.target == readout {
-            let out = outgoing[p]
-            forEachSourceSpike(projection.source) { i, t, spike in
-                for e in Int(out.start[i])..<Int(out.start[i + 1]) {
-                    let g = Int(out.synapses[e]), a = t + delays[g]
-                    guard a < T else { continue }
-                    let j = Int(targetNeuron[g]), slot = Int(fill[j])
-                    arrivalTime[slot] = a
-                    arrivalSynapse[slot] = Int32(g)
-                    arrivalSource[slot] = spike
-                    fill[j] += 1
+        times.withUnsafeMutableBufferPointer { time in
+            synapses.withUnsafeMutableBufferPointer { synapse in
+                sources.withUnsafeMutableBufferPointer { source in
+                    next.withUnsafeMutableBufferPointer { next in
+                        for (p, projection) in net.projections.enumerated() where replayAll || projection.target == readout {
+                            let out = outgoing[p]
+                            forEachSourceSpike(projection.source) { i, t, spike in
+                                for e in Int(out.start[i])..<Int(out.start[i + 1]) {
+                                    let g = Int(out.synapses[e]), a = t + delays[g]
+                                    guard a < T else { continue }
+                                    let j = Int(targetNeuron[g]), slot = Int(next[j])
+                                    time[slot] = a
+                                    synapse[slot] = Int32(g)
+                                    source[slot] = spike
+                                    next[j] += 1
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
-        sortArrivals(from: replayAll ? 0 : neuronBase[readout])
+        (arrivalTime, arrivalSynapse, arrivalSource) = (times, synapses, sources)
+        if !arrivalsInOrder { sortArrivals(from: replayAll ? 0 : neuronBase[readout]) }
 
         // Forward replay: I at every spike; the readout's logits.
         currentAtSpike = [Double](repeating: 0, count: spikeTotal)
