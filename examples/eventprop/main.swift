@@ -21,7 +21,7 @@ runExample("eventprop") {
     cli.flag("recurrent", help: "all-to-all recurrent connections within the hidden layer")
     cli.flag("learn-delays", help: "learn every synaptic delay too, by its exact gradient (the Yin-Yang default)")
     cli.flag("fixed-delays", help: "keep every delay at its initial value (the MNIST default)")
-    cli.option("epochs", value: "N", default: "100 (mnist: 10)", help: "training epochs")
+    cli.option("epochs", value: "N", default: "100 (mnist: 20)", help: "training epochs")
     cli.option("batch", value: "N", default: "32", help: "samples per update")
     cli.option("lr", value: "ETA", default: "5e-3 (mnist: 1e-2; ttfs: 2e-3)", help: "Adam learning rate of the weights (× --lr-decay after every epoch)")
     cli.option("lr-decay", value: "F", default: "0.97", help: "learning rate × F after every epoch")
@@ -176,7 +176,7 @@ runExample("eventprop") {
     var curve: [(epoch: Int, train: Double, validation: Double)] = []
     var trainSeconds = 0.0, trained = 0, epochs = 0, forwardSeconds = 0.0, forwardSamples = 0
     if loadPath == nil {
-        epochs = cli.isSet("epochs") ? try cli.int("epochs", .within(1...10_000)) : quick ? 3 : mnist ? 10 : 100
+        epochs = cli.isSet("epochs") ? try cli.int("epochs", .within(1...10_000)) : quick ? 3 : mnist ? 20 : 100
         let batch = try cli.int("batch", .within(1...100_000))
         var rate = cli.isSet("lr") ? try cli.double("lr", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 }) : lossName == "ttfs" ? 2e-3 : mnist ? 1e-2 : 5e-3
         let lrDecay = try cli.double("lr-decay", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 })
