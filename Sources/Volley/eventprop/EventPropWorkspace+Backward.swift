@@ -15,11 +15,8 @@ extension EventPropWorkspace {
     }
 
     @inline(__always)
-    private mutating func spike(_ n: Int, _ s: Int, _ kernel: LIFExpKernel, _ model: LIFExp) {
-        let current = currentAtSpike[s]
-        let before = (-(model.vThreshold - kernel.vInf) + current) / model.tauM
-        let after = (-(model.vReset - kernel.vInf) + current) / model.tauM
-        lambdaV[n] = (lambdaV[n] * after - spikeTerm[s]) / before
+    private mutating func spike(_ n: Int, _ s: Int, _ kernel: LIFExpKernel) {
+        lambdaV[n] = kernel.lambdaVBeforeSpike(lambdaV[n], current: currentAtSpike[s], spikeTerm: spikeTerm[s])
     }
 
     @inline(__always)
@@ -35,7 +32,7 @@ extension EventPropWorkspace {
     /// latest non-zero jump or spike term, so the arrivals and spikes after it add exact zeros
     /// (gradient terms λ_I and w·λ̇_I): they are skipped.
     mutating func backwardAlone(_ n: Int, gw: UnsafeMutablePointer<Double>, gd: UnsafeMutablePointer<Double>, jump: (time: Double, value: Double)?) {
-        let k = layerOf[n], kernel = kernels[k - 1], model = network.layers[k - 1].model
+        let k = layerOf[n], kernel = kernels[k - 1]
         let arrivalTime = self.arrivalTime, arrivalSynapse = self.arrivalSynapse, arrivalSource = self.arrivalSource
         let spikeTime = self.spikeTime, currentAtSpike = self.currentAtSpike, weights = self.weights
         var e = Int(arrivalStart[n + 1]) - 1, s = Int(spikeStart[n + 1]) - 1
@@ -53,7 +50,6 @@ extension EventPropWorkspace {
             while e >= firstArrival && arrivalTime[e] > start { e -= 1 }
             if let j = pending, j.time > start { pending = nil }
         }
-        let before = model.vThreshold - kernel.vInf, after = model.vReset - kernel.vInf
         spikeTerm.withUnsafeMutableBufferPointer { spikeTerm in
             while true {
                 let ta = e >= firstArrival ? arrivalTime[e] : -.infinity
@@ -66,9 +62,7 @@ extension EventPropWorkspace {
                 } else if s >= firstSpike && ts >= ta {
                     kernel.adjoint(lambdaV: &lv, lambdaI: &li, over: clock - ts, source: c)
                     clock = ts
-                    // The jump of λ_V at a spike: V̇ before and after it (threshold and reset).
-                    let current = currentAtSpike[s]
-                    lv = (lv * ((-after + current) / model.tauM) - spikeTerm[s]) / ((-before + current) / model.tauM)
+                    lv = kernel.lambdaVBeforeSpike(lv, current: currentAtSpike[s], spikeTerm: spikeTerm[s])
                     s -= 1
                 } else if e >= firstArrival {
                     kernel.adjoint(lambdaV: &lv, lambdaI: &li, over: clock - ta, source: c)
@@ -106,7 +100,7 @@ extension EventPropWorkspace {
             rewind(n, to: event.time, kernel)
             switch event.kind {
             case 0: arrive(n, Int(event.index), kernel, gw: gw, gd: gd)
-            case 1: spike(n, Int(event.index), kernel, network.layers[k - 1].model)
+            case 1: spike(n, Int(event.index), kernel)
             default: lambdaV[n] += jump(n)!.value
             }
         }

@@ -13,11 +13,16 @@ struct LIFExpKernel {
     let tauM: Double
     let tauS: Double
     let vInf: Double
+    /// Threshold and reset relative to V∞ (u at a spike, before and after it).
+    let uThreshold: Double
+    let uReset: Double
 
     init(_ m: LIFExp) {
         tauM = m.tauM
         tauS = m.tauSynExc
         vInf = m.vRest + m.bias
+        uThreshold = m.vThreshold - vInf
+        uReset = m.vReset - vInf
     }
 
     /// κ(h) = τs/(τs − τm)·(e^(−h/τs) − e^(−h/τm)): the potential u after h ms from a unit
@@ -76,6 +81,15 @@ struct LIFExpKernel {
         let a = c * tauM, b = lambdaV - a
         lambdaI = lambdaI * ps + c * tauS * (1 - ps) + b * kappa(h, pm: pm, ps: ps)
         lambdaV = a + b * pm
+    }
+
+    /// λ_V just before a spike from λ_V just after it (the jump condition): with V̇ at threshold
+    /// and after the reset, V̇⁻ = (I − uθ)/τm and V̇⁺ = (I − u_reset)/τm,
+    /// λ_V⁻ = (λ_V⁺·V̇⁺ − ε)/V̇⁻, where ε (`spikeTerm`) is ∂L/∂t_spike from the loss and from the
+    /// spike's arrivals downstream (Σ w·λ̇_I there).
+    @inline(__always)
+    func lambdaVBeforeSpike(_ lambdaV: Double, current: Double, spikeTerm: Double) -> Double {
+        (lambdaV * ((-uReset + current) / tauM) - spikeTerm) / ((-uThreshold + current) / tauM)
     }
 
     /// dλ_I/dt (forward time) at a point: the sensitivity of L to the arrival time of a unit input.
