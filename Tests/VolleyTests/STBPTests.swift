@@ -182,5 +182,32 @@ struct STBPTests {
             "\($0)".contains("averageDecay")
         }
     }
-}
 
+    @Test("The backward sweep's rectangular fast path gives the general loop's gradient bit for bit (dense and CNN, both readouts)", arguments: [1, 2, 3] as [UInt64])
+    func rectangularFastPath(seed: UInt64) throws {
+        let dense = try randomNetwork([30, 20, 15, 6], seed: seed, gain: 2.5)
+        let readoutByPotential = try randomNetwork([30, 20, 15, 6], readout: .potential, seed: seed, gain: 2.5)
+        let cnn = try ConvolutionTests().smallCNN(seed: seed)
+        for (name, net, loss) in [("dense", dense, STBPLoss.rateMSE), ("dense", dense, .crossEntropy), ("potential readout", readoutByPotential, .crossEntropy), ("cnn", cnn, .rateMSE)] {
+            for surrogate in [Surrogate.rectangular(width: 1), .rectangular(width: 0.7)] {
+                #expect(net.takesRectangularStep(layer: 1, surrogate: surrogate, leakGradient: false))
+                var rng = Xoshiro256(seed: seed, stream: 5)
+                let input = STBPInput.bernoulli((0..<net.layerSizes[0]).map { _ in rng.uniform(0.1, 0.7) }, steps: 15, rng: &rng)
+                let steps = net.steps(forInputSteps: 15)
+                let a = net.forward(input, steps: steps)
+                let dz = net.loss(net.scores(a), label: 2, loss, steps: steps).1
+                var fast = net.weights.map { [Double](repeating: 0, count: $0.count) }, general = fast
+                net.backward(a, input: input, scoreGradient: dz, surrogate: surrogate, gradient: &fast, leakGradient: nil, fastPaths: true)
+                net.backward(a, input: input, scoreGradient: dz, surrogate: surrogate, gradient: &general, leakGradient: nil, fastPaths: false)
+                let bits = { (g: [[Double]]) in g.map { $0.map(\.bitPattern) } }
+                #expect(bits(fast) == bits(general), "\(name), \(loss), \(surrogate), seed \(seed)")
+                let nonZero = general.reduce(0) { $0 + $1.filter { $0 != 0 }.count }
+                #expect(nonZero > 20, "\(name): \(nonZero) non-zero gradient entries")
+            }
+        }
+        // Other dynamics stay on the general loop.
+        #expect(!dense.takesRectangularStep(layer: 1, surrogate: .arctan(alpha: 2), leakGradient: false))
+        #expect(!dense.takesRectangularStep(layer: 1, surrogate: .rectangular(width: 1), leakGradient: true))
+        #expect(!readoutByPotential.takesRectangularStep(layer: 3, surrogate: .rectangular(width: 1), leakGradient: false))
+    }
+}

@@ -39,6 +39,16 @@ extension STBPNetwork {
         _ a: STBPActivity, input: STBPInput, scoreGradient dz: [Double], surrogate: Surrogate, gradient: inout [[Double]],
         leakGradient: UnsafeMutableBufferPointer<Double>?
     ) -> Double {
+        backward(a, input: input, scoreGradient: dz, surrogate: surrogate, gradient: &gradient, leakGradient: leakGradient, fastPaths: true)
+    }
+
+    /// `backward`; `fastPaths: false` keeps every layer on the general loop (for the tests that
+    /// compare the two).
+    @discardableResult
+    func backward(
+        _ a: STBPActivity, input: STBPInput, scoreGradient dz: [Double], surrogate: Surrogate, gradient: inout [[Double]],
+        leakGradient: UnsafeMutableBufferPointer<Double>?, fastPaths: Bool
+    ) -> Double {
         let layers = layerCount - 1, steps = a.steps
         var flops = 0.0
         var above = [Double]()  // ∂L/∂a of the layer above, all steps
@@ -74,6 +84,7 @@ extension STBPNetwork {
             var leakSum = 0.0
             // Below needed[l] no ∂L/∂I of this layer is read (see above), so the sweep stops there.
             let lowest = leakGradient != nil ? 0 : min(needed[l], steps)
+            let fast = fastPaths && takesRectangularStep(layer: l, surrogate: surrogate, leakGradient: leakGradient != nil)
             da.withUnsafeMutableBufferPointer { da in
             carried.withUnsafeMutableBufferPointer { carried in
             v.withUnsafeBufferPointer { v in
@@ -86,6 +97,24 @@ extension STBPNetwork {
                         for j in 0..<size { upstream[j] = 0 }
                     }
                     let last = n + 1 == steps
+                    if fast, case let .rectangular(width) = surrogate {
+                        let daRow = da.baseAddress! + n * size
+                        let step = { (spikeGradient: UnsafePointer<Double>?) in
+                            Self.rectangularStep(
+                                size: size, last: last, decay: k.membrane, vReset: m.vReset, threshold: m.vThreshold, width: width,
+                                spikeGradient: spikeGradient, v: v.baseAddress! + n * size, s: s.baseAddress! + n * size,
+                                next: nextV, da: daRow)
+                        }
+                        if l == layers {
+                            dz.withUnsafeBufferPointer { step($0.baseAddress) }
+                        } else if last {
+                            step(nil)
+                        } else {
+                            upstream.withUnsafeBufferPointer { step($0.baseAddress) }
+                        }
+                        flops += Double(size * 12)
+                        continue
+                    }
                     for j in 0..<size {
                         let q = n * size + j
                         let dvNext = last ? 0 : nextV[j]
