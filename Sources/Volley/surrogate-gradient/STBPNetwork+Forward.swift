@@ -69,16 +69,20 @@ extension STBPNetwork {
                         if adaptation == nil {
                             activity.flops += accumulate(into: l, sources: sources, smooth: smooth, step: n - 1, &dynamics[l - 1].current)
                         } else {
-                            for j in 0..<size { synapticInput[l - 1][j] = 0 }
+                            synapticInput[l - 1].withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
                             activity.flops += accumulate(into: l, sources: sources, smooth: smooth, step: n - 1, &synapticInput[l - 1])
-                            for j in 0..<size { dynamics[l - 1].current[j] += synapticInput[l - 1][j] }
+                            synapticInput[l - 1].withUnsafeBufferPointer { input in
+                                dynamics[l - 1].current.withUnsafeMutableBufferPointer { c in for j in 0..<size { c[j] += input[j] } }
+                            }
                         }
                     }
-                    for j in 0..<size { activity.currents[l - 1][offset + j] = dynamics[l - 1].current[j] }
+                    dynamics[l - 1].current.withUnsafeBufferPointer { c in
+                        activity.currents[l - 1].withUnsafeMutableBufferPointer { out in for j in 0..<size { out[offset + j] = c[j] } }
+                    }
                     activity.flops += Double(size * (n > 0 ? (adaptation == nil ? 7 : 10) : 1))
                     continue
                 }
-                for j in 0..<size { synapticInput[l - 1][j] = 0 }
+                synapticInput[l - 1].withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
                 if n > 0 { activity.flops += accumulate(into: l, sources: sources, smooth: smooth, step: n - 1, &synapticInput[l - 1]) }
                 let fired = STBPNetwork.update(
                     &state[l - 1], input: synapticInput[l - 1], potentials: &activity.potentials[l - 1], spikes: &activity.spikes[l - 1],
@@ -100,6 +104,25 @@ extension STBPNetwork {
             input.withUnsafeBufferPointer { input in
                 potentials.withUnsafeMutableBufferPointer { potentials in
                     spikes.withUnsafeMutableBufferPointer { spikes in
+                        if smoothSlope == nil {
+                            // The hard pass without the smooth branch: the same operations.
+                            let threshold = m.vThreshold
+                            let toValue = m.reset == .toValue, vReset = m.vReset, jump = m.vThreshold - m.vReset
+                            for j in 0..<state.count {
+                                var v = state[j]
+                                if n > 0 { v = vInf + (v - vInf) * decay }
+                                v += input[j]
+                                potentials[offset + j] = v
+                                if spiking && v >= threshold {
+                                    spikes[offset + j] = 1
+                                    fired.append(Int32(j))
+                                    state[j] = toValue ? vReset : v - jump  // LIFDelta.fire
+                                } else {
+                                    state[j] = v
+                                }
+                            }
+                            return
+                        }
                         for j in 0..<state.count {
                             var v = state[j]
                             if n > 0 { v = vInf + (v - vInf) * decay }
