@@ -67,6 +67,48 @@ struct ConvolutionTests {
         }
         let worstT = zip(gathered, transposed).map { abs($0 - $1) }.max() ?? 0
         #expect(worstT < 1e-12, "transposed convolution: worst difference \(worstT)")
+        // Mostly zero ∂L/∂a (the backward pass's case): the first of several planes all zeros, the others
+        // non-zero over a middle span only; bit for bit the full-plane computation, from a
+        // scratch plane full of garbage.
+        let plane = g.outputHeight * g.outputWidth
+        let mostlyZero = upstream.indices.map { q in (g.outputChannels > 1 && q < plane) || (plane >= 3 && ((q % plane) < plane / 3 || (q % plane) > plane - 3)) ? 0 : upstream[q] }
+        var skipped = [Double](repeating: .nan, count: g.inputSize)
+        var garbage = [Double](repeating: .nan, count: plane)
+        kernel.withUnsafeBufferPointer { k in
+            mostlyZero.withUnsafeBufferPointer { u in
+                garbage.withUnsafeMutableBufferPointer { s in
+                    skipped.withUnsafeMutableBufferPointer { g.transposed(kernel: k, u.baseAddress!, scratch: s, into: $0) }
+                }
+            }
+        }
+        let full = fullPlaneTransposed(g, kernel: kernel, mostlyZero)
+        #expect(skipped.map(\.bitPattern) == full.map(\.bitPattern))
+        #expect(full.contains { $0 != 0 })
+    }
+
+    /// The transposed convolution with every plane's axpy over the whole plane (the computation
+    /// `ConvolutionGeometry.transposed` shortens), in the same order of operations.
+    func fullPlaneTransposed(_ g: ConvolutionGeometry, kernel: [Double], _ up: [Double]) -> [Double] {
+        let oh = g.outputHeight, ow = g.outputWidth, plane = oh * ow, k = g.kernelSize
+        var out = [Double](repeating: 0, count: g.inputSize)
+        for c in 0..<g.inputChannels {
+            for i in 0..<k {
+                for j in 0..<k {
+                    var row = [Double](repeating: 0, count: plane)
+                    for o in 0..<g.outputChannels {
+                        let weight = kernel[g.kernelIndex(output: o, input: c, row: i, column: j)]
+                        for p in 0..<plane { row[p] += weight * up[o * plane + p] }
+                    }
+                    for u in 0..<oh {
+                        for v in 0..<ow {
+                            let y = u * g.stride - g.padding + i, x = v * g.stride - g.padding + j
+                            if y >= 0 && y < g.inputHeight && x >= 0 && x < g.inputWidth { out[(c * g.inputHeight + y) * g.inputWidth + x] += row[u * ow + v] }
+                        }
+                    }
+                }
+            }
+        }
+        return out
     }
 
     @Test("Pooling windows: each output receives exactly its size × size window")

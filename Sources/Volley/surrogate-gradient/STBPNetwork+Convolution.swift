@@ -7,6 +7,11 @@ extension ConvolutionGeometry {
     /// Overwrites `out` (one value per input neuron). As a matrix product: for each kernel
     /// position (c, i, j), the plane Σₒ K[o, c, i, j]·g[o, ·, ·] (axpys over whole output planes),
     /// then added to the inputs it came from (col2im); `scratch` holds one output plane.
+    ///
+    /// ∂L/∂a is mostly zero (outside the surrogate's window and the leak's reach), so each plane
+    /// of `g` takes part only over its non-zero span, and a plane without one not at all: the
+    /// products left out are zeros, whose adds change nothing (the sums never hold −0), so the
+    /// result is the full computation's to the bit.
     func transposed(
         kernel: UnsafeBufferPointer<Double>, _ g: UnsafePointer<Double>, scratch: UnsafeMutableBufferPointer<Double>,
         into out: UnsafeMutableBufferPointer<Double>
@@ -14,24 +19,39 @@ extension ConvolutionGeometry {
         let oh = outputHeight, ow = outputWidth, plane = oh * ow, k = kernelSize, h = inputHeight, w = inputWidth
         precondition(scratch.count >= plane)
         out.update(repeating: 0)
+        // The non-zero span [lo, hi) of each channel's plane of g, and their union.
+        var spans: [(channel: Int, lo: Int, hi: Int)] = []
+        var first = plane, end = 0
+        for o in 0..<outputChannels {
+            let p = g + o * plane
+            var lo = 0, hi = plane
+            while lo < plane && p[lo] == 0 { lo += 1 }
+            guard lo < plane else { continue }
+            while p[hi - 1] == 0 { hi -= 1 }
+            spans.append((o, lo, hi))
+            first = min(first, lo)
+            end = max(end, hi)
+        }
+        guard !spans.isEmpty else { return }
         let o0 = out.baseAddress!, row = scratch.baseAddress!, kernel = kernel.baseAddress!
+        row.update(repeating: 0, count: plane)  // col2im reads whole rows of the plane
         for c in 0..<inputChannels {
             for i in 0..<k {
                 for j in 0..<k {
-                    row.update(repeating: 0, count: plane)
+                    (row + first).update(repeating: 0, count: end - first)
                     var any = false
-                    for o in 0..<outputChannels {
+                    for (o, lo, hi) in spans {
                         let weight = kernel[kernelIndex(output: o, input: c, row: i, column: j)]
                         if weight == 0 { continue }
                         any = true
-                        axpy(plane, weight, g + o * plane, row)
+                        axpy(hi - lo, weight, g + o * plane + lo, row + lo)
                     }
                     guard any else { continue }
                     // Output column v reaches input column x = v·stride − padding + j.
                     let vLow = max(0, (padding - j + stride - 1) / stride)
                     let vHigh = min(ow, (w - 1 + padding - j) / stride + 1)
                     guard vLow < vHigh else { continue }
-                    for u in 0..<oh {
+                    for u in (first / ow)...((end - 1) / ow) {
                         let y = u * stride - padding + i
                         guard y >= 0 && y < h else { continue }
                         let src = row + u * ow
