@@ -61,7 +61,7 @@ struct ConvolutionTests {
         kernel.withUnsafeBufferPointer { k in
             upstream.withUnsafeBufferPointer { u in
                 scratch.withUnsafeMutableBufferPointer { s in
-                    transposed.withUnsafeMutableBufferPointer { g.transposed(kernel: k, u.baseAddress!, scratch: s, into: $0) }
+                    transposed.withUnsafeMutableBufferPointer { _ = g.transposed(kernel: k, u.baseAddress!, scratch: s, into: $0) }
                 }
             }
         }
@@ -77,7 +77,7 @@ struct ConvolutionTests {
         kernel.withUnsafeBufferPointer { k in
             mostlyZero.withUnsafeBufferPointer { u in
                 garbage.withUnsafeMutableBufferPointer { s in
-                    skipped.withUnsafeMutableBufferPointer { g.transposed(kernel: k, u.baseAddress!, scratch: s, into: $0) }
+                    skipped.withUnsafeMutableBufferPointer { _ = g.transposed(kernel: k, u.baseAddress!, scratch: s, into: $0) }
                 }
             }
         }

@@ -210,4 +210,29 @@ struct STBPTests {
         #expect(!dense.takesRectangularStep(layer: 1, surrogate: .rectangular(width: 1), leakGradient: true))
         #expect(!readoutByPotential.takesRectangularStep(layer: 3, surrogate: .rectangular(width: 1), leakGradient: false))
     }
+
+    @Test("The dense transposed product over the non-zero entries of ∂L/∂a equals the full dot products bit for bit")
+    func sparseTransposedProduct() throws {
+        let net = try randomNetwork([12, 40, 25, 6], seed: 3)
+        var rng = Xoshiro256(seed: 3, stream: 8)
+        for l in 1...2 {
+            let size = net.layerSizes[l], upper = net.layerSizes[l + 1], w = net.weightValues(into: l + 1)
+            // Three steps of ∂L/∂a above: mostly zero, with a −0 and an all-zero step.
+            var above = (0..<(3 * upper)).map { _ in rng.uniform(0, 1) < 0.2 ? rng.uniform(-1, 1) : 0 }
+            above[0] = 0.5
+            above[1] = -0.0
+            for q in upper..<(2 * upper) { above[q] = 0 }
+            for n in 0..<3 {
+                var out = [Double](repeating: .nan, count: size)
+                net.transposedProduct(from: l, values: w, above: above, step: n, into: &out)
+                let full = (0..<size).map { j in
+                    var sum = 0.0
+                    for q in 0..<upper { sum += w[j * upper + q] * above[n * upper + q] }
+                    return sum
+                }
+                #expect(out.map(\.bitPattern) == full.map(\.bitPattern), "layer \(l), step \(n)")
+                if n == 0 { #expect(full.contains { $0 != 0 }) }
+            }
+        }
+    }
 }

@@ -61,7 +61,7 @@ extension ReLUNetwork {
                         let g = c.convolution!
                         if scratch.count < g.outputHeight * g.outputWidth { scratch = [Double](repeating: 0, count: g.outputHeight * g.outputWidth) }
                         weights[l - 1].withUnsafeBufferPointer { k in
-                            scratch.withUnsafeMutableBufferPointer { s in g.transposed(kernel: k, d.baseAddress!, scratch: s, into: out) }
+                            scratch.withUnsafeMutableBufferPointer { s in _ = g.transposed(kernel: k, d.baseAddress!, scratch: s, into: out) }
                         }
                     case .averagePooling, .maxPooling:
                         c.pooling!.averageTransposed(d.baseAddress!, into: out)

@@ -216,10 +216,9 @@ extension STBPNetwork {
                     if !above[base..<(base + upper)].contains(where: { $0 != 0 }) {
                         out.update(repeating: 0)  // e.g. the last steps, from which no path reaches the output
                     } else if connections[l].kind == .convolution, let g = connections[l].convolution {
-                        // Plane axpys (2 per entry) and their col2im adds (at most 1 per entry).
-                        flops = Double(3 * g.kernelCount * g.outputHeight * g.outputWidth)
+                        // Plane axpys (2 per entry) and their col2im adds, over the non-zero spans.
                         var scratch = [Double](repeating: 0, count: g.outputHeight * g.outputWidth)
-                        scratch.withUnsafeMutableBufferPointer { g.transposed(kernel: w, above.baseAddress! + base, scratch: $0, into: out) }
+                        flops = Double(scratch.withUnsafeMutableBufferPointer { g.transposed(kernel: w, above.baseAddress! + base, scratch: $0, into: out) })
                     } else if let table = tables[l] {
                         flops = Double(2 * table.synapseCount)
                         table.targets.withUnsafeBufferPointer { target in
@@ -234,12 +233,20 @@ extension STBPNetwork {
                             }
                         }
                     } else {
-                        flops = Double(2 * size * upper)
-                        for j in 0..<size {
-                            let row = j * upper
-                            var sum = 0.0
-                            for q in 0..<upper { sum += w[row + q] * above[base + q] }
-                            out[j] = sum
+                        // Only the non-zero entries of ∂L/∂a above, in ascending order: the
+                        // products left out are zeros, which change no sum (sums start at +0
+                        // and never hold −0), so each out[j] is the full dot product's to the bit.
+                        var nonZero = [Int32]()
+                        nonZero.reserveCapacity(upper)
+                        for q in 0..<upper where above[base + q] != 0 { nonZero.append(Int32(q)) }
+                        flops = Double(2 * size * nonZero.count)
+                        nonZero.withUnsafeBufferPointer { nonZero in
+                            for j in 0..<size {
+                                let row = j * upper
+                                var sum = 0.0
+                                for q in nonZero { sum += w[row + Int(q)] * above[base + Int(q)] }
+                                out[j] = sum
+                            }
                         }
                     }
                 }

@@ -11,11 +11,12 @@ extension ConvolutionGeometry {
     /// ∂L/∂a is mostly zero (outside the surrogate's window and the leak's reach), so each plane
     /// of `g` takes part only over its non-zero span, and a plane without one not at all: the
     /// products left out are zeros, whose adds change nothing (the sums never hold −0), so the
-    /// result is the full computation's to the bit.
+    /// result is the full computation's to the bit. Returns the floating-point operations done.
+    @discardableResult
     func transposed(
         kernel: UnsafeBufferPointer<Double>, _ g: UnsafePointer<Double>, scratch: UnsafeMutableBufferPointer<Double>,
         into out: UnsafeMutableBufferPointer<Double>
-    ) {
+    ) -> Int {
         let oh = outputHeight, ow = outputWidth, plane = oh * ow, k = kernelSize, h = inputHeight, w = inputWidth
         precondition(scratch.count >= plane)
         out.update(repeating: 0)
@@ -32,7 +33,8 @@ extension ConvolutionGeometry {
             first = min(first, lo)
             end = max(end, hi)
         }
-        guard !spans.isEmpty else { return }
+        guard !spans.isEmpty else { return 0 }
+        var flops = 0
         let o0 = out.baseAddress!, row = scratch.baseAddress!, kernel = kernel.baseAddress!
         row.update(repeating: 0, count: plane)  // col2im reads whole rows of the plane
         for c in 0..<inputChannels {
@@ -45,6 +47,7 @@ extension ConvolutionGeometry {
                         if weight == 0 { continue }
                         any = true
                         axpy(hi - lo, weight, g + o * plane + lo, row + lo)
+                        flops += 2 * (hi - lo)
                     }
                     guard any else { continue }
                     // Output column v reaches input column x = v·stride − padding + j.
@@ -54,6 +57,7 @@ extension ConvolutionGeometry {
                     for u in (first / ow)...((end - 1) / ow) {
                         let y = u * stride - padding + i
                         guard y >= 0 && y < h else { continue }
+                        flops += vHigh - vLow
                         let src = row + u * ow
                         let dst = o0 + (c * h + y) * w - padding + j
                         if stride == 1 {
@@ -65,5 +69,6 @@ extension ConvolutionGeometry {
                 }
             }
         }
+        return flops
     }
 }
