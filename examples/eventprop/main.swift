@@ -21,7 +21,7 @@ runExample("eventprop") {
     cli.flag("recurrent", help: "all-to-all recurrent connections within the hidden layer")
     cli.flag("learn-delays", help: "learn every synaptic delay too, by its exact gradient (the Yin-Yang default)")
     cli.flag("fixed-delays", help: "keep every delay at its initial value (the MNIST default)")
-    cli.option("epochs", value: "N", default: "100 (mnist: 20)", help: "training epochs")
+    cli.option("epochs", value: "N", default: "100 (mnist: 30)", help: "training epochs")
     cli.option("batch", value: "N", default: "32", help: "samples per update")
     cli.option("lr", value: "ETA", default: "5e-3 (mnist: 1e-2; ttfs: 2e-3)", help: "Adam learning rate of the weights (× --lr-decay after every epoch)")
     cli.option("lr-decay", value: "F", default: "0.97", help: "learning rate × F after every epoch")
@@ -42,7 +42,7 @@ runExample("eventprop") {
     cli.option("max-rate", value: "HZ", default: "1000", help: "spike budget of a sample: stop with an error naming the layer when the LIF neurons' mean rate exceeds HZ (a network that ran away)")
     cli.option("seed", value: "S", default: "1", help: "seed of the weights and the sample order")
     cli.option("train-samples", value: "N", default: "5000 (mnist: 55000)", help: "training samples")
-    cli.option("shift", value: "PIXELS", default: "0", help: "mnist: training augmentation, each training image translated by a random (dx, dy) in [−P, P]², redrawn every epoch")
+    cli.option("shift", value: "PIXELS", default: "1 (mnist; chosen on validation, docs/eventprop.md)", help: "mnist: training augmentation, each training image translated by a random (dx, dy) in [−P, P]², redrawn every epoch; 0: none")
     cli.option("data", value: "PATH", default: "../shared/datasets/mnist", help: "mnist: directory with the four MNIST IDX files")
     cli.option("save", value: "PATH", help: "write the trained network (the best validation epoch) as JSON")
     cli.option("load", value: "PATH", help: "evaluate a saved network instead of training")
@@ -63,8 +63,8 @@ runExample("eventprop") {
     let decisionPath = try cli.string("decision-svg").map { try OutputPath.check($0, flag: "decision-svg") }
     if mnist && decisionPath != nil { throw VolleyError.usage("option '--decision-svg' is for --task yinyang") }
     if !mnist && cli.isSet("shift") { throw VolleyError.usage("option '--shift' is for --task mnist") }
-    let shift = try cli.int("shift", .within(0...13))
     let loadPath = cli.string("load")
+    let shift = cli.isSet("shift") ? try cli.int("shift", .within(0...13)) : mnist && loadPath == nil ? 1 : 0
     if loadPath != nil {
         for flag in ["save", "epochs", "learn-delays", "fixed-delays", "average", "recurrent", "hidden", "loss", "ttfs", "lr", "reg-lower", "reg-upper", "shift", "t-min", "t-max", "t-bias", "duration", "svg"] where cli.isSet(flag) {
             throw VolleyError.usage("option '--\(flag)' shapes training; with '--load' the network, its loss and input code come from the file")
@@ -176,7 +176,7 @@ runExample("eventprop") {
     var curve: [(epoch: Int, train: Double, validation: Double)] = []
     var trainSeconds = 0.0, trained = 0, epochs = 0, forwardSeconds = 0.0, forwardSamples = 0
     if loadPath == nil {
-        epochs = cli.isSet("epochs") ? try cli.int("epochs", .within(1...10_000)) : quick ? 3 : mnist ? 20 : 100
+        epochs = cli.isSet("epochs") ? try cli.int("epochs", .within(1...10_000)) : quick ? 3 : mnist ? 30 : 100
         let batch = try cli.int("batch", .within(1...100_000))
         var rate = cli.isSet("lr") ? try cli.double("lr", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 }) : lossName == "ttfs" ? 2e-3 : mnist ? 1e-2 : 5e-3
         let lrDecay = try cli.double("lr-decay", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 })
