@@ -24,7 +24,7 @@ runExample("mnist-stbp") {
     cli.option("pool", value: "max|average", default: "max", help: "cnn: pooling layers (max: a neuron that fires iff its 2×2 window fired; average: integrates the window's spikes)")
     cli.option("epochs", value: "N", default: "25 (mlp), 8 (cnn)", help: "training epochs")
     cli.option("batch", value: "N", default: "100", help: "minibatch size")
-    cli.option("average", value: "DECAY", default: "0.995 (mlp), 0 (cnn and --quick)", help: "exponential moving average of the weights (and a learned τm), a ← d·a + (1 − d)·w after every update (Polyak averaging; chosen on validation for the MLP, docs/stbp.md); per-epoch evaluation, test and --save use the averaged network; 0: off")
+    cli.option("average", value: "DECAY", default: "0.995 (mlp), 0 (cnn and --quick)", help: "exponential moving average of the weights (and a learned τm), a ← d·a + (1 − d)·w after every update (Polyak averaging; both defaults chosen on validation, docs/stbp.md); per-epoch evaluation, test and --save use the averaged network; 0: off")
     cli.option("lr", value: "ETA", default: "3e-3", help: "Adam learning rate")
     cli.option("lr-decay", value: "F", default: "0.5", help: "learning rate × F every --lr-step epochs")
     cli.option("lr-step", value: "N", default: "8 (mlp), 3 (cnn)", help: "epochs between learning-rate decays")
