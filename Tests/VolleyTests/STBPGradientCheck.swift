@@ -8,16 +8,18 @@ struct STBPGradientCheck {
     let label: Int
     let loss: STBPLoss
     let beta: Double
+    /// The dropout mask every pass runs with (`STBPDropout`), or none.
+    var dropout: STBPDropout? = nil
 
     /// The loss of the smooth forward pass of `net`.
     func lossValue(_ net: STBPNetwork) -> Double {
-        let a = net.forward(input, steps: steps, smoothSlope: beta)
+        let a = net.forward(input, steps: steps, smoothSlope: beta, dropout: dropout)
         return net.loss(net.scores(a), label: label, loss, steps: steps).0
     }
 
     /// Weight gradients by backpropagation through the smooth pass (`backward` without the leak).
     func weightGradient(_ net: STBPNetwork) -> [[Double]] {
-        let a = net.forward(input, steps: steps, smoothSlope: beta)
+        let a = net.forward(input, steps: steps, smoothSlope: beta, dropout: dropout)
         var gradient = net.weights.map { [Double](repeating: 0, count: $0.count) }
         net.backward(a, input: input, scoreGradient: net.loss(net.scores(a), label: label, loss, steps: steps).1,
                      surrogate: .sigmoid(slope: beta), gradient: &gradient)
@@ -26,7 +28,7 @@ struct STBPGradientCheck {
 
     /// Weight and leak gradients by backpropagation through the smooth pass.
     func backpropagated(_ net: STBPNetwork) -> (weights: [[Double]], leak: [Double]) {
-        let a = net.forward(input, steps: steps, smoothSlope: beta)
+        let a = net.forward(input, steps: steps, smoothSlope: beta, dropout: dropout)
         let (_, dz) = net.loss(net.scores(a), label: label, loss, steps: steps)
         var gradient = net.weights.map { [Double](repeating: 0, count: $0.count) }
         var leak = [Double](repeating: 0, count: net.layerCount - 1)

@@ -128,6 +128,15 @@ struct STBPTests {
         file = STBPModelFile(network: net)
         file.tauM = -1
         #expect { try file.network(source: "m.json") } throws: { "\($0)".contains("tauM") }
+        // Evaluation steps: kept only when they differ from the training steps; out of range is an error.
+        try STBPModelFile(network: net, inputSteps: 10, evalInputSteps: 25).write(to: path)
+        let steps = try STBPModelFile.read(from: path)
+        #expect(steps.inputSteps == 10 && steps.evalInputSteps == 25)
+        #expect(STBPModelFile(network: net, inputSteps: 10, evalInputSteps: 10).evalInputSteps == nil)
+        for (key, value) in [("input_steps", 0), ("eval_input_steps", -3)] {
+            file = STBPModelFile(network: net, inputSteps: key == "input_steps" ? value : 10, evalInputSteps: key == "input_steps" ? nil : value)
+            #expect { try file.network(source: "m.json") } throws: { "\($0)".contains("m.json") && "\($0)".contains("\(key) is \(value)") }
+        }
     }
 
     @Test("The learnable leak: ∂L/∂τm per layer equals central finite differences; training moves τm and stays finite")

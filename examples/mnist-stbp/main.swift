@@ -25,10 +25,12 @@ runExample("mnist-stbp") {
     cli.option("epochs", value: "N", default: "25 (mlp), 8 (cnn)", help: "training epochs")
     cli.option("batch", value: "N", default: "100", help: "minibatch size")
     cli.option("average", value: "DECAY", default: "0.995 (mlp), 0 (cnn and --quick)", help: "exponential moving average of the weights (and a learned τm), a ← d·a + (1 − d)·w after every update (Polyak averaging; both defaults chosen on validation, docs/stbp.md); per-epoch evaluation, test and --save use the averaged network; 0: off")
+    cli.option("dropout", value: "P", default: "0", help: "dropout rate of the dense hidden layers' spikes in training (one mask per image over all its steps, survivors × 1/(1 − P); Lee et al. 2020); 0: off")
     cli.option("lr", value: "ETA", default: "3e-3", help: "Adam learning rate")
     cli.option("lr-decay", value: "F", default: "0.5", help: "learning rate × F every --lr-step epochs")
     cli.option("lr-step", value: "N", default: "8 (mlp), 3 (cnn)", help: "epochs between learning-rate decays")
     cli.option("steps", value: "T", default: "15 (mlp), 10 (cnn and --quick); a loaded model's own", help: "input time steps per image (Bernoulli rate coding: pixel/255 per step)")
+    cli.option("eval-steps", value: "T", default: "--steps (a loaded model: the steps it was saved to run with)", help: "input time steps per image when evaluating (held-out accuracy per epoch, test, --eval-exact): a longer inference window than training's averages out more of the input's Bernoulli noise, at T + layers − 1 ms of latency")
     cli.option("dt", value: "MS", default: "1", help: "time step, and the delay of every connection (ms, 0.1…100)")
     cli.option("tau-m", value: "MS", default: "0.6213", help: "membrane time constant τm (ms); 0.6213 ms gives STBP's decay factor e^(−dt/τm) ≈ 0.2 at dt = 1 ms")
     cli.option("threshold", value: "MV", default: "0.5", help: "firing threshold θ (mV above rest)")
@@ -42,7 +44,7 @@ runExample("mnist-stbp") {
     cli.option("shift", value: "PIXELS", default: "1", help: "training augmentation: translate each training image by a random (dx, dy) in [−P, P]², redrawn each epoch")
     cli.option("seed", value: "S", default: "1", help: "seed of the weights, the sample order, the shifts and every input spike")
     cli.option("train-samples", value: "N", default: "60000", help: "use the first N training images")
-    cli.option("validation", value: "N", default: "0", help: "hold out the last N of those for validation (reported per epoch instead of the test set, for tuning)")
+    cli.option("validation", value: "N", default: "0", help: "hold out the last N of those for validation (reported per epoch instead of the test set, for tuning; with --load, evaluated too)")
     cli.option("test-samples", value: "N", default: "10000", help: "use the first N test images")
     cli.option("save", value: "PATH", help: "write the trained model as JSON")
     cli.option("load", value: "PATH", help: "load a model instead of training")
@@ -64,12 +66,16 @@ runExample("mnist-stbp") {
     let testCount = quick && !cli.isSet("test-samples") ? 300 : try cli.int("test-samples", .positive)
     let batch = try cli.int("batch", .within(1...100_000))
     let averageDecay = !cli.isSet("average") ? (arch == "mlp" && !quick ? 0.995 : 0) : try cli.double("average", .init("must be in [0, 1)") { $0 >= 0 && $0 < 1 })
+    let dropout = try cli.double("dropout", .init("must be in [0, 1)") { $0 >= 0 && $0 < 1 })
     let lr = try cli.double("lr", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 })
     let lrDecay = try cli.double("lr-decay", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 })
     let lrStep = !cli.isSet("lr-step") ? (arch == "cnn" ? 3 : 8) : try cli.int("lr-step", .positive)
-    // A loaded model runs with the input steps it was trained with, unless --steps says otherwise.
-    let savedInputSteps = try cli.string("load").flatMap { path in try reading("load", path) { try STBPModelFile.read(from: path).inputSteps } }
-    let inputSteps = cli.isSet("steps") ? try cli.int("steps", .within(1...10_000)) : savedInputSteps ?? (quick || arch == "cnn" ? 10 : 15)
+    // Input steps: --steps, else a loaded model's training steps, else the default; evaluation:
+    // --eval-steps, else --steps, else a loaded model's evaluation steps, else the training steps.
+    let saved = try cli.string("load").map { path in try reading("load", path) { try STBPModelFile.read(from: path) } }
+    let inputSteps = cli.isSet("steps") ? try cli.int("steps", .within(1...10_000)) : saved?.inputSteps ?? (quick || arch == "cnn" ? 10 : 15)
+    let evalInputSteps = cli.isSet("eval-steps") ? try cli.int("eval-steps", .within(1...10_000))
+        : cli.isSet("steps") ? inputSteps : saved?.evalInputSteps ?? saved?.inputSteps ?? inputSteps
     let dt = try cli.double("dt", .within(0.1...100))
     let tauM = try cli.double("tau-m", .init("must be in (0, 10⁵] ms") { $0 > 0 && $0 <= 1e5 })
     let threshold = try cli.double("threshold", .init("must be in (0, 10⁴] mV") { $0 > 0 && $0 <= 1e4 })
@@ -119,9 +125,9 @@ runExample("mnist-stbp") {
         case .averagePooling, .maxPooling: tableEntries += c.pooling!.outputSize * 4
         }
     }
-    let bytes = Double(weightCount) * 8 * 7 + Double(tableEntries) * 8 + Double(inputSteps + layerSizes.count) * Double(neurons) * 16 * 4
+    let bytes = Double(weightCount) * 8 * 7 + Double(tableEntries) * 8 + Double(max(inputSteps, evalInputSteps) + layerSizes.count) * Double(neurons) * 16 * 4
     guard bytes < Double(ProcessInfo.processInfo.physicalMemory) / 2 else {
-        throw VolleyError.usage("options '--hidden', '--channels' and '--steps': training would need \(Format.bytes(Int(bytes))), more than half of this machine's memory")
+        throw VolleyError.usage("options '--hidden', '--channels', '--steps' and '--eval-steps': training would need \(Format.bytes(Int(bytes))), more than half of this machine's memory")
     }
     let dataPath = try cli.requiredString("data")
     let split = try MNISTSplit(path: dataPath, trainCount: trainCount, validation: validation, testCount: testCount)
@@ -131,26 +137,28 @@ runExample("mnist-stbp") {
     let mnist = split.mnist, fit = split.fit
     let (trainImages, trainLabels) = (split.trainImages, split.trainLabels)
     let (heldOutImages, heldOutLabels, heldOutName) = (split.heldOutImages, split.heldOutLabels, split.heldOutName)
-    /// Bernoulli spikes of image `image` from the stream (seed, phase, index): independent of threads.
-    @Sendable func encode(_ image: [Double], phase: UInt64, index: Int) -> STBPInput {
+    /// Bernoulli spikes of image `image` over `steps` input steps from the stream (seed, phase,
+    /// index): independent of threads.
+    @Sendable func encode(_ image: [Double], phase: UInt64, index: Int, steps: Int = inputSteps) -> STBPInput {
         var rng = Xoshiro256(seed: seed, stream: phase, UInt64(index))
-        return STBPInput.bernoulli(image, steps: inputSteps, rng: &rng)
+        return STBPInput.bernoulli(image, steps: steps, rng: &rng)
     }
     let shifter = RandomShift(pixels: shift, seed: seed)
-    print("MNIST from \(dataPath): \(fit) training\(validation > 0 ? ", \(validation) validation" : "") and \(testCount) test images; Bernoulli rate coding over \(inputSteps) steps of \(dt) ms")
+    print("MNIST from \(dataPath): \(fit) training\(validation > 0 ? ", \(validation) validation" : "") and \(testCount) test images; Bernoulli rate coding over \(inputSteps) steps of \(dt) ms\(evalInputSteps != inputSteps ? " (evaluation: \(evalInputSteps) steps)" : "")")
 
     var network: STBPNetwork
     var history: [(train: Double, heldOut: Double)] = []
     var trainSeconds = 0.0
     var trainFLOPs = 0.0
     var trainAccuracy = Double.nan
-    let steps: Int
+    let steps: Int, evalSteps: Int
     if let path = cli.string("load") {
         network = try reading("load", path) { try STBPModelFile.read(from: path).network(source: path) }
         guard network.layerSizes.first == 784, network.layerSizes.last == 10 else {
             throw VolleyError.usage("option '--load': the model in \(path) has layer sizes \(network.layerSizes), expected 784-…-10")
         }
         steps = network.steps(forInputSteps: inputSteps)
+        evalSteps = network.steps(forInputSteps: evalInputSteps)
         print("loaded \(architecture(network)) model from \(path)")
     } else {
         let neuron = LIFDelta(tauM: tauM, vRest: 0, vReset: 0, vThreshold: threshold, tRef: 0, reset: dynamics.reset)
@@ -159,9 +167,10 @@ runExample("mnist-stbp") {
             dt: dt, readout: readout)
         network.initialize(gain: gain, seed: seed)
         steps = network.steps(forInputSteps: inputSteps)
+        evalSteps = network.steps(forInputSteps: evalInputSteps)
         print("network \(architecture(network)) LIF (\(STBPDynamicsOptions.describe(network))), \(network.weights.reduce(0) { $0 + $1.count }) weights, \(steps) steps of \(dt) ms per image")
-        print("training: Adam lr \(lr) × \(lrDecay) every \(lrStep) epochs, batch \(batch), random shifts ±\(shift) px, loss \(loss.rawValue), readout \(readout.rawValue), surrogate \(surrogate), \(averageDecay > 0 ? "parameters averaged (decay \(averageDecay) per update), " : "")\(epochs) epochs, seed \(seed), \(threads) thread\(threads == 1 ? "" : "s")")
-        var trainer = try STBPTrainer(network: network, learningRate: lr, surrogate: surrogate, loss: loss, batch: batch, learnLeak: cli.isSet("learn-leak"), averageDecay: averageDecay)
+        print("training: Adam lr \(lr) × \(lrDecay) every \(lrStep) epochs, batch \(batch), random shifts ±\(shift) px, loss \(loss.rawValue), readout \(readout.rawValue), surrogate \(surrogate), \(dropout > 0 ? "dropout \(dropout), " : "")\(averageDecay > 0 ? "parameters averaged (decay \(averageDecay) per update), " : "")\(epochs) epochs, seed \(seed), \(threads) thread\(threads == 1 ? "" : "s")")
+        var trainer = try STBPTrainer(network: network, learningRate: lr, surrogate: surrogate, loss: loss, batch: batch, learnLeak: cli.isSet("learn-leak"), averageDecay: averageDecay, dropout: dropout, dropoutSeed: seed)
         var schedule = EpochSchedule(samples: fit, seed: seed, learningRate: lr, decay: lrDecay, step: lrStep)
         for epoch in 1...max(epochs, 1) where epochs > 0 {
             let rate = schedule.begin(epoch: epoch)
@@ -178,12 +187,12 @@ runExample("mnist-stbp") {
             trainSeconds += seconds
             trainFLOPs += trainer.lastEpochFLOPs
             trainAccuracy = accuracy
-            let check = try STBPEvaluation.evaluate(trainer.averagedNetwork, count: heldOutImages.count, labels: heldOutLabels, steps: steps) {
-                encode(heldOutImages[$0], phase: 0x7E57, index: $0)
+            let check = try STBPEvaluation.evaluate(trainer.averagedNetwork, count: heldOutImages.count, labels: heldOutLabels, steps: evalSteps) {
+                encode(heldOutImages[$0], phase: 0x7E57, index: $0, steps: evalInputSteps)
             }
             // Averaging on a validation split: the current parameters' accuracy too, to compare the two.
-            let current = averageDecay == 0 || validation == 0 ? nil : try STBPEvaluation.evaluate(trainer.network, count: heldOutImages.count, labels: heldOutLabels, steps: steps) {
-                encode(heldOutImages[$0], phase: 0x7E57, index: $0)
+            let current = averageDecay == 0 || validation == 0 ? nil : try STBPEvaluation.evaluate(trainer.network, count: heldOutImages.count, labels: heldOutLabels, steps: evalSteps) {
+                encode(heldOutImages[$0], phase: 0x7E57, index: $0, steps: evalInputSteps)
             }.accuracy
             history.append((accuracy, check.accuracy))
             print("epoch \(epoch)/\(epochs): loss \(Format.fixed(meanLoss, 4)), train accuracy \(Format.fixed(accuracy, 4)), \(heldOutName) accuracy \(Format.fixed(check.accuracy, 4))\(current.map { " (current weights \(Format.fixed($0, 4)))" } ?? ""), \(Format.fixed(Double(fit) / seconds, 0)) samples/s (\(Format.fixed(trainer.lastEpochFLOPs / seconds / 1e9, 2)) GFLOP/s), \(Format.fixed(check.spikesPerSample, 1)) spikes/sample, \(Format.fixed(100 * check.undecided, 1))% undecided, lr \(Format.scientific(rate, 3))")
@@ -201,10 +210,19 @@ runExample("mnist-stbp") {
     // Final evaluation on the test images (the training forward pass = the time-stepped engine).
     let testImages = (0..<testCount).map { mnist.testImages.image($0) }
     let testLabels = Array(mnist.testLabels.prefix(testCount))
-    let testInput: @Sendable (Int) -> STBPInput = { encode(testImages[$0], phase: 0x7E57, index: $0) }
-    let eval = try STBPEvaluation.evaluate(network, count: testCount, labels: testLabels, steps: steps, sample: testInput)
+    let testInput: @Sendable (Int) -> STBPInput = { encode(testImages[$0], phase: 0x7E57, index: $0, steps: evalInputSteps) }
+    // A loaded model on a validation split: its accuracy there too (for choosing --eval-steps).
+    var loadedValidation: JSONValue = .null
+    if cli.string("load") != nil && validation > 0 {
+        let v = try STBPEvaluation.evaluate(network, count: heldOutImages.count, labels: heldOutLabels, steps: evalSteps) {
+            encode(heldOutImages[$0], phase: 0x7E57, index: $0, steps: evalInputSteps)
+        }
+        print("validation accuracy \(Format.fixed(100 * v.accuracy, 2))% (\(validation) images, \(evalInputSteps) input steps), \(Format.fixed(100 * v.undecided, 2))% undecided")
+        loadedValidation = .number(v.accuracy)
+    }
+    let eval = try STBPEvaluation.evaluate(network, count: testCount, labels: testLabels, steps: evalSteps, sample: testInput)
     print("test accuracy \(Format.fixed(100 * eval.accuracy, 2))% (grid, dt = \(network.dt) ms), \(Format.fixed(100 * eval.undecided, 2))% undecided; \(Format.fixed(eval.spikesPerSample, 1)) spikes and \(Format.fixed(eval.synapticEventsPerSample, 0)) synaptic events per image")
-    let report = eval.report(of: network, steps: steps)
+    let report = eval.report(of: network, steps: evalSteps)
     print(report.summary)
 
     // The trained network in both engines, image by image.
@@ -215,7 +233,7 @@ runExample("mnist-stbp") {
         guard network.readout == .spikeCount else {
             throw VolleyError.usage("option '--eval-exact': needs a spike-count readout (the engines report spikes, not mean potentials)")
         }
-        let end = Double(steps - 1) * network.dt
+        let end = Double(evalSteps - 1) * network.dt
         let trainedDt = network.dt
         func run(dt stepDt: Double?) throws -> (accuracy: Double, events: Double, seconds: Double) {
             let r = try STBPEngineEvaluation.run(
@@ -224,7 +242,7 @@ runExample("mnist-stbp") {
             return (r.accuracy, r.synapticEventsPerSample, r.wallSeconds)
         }
         print("the trained network on the first \(exactCount) test images, spike by spike (delays stay \(network.dt) ms):")
-        let grid = try STBPEvaluation.evaluate(network, count: exactCount, labels: testLabels, steps: steps, sample: testInput)
+        let grid = try STBPEvaluation.evaluate(network, count: exactCount, labels: testLabels, steps: evalSteps, sample: testInput)
         print("  training forward pass (grid dt = \(network.dt) ms): accuracy \(Format.fixed(100 * grid.accuracy, 2))%")
         gridSameImages = .number(grid.accuracy)
         let event = try run(dt: nil)
@@ -247,7 +265,7 @@ runExample("mnist-stbp") {
         print("training curve written to \(path)")
     }
     if let path = savePath {
-        try STBPModelFile(network: network, inputSteps: inputSteps, seed: seed, epochs: epochs).write(to: path)
+        try STBPModelFile(network: network, inputSteps: inputSteps, evalInputSteps: evalInputSteps, seed: seed, epochs: epochs).write(to: path)
         print("model written to \(path)")
     }
     let fields: JSONValue = [
@@ -255,11 +273,11 @@ runExample("mnist-stbp") {
         "example": "mnist-stbp", "arch": .string(network.connections.contains { $0.kind == .convolution } ? "cnn" : "mlp"),
         "layers": .string(architecture(network)),
         "test_accuracy": .number(eval.accuracy), "exact_test_accuracy": exact, "exact_test_samples": .int(exactCount), "grid_test_accuracy_same_images": gridSameImages, "train_accuracy": .number(trainAccuracy),
-        "epochs": .int(cli.string("load") == nil ? epochs : 0), "seed": .unsigned(seed), "steps": .int(steps), "dt_ms": .number(network.dt),
+        "epochs": .int(cli.string("load") == nil ? epochs : 0), "seed": .unsigned(seed), "steps": .int(evalSteps), "input_steps": .int(inputSteps), "eval_input_steps": .int(evalInputSteps), "validation_accuracy": loadedValidation, "dt_ms": .number(network.dt),
         "train_samples": .int(cli.string("load") == nil ? fit : 0), "validation_samples": .int(validation), "test_samples": .int(testCount),
         "train_seconds": .number(trainSeconds), "train_samples_per_second": .number(trainSeconds > 0 ? Double(fit * epochs) / trainSeconds : nil),
         "train_gflops_per_second": .number(trainSeconds > 0 ? trainFLOPs / trainSeconds / 1e9 : nil), "machine_peak_gflops": .number(MachinePeak.current()?.gflops),
-        "undecided": .number(eval.undecided), "learning_rate": .number(lr), "batch": .int(batch), "average_decay": .number(averageDecay), "shift_pixels": .int(shift), "loss": .string(loss.rawValue),
+        "undecided": .number(eval.undecided), "learning_rate": .number(lr), "batch": .int(batch), "average_decay": .number(averageDecay), "dropout": .number(dropout), "shift_pixels": .int(shift), "loss": .string(loss.rawValue),
         "readout": .string(network.readout.rawValue), "surrogate": .string("\(surrogate)"),
         "tau_m_ms": .array(network.membraneTimeConstants.map { .number($0) }),
         "engines": .array(engineRows),

@@ -20,7 +20,7 @@ runExample("nmnist-stbp") {
     cli.option("bin", value: "MS", default: "5", help: "time step of the grid the events are binned to, and the delay of every connection (ms, 0.5…50)")
     cli.option("tau-m", value: "MS", default: "20", help: "membrane time constant τm (ms)")
     cli.option("threshold", value: "MV", default: "1", help: "firing threshold θ (mV above rest)")
-    // Reset by subtraction: chosen on validation (docs/stbp.md).
+    // Reset by subtraction: chosen on validation (docs/event-camera.md).
     STBPDynamicsOptions.declare(&cli, reset: .bySubtraction)
     cli.option("train-samples", value: "N", default: "6000", help: "training recordings (synthetic: the first N MNIST training images)")
     cli.option("validation", value: "N", default: "0", help: "hold out the last N training recordings for validation (reported per epoch instead of the test set, for tuning)")

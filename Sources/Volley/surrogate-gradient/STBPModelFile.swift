@@ -29,15 +29,19 @@ public struct STBPModelFile: Codable, Equatable, Sendable {
     public var weights: [[Double]]
     /// Input steps of the samples the network was trained on.
     public var inputSteps: Int?
+    /// Input steps it is evaluated with, when they differ from `inputSteps` (a longer inference
+    /// window); absent: `inputSteps`.
+    public var evalInputSteps: Int?
     public var seed: UInt64?
     public var epochs: Int?
 
     enum CodingKeys: String, CodingKey {
         case format, layerSizes = "layer_sizes", connections, tauM = "tau_m_ms", vRest = "v_rest_mv", vReset = "v_reset_mv"
         case vThreshold = "v_threshold_mv", reset, tauSyn = "tau_syn_ms", beta = "beta_mv", tauAdapt = "tau_adapt_ms", layerTauM = "layer_tau_m_ms", dt = "dt_ms", readout, weights, inputSteps = "input_steps", seed, epochs
+        case evalInputSteps = "eval_input_steps"
     }
 
-    public init(network: STBPNetwork, inputSteps: Int? = nil, seed: UInt64? = nil, epochs: Int? = nil) {
+    public init(network: STBPNetwork, inputSteps: Int? = nil, evalInputSteps: Int? = nil, seed: UInt64? = nil, epochs: Int? = nil) {
         format = Self.currentFormat
         layerSizes = network.layerSizes
         connections = network.connections.allSatisfy { $0.kind == .dense } ? nil : network.connections
@@ -54,6 +58,7 @@ public struct STBPModelFile: Codable, Equatable, Sendable {
         readout = network.readout.rawValue
         weights = network.weights
         self.inputSteps = inputSteps
+        self.evalInputSteps = evalInputSteps == inputSteps ? nil : evalInputSteps
         self.seed = seed
         self.epochs = epochs
     }
@@ -68,6 +73,11 @@ public struct STBPModelFile: Codable, Equatable, Sendable {
         }
         guard let resetMode = ResetMode(rawValue: reset ?? ResetMode.toValue.rawValue) else {
             throw VolleyError.malformedData(source: source, reason: "reset \"\(reset!)\" is not value or subtract")
+        }
+        for (key, value) in [("input_steps", inputSteps), ("eval_input_steps", evalInputSteps)] {
+            if let value, !(1...100_000).contains(value) {
+                throw VolleyError.malformedData(source: source, reason: "\(key) is \(value), must be in 1…100000")
+            }
         }
         guard (beta == nil) == (tauAdapt == nil) else {
             throw VolleyError.malformedData(source: source, reason: "beta_mv and tau_adapt_ms come together (adaptation), or neither")

@@ -9,7 +9,9 @@ extension STBPNetwork {
     ///     ∂L/∂sₙ = Σₖ W[·, k]·∂L/∂a⁽ˡ⁺¹⁾ₙ₊₁[k] + ∂L/∂rₙ·(vReset − aₙ) (+ the readout's),
     ///     ∂L/∂rₙ = ∂L/∂aₙ₊₁·decay,   ∂L/∂W[i, j] = Σₙ sₙ₋₁[i]·∂L/∂aₙ[j]
     ///
-    /// (for delta synapses, reset to vReset; see the next method for the other dynamics).
+    /// (for delta synapses, reset to vReset; see the next method for the other dynamics). With the
+    /// dropout mask of the forward pass (`STBPDropout`) ∂L/∂sₙ[i] and ∂L/∂W[i, ·] of a masked source
+    /// carry its factor mᵢ.
     ///
     /// Returns the floating-point operations performed (per call by formula, for GFLOP/s).
     @discardableResult
@@ -79,6 +81,7 @@ extension STBPNetwork {
             var carried = [Double](repeating: 0, count: 3 * size)
             let upperValues = l < layers ? weightValues(into: l + 1) : []
             var upstream = [Double](repeating: 0, count: l < layers ? size : 0)  // Σₖ W[j, k]·∂L/∂I⁽ˡ⁺¹⁾ₙ₊₁[k]
+            let transmitted = l < layers ? a.dropoutFactors(ofLayer: l) : nil  // (times mⱼ with dropout)
             let vInf = m.vRest + m.bias
             let dDecay = k.membrane * dt / (m.tauM * m.tauM)  // ∂pₘ/∂τm
             var leakSum = 0.0
@@ -96,6 +99,7 @@ extension STBPNetwork {
                     } else if l < layers {
                         for j in 0..<size { upstream[j] = 0 }
                     }
+                    if let m = transmitted { for j in 0..<size { upstream[j] *= m[j] } }
                     let last = n + 1 == steps
                     if fast, case let .rectangular(width) = surrogate {
                         let daRow = da.baseAddress! + n * size
@@ -167,7 +171,7 @@ extension STBPNetwork {
         return flops
     }
 
-    /// ∂L/∂W[i, j] = Σₙ sₙ₋₁[i]·∂L/∂Iₙ[j] of the dense projection into layer l, one row i at a
+    /// ∂L/∂W[i, j] = Σₙ mᵢ·sₙ₋₁[i]·∂L/∂Iₙ[j] (mᵢ = 1 without dropout) of the dense projection into layer l, one row i at a
     /// time (ascending n within the row, as the sum is defined), so that the row of the gradient
     /// stays in cache over all the steps at which source i spiked.
     func denseWeightGradient(layer l: Int, activity a: STBPActivity, input: STBPInput, da: [Double], into gradient: inout [Double]) -> Double {
@@ -189,10 +193,10 @@ extension STBPNetwork {
                     }
                     flops = stepsOf.count * size
                 } else {
-                    let sp = a.spikes[l - 2]
+                    let sp = a.spikes[l - 2], m = a.dropoutFactors(ofLayer: l - 1)
                     for i in 0..<pre {
                         for n in 1..<max(steps, 1) {
-                            let si = sp[(n - 1) * pre + i]
+                            let si = sp[(n - 1) * pre + i] * (m?[i] ?? 1)
                             if si == 0 { continue }
                             axpy(size, si, da.baseAddress! + n * size, g.baseAddress! + i * size)
                             flops += 2 * size

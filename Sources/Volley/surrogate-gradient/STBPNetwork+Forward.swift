@@ -13,6 +13,8 @@ public struct STBPActivity: Sendable {
     public var currents: [[Double]] = []
     /// thresholds[l − 1][n·size + j]: θₙ (adaptive neurons; else empty).
     public var thresholds: [[Double]] = []
+    /// The dropout mask the pass ran with (training only; `STBPDropout`), or nil.
+    public var dropout: STBPDropout? = nil
     public let steps: Int
     /// Floating-point operations the pass performed (adds of the synaptic input, the neurons'
     /// updates; counted per call by formula, for the GFLOP/s of training).
@@ -33,8 +35,9 @@ public struct STBPActivity: Sendable {
 extension STBPNetwork {
     /// Runs `steps` steps on `input` (see the type's equations). `smoothSlope` β replaces the
     /// Heaviside spike by σ(β(a − θ)) and the reset by its convex combination (for gradient
-    /// checks only: such a network is not what the engines run).
-    public func forward(_ input: STBPInput, steps: Int, smoothSlope: Double? = nil) -> STBPActivity {
+    /// checks only: such a network is not what the engines run). `dropout` masks what hidden layers
+    /// transmit (training only; `STBPDropout`, validated by the caller).
+    public func forward(_ input: STBPInput, steps: Int, smoothSlope: Double? = nil, dropout: STBPDropout? = nil) -> STBPActivity {
         let layers = layerCount - 1
         let zeros = { (l: Int) in [Double](repeating: 0, count: steps * self.layerSizes[l]) }
         var activity = STBPActivity(
@@ -43,6 +46,7 @@ extension STBPNetwork {
         let withCurrent = synapse != .delta
         if withCurrent { activity.currents = (1...layers).map(zeros) }
         if adaptation != nil { activity.thresholds = (1...layers).map(zeros) }
+        activity.dropout = dropout
         let vInf = neuron.vRest + neuron.bias
         let models = (1...layers).map { model(ofLayer: $0) }
         let constants = (1...layers).map { self.constants(ofLayer: $0) }
@@ -56,6 +60,7 @@ extension STBPNetwork {
                 // Iₙ from the previous layer's spikes at n − 1, summed in ascending source order.
                 let sources: [Int32] = n == 0 ? [] : l == 1 ? (n - 1 < input.spikes.count ? input.spikes[n - 1] : []) : activity.fired[l - 2][n - 1]
                 let smooth: [Double]? = n > 0 && l > 1 && smoothSlope != nil ? activity.spikes[l - 2] : nil
+                let mask = l > 1 ? activity.dropoutFactors(ofLayer: l - 1) : nil
                 if withCurrent {
                     // The neurons advance and fire; then the step's input adds to the decayed
                     // currents (LIFExp's lanes: one synapse after the other onto the current;
@@ -67,10 +72,10 @@ extension STBPNetwork {
                     activity.fired[l - 1][n] = fired
                     if n > 0 {
                         if adaptation == nil {
-                            activity.flops += accumulate(into: l, sources: sources, smooth: smooth, step: n - 1, &dynamics[l - 1].current)
+                            activity.flops += accumulate(into: l, sources: sources, smooth: smooth, mask: mask, step: n - 1, &dynamics[l - 1].current)
                         } else {
                             synapticInput[l - 1].withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-                            activity.flops += accumulate(into: l, sources: sources, smooth: smooth, step: n - 1, &synapticInput[l - 1])
+                            activity.flops += accumulate(into: l, sources: sources, smooth: smooth, mask: mask, step: n - 1, &synapticInput[l - 1])
                             synapticInput[l - 1].withUnsafeBufferPointer { input in
                                 dynamics[l - 1].current.withUnsafeMutableBufferPointer { c in for j in 0..<size { c[j] += input[j] } }
                             }
@@ -83,7 +88,7 @@ extension STBPNetwork {
                     continue
                 }
                 synapticInput[l - 1].withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-                if n > 0 { activity.flops += accumulate(into: l, sources: sources, smooth: smooth, step: n - 1, &synapticInput[l - 1]) }
+                if n > 0 { activity.flops += accumulate(into: l, sources: sources, smooth: smooth, mask: mask, step: n - 1, &synapticInput[l - 1]) }
                 let fired = STBPNetwork.update(
                     &state[l - 1], input: synapticInput[l - 1], potentials: &activity.potentials[l - 1], spikes: &activity.spikes[l - 1],
                     offset: offset, n: n, vInf: vInf, decay: constants[l - 1].membrane, model: m, spiking: spiking, smoothSlope: smoothSlope)
@@ -150,10 +155,12 @@ extension STBPNetwork {
     }
 
     /// Adds Iₙ of layer l to `acc`: the weights from each source that spiked (listed ascending), or
-    /// with `smooth` the weights times every source's smooth spike of that step. Returns the
+    /// with `smooth` the weights times every source's smooth spike of that step; with a dropout
+    /// `mask`, each source's weights times its factor (none from a dropped source). Returns the
     /// floating-point operations done.
     @discardableResult
-    func accumulate(into l: Int, sources: [Int32], smooth: [Double]?, step: Int, _ acc: inout [Double]) -> Double {
+    func accumulate(into l: Int, sources: [Int32], smooth: [Double]?, mask: [Double]? = nil, step: Int, _ acc: inout [Double]) -> Double {
+        if let mask { return maskedAccumulate(into: l, sources: sources, smooth: smooth, mask: mask, step: step, &acc) }
         let size = layerSizes[l], pre = layerSizes[l - 1]
         let values = weightValues(into: l)
         var flops = 0
@@ -183,6 +190,26 @@ extension STBPNetwork {
                     for i in 0..<pre { axpy(size, s[step * pre + i], w.baseAddress! + i * size, acc.baseAddress!) }
                 } else {
                     for i in sources { add(size, w.baseAddress! + Int(i) * size, acc.baseAddress!) }
+                }
+            }
+        }
+        return Double(flops)
+    }
+
+    /// `accumulate` with the dropout factors mᵢ of the sources (`STBPDropout`; dense connections only).
+    private func maskedAccumulate(into l: Int, sources: [Int32], smooth: [Double]?, mask m: [Double], step: Int, _ acc: inout [Double]) -> Double {
+        let size = layerSizes[l], pre = layerSizes[l - 1]
+        var flops = 0
+        weights[l - 1].withUnsafeBufferPointer { w in
+            acc.withUnsafeMutableBufferPointer { acc in
+                if let s = smooth {
+                    for i in 0..<pre where m[i] != 0 { axpy(size, s[step * pre + i] * m[i], w.baseAddress! + i * size, acc.baseAddress!) }
+                    flops = 2 * synapseCount(l - 1)
+                } else {
+                    for i in sources where m[Int(i)] != 0 {
+                        axpy(size, m[Int(i)], w.baseAddress! + Int(i) * size, acc.baseAddress!)
+                        flops += 2 * size
+                    }
                 }
             }
         }

@@ -18,18 +18,27 @@ public struct STBPTrainer: Sendable {
     /// The moving average of the weights and (if learned) the τm of every layer, as its last
     /// array, if kept (`averagedNetwork`).
     public private(set) var average: WeightAverage?
+    /// Dropout rate p of the hidden layers that feed dense connections (`STBPDropout`), 0 for none.
+    public let dropout: Double
+    /// Seed of the dropout masks: sample k in the e-th `epoch` call (from 0) draws its mask from
+    /// `Xoshiro256(seed: dropoutSeed, stream: 0xD809, e, k)`, whatever the thread count.
+    public let dropoutSeed: UInt64
+    /// `epoch` calls so far.
+    public private(set) var epochsRun = 0
 
     /// `averageDecay`: keep an exponential moving average of the parameters with this decay per
-    /// update (`WeightAverage`, `averagedNetwork`); 0 keeps none.
+    /// update (`WeightAverage`, `averagedNetwork`); 0 keeps none. `dropout`: the rate p of
+    /// `STBPDropout` during training (masks seeded by `dropoutSeed`); 0 for none.
     public init(
         network: STBPNetwork, learningRate: Double, surrogate: Surrogate, loss: STBPLoss, batch: Int, learnLeak: Bool = false,
-        averageDecay: Double = 0
+        averageDecay: Double = 0, dropout: Double = 0, dropoutSeed: UInt64 = 0
     ) throws {
         guard learningRate.isFinite, learningRate > 0, learningRate <= 1 else {
             throw VolleyError.invalidParameter(name: "learningRate", value: "\(learningRate)", reason: "must be in (0, 1]")
         }
         guard batch >= 1 else { throw VolleyError.invalidParameter(name: "batch", value: "\(batch)", reason: "must be ≥ 1") }
         try surrogate.validate()
+        try STBPDropout.validate(rate: dropout)
         if loss == .rateMSE && network.readout != .spikeCount {
             throw VolleyError.invalidParameter(name: "loss", value: "mse", reason: "the rate MSE needs the spike-count readout")
         }
@@ -40,6 +49,8 @@ public struct STBPTrainer: Sendable {
         self.batch = batch
         learnsLeak = learnLeak
         leakOptimizer = Optimizer(.adam(learningRate: learningRate), shapes: [network.layerCount - 1])
+        self.dropout = dropout
+        self.dropoutSeed = dropoutSeed
         average = try WeightAverage.kept(decay: averageDecay, initial: Self.averaged(network, learnLeak))
     }
 
@@ -103,6 +114,8 @@ public struct STBPTrainer: Sendable {
         }
         var totalLoss = 0.0, hits = 0, flops = 0.0
         var start = 0
+        let dropout = dropout, dropoutSeed = dropoutSeed, epochIndex = UInt64(epochsRun)
+        epochsRun += 1
         while start < order.count {
             let members = Array(order[start..<min(start + batch, order.count)])
             start += batch
@@ -116,7 +129,8 @@ public struct STBPTrainer: Sendable {
                 while k < members.count {
                     let x = sample(members[k]), y = labels[members[k]]
                     try net.validate(x)
-                    let a = net.forward(x, steps: steps)
+                    var rng = Xoshiro256(seed: dropoutSeed, stream: 0xD809, epochIndex, UInt64(members[k]))
+                    let a = net.forward(x, steps: steps, dropout: STBPDropout.draw(for: net, rate: dropout, rng: &rng))
                     let z = net.scores(a)
                     let (value, dz) = net.loss(z, label: y, loss, steps: steps)
                     l += value
