@@ -31,6 +31,7 @@ runExample("mnist-stbp") {
     cli.option("lr-step", value: "N", default: "8 (mlp), 3 (cnn)", help: "epochs between learning-rate decays")
     cli.option("steps", value: "T", default: "15 (mlp), 10 (cnn and --quick); a loaded model's own", help: "input time steps per image (Bernoulli rate coding: pixel/255 per step)")
     cli.option("eval-steps", value: "T", default: "--steps (a loaded model: the steps it was saved to run with)", help: "input time steps per image when evaluating (held-out accuracy per epoch, test, --eval-exact): a longer inference window than training's averages out more of the input's Bernoulli noise, at T + layers − 1 ms of latency")
+    cli.option("latency-curve", value: "T[,T…]", help: "after training (or --load), evaluate the held-out images (validation with --validation, else test) with each number of input steps: accuracy, SynOps and latency per image — the accuracy–latency trade-off")
     cli.option("dt", value: "MS", default: "1", help: "time step, and the delay of every connection (ms, 0.1…100)")
     cli.option("tau-m", value: "MS", default: "0.6213", help: "membrane time constant τm (ms); 0.6213 ms gives STBP's decay factor e^(−dt/τm) ≈ 0.2 at dt = 1 ms")
     cli.option("threshold", value: "MV", default: "0.5", help: "firing threshold θ (mV above rest)")
@@ -76,6 +77,7 @@ runExample("mnist-stbp") {
     let inputSteps = cli.isSet("steps") ? try cli.int("steps", .within(1...10_000)) : saved?.inputSteps ?? (quick || arch == "cnn" ? 10 : 15)
     let evalInputSteps = cli.isSet("eval-steps") ? try cli.int("eval-steps", .within(1...10_000))
         : cli.isSet("steps") ? inputSteps : saved?.evalInputSteps ?? saved?.inputSteps ?? inputSteps
+    let curveSteps = cli.isSet("latency-curve") ? try cli.intList("latency-curve", .within(1...10_000)) : []
     let dt = try cli.double("dt", .within(0.1...100))
     let tauM = try cli.double("tau-m", .init("must be in (0, 10⁵] ms") { $0 > 0 && $0 <= 1e5 })
     let threshold = try cli.double("threshold", .init("must be in (0, 10⁴] mV") { $0 > 0 && $0 <= 1e4 })
@@ -225,6 +227,18 @@ runExample("mnist-stbp") {
     let report = eval.report(of: network, steps: evalSteps)
     print(report.summary)
 
+    // Accuracy against latency: the held-out images with other input windows.
+    var curve: [JSONValue] = []
+    if !curveSteps.isEmpty { print("accuracy against latency (\(heldOutName), \(heldOutImages.count) images):") }
+    for t in curveSteps {
+        let n = network.steps(forInputSteps: t)
+        let r = try STBPEvaluation.evaluate(network, count: heldOutImages.count, labels: heldOutLabels, steps: n) {
+            encode(heldOutImages[$0], phase: 0x7E57, index: $0, steps: t)
+        }
+        print("  \(t) input steps (latency \(Format.fixed(Double(n) * network.dt, 1)) ms): accuracy \(Format.fixed(100 * r.accuracy, 2))%, \(Format.fixed(100 * r.undecided, 2))% undecided, \(Format.fixed(r.synapticEventsPerSample, 0)) SynOps per image")
+        curve.append(["input_steps": .int(t), "latency_ms": .number(Double(n) * network.dt), "accuracy": .number(r.accuracy), "undecided": .number(r.undecided), "synops_per_sample": .number(r.synapticEventsPerSample)])
+    }
+
     // The trained network in both engines, image by image.
     var exact: JSONValue = .null
     var gridSameImages: JSONValue = .null
@@ -273,7 +287,7 @@ runExample("mnist-stbp") {
         "example": "mnist-stbp", "arch": .string(network.connections.contains { $0.kind == .convolution } ? "cnn" : "mlp"),
         "layers": .string(architecture(network)),
         "test_accuracy": .number(eval.accuracy), "exact_test_accuracy": exact, "exact_test_samples": .int(exactCount), "grid_test_accuracy_same_images": gridSameImages, "train_accuracy": .number(trainAccuracy),
-        "epochs": .int(cli.string("load") == nil ? epochs : 0), "seed": .unsigned(seed), "steps": .int(evalSteps), "input_steps": .int(inputSteps), "eval_input_steps": .int(evalInputSteps), "validation_accuracy": loadedValidation, "dt_ms": .number(network.dt),
+        "epochs": .int(cli.string("load") == nil ? epochs : 0), "seed": .unsigned(seed), "steps": .int(evalSteps), "input_steps": .int(inputSteps), "eval_input_steps": .int(evalInputSteps), "validation_accuracy": loadedValidation, "latency_curve": .array(curve), "latency_curve_set": curveSteps.isEmpty ? .null : .string(heldOutName), "dt_ms": .number(network.dt),
         "train_samples": .int(cli.string("load") == nil ? fit : 0), "validation_samples": .int(validation), "test_samples": .int(testCount),
         "train_seconds": .number(trainSeconds), "train_samples_per_second": .number(trainSeconds > 0 ? Double(fit * epochs) / trainSeconds : nil),
         "train_gflops_per_second": .number(trainSeconds > 0 ? trainFLOPs / trainSeconds / 1e9 : nil), "machine_peak_gflops": .number(MachinePeak.current()?.gflops),

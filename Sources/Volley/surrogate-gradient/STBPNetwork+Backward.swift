@@ -171,9 +171,10 @@ extension STBPNetwork {
         return flops
     }
 
-    /// ∂L/∂W[i, j] = Σₙ mᵢ·sₙ₋₁[i]·∂L/∂Iₙ[j] (mᵢ = 1 without dropout) of the dense projection into layer l, one row i at a
-    /// time (ascending n within the row, as the sum is defined), so that the row of the gradient
-    /// stays in cache over all the steps at which source i spiked.
+    /// ∂L/∂W[i, j] = Σₙ mᵢ·sₙ₋₁[i]·∂L/∂Iₙ[j] (mᵢ: the dropout factor, else 1) of the dense
+    /// projection into layer l, one row i at a time (ascending n within the row, as the sum is
+    /// defined), so that the row of the gradient stays in cache over all the steps at which source
+    /// i spiked.
     func denseWeightGradient(layer l: Int, activity a: STBPActivity, input: STBPInput, da: [Double], into gradient: inout [Double]) -> Double {
         let size = layerSizes[l], pre = layerSizes[l - 1], steps = a.steps
         var flops = 0
