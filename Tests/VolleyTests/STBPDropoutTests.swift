@@ -6,15 +6,11 @@ import Testing
 @Suite("STBP dropout: masked hidden spikes in training (Srivastava et al. 2014; one mask per sample, Lee et al. 2020)")
 struct STBPDropoutTests {
     func network(_ sizes: [Int], readout: STBPNetwork.Readout = .spikeCount, seed: UInt64, gain: Double) throws -> STBPNetwork {
-        var net = try STBPNetwork(layerSizes: sizes, neuron: LIFDelta(tauM: 10, vRest: 0, vReset: 0, vThreshold: 1, tRef: 0), dt: 1, readout: readout)
-        net.initialize(gain: gain, seed: seed)
-        return net
+        try STBPTests().randomNetwork(sizes, readout: readout, seed: seed, gain: gain)
     }
 
     func input(size: Int, steps: Int, rate: Double, seed: UInt64) -> STBPInput {
-        var rng = Xoshiro256(seed: seed, stream: 3)
-        let intensities = (0..<size).map { _ in rng.uniform(0, rate) }
-        return STBPInput.bernoulli(intensities, steps: steps, rng: &rng)
+        STBPTests().randomInput(size: size, steps: steps, rate: rate, seed: seed)
     }
 
     /// A mask for [·, 6, 5, ·]: hidden neurons 1 and 4 of layer 1 and neuron 2 of layer 2 dropped,
