@@ -17,6 +17,7 @@ runExample("nmnist-stbp") {
     cli.option("epochs", value: "N", default: "10", help: "training epochs")
     cli.option("batch", value: "N", default: "50", help: "minibatch size")
     cli.option("lr", value: "ETA", default: "2e-3", help: "Adam learning rate (halved every 4 epochs)")
+    cli.option("dropout", value: "P", default: "0", help: "dropout rate of the hidden layers' spikes in training (one mask per recording over all its steps, survivors × 1/(1 − P); docs/stbp.md); 0: off")
     cli.option("bin", value: "MS", default: "5", help: "time step of the grid the events are binned to, and the delay of every connection (ms, 0.5…50)")
     cli.option("tau-m", value: "MS", default: "20", help: "membrane time constant τm (ms)")
     cli.option("threshold", value: "MV", default: "1", help: "firing threshold θ (mV above rest)")
@@ -43,6 +44,7 @@ runExample("nmnist-stbp") {
     let exactRequested = quick && !cli.isSet("eval-exact") ? 50 : try cli.int("eval-exact", .within(0...1_000_000))
     let batch = try cli.int("batch", .within(1...100_000))
     let lr = try cli.double("lr", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 })
+    let dropout = try cli.double("dropout", .init("must be in [0, 1)") { $0 >= 0 && $0 < 1 })
     let bin = try cli.double("bin", .within(0.5...50))
     let tauM = try cli.double("tau-m", .init("must be in (0, 10⁵] ms") { $0 > 0 && $0 <= 1e5 })
     let threshold = try cli.double("threshold", .init("must be in (0, 10⁴] mV") { $0 > 0 && $0 <= 1e4 })
@@ -117,8 +119,8 @@ runExample("nmnist-stbp") {
     let steps = network.steps(forInputSteps: inputSteps)
     let trainInputs = train.map { STBPInput.binned($0, dtMs: bin, steps: inputSteps) }
     let testInputs = test.map { STBPInput.binned($0, dtMs: bin, steps: inputSteps) }
-    print("network \(network.layerSizes.map(String.init).joined(separator: "-")) LIF (\(STBPDynamicsOptions.describe(network))), \(steps) steps of \(bin) ms; Adam lr \(lr) halved every 4 epochs, batch \(batch), rate MSE, rectangular surrogate, \(epochs) epochs, seed \(seed)")
-    var trainer = try STBPTrainer(network: network, learningRate: lr, surrogate: .rectangular(width: threshold), loss: .rateMSE, batch: batch)
+    print("network \(network.layerSizes.map(String.init).joined(separator: "-")) LIF (\(STBPDynamicsOptions.describe(network))), \(steps) steps of \(bin) ms; Adam lr \(lr) halved every 4 epochs, batch \(batch), rate MSE, rectangular surrogate, \(dropout > 0 ? "dropout \(dropout), " : "")\(epochs) epochs, seed \(seed)")
+    var trainer = try STBPTrainer(network: network, learningRate: lr, surrogate: .rectangular(width: threshold), loss: .rateMSE, batch: batch, dropout: dropout, dropoutSeed: seed)
     var order = Array(0..<fit)
     let heldOutName = validation > 0 ? "validation" : "test"
     let heldOut = validation > 0 ? Array(trainInputs[fit...]) : testInputs
@@ -181,7 +183,7 @@ runExample("nmnist-stbp") {
         "train_samples": .int(fit), "validation_samples": .int(validation),
         "validation_accuracy": .number(validation > 0 ? heldOutAccuracy : nil), "test_samples": .int(test.count), "events_per_recording": .number(meanEvents),
         "train_seconds": .number(trainSeconds), "train_samples_per_second": .number(trainSeconds > 0 ? Double(fit * epochs) / trainSeconds : nil),
-        "seed": .unsigned(seed), "engines": .array(rows),
+        "seed": .unsigned(seed), "dropout": .number(dropout), "engines": .array(rows),
     ]
     printResultLine(fields.merging(STBPDynamicsOptions.json(network)).merging(try JSONValue(encoding: report)))
 }
