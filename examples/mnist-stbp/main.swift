@@ -30,7 +30,7 @@ runExample("mnist-stbp") {
     cli.option("lr-decay", value: "F", default: "0.5", help: "learning rate × F every --lr-step epochs")
     cli.option("lr-step", value: "N", default: "8 (mlp), 3 (cnn)", help: "epochs between learning-rate decays")
     cli.option("steps", value: "T", default: "15 (mlp), 10 (cnn and --quick); a loaded model's own", help: "input time steps per image (Bernoulli rate coding: pixel/255 per step)")
-    cli.option("eval-steps", value: "T", default: "--steps (a loaded model: the steps it was saved to run with)", help: "input time steps per image when evaluating (held-out accuracy per epoch, test, --eval-exact): a longer inference window than training's averages out more of the input's Bernoulli noise, at T + layers − 1 ms of latency")
+    cli.option("eval-steps", value: "T", default: "--steps (a loaded model: the steps it was saved to run with)", help: "input time steps per image when evaluating (held-out accuracy per epoch, test, --eval-exact): a longer inference window than training's averages out more of the input's Bernoulli noise; the latency is T plus the steps the spikes need to cross the network")
     cli.option("latency-curve", value: "T[,T…]", help: "after training (or --load), evaluate the held-out images (validation with --validation, else test) with each number of input steps: accuracy, SynOps and latency per image — the accuracy–latency trade-off")
     cli.option("dt", value: "MS", default: "1", help: "time step, and the delay of every connection (ms, 0.1…100)")
     cli.option("tau-m", value: "MS", default: "0.6213", help: "membrane time constant τm (ms); 0.6213 ms gives STBP's decay factor e^(−dt/τm) ≈ 0.2 at dt = 1 ms")
