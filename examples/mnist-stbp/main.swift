@@ -37,7 +37,7 @@ runExample("mnist-stbp") {
     cli.option("threshold", value: "MV", default: "0.5", help: "firing threshold θ (mV above rest)")
     STBPDynamicsOptions.declare(&cli)
     cli.option("surrogate", value: "NAME", default: "rectangular", help: "surrogate derivative: rectangular (STBP), fast-sigmoid (SuperSpike), arctan, sigmoid, triangular (LSNN)")
-    cli.option("surrogate-width", value: "P", default: "1", help: "its parameter: width a (mV) of the rectangle, or slope β / α (1/mV)")
+    cli.option("surrogate-width", value: "P", default: "1", help: "its parameter: width a (mV) of the rectangle, slope β / α (1/mV), or half-width w (mV) of the triangle")
     cli.option("loss", value: "ce|mse", default: "mse", help: "cross-entropy of softmax(spike counts), or STBP's MSE on output rates")
     cli.option("readout", value: "spike-count|potential", default: "spike-count", help: "class scores: output spike counts, or the mean potential of a non-spiking output layer")
     cli.flag("learn-leak", help: "learn each layer's membrane time constant τm too (starting from --tau-m)")
@@ -83,7 +83,7 @@ runExample("mnist-stbp") {
     let threshold = try cli.double("threshold", .init("must be in (0, 10⁴] mV") { $0 > 0 && $0 <= 1e4 })
     let dynamics = try STBPDynamicsOptions.parse(cli)
     let surrogate = try blaming(["surrogate", "surrogate-width"]) {
-        try Surrogate(name: try cli.choice("surrogate", ["rectangular", "fast-sigmoid", "arctan", "sigmoid"]), parameter: try cli.double("surrogate-width", .init("must be in (0, 10⁴]") { $0 > 0 && $0 <= 1e4 }))
+        try Surrogate(name: try cli.choice("surrogate", ["rectangular", "fast-sigmoid", "arctan", "sigmoid", "triangular"]), parameter: try cli.double("surrogate-width", .init("must be in (0, 10⁴]") { $0 > 0 && $0 <= 1e4 }))
     }
     let loss = STBPLoss(rawValue: try cli.choice("loss", ["ce", "mse"]))!
     let readout = STBPNetwork.Readout(rawValue: try cli.choice("readout", ["spike-count", "potential"]))!
@@ -282,6 +282,8 @@ runExample("mnist-stbp") {
         try STBPModelFile(network: network, inputSteps: inputSteps, evalInputSteps: evalInputSteps, seed: seed, epochs: epochs).write(to: path)
         print("model written to \(path)")
     }
+    // Training settings describe this run's training only: null for a loaded model.
+    let trained = cli.string("load") == nil
     let fields: JSONValue = [
         "threads": .int(threads), "thread_wait_seconds": .array(Parallelism.waitSeconds.map { .number($0) }),
         "example": "mnist-stbp", "arch": .string(network.connections.contains { $0.kind == .convolution } ? "cnn" : "mlp"),
@@ -291,8 +293,8 @@ runExample("mnist-stbp") {
         "train_samples": .int(cli.string("load") == nil ? fit : 0), "validation_samples": .int(validation), "test_samples": .int(testCount),
         "train_seconds": .number(trainSeconds), "train_samples_per_second": .number(trainSeconds > 0 ? Double(fit * epochs) / trainSeconds : nil),
         "train_gflops_per_second": .number(trainSeconds > 0 ? trainFLOPs / trainSeconds / 1e9 : nil), "machine_peak_gflops": .number(MachinePeak.current()?.gflops),
-        "undecided": .number(eval.undecided), "learning_rate": .number(lr), "batch": .int(batch), "average_decay": .number(averageDecay), "dropout": .number(dropout), "shift_pixels": .int(shift), "loss": .string(loss.rawValue),
-        "readout": .string(network.readout.rawValue), "surrogate": .string("\(surrogate)"),
+        "undecided": .number(eval.undecided), "learning_rate": .number(trained ? lr : nil), "batch": trained ? .int(batch) : .null, "average_decay": .number(trained ? averageDecay : nil), "dropout": .number(trained ? dropout : nil), "shift_pixels": trained ? .int(shift) : .null, "loss": trained ? .string(loss.rawValue) : .null,
+        "readout": .string(network.readout.rawValue), "surrogate": trained ? .string("\(surrogate)") : .null,
         "tau_m_ms": .array(network.membraneTimeConstants.map { .number($0) }),
         "engines": .array(engineRows),
     ]
