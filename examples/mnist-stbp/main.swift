@@ -32,6 +32,7 @@ runExample("mnist-stbp") {
     cli.option("steps", value: "T", default: "15 (mlp), 10 (cnn and --quick); a loaded model's own", help: "input time steps per image (Bernoulli rate coding: pixel/255 per step)")
     cli.option("eval-steps", value: "T", default: "--steps (a loaded model: the steps it was saved to run with)", help: "input time steps per image when evaluating (held-out accuracy per epoch, test, --eval-exact): a longer inference window than training's averages out more of the input's Bernoulli noise; the latency is T plus the steps the spikes need to cross the network")
     cli.option("latency-curve", value: "T[,T…]", help: "after training (or --load), evaluate the held-out images (validation with --validation, else test) with each number of input steps: accuracy, SynOps and latency per image — the accuracy–latency trade-off")
+    cli.option("latency-svg", value: "PATH", help: "with --latency-curve: write the curve (accuracy against latency in ms) as SVG")
     cli.option("dt", value: "MS", default: "1", help: "time step, and the delay of every connection (ms, 0.1…100)")
     cli.option("tau-m", value: "MS", default: "0.6213", help: "membrane time constant τm (ms); 0.6213 ms gives STBP's decay factor e^(−dt/τm) ≈ 0.2 at dt = 1 ms")
     cli.option("threshold", value: "MV", default: "0.5", help: "firing threshold θ (mV above rest)")
@@ -97,6 +98,10 @@ runExample("mnist-stbp") {
     let exactCount = try cli.int("eval-exact", .within(0...1_000_000))
     let savePath = try cli.string("save").map { try OutputPath.check($0, flag: "save") }
     let svgPath = try cli.string("svg").map { try OutputPath.check($0, flag: "svg") }
+    let latencySVGPath = try cli.string("latency-svg").map { try OutputPath.check($0, flag: "latency-svg") }
+    if latencySVGPath != nil && curveSteps.isEmpty {
+        throw VolleyError.usage("option '--latency-svg': needs --latency-curve T,… (the windows to plot)")
+    }
 
     // The layers: sizes and how each connects.
     var layerSizes = [784], connections: [STBPConnection] = []
@@ -229,6 +234,7 @@ runExample("mnist-stbp") {
 
     // Accuracy against latency: the held-out images with other input windows.
     var curve: [JSONValue] = []
+    var curvePoints: [(latency: Double, accuracy: Double)] = []
     if !curveSteps.isEmpty { print("accuracy against latency (\(heldOutName), \(heldOutImages.count) images):") }
     for t in curveSteps {
         let n = network.steps(forInputSteps: t)
@@ -236,7 +242,20 @@ runExample("mnist-stbp") {
             encode(heldOutImages[$0], phase: 0x7E57, index: $0, steps: t)
         }
         print("  \(t) input steps (latency \(Format.fixed(Double(n) * network.dt, 1)) ms): accuracy \(Format.fixed(100 * r.accuracy, 2))%, \(Format.fixed(100 * r.undecided, 2))% undecided, \(Format.fixed(r.synapticEventsPerSample, 0)) SynOps per image")
+        curvePoints.append((Double(n) * network.dt, r.accuracy))
         curve.append(["input_steps": .int(t), "latency_ms": .number(Double(n) * network.dt), "accuracy": .number(r.accuracy), "undecided": .number(r.undecided), "synops_per_sample": .number(r.synapticEventsPerSample)])
+    }
+
+    if let path = latencySVGPath {
+        let latency = curvePoints.map(\.latency), accuracy = curvePoints.map(\.accuracy)
+        var plot = SVGPlot(
+            title: "\(architecture(network)): \(heldOutName) accuracy against latency (input windows \(curveSteps.map(String.init).joined(separator: ", ")))",
+            xLabel: "latency (ms)", yLabel: "accuracy", xRange: 0...((latency.max() ?? 1) * 1.05),
+            yRange: max(0, (accuracy.min() ?? 0) - 0.01)...min(1, (accuracy.max() ?? 1) + 0.005))
+        plot.line(latency, accuracy, color: SVGPlot.palette[1])
+        plot.points(latency, accuracy, color: SVGPlot.palette[1], radius: 2.5)
+        try writeTextFile(plot.rendered, to: path)
+        print("accuracy against latency written to \(path)")
     }
 
     // The trained network in both engines, image by image.
