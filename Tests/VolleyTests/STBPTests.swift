@@ -36,6 +36,44 @@ struct STBPTests {
         }
     }
 
+    @Test("The potential readout in both engines: the training pass's mean potentials (time-stepped dt 1 ms bit for bit, event-driven to 1e-9 mV) and its decisions", arguments: [1, 2] as [UInt64])
+    func potentialReadoutInEngines(seed: UInt64) throws {
+        // Rest at −70 mV: the scores are potentials above rest.
+        var net = try STBPNetwork(
+            layerSizes: [30, 20, 15, 6], neuron: LIFDelta(tauM: 10, vRest: -70, vReset: -70, vThreshold: -69, tRef: 0), dt: 1, readout: .potential)
+        net.initialize(gain: 2.5, seed: seed)
+        net.membraneTimeConstants = [10, 3.7, 25]
+        let steps = net.steps(forInputSteps: 25) + 5, end = Double(steps - 1) * net.dt
+        let inputs = (0..<12).map { randomInput(size: 30, steps: 25, rate: 0.4, seed: seed &* 100 &+ UInt64($0)) }
+        let gridScores = inputs.map { net.scores(net.forward($0, steps: steps)) }
+        let (engineNet, layers) = try net.engineNetwork()
+        let stepped: Simulator = try TimeSteppedSimulator(network: engineNet, dt: net.dt)
+        let exact: Simulator = try EventDrivenSimulator(network: engineNet)
+        for sim in [stepped, exact] {
+            try sim.recordPotentials(of: layers[3], neurons: Array(0..<6), every: net.dt)
+            for (x, grid) in zip(inputs, gridScores) {
+                sim.reset()
+                try sim.setSpikeTrains(x.spikeTrains(size: 30, dt: net.dt), for: layers[0])
+                try sim.run(until: end)
+                #expect(sim.stateRecordings[0].times.count == steps)
+                let z = try STBPEngineEvaluation.scores(net, sim, output: layers[3])
+                if sim === stepped {
+                    #expect(z == grid)
+                } else {
+                    #expect(zip(z, grid).allSatisfy { abs($0 - $1) < 1e-9 }, "\(z) vs \(grid)")
+                }
+            }
+        }
+        #expect(Set(gridScores.compactMap { STBPNetwork.decision($0) }).count > 1, "the samples should not all decide alike")
+        let labels = gridScores.map { STBPNetwork.decision($0)! }
+        for engine in [STBPEngineEvaluation.Engine.eventDriven, .timeStepped(dt: 1), .timeStepped(dt: 0.5)] {
+            let r = try STBPEngineEvaluation.run(net, engine: engine, count: inputs.count, labels: labels, until: end) {
+                inputs[$0].spikeTrains(size: 30, dt: 1)
+            }
+            #expect(r.accuracy == 1, "\(engine)")
+        }
+    }
+
     @Test("Backpropagated gradients equal central finite differences of the smooth network (σ(β(V − θ)) spikes)")
     func gradientCheck() throws {
         for (readout, loss) in [(STBPNetwork.Readout.spikeCount, STBPLoss.crossEntropy), (.spikeCount, .rateMSE), (.potential, .crossEntropy)] {

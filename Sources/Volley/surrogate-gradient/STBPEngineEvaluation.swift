@@ -1,8 +1,10 @@
 import Foundation
 
 /// A trained `STBPNetwork` run sample by sample as an ordinary `Network` in one of the engines:
-/// accuracy (class of the highest output spike count, ties undecided) and synaptic events per
-/// sample, counted by the engine. Parallel over eight fixed chunks of the samples, one simulator
+/// accuracy and synaptic events per sample, counted by the engine. The class is the unique highest
+/// score (ties undecided): the output spike counts, or with the `.potential` readout the mean of
+/// the output layer's potential above rest sampled every network dt from 0 to `end` — after the
+/// inputs at each sample time, as the training pass's aₙ — by the engine's state recording. Parallel over eight fixed chunks of the samples, one simulator
 /// per chunk, so the result does not depend on the thread count.
 public struct STBPEngineEvaluation: Sendable {
     public enum Engine: Sendable, Equatable {
@@ -24,9 +26,6 @@ public struct STBPEngineEvaluation: Sendable {
         _ network: STBPNetwork, engine: Engine, count: Int, labels: [Int], until end: Double,
         trains: @Sendable (Int) -> [[Double]]
     ) throws -> STBPEngineEvaluation {
-        guard network.readout == .spikeCount else {
-            throw VolleyError.invalidParameter(name: "readout", value: network.readout.rawValue, reason: "the engines report spikes: needs the spike-count readout")
-        }
         guard count >= 1, labels.count >= count else {
             throw VolleyError.invalidParameter(name: "count", value: "\(count)", reason: "need 1…\(labels.count) labelled samples")
         }
@@ -40,6 +39,11 @@ public struct STBPEngineEvaluation: Sendable {
                 case .eventDriven: sim = try EventDrivenSimulator(network: net, recording: .none)
                 case let .timeStepped(dt): sim = try TimeSteppedSimulator(network: net, dt: dt, recording: .none)
                 }
+                let output = layers[layers.count - 1]
+                let outputSize = network.layerSizes[network.layerCount - 1]
+                if network.readout == .potential {
+                    try sim.recordPotentials(of: output, neurons: Array(0..<outputSize), every: network.dt)
+                }
                 var hits = 0
                 var events: UInt64 = 0
                 var i = c
@@ -47,7 +51,7 @@ public struct STBPEngineEvaluation: Sendable {
                     sim.reset()
                     try sim.setSpikeTrains(trains(i), for: layers[0])
                     try sim.run(until: end)
-                    if STBPNetwork.decision(try sim.spikeCounts(of: layers[layers.count - 1]).map(Double.init)) == labels[i] { hits += 1 }
+                    if STBPNetwork.decision(try scores(network, sim, output: output)) == labels[i] { hits += 1 }
                     events += sim.counters.synapticEvents
                     i += chunks
                 }
@@ -57,5 +61,17 @@ public struct STBPEngineEvaluation: Sendable {
         return STBPEngineEvaluation(
             engine: engine, samples: count, accuracy: Double(parts.reduce(0) { $0 + $1.0 }) / Double(count),
             synapticEventsPerSample: Double(parts.reduce(0) { $0 + $1.1 }) / Double(count), wallSeconds: Date().timeIntervalSince(t0))
+    }
+
+    /// Class scores of the run `sim` just finished (see the type's comment).
+    static func scores(_ network: STBPNetwork, _ sim: Simulator, output: PopulationID) throws -> [Double] {
+        switch network.readout {
+        case .spikeCount: return try sim.spikeCounts(of: output).map(Double.init)
+        case .potential:
+            // Summed as `STBPNetwork.scores` sums the training pass's potentials.
+            return sim.stateRecordings[0].potentials.map { v in
+                v.reduce(0) { $0 + ($1 - network.neuron.vRest) / Double(v.count) }
+            }
+        }
     }
 }
