@@ -4,8 +4,9 @@ import Foundation
 /// accuracy and synaptic events per sample, counted by the engine. The class is the unique highest
 /// score (ties undecided): the output spike counts, or with the `.potential` readout the mean of
 /// the output layer's potential above rest sampled every network dt from 0 to `end` — after the
-/// inputs at each sample time, as the training pass's aₙ — by the engine's state recording. Parallel over eight fixed chunks of the samples, one simulator
-/// per chunk, so the result does not depend on the thread count.
+/// inputs at each sample time, as the training pass's aₙ — by the engine's state recording.
+/// Parallel over eight fixed chunks of the samples, one simulator per chunk, so the result does
+/// not depend on the thread count.
 public struct STBPEngineEvaluation: Sendable {
     public enum Engine: Sendable, Equatable {
         /// The exact event-driven engine.
@@ -63,7 +64,8 @@ public struct STBPEngineEvaluation: Sendable {
             synapticEventsPerSample: Double(parts.reduce(0) { $0 + $1.1 }) / Double(count), wallSeconds: Date().timeIntervalSince(t0))
     }
 
-    /// Class scores of the run `sim` just finished (see the type's comment).
+    /// Class scores of the run `sim` just finished (see the type's comment); with the `.potential`
+    /// readout, `sim`'s first state recording must be the whole output layer's, every network dt.
     static func scores(_ network: STBPNetwork, _ sim: Simulator, output: PopulationID) throws -> [Double] {
         switch network.readout {
         case .spikeCount: return try sim.spikeCounts(of: output).map(Double.init)
