@@ -65,7 +65,7 @@ struct STBPTests {
             }
         }
         #expect(Set(gridScores.compactMap { STBPNetwork.decision($0) }).count > 1, "the samples should not all decide alike")
-        let labels = gridScores.map { STBPNetwork.decision($0)! }
+        let labels = try gridScores.map { try #require(STBPNetwork.decision($0), "a tied sample") }
         for engine in [STBPEngineEvaluation.Engine.eventDriven, .timeStepped(dt: 1), .timeStepped(dt: 0.5)] {
             let r = try STBPEngineEvaluation.run(net, engine: engine, count: inputs.count, labels: labels, until: end) {
                 inputs[$0].spikeTrains(size: 30, dt: 1)
