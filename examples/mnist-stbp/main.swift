@@ -27,6 +27,7 @@ runExample("mnist-stbp") {
     cli.option("average", value: "DECAY", default: "0.995 (mlp), 0 (cnn and --quick)", help: "exponential moving average of the weights (and a learned τm), a ← d·a + (1 − d)·w after every update (Polyak averaging; both defaults chosen on validation, docs/stbp.md); per-epoch evaluation, test and --save use the averaged network; 0: off")
     cli.option("dropout", value: "P", default: "0", help: "dropout rate of the dense hidden layers' spikes in training (one mask per image over all its steps, survivors × 1/(1 − P); Lee et al. 2020); 0: off")
     cli.option("lr", value: "ETA", default: "3e-3", help: "Adam learning rate")
+    cli.option("weight-decay", value: "LAMBDA", default: "0", help: "AdamW's decoupled weight decay λ: every update also shrinks the weights by the factor 1 − lr·λ (Loshchilov & Hutter 2019); 0: off")
     cli.option("lr-decay", value: "F", default: "0.5", help: "learning rate × F every --lr-step epochs")
     cli.option("lr-step", value: "N", default: "8 (mlp), 3 (cnn)", help: "epochs between learning-rate decays")
     cli.option("steps", value: "T", default: "15 (mlp), 10 (cnn and --quick); a loaded model's own", help: "input time steps per image (Bernoulli rate coding: pixel/255 per step)")
@@ -70,6 +71,7 @@ runExample("mnist-stbp") {
     let averageDecay = !cli.isSet("average") ? (arch == "mlp" && !quick ? 0.995 : 0) : try cli.double("average", .init("must be in [0, 1)") { $0 >= 0 && $0 < 1 })
     let dropout = try cli.double("dropout", .init("must be in [0, 1)") { $0 >= 0 && $0 < 1 })
     let lr = try cli.double("lr", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 })
+    let weightDecay = try cli.double("weight-decay", .init("must be ≥ 0 with lr × λ < 1") { $0 >= 0 && $0 * lr < 1 })
     let lrDecay = try cli.double("lr-decay", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 })
     let lrStep = !cli.isSet("lr-step") ? (arch == "cnn" ? 3 : 8) : try cli.int("lr-step", .positive)
     // Input steps: --steps, else a loaded model's training steps, else the default; evaluation:
@@ -180,8 +182,8 @@ runExample("mnist-stbp") {
         steps = network.steps(forInputSteps: inputSteps)
         evalSteps = network.steps(forInputSteps: evalInputSteps)
         print("network \(architecture(network)) LIF (\(STBPDynamicsOptions.describe(network))), \(network.weights.reduce(0) { $0 + $1.count }) weights, \(steps) steps of \(dt) ms per image")
-        print("training: Adam lr \(lr) × \(lrDecay) every \(lrStep) epochs, batch \(batch), random shifts ±\(shift) px, loss \(loss.rawValue), readout \(readout.rawValue), surrogate \(surrogate), \(dropout > 0 ? "dropout \(dropout), " : "")\(averageDecay > 0 ? "parameters averaged (decay \(averageDecay) per update), " : "")\(epochs) epochs, seed \(seed), \(threads) thread\(threads == 1 ? "" : "s")")
-        var trainer = try STBPTrainer(network: network, learningRate: lr, surrogate: surrogate, loss: loss, batch: batch, learnLeak: cli.isSet("learn-leak"), averageDecay: averageDecay, dropout: dropout, dropoutSeed: seed)
+        print("training: Adam lr \(lr) × \(lrDecay) every \(lrStep) epochs, batch \(batch), random shifts ±\(shift) px, loss \(loss.rawValue), readout \(readout.rawValue), surrogate \(surrogate), \(dropout > 0 ? "dropout \(dropout), " : "")\(weightDecay > 0 ? "weight decay \(weightDecay), " : "")\(averageDecay > 0 ? "parameters averaged (decay \(averageDecay) per update), " : "")\(epochs) epochs, seed \(seed), \(threads) thread\(threads == 1 ? "" : "s")")
+        var trainer = try STBPTrainer(network: network, learningRate: lr, surrogate: surrogate, loss: loss, batch: batch, learnLeak: cli.isSet("learn-leak"), averageDecay: averageDecay, dropout: dropout, dropoutSeed: seed, weightDecay: weightDecay)
         var schedule = EpochSchedule(samples: fit, seed: seed, learningRate: lr, decay: lrDecay, step: lrStep)
         for epoch in 1...max(epochs, 1) where epochs > 0 {
             let rate = schedule.begin(epoch: epoch)
@@ -313,7 +315,7 @@ runExample("mnist-stbp") {
         "train_samples": .int(cli.string("load") == nil ? fit : 0), "validation_samples": .int(validation), "test_samples": .int(testCount),
         "train_seconds": .number(trainSeconds), "train_samples_per_second": .number(trainSeconds > 0 ? Double(fit * epochs) / trainSeconds : nil),
         "train_gflops_per_second": .number(trainSeconds > 0 ? trainFLOPs / trainSeconds / 1e9 : nil), "machine_peak_gflops": .number(MachinePeak.current()?.gflops),
-        "undecided": .number(eval.undecided), "learning_rate": .number(trained ? lr : nil), "batch": trained ? .int(batch) : .null, "average_decay": .number(trained ? averageDecay : nil), "dropout": .number(trained ? dropout : nil), "shift_pixels": trained ? .int(shift) : .null, "loss": trained ? .string(loss.rawValue) : .null,
+        "undecided": .number(eval.undecided), "learning_rate": .number(trained ? lr : nil), "batch": trained ? .int(batch) : .null, "average_decay": .number(trained ? averageDecay : nil), "dropout": .number(trained ? dropout : nil), "weight_decay": .number(trained ? weightDecay : nil), "shift_pixels": trained ? .int(shift) : .null, "loss": trained ? .string(loss.rawValue) : .null,
         "readout": .string(network.readout.rawValue), "surrogate": trained ? .string("\(surrogate)") : .null,
         "tau_m_ms": .array(network.membraneTimeConstants.map { .number($0) }),
         "engines": .array(engineRows),

@@ -8,8 +8,9 @@ public enum OptimizerKind: Sendable, Equatable {
     /// its sign and shrunk ×0.5 when it flips; only the sign of the gradient is used, which
     /// makes it insensitive to SpikeProp's badly scaled gradients (McKennoch et al. 2006).
     case rprop(initialStep: Double = 0.001, minStep: Double = 1e-7, maxStep: Double = 0.05)
-    /// Adam (Kingma & Ba 2015).
-    case adam(learningRate: Double, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8)
+    /// Adam (Kingma & Ba 2015); with `weightDecay` λ > 0, AdamW's decoupled decay (Loshchilov &
+    /// Hutter 2019): w ← w − η·(m̂/(√v̂ + ε) + λ·w), the decay outside the moment estimates.
+    case adam(learningRate: Double, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8, weightDecay: Double = 0)
 
     public var name: String {
         switch self {
@@ -44,7 +45,7 @@ public struct Optimizer: Sendable {
     public mutating func setLearningRate(_ rate: Double) {
         switch kind {
         case let .sgd(_, m): kind = .sgd(learningRate: rate, momentum: m)
-        case let .adam(_, b1, b2, e): kind = .adam(learningRate: rate, beta1: b1, beta2: b2, epsilon: e)
+        case let .adam(_, b1, b2, e, d): kind = .adam(learningRate: rate, beta1: b1, beta2: b2, epsilon: e, weightDecay: d)
         case .rprop: break
         }
     }
@@ -91,12 +92,14 @@ public struct Optimizer: Sendable {
                 if gi > 0 { w[i] -= v[i] } else if gi < 0 { w[i] += v[i] }
                 m[i] = gi
             }
-        case let .adam(rate, b1, b2, eps):
+        case let .adam(rate, b1, b2, eps, decay):
             let c1 = 1 - pow(b1, Double(steps))
             let c2 = 1 - pow(b2, Double(steps))
+            let shrink = rate * decay
             for i in 0..<w.count {
                 m[i] = b1 * m[i] + (1 - b1) * g[i]
                 v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
+                if decay != 0 { w[i] -= shrink * w[i] }
                 w[i] -= rate * (m[i] / c1) / ((v[i] / c2).squareRoot() + eps)
             }
         }

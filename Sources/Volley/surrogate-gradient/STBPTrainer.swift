@@ -28,13 +28,18 @@ public struct STBPTrainer: Sendable {
 
     /// `averageDecay`: keep an exponential moving average of the parameters with this decay per
     /// update (`WeightAverage`, `averagedNetwork`); 0 keeps none. `dropout`: the rate p of
-    /// `STBPDropout` during training (masks seeded by `dropoutSeed`); 0 for none.
+    /// `STBPDropout` during training (masks seeded by `dropoutSeed`); 0 for none. `weightDecay`:
+    /// AdamW's decoupled decay λ of the weights (not of a learned τm), each update shrinking them
+    /// by the factor 1 − η·λ (Loshchilov & Hutter 2019); 0 for none.
     public init(
         network: STBPNetwork, learningRate: Double, surrogate: Surrogate, loss: STBPLoss, batch: Int, learnLeak: Bool = false,
-        averageDecay: Double = 0, dropout: Double = 0, dropoutSeed: UInt64 = 0
+        averageDecay: Double = 0, dropout: Double = 0, dropoutSeed: UInt64 = 0, weightDecay: Double = 0
     ) throws {
         guard learningRate.isFinite, learningRate > 0, learningRate <= 1 else {
             throw VolleyError.invalidParameter(name: "learningRate", value: "\(learningRate)", reason: "must be in (0, 1]")
+        }
+        guard weightDecay.isFinite, weightDecay >= 0, learningRate * weightDecay < 1 else {
+            throw VolleyError.invalidParameter(name: "weightDecay", value: "\(weightDecay)", reason: "must be ≥ 0 with learning rate × decay < 1")
         }
         guard batch >= 1 else { throw VolleyError.invalidParameter(name: "batch", value: "\(batch)", reason: "must be ≥ 1") }
         try surrogate.validate()
@@ -43,7 +48,7 @@ public struct STBPTrainer: Sendable {
             throw VolleyError.invalidParameter(name: "loss", value: "mse", reason: "the rate MSE needs the spike-count readout")
         }
         self.network = network
-        self.optimizer = Optimizer(.adam(learningRate: learningRate), shapes: network.weights.map(\.count))
+        self.optimizer = Optimizer(.adam(learningRate: learningRate, weightDecay: weightDecay), shapes: network.weights.map(\.count))
         self.surrogate = surrogate
         self.loss = loss
         self.batch = batch
