@@ -45,7 +45,9 @@ runExample("mnist-stbp") {
     cli.flag("learn-leak", help: "learn each layer's membrane time constant τm too (starting from --tau-m)")
     cli.option("init-gain", value: "G", default: "1.155", help: "initial weights U(−b, b), b = G·θ·√(3/fan-in) (1.155: PyTorch's default 1/√fan-in at θ = 0.5)")
     cli.option("shift", value: "PIXELS", default: "1", help: "training augmentation: translate each training image by a random (dx, dy) in [−P, P]², redrawn each epoch")
-    cli.option("seed", value: "S", default: "1", help: "seed of the weights, the sample order, the shifts and every input spike")
+    cli.option("elastic-alpha", value: "PIXELS", default: "0", help: "training augmentation: elastic distortion (Simard et al. 2003) of scale α — random displacements uniform in [−1, 1] px, smoothed by a Gaussian of --elastic-sigma, times α; applied before the shift, redrawn each epoch; 0: off")
+    cli.option("elastic-sigma", value: "PIXELS", default: "4", help: "standard deviation σ of the elastic distortion's smoothing Gaussian")
+    cli.option("seed", value: "S", default: "1", help: "seed of the weights, the sample order, the shifts, the distortions and every input spike")
     cli.option("train-samples", value: "N", default: "60000", help: "use the first N training images")
     cli.option("validation", value: "N", default: "0", help: "hold out the last N of those for validation (reported per epoch instead of the test set, for tuning; with --load, evaluated too)")
     cli.option("test-samples", value: "N", default: "10000", help: "use the first N test images")
@@ -100,6 +102,8 @@ runExample("mnist-stbp") {
     let gain = try cli.double("init-gain", .init("must be in (0, 100]") { $0 > 0 && $0 <= 100 })
     let seed = try cli.uint64("seed")
     let shift = try cli.int("shift", .within(0...13))
+    let elastic = try ElasticDistortion(
+        alpha: try cli.double("elastic-alpha", .atLeast(0)), sigma: try cli.double("elastic-sigma", .init("must be in (0, 28]") { $0 > 0 && $0 <= 28 }), seed: seed)
     let validation = try cli.int("validation", .init("must be in 0..<train-samples (\(trainCount))") { $0 >= 0 && $0 < trainCount })
     let exactCount = try cli.int("eval-exact", .within(0...1_000_000))
     let savePath = try cli.string("save").map { try OutputPath.check($0, flag: "save") }
@@ -182,7 +186,7 @@ runExample("mnist-stbp") {
         steps = network.steps(forInputSteps: inputSteps)
         evalSteps = network.steps(forInputSteps: evalInputSteps)
         print("network \(architecture(network)) LIF (\(STBPDynamicsOptions.describe(network))), \(network.weights.reduce(0) { $0 + $1.count }) weights, \(steps) steps of \(dt) ms per image")
-        print("training: Adam lr \(lr) × \(lrDecay) every \(lrStep) epochs, batch \(batch), random shifts ±\(shift) px, loss \(loss.rawValue), readout \(readout.rawValue), surrogate \(surrogate), \(dropout > 0 ? "dropout \(dropout), " : "")\(weightDecay > 0 ? "weight decay \(weightDecay), " : "")\(averageDecay > 0 ? "parameters averaged (decay \(averageDecay) per update), " : "")\(epochs) epochs, seed \(seed), \(threads) thread\(threads == 1 ? "" : "s")")
+        print("training: Adam lr \(lr) × \(lrDecay) every \(lrStep) epochs, batch \(batch), random shifts ±\(shift) px, \(elastic.alpha > 0 ? "elastic distortion α \(elastic.alpha) px σ \(elastic.sigma) px, " : "")loss \(loss.rawValue), readout \(readout.rawValue), surrogate \(surrogate), \(dropout > 0 ? "dropout \(dropout), " : "")\(weightDecay > 0 ? "weight decay \(weightDecay), " : "")\(averageDecay > 0 ? "parameters averaged (decay \(averageDecay) per update), " : "")\(epochs) epochs, seed \(seed), \(threads) thread\(threads == 1 ? "" : "s")")
         var trainer = try STBPTrainer(network: network, learningRate: lr, surrogate: surrogate, loss: loss, batch: batch, learnLeak: cli.isSet("learn-leak"), averageDecay: averageDecay, dropout: dropout, dropoutSeed: seed, weightDecay: weightDecay)
         var schedule = EpochSchedule(samples: fit, seed: seed, learningRate: lr, decay: lrDecay, step: lrStep)
         for epoch in 1...max(epochs, 1) where epochs > 0 {
@@ -193,7 +197,7 @@ runExample("mnist-stbp") {
             let phase = UInt64(epoch)
             let (meanLoss, accuracy) = try blaming(["lr"]) {
                 try trainer.epoch(labels: trainLabels, order: order, steps: steps) {
-                    encode(shifter.apply(trainImages[$0], epoch: phase, index: $0), phase: phase, index: $0)
+                    encode(shifter.apply(elastic.apply(trainImages[$0], epoch: phase, index: $0), epoch: phase, index: $0), phase: phase, index: $0)
                 }
             }
             let seconds = Date().timeIntervalSince(t0)
@@ -315,7 +319,7 @@ runExample("mnist-stbp") {
         "train_samples": .int(cli.string("load") == nil ? fit : 0), "validation_samples": .int(validation), "test_samples": .int(testCount),
         "train_seconds": .number(trainSeconds), "train_samples_per_second": .number(trainSeconds > 0 ? Double(fit * epochs) / trainSeconds : nil),
         "train_gflops_per_second": .number(trainSeconds > 0 ? trainFLOPs / trainSeconds / 1e9 : nil), "machine_peak_gflops": .number(MachinePeak.current()?.gflops),
-        "undecided": .number(eval.undecided), "learning_rate": .number(trained ? lr : nil), "batch": trained ? .int(batch) : .null, "average_decay": .number(trained ? averageDecay : nil), "dropout": .number(trained ? dropout : nil), "weight_decay": .number(trained ? weightDecay : nil), "shift_pixels": trained ? .int(shift) : .null, "loss": trained ? .string(loss.rawValue) : .null,
+        "undecided": .number(eval.undecided), "learning_rate": .number(trained ? lr : nil), "batch": trained ? .int(batch) : .null, "average_decay": .number(trained ? averageDecay : nil), "dropout": .number(trained ? dropout : nil), "weight_decay": .number(trained ? weightDecay : nil), "shift_pixels": trained ? .int(shift) : .null, "elastic_alpha_pixels": .number(trained ? elastic.alpha : nil), "elastic_sigma_pixels": .number(trained ? elastic.sigma : nil), "loss": trained ? .string(loss.rawValue) : .null,
         "readout": .string(network.readout.rawValue), "surrogate": trained ? .string("\(surrogate)") : .null,
         "tau_m_ms": .array(network.membraneTimeConstants.map { .number($0) }),
         "engines": .array(engineRows),
