@@ -40,8 +40,7 @@ runExample("mnist-stbp") {
     STBPDynamicsOptions.declare(&cli)
     cli.option("surrogate", value: "NAME", default: "rectangular", help: "surrogate derivative: rectangular (STBP), fast-sigmoid (SuperSpike), arctan, sigmoid, triangular (LSNN)")
     cli.option("surrogate-width", value: "P", default: "1", help: "its parameter: width a (mV) of the rectangle, slope β / α (1/mV), or half-width w (mV) of the triangle")
-    cli.option("loss", value: "ce|mse", default: "mse (mlp), ce (cnn); ce with --readout potential, mse with --readout spike-count", help: "cross-entropy of softmax(class scores), or STBP's MSE on output rates (spike-count readout)")
-    cli.option("readout", value: "spike-count|potential", default: "spike-count (mlp), potential (cnn); spike-count with --loss mse", help: "class scores: output spike counts, or the mean potential of a non-spiking output layer")
+    STBPReadoutOptions.declare(&cli, readoutDefault: "spike-count (mlp), potential (cnn)", lossDefault: "mse (mlp), ce (cnn)")
     cli.flag("learn-leak", help: "learn each layer's membrane time constant τm too (starting from --tau-m)")
     cli.option("init-gain", value: "G", default: "1.155", help: "initial weights U(−b, b), b = G·θ·√(3/fan-in) (1.155: PyTorch's default 1/√fan-in at θ = 0.5)")
     cli.option("shift", value: "PIXELS", default: "1", help: "training augmentation: translate each training image by a random (dx, dy) in [−P, P]², redrawn each epoch")
@@ -92,13 +91,7 @@ runExample("mnist-stbp") {
     }
     // Defaults chosen on validation (docs/stbp.md): the MLP's rate MSE on spike counts, the CNN's
     // cross-entropy on output potentials; one of the two given picks its partner.
-    let chosenLoss = cli.isSet("loss") ? STBPLoss(rawValue: try cli.choice("loss", ["ce", "mse"]))! : nil
-    let chosenReadout = cli.isSet("readout") ? STBPNetwork.Readout(rawValue: try cli.choice("readout", ["spike-count", "potential"]))! : nil
-    let readout = chosenReadout ?? (arch == "mlp" || chosenLoss == .rateMSE ? .spikeCount : .potential)
-    let loss = chosenLoss ?? (readout == .potential ? .crossEntropy : .rateMSE)
-    if loss == .rateMSE && readout == .potential {
-        throw VolleyError.usage("option '--loss': mse needs '--readout spike-count' (rates of spiking outputs)")
-    }
+    let (readout, loss) = try STBPReadoutOptions.parse(cli, default: arch == "mlp" ? .spikeCount : .potential)
     let gain = try cli.double("init-gain", .init("must be in (0, 100]") { $0 > 0 && $0 <= 100 })
     let seed = try cli.uint64("seed")
     let shift = try cli.int("shift", .within(0...13))

@@ -23,6 +23,7 @@ runExample("nmnist-stbp") {
     cli.option("threshold", value: "MV", default: "1", help: "firing threshold θ (mV above rest)")
     // Reset by subtraction: chosen on validation (docs/event-camera.md).
     STBPDynamicsOptions.declare(&cli, reset: .bySubtraction)
+    STBPReadoutOptions.declare(&cli, readoutDefault: "spike-count", lossDefault: "mse")
     cli.option("train-samples", value: "N", default: "6000", help: "training recordings (synthetic: the first N MNIST training images)")
     cli.option("validation", value: "N", default: "0", help: "hold out the last N training recordings for validation (reported per epoch instead of the test set, for tuning)")
     cli.option("test-samples", value: "N", default: "1000", help: "test recordings (synthetic: the first N MNIST test images)")
@@ -49,6 +50,7 @@ runExample("nmnist-stbp") {
     let tauM = try cli.double("tau-m", .init("must be in (0, 10⁵] ms") { $0 > 0 && $0 <= 1e5 })
     let threshold = try cli.double("threshold", .init("must be in (0, 10⁴] mV") { $0 > 0 && $0 <= 1e4 })
     let dynamics = try STBPDynamicsOptions.parse(cli)
+    let (readout, loss) = try STBPReadoutOptions.parse(cli, default: .spikeCount)
     let seed = try cli.uint64("seed")
     let svgPath = try cli.string("svg").map { try OutputPath.check($0, flag: "svg") }
     guard exactRequested <= testCount else {
@@ -114,13 +116,13 @@ runExample("nmnist-stbp") {
     var network = try STBPNetwork(
         layerSizes: [2 * width * height] + hidden + [10],
         neuron: LIFDelta(tauM: tauM, vRest: 0, vReset: 0, vThreshold: threshold, tRef: 0, reset: dynamics.reset),
-        synapse: dynamics.synapse, adaptation: dynamics.adaptation, dt: bin, readout: .spikeCount)
+        synapse: dynamics.synapse, adaptation: dynamics.adaptation, dt: bin, readout: readout)
     network.initialize(gain: 1, seed: seed)
     let steps = network.steps(forInputSteps: inputSteps)
     let trainInputs = train.map { STBPInput.binned($0, dtMs: bin, steps: inputSteps) }
     let testInputs = test.map { STBPInput.binned($0, dtMs: bin, steps: inputSteps) }
-    print("network \(network.layerSizes.map(String.init).joined(separator: "-")) LIF (\(STBPDynamicsOptions.describe(network))), \(steps) steps of \(bin) ms; Adam lr \(lr) halved every 4 epochs, batch \(batch), rate MSE, rectangular surrogate, \(dropout > 0 ? "dropout \(dropout), " : "")\(epochs) epochs, seed \(seed)")
-    var trainer = try STBPTrainer(network: network, learningRate: lr, surrogate: .rectangular(width: threshold), loss: .rateMSE, batch: batch, dropout: dropout, dropoutSeed: seed)
+    print("network \(network.layerSizes.map(String.init).joined(separator: "-")) LIF (\(STBPDynamicsOptions.describe(network))), \(steps) steps of \(bin) ms; Adam lr \(lr) halved every 4 epochs, batch \(batch), \(loss == .rateMSE ? "rate MSE" : "cross-entropy") on \(readout == .spikeCount ? "spike counts" : "mean output potentials"), rectangular surrogate, \(dropout > 0 ? "dropout \(dropout), " : "")\(epochs) epochs, seed \(seed)")
+    var trainer = try STBPTrainer(network: network, learningRate: lr, surrogate: .rectangular(width: threshold), loss: loss, batch: batch, dropout: dropout, dropoutSeed: seed)
     var order = Array(0..<fit)
     let heldOutName = validation > 0 ? "validation" : "test"
     let heldOut = validation > 0 ? Array(trainInputs[fit...]) : testInputs
@@ -183,7 +185,7 @@ runExample("nmnist-stbp") {
         "train_samples": .int(fit), "validation_samples": .int(validation),
         "validation_accuracy": .number(validation > 0 ? heldOutAccuracy : nil), "test_samples": .int(test.count), "events_per_recording": .number(meanEvents),
         "train_seconds": .number(trainSeconds), "train_samples_per_second": .number(trainSeconds > 0 ? Double(fit * epochs) / trainSeconds : nil),
-        "seed": .unsigned(seed), "dropout": .number(dropout), "engines": .array(rows),
+        "seed": .unsigned(seed), "dropout": .number(dropout), "readout": .string(readout.rawValue), "loss": .string(loss.rawValue), "engines": .array(rows),
     ]
     printResultLine(fields.merging(STBPDynamicsOptions.json(network)).merging(try JSONValue(encoding: report)))
 }
