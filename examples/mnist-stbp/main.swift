@@ -24,7 +24,7 @@ runExample("mnist-stbp") {
     cli.option("pool", value: "max|average", default: "max", help: "cnn: pooling layers (max: a neuron that fires iff its 2×2 window fired; average: integrates the window's spikes)")
     cli.option("epochs", value: "N", default: "25 (mlp), 8 (cnn)", help: "training epochs")
     cli.option("batch", value: "N", default: "100", help: "minibatch size")
-    cli.option("average", value: "DECAY", default: "0.995 (mlp), 0 (cnn and --quick)", help: "exponential moving average of the weights (and a learned τm), a ← d·a + (1 − d)·w after every update (Polyak averaging; both defaults chosen on validation, docs/stbp.md); per-epoch evaluation, test and --save use the averaged network; 0: off")
+    cli.option("average", value: "DECAY", default: "0.995 (mlp), 0 (cnn and --quick)", help: "exponential moving average of the weights (and a learned τm), a ← d·a + (1 − d)·w after every update (Polyak averaging; both defaults chosen on validation, docs/stbp.md and docs/stbp-cnn.md); per-epoch evaluation, test and --save use the averaged network; 0: off")
     cli.option("dropout", value: "P", default: "0", help: "dropout rate of the dense hidden layers' spikes in training (one mask per image over all its steps, survivors × 1/(1 − P); Lee et al. 2020); 0: off")
     cli.option("lr", value: "ETA", default: "3e-3", help: "Adam learning rate")
     cli.option("weight-decay", value: "LAMBDA", default: "0", help: "AdamW's decoupled weight decay λ: every update also shrinks the weights by the factor 1 − lr·λ (Loshchilov & Hutter 2019); 0: off")
@@ -89,7 +89,7 @@ runExample("mnist-stbp") {
     let surrogate = try blaming(["surrogate", "surrogate-width"]) {
         try Surrogate(name: try cli.choice("surrogate", ["rectangular", "fast-sigmoid", "arctan", "sigmoid", "triangular"]), parameter: try cli.double("surrogate-width", .init("must be in (0, 10⁴]") { $0 > 0 && $0 <= 1e4 }))
     }
-    // Defaults chosen on validation (docs/stbp.md): the MLP's rate MSE on spike counts, the CNN's
+    // Defaults chosen on validation (docs/stbp.md, docs/stbp-cnn.md): the MLP's rate MSE on spike counts, the CNN's
     // cross-entropy on output potentials; one of the two given picks its partner.
     let (readout, loss) = try STBPReadoutOptions.parse(cli, default: arch == "mlp" ? .spikeCount : .potential)
     let gain = try cli.double("init-gain", .init("must be in (0, 100]") { $0 > 0 && $0 <= 100 })
