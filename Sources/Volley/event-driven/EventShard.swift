@@ -62,7 +62,9 @@ struct EventShard {
     let views: UnsafeMutableBufferPointer<ProjectionView>
     let splits: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>>
     let offsets: [Int]
-    unowned(unsafe) let routing: SpikeRouting
+    /// Shared by every thread: held unretained and used without retaining it (a reference count
+    /// touched by two threads per spike would bounce its cache line between the cores).
+    let routing: Unmanaged<SpikeRouting>
     /// The runtimes of plastic projections (nil: static) and, per population, the plastic
     /// projections onto it: this thread applies their rule to its own synapses and neurons, in
     /// its lane (`PlasticProjection.useLanes`).
@@ -88,7 +90,7 @@ struct EventShard {
         views = routing.views
         splits = partition.splits
         self.offsets = offsets
-        self.routing = routing
+        self.routing = Unmanaged.passUnretained(routing)
         plastic = routing.plastic.map { $0.map { Unmanaged.passUnretained($0) } }
         plasticByTarget = routing.plasticByTarget
         hasPlasticity = routing.plastic.contains { $0 != nil }
@@ -121,13 +123,21 @@ struct EventShard {
 
     /// Queues the deliveries of a spike of neuron `local` of population p at `time` that have
     /// synapses onto this thread's blocks, after prefetching those synapses' targets.
-    @inline(__always)
     mutating func schedule(spikeOf p: Int, local: Int, at time: Double) {
+        var queue = DeliveryQueue()
+        swap(&queue, &deliveries)
+        schedule(spikeOf: p, local: local, at: time, into: &queue, counters: &counters)
+        swap(&queue, &deliveries)
+    }
+
+    /// `schedule(spikeOf:local:at:)` into a queue moved out of the shard.
+    @inline(__always)
+    func schedule(spikeOf p: Int, local: Int, at time: Double, into deliveries: inout DeliveryQueue, counters: inout EngineCounters) {
         let global = offsets[p] &+ local
         let k = index
         let stride = threads &+ 1
         var pushes: UInt64 = 0
-        _ = routing.forEachRow(ofSpikeFrom: p, local: local, prefetching: false) { projection, g0, groups in
+        _ = routing._withUnsafeGuaranteedRef { $0.forEachRow(ofSpikeFrom: p, local: local, prefetching: false) { projection, g0, groups in
             // The row's groups with synapses here: the first is queued, the others follow it.
             var first = -1, held = 0
             for g in g0..<(g0 &+ groups) {
@@ -143,7 +153,7 @@ struct EventShard {
             deliveries.push(
                 spikeTime: time, delay: views[projection].groupDelay[first], source: global, projection: projection,
                 group: first &- g0, rowGroups: held)
-        }
+        } }
         counters.deliveryPushes &+= pushes
     }
 
@@ -179,32 +189,52 @@ struct EventShard {
 
     /// Applies the earliest delivery to this thread's synapses of its group (after its plasticity
     /// rule, if any, has seen the arrival at those synapses).
-    @inline(__always)
     mutating func deliverNext() {
+        var queue = DeliveryQueue()
+        swap(&queue, &deliveries)
+        lastEventTime = deliverNext(from: &queue, deliver: deliver, counters: &counters)
+        swap(&queue, &deliveries)
+    }
+
+    /// `deliverNext()` from a queue moved out of the shard, with the kernels' `deliver` closures
+    /// held by the caller (so calling one retains nothing); returns the delivery's time.
+    @inline(__always)
+    func deliverNext(
+        from deliveries: inout DeliveryQueue, deliver: [((DeliveryGroup, Double, inout EngineCounters) -> Double)?],
+        counters: inout EngineCounters
+    ) -> Double {
         let (views, splits, k, stride) = (self.views, self.splits, index, threads &+ 1)
         let event = deliveries.popMin { Self.nextHeldGroup(after: $0, views: views, splits: splits, thread: k, stride: stride) }
         let t = event.time
-        lastEventTime = t
         counters.deliveryPops &+= 1
         let projection = event.projection
         let view = views[projection]
         let (g, first, _) = view.locate(source: event.source, group: event.group)
-        let row = splits[projection] + g &* (threads &+ 1)
-        let lo = first &+ Int(row[index])
-        let count = Int(row[index &+ 1]) &- Int(row[index])
+        let row = splits[projection] + g &* stride
+        let lo = first &+ Int(row[k])
+        let count = Int(row[k &+ 1]) &- Int(row[k])
         if hasPlasticity, let rule = plastic[projection] {
-            rule._withUnsafeGuaranteedRef { $0.preArrival(group: g, first: lo, count: count, time: t, lane: index) }
+            rule._withUnsafeGuaranteedRef { $0.preArrival(group: g, first: lo, count: count, time: t, lane: k) }
         }
         let group = DeliveryGroup(targets: view.targets + lo, weights: view.weights.from(lo), count: count, receptor: view.receptor)
         let target = view.targetPopulation
         populations.update(target, time: deliver[target].unsafelyUnwrapped(group, t, &counters))
+        return t
     }
 
     /// Handles the earliest neuron event (of population p, at `time`); returns the local index
     /// within the population of the neuron that fired, or −1.
-    @inline(__always)
     mutating func neuronEventNext(population p: Int, at time: Double) -> Int {
         lastEventTime = time
+        return neuronEventNext(population: p, at: time, nextEvent: nextEvent, counters: &counters)
+    }
+
+    /// `neuronEventNext(population:at:)` with the kernels' `nextEvent` closures held by the caller.
+    @inline(__always)
+    func neuronEventNext(
+        population p: Int, at time: Double, nextEvent: [((Double, inout EngineCounters) -> (fired: Int, next: Double))?],
+        counters: inout EngineCounters
+    ) -> Int {
         counters.neuronEvents &+= 1
         let (local, next) =
             if let handle = nextEvent[p] { handle(time, &counters) } else { sources[p].unsafelyUnwrapped.emitNext(&counters) }
@@ -224,29 +254,45 @@ struct EventShard {
     /// (`previous`, one list per thread), then processes this thread's events before `bound`,
     /// listing its spikes in `fired`; leaves the time of its next event and of its earliest spike.
     mutating func runWindow(bound: Double, previous: UnsafePointer<FiredList>, fired: inout FiredList) {
+        // The loop works on locals: the queue and counts moved out of the shard (no
+        // uniqueness checks or writes through the shard's pointer per event) and the kernels'
+        // closures held here (calling one retains nothing).
+        var queue = DeliveryQueue()
+        swap(&queue, &deliveries)
+        var count = counters
+        let deliver = self.deliver
+        let nextEvent = self.nextEvent
         for m in 0..<threads {
             let list = previous[m * FiredList.spacing]
             for s in 0..<list.count {
                 let spike = list.spikes[s]
-                schedule(spikeOf: Int(spike.population), local: Int(spike.local), at: spike.time)
+                schedule(spikeOf: Int(spike.population), local: Int(spike.local), at: spike.time, into: &queue, counters: &count)
             }
         }
         fired.count = 0
-        earliestSpike = .infinity
+        var first = Double.infinity
+        var last = lastEventTime
         while true {
-            let (t, kind, p) = earliest()
+            let d = queue.minTime
+            let n = populations.minTime
+            let t = Swift.min(d, n)
             guard t < bound else { break }
-            if kind == 0 {
-                deliverNext()
+            last = t
+            if d <= n {
+                _ = deliverNext(from: &queue, deliver: deliver, counters: &count)
                 continue
             }
-            let local = neuronEventNext(population: p, at: t)
+            let p = populations.minPopulation
+            let local = neuronEventNext(population: p, at: t, nextEvent: nextEvent, counters: &count)
             guard local >= 0 else { continue }
-            if t < earliestSpike { earliestSpike = t }
+            if t < first { first = t }
             fired.append(FiredSpike(time: t, population: Int32(truncatingIfNeeded: p), local: UInt32(truncatingIfNeeded: local)))
         }
-        let next = earliest().time
-        nextEventTime = next
+        swap(&queue, &deliveries)
+        counters = count
+        lastEventTime = last
+        earliestSpike = first
+        nextEventTime = earliest().time
     }
 
     var memoryBytes: Int { deliveries.capacityBytes + populations.capacityBytes }

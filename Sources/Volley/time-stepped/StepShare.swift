@@ -27,16 +27,20 @@ struct StepLayout {
     /// The delay of group g of projection j in steps: `delaySteps[delayStepStart[j] + g]`.
     let delaySteps: UnsafePointer<Int32>
     let delayStepStart: UnsafePointer<Int>
-    unowned(unsafe) let routing: SpikeRouting
+    /// Held unretained and used without retaining it (a reference count touched by every thread
+    /// per spike would bounce its cache line between the cores).
+    let routing: Unmanaged<SpikeRouting>
 
     /// Puts the delivery keys of neuron `local` of population p's spike at `step` into `ring`,
     /// each its group's delay in steps ahead; returns the number of keys.
     @inline(__always)
     func schedule(_ p: Int, _ local: Int, at step: Int, into ring: inout [ContiguousArray<UInt64>]) -> Int {
         let global = offsets[p] &+ local
-        return routing.forEachGroup(ofSpikeFrom: p, local: local) { projection, g, groupInRow in
-            let slot = (step &+ Int(delaySteps[delayStepStart[projection] &+ g])) % ringLength
-            ring[slot].append(DeliveryEvent(time: 0, source: global, projection: projection, group: groupInRow).key)
+        return routing._withUnsafeGuaranteedRef {
+            $0.forEachGroup(ofSpikeFrom: p, local: local) { projection, g, groupInRow in
+                let slot = (step &+ Int(delaySteps[delayStepStart[projection] &+ g])) % ringLength
+                ring[slot].append(DeliveryEvent(time: 0, source: global, projection: projection, group: groupInRow).key)
+            }
         }
     }
 }

@@ -138,7 +138,7 @@ public final class TimeSteppedSimulator: Simulator {
             let layout = StepLayout(
                 threads: threads, populationCount: network.populations.count, ringLength: maxSteps + 1, blockOf: blockOf,
                 views: routing.views, splits: partition.splits, offsets: offsets, delaySteps: delaySteps,
-                delayStepStart: delayStepStart, routing: routing)
+                delayStepStart: delayStepStart, routing: Unmanaged.passUnretained(routing))
             (shares + k * StepShare.spacing).initialize(to: StepShare(layout: layout, steps: kernels.map { $0?.makeStep() }))
         }
     }
