@@ -5,12 +5,19 @@ import Volley
 /// spike counts, or the mean potential of a non-spiking output layer) and `--loss ce|mse`
 /// (cross-entropy of softmax(scores), or STBP's MSE on output rates). One of the two given picks
 /// its partner (spike-count → mse, potential → ce; mse → spike-count); mse with the potential
-/// readout is a usage error naming `--loss`.
+/// readout is a usage error naming `--loss`. `--tie-break none|first-spike` decides between
+/// classes tied at the highest spike count (`STBPTieBreak`).
 public enum STBPReadoutOptions {
     /// Declares the options on `cli`; `readoutDefault`/`lossDefault` describe the example's defaults.
     public static func declare(_ cli: inout CommandOptions, readoutDefault: String, lossDefault: String) {
         cli.option("loss", value: "ce|mse", default: "\(lossDefault); ce with --readout potential, mse with --readout spike-count", help: "cross-entropy of softmax(class scores), or STBP's MSE on output rates (spike-count readout)")
         cli.option("readout", value: "spike-count|potential", default: "\(readoutDefault); spike-count with --loss mse", help: "class scores: output spike counts, or the mean potential of a non-spiking output layer")
+        cli.option("tie-break", value: "first-spike|none", default: "first-spike", help: "spike-count readout: classes tied at the highest count are decided by the earliest first output spike, or stay undecided (counted as errors)")
+    }
+
+    /// The spike-count readout's tie-break (`--tie-break`).
+    public static func tieBreak(_ cli: CommandOptions) throws -> STBPTieBreak {
+        STBPTieBreak(rawValue: try cli.choice("tie-break", STBPTieBreak.allCases.map(\.rawValue)))!
     }
 
     /// The readout and loss: the ones given, a given one's partner, or `readout` with its partner.

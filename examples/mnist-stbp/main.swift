@@ -92,6 +92,7 @@ runExample("mnist-stbp") {
     // Defaults chosen on validation (docs/stbp.md, docs/stbp-cnn.md): the MLP's rate MSE on spike counts, the CNN's
     // cross-entropy on output potentials; one of the two given picks its partner.
     let (readout, loss) = try STBPReadoutOptions.parse(cli, default: arch == "mlp" ? .spikeCount : .potential)
+    let tieBreak = try STBPReadoutOptions.tieBreak(cli)
     let gain = try cli.double("init-gain", .init("must be in (0, 100]") { $0 > 0 && $0 <= 100 })
     let seed = try cli.uint64("seed")
     let shift = try cli.int("shift", .within(0...13))
@@ -164,6 +165,7 @@ runExample("mnist-stbp") {
     let steps: Int, evalSteps: Int
     if let path = cli.string("load") {
         network = try reading("load", path) { try STBPModelFile.read(from: path).network(source: path) }
+        network.tieBreak = tieBreak
         guard network.layerSizes.first == 784, network.layerSizes.last == 10 else {
             throw VolleyError.usage("option '--load': the model in \(path) has layer sizes \(network.layerSizes), expected 784-…-10")
         }
@@ -175,6 +177,7 @@ runExample("mnist-stbp") {
         network = try STBPNetwork(
             layerSizes: layerSizes, connections: connections, neuron: neuron, synapse: dynamics.synapse, adaptation: dynamics.adaptation,
             dt: dt, readout: readout)
+        network.tieBreak = tieBreak
         network.initialize(gain: gain, seed: seed)
         steps = network.steps(forInputSteps: inputSteps)
         evalSteps = network.steps(forInputSteps: evalInputSteps)
@@ -313,7 +316,7 @@ runExample("mnist-stbp") {
         "train_seconds": .number(trainSeconds), "train_samples_per_second": .number(trainSeconds > 0 ? Double(fit * epochs) / trainSeconds : nil),
         "train_gflops_per_second": .number(trainSeconds > 0 ? trainFLOPs / trainSeconds / 1e9 : nil), "machine_peak_gflops": .number(MachinePeak.current()?.gflops),
         "undecided": .number(eval.undecided), "learning_rate": .number(trained ? lr : nil), "batch": trained ? .int(batch) : .null, "average_decay": .number(trained ? averageDecay : nil), "dropout": .number(trained ? dropout : nil), "weight_decay": .number(trained ? weightDecay : nil), "shift_pixels": trained ? .int(shift) : .null, "elastic_alpha_pixels": .number(trained ? elastic.alpha : nil), "elastic_sigma_pixels": .number(trained ? elastic.sigma : nil), "loss": trained ? .string(loss.rawValue) : .null,
-        "readout": .string(network.readout.rawValue), "surrogate": trained ? .string("\(surrogate)") : .null,
+        "readout": .string(network.readout.rawValue), "tie_break": network.readout == .spikeCount ? .string(network.tieBreak.rawValue) : .null, "surrogate": trained ? .string("\(surrogate)") : .null,
         "tau_m_ms": .array(network.membraneTimeConstants.map { .number($0) }),
         "engines": .array(engineRows),
     ]

@@ -51,6 +51,7 @@ runExample("nmnist-stbp") {
     let threshold = try cli.double("threshold", .init("must be in (0, 10⁴] mV") { $0 > 0 && $0 <= 1e4 })
     let dynamics = try STBPDynamicsOptions.parse(cli)
     let (readout, loss) = try STBPReadoutOptions.parse(cli, default: .spikeCount)
+    let tieBreak = try STBPReadoutOptions.tieBreak(cli)
     let seed = try cli.uint64("seed")
     let svgPath = try cli.string("svg").map { try OutputPath.check($0, flag: "svg") }
     guard exactRequested <= testCount else {
@@ -117,6 +118,7 @@ runExample("nmnist-stbp") {
         layerSizes: [2 * width * height] + hidden + [10],
         neuron: LIFDelta(tauM: tauM, vRest: 0, vReset: 0, vThreshold: threshold, tRef: 0, reset: dynamics.reset),
         synapse: dynamics.synapse, adaptation: dynamics.adaptation, dt: bin, readout: readout)
+    network.tieBreak = tieBreak
     network.initialize(gain: 1, seed: seed)
     let steps = network.steps(forInputSteps: inputSteps)
     let trainInputs = train.map { STBPInput.binned($0, dtMs: bin, steps: inputSteps) }
@@ -185,7 +187,7 @@ runExample("nmnist-stbp") {
         "train_samples": .int(fit), "validation_samples": .int(validation),
         "validation_accuracy": .number(validation > 0 ? heldOutAccuracy : nil), "test_samples": .int(test.count), "events_per_recording": .number(meanEvents),
         "train_seconds": .number(trainSeconds), "train_samples_per_second": .number(trainSeconds > 0 ? Double(fit * epochs) / trainSeconds : nil),
-        "seed": .unsigned(seed), "dropout": .number(dropout), "readout": .string(readout.rawValue), "loss": .string(loss.rawValue), "engines": .array(rows),
+        "seed": .unsigned(seed), "dropout": .number(dropout), "readout": .string(readout.rawValue), "tie_break": readout == .spikeCount ? .string(tieBreak.rawValue) : .null, "loss": .string(loss.rawValue), "engines": .array(rows),
     ]
     printResultLine(fields.merging(STBPDynamicsOptions.json(network)).merging(try JSONValue(encoding: report)))
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// A trained `STBPNetwork` run sample by sample as an ordinary `Network` in one of the engines:
 /// accuracy and synaptic events per sample, counted by the engine. The class is the unique highest
-/// score (ties undecided): the output spike counts, or with the `.potential` readout the mean of
+/// score (ties undecided, or decided by the first output spike: `STBPNetwork.tieBreak`): the output spike counts, or with the `.potential` readout the mean of
 /// the output layer's potential above rest sampled every network dt from 0 to `end` — after the
 /// inputs at each sample time, as the training pass's aₙ — by the engine's state recording.
 /// Parallel over eight fixed chunks of the samples, one simulator per chunk, so the result does
@@ -35,12 +35,15 @@ public struct STBPEngineEvaluation: Sendable {
         let chunks = 8
         let parts = try parallelMap(chunks) { c in
             Result { () throws -> (Int, UInt64) in
+                let output = layers[layers.count - 1]
+                // The first-spike tie-break needs the output layer's spike times.
+                let timed = network.readout == .spikeCount && network.tieBreak == .firstSpike
+                let recording: SpikeRecording = timed ? .only([output]) : .none
                 let sim: Simulator
                 switch engine {
-                case .eventDriven: sim = try EventDrivenSimulator(network: net, recording: .none)
-                case let .timeStepped(dt): sim = try TimeSteppedSimulator(network: net, dt: dt, recording: .none)
+                case .eventDriven: sim = try EventDrivenSimulator(network: net, recording: recording)
+                case let .timeStepped(dt): sim = try TimeSteppedSimulator(network: net, dt: dt, recording: recording)
                 }
-                let output = layers[layers.count - 1]
                 let outputSize = network.layerSizes[network.layerCount - 1]
                 if network.readout == .potential {
                     try sim.recordPotentials(of: output, neurons: Array(0..<outputSize), every: network.dt)
@@ -52,7 +55,9 @@ public struct STBPEngineEvaluation: Sendable {
                     sim.reset()
                     try sim.setSpikeTrains(trains(i), for: layers[0])
                     try sim.run(until: end)
-                    if STBPNetwork.decision(try scores(network, sim, output: output)) == labels[i] { hits += 1 }
+                    let z = try scores(network, sim, output: output)
+                    let d = timed ? STBPNetwork.decision(z, firstSpikes: try firstSpikes(sim, output: output, size: outputSize)) : STBPNetwork.decision(z)
+                    if d == labels[i] { hits += 1 }
                     events += sim.counters.synapticEvents
                     i += chunks
                 }
@@ -62,6 +67,15 @@ public struct STBPEngineEvaluation: Sendable {
         return STBPEngineEvaluation(
             engine: engine, samples: count, accuracy: Double(parts.reduce(0) { $0 + $1.0 }) / Double(count),
             synapticEventsPerSample: Double(parts.reduce(0) { $0 + $1.1 }) / Double(count), wallSeconds: Date().timeIntervalSince(t0))
+    }
+
+    /// The time (ms) of each output neuron's first spike in the run `sim` just finished (+∞ if
+    /// it never fired); `sim` must record the output layer's spikes.
+    static func firstSpikes(_ sim: Simulator, output: PopulationID, size: Int) throws -> [Double] {
+        var first = [Double](repeating: .infinity, count: size)
+        let (neurons, times) = try sim.spikes(of: output)
+        for (k, t) in zip(neurons, times) where t < first[Int(k)] { first[Int(k)] = t }
+        return first
     }
 
     /// Class scores of the run `sim` just finished (see the type's comment); with the `.potential`

@@ -5,7 +5,8 @@ import Foundation
 public struct STBPEvaluation: Sendable {
     public let samples: Int
     public let accuracy: Double
-    /// Fraction of samples whose scores tie at the top (no decision).
+    /// Fraction of samples without a decision: scores tied at the top (and, with
+    /// `STBPNetwork.tieBreak` `.firstSpike`, the tied classes' first spikes too).
     public let undecided: Double
     /// Mean spikes of non-input neurons, input spikes, and synaptic events per sample.
     public let spikesPerSample: Double
@@ -28,8 +29,7 @@ public struct STBPEvaluation: Sendable {
                 let x = sample(i)
                 try network.validate(x)
                 let a = network.forward(x, steps: steps)
-                let z = network.scores(a)
-                if let d = STBPNetwork.decision(z) { if d == labels[i] { hits += 1 } } else { ties += 1 }
+                if let d = network.decision(a) { if d == labels[i] { hits += 1 } } else { ties += 1 }
                 spikes += a.spikeCount
                 // Synaptic events: every spike reaches every neuron of the next layer.
                 for (n, step) in x.spikes.enumerated() where n + 1 < steps {
@@ -69,7 +69,8 @@ public struct STBPEvaluation: Sendable {
             }
         }
         return SNNEvaluation(
-            samples: samples, accuracy: accuracy, decision: network.readout == .spikeCount ? "spike_count" : "potential",
+            samples: samples, accuracy: accuracy,
+            decision: network.readout == .potential ? "potential" : network.tieBreak == .firstSpike ? "spike_count_then_first_spike" : "spike_count",
             neurons: neurons, synapses: synapses, weightBytes: weightBytes,
             membraneBytes: neurons * network.stateBytes, peakSpikesPerStep: peakSpikesPerStep,
             stepMs: network.dt, synopsPerSample: synapticEventsPerSample, annMACsPerSample: Double(synapses),

@@ -23,14 +23,6 @@ extension STBPNetwork {
         }
     }
 
-    /// The predicted class: the unique highest score, or nil on a tie (an all-silent output
-    /// decides nothing, rather than defaulting to class 0).
-    public static func decision(_ z: [Double]) -> Int? {
-        guard let top = z.max() else { return nil }
-        let winners = z.indices.filter { z[$0] == top }
-        return winners.count == 1 ? winners[0] : nil
-    }
-
     /// Loss of one sample and its gradient with respect to the scores.
     public func loss(_ z: [Double], label: Int, _ loss: STBPLoss, steps: Int) -> (Double, [Double]) {
         switch loss {

@@ -28,6 +28,14 @@ public struct STBPActivity: Sendable {
         return counts
     }
 
+    /// The step of each output neuron's first spike (+∞ if it never fired).
+    public func outputFirstSpikes(size: Int) -> [Double] {
+        var first = [Double](repeating: .infinity, count: size)
+        let s = spikes[spikes.count - 1]
+        for n in (0..<steps).reversed() { for j in 0..<size where s[n * size + j] != 0 { first[j] = Double(n) } }
+        return first
+    }
+
     /// Spikes of all non-input neurons.
     public var spikeCount: Double { spikes.reduce(0) { $0 + $1.reduce(0, +) } }
 }

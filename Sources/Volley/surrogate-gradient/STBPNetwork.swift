@@ -83,6 +83,9 @@ public struct STBPNetwork: Sendable {
     /// Time step (ms); also the delay of every connection.
     public let dt: Double
     public let readout: Readout
+    /// How the spike-count readout decides between classes tied at the highest count
+    /// (`STBPTieBreak`; evaluation only: training's loss does not depend on it).
+    public var tieBreak: STBPTieBreak = .none
     /// The synapses of each structured connection (nil for dense).
     let tables: [SparseConnectivity?]
 

@@ -139,7 +139,7 @@ public struct STBPTrainer: Sendable {
                     let z = net.scores(a)
                     let (value, dz) = net.loss(z, label: y, loss, steps: steps)
                     l += value
-                    if STBPNetwork.decision(z) == y { h += 1 }
+                    if net.decision(a) == y { h += 1 }
                     f += a.flops
                     if learnsLeak {
                         f += leak.withUnsafeMutableBufferPointer {
