@@ -30,6 +30,7 @@ runExample("mnist-stbp") {
     cli.option("weight-decay", value: "LAMBDA", default: "0", help: "AdamW's decoupled weight decay λ: every update also shrinks the weights by the factor 1 − lr·λ (Loshchilov & Hutter 2019); 0: off")
     cli.option("lr-decay", value: "F", default: "0.5", help: "learning rate × F every --lr-step epochs")
     cli.option("lr-step", value: "N", default: "8 (mlp), 3 (cnn)", help: "epochs between learning-rate decays")
+    cli.option("lr-schedule", value: "step|cosine", default: "step", help: "step: × --lr-decay every --lr-step epochs; cosine: lr·½(1 + cos(π·(epoch − 1)/epochs)), annealed towards 0 over the run (Loshchilov & Hutter 2017)")
     cli.option("steps", value: "T", default: "15 (mlp), 10 (cnn and --quick); a loaded model's own", help: "input time steps per image (Bernoulli rate coding: pixel/255 per step)")
     cli.option("eval-steps", value: "T", default: "--steps (a loaded model: the steps it was saved to run with)", help: "input time steps per image when evaluating (held-out accuracy per epoch, test, --eval-exact): a longer inference window than training's averages out more of the input's Bernoulli noise; the latency is T plus the steps the spikes need to cross the network")
     cli.option("latency-curve", value: "T[,T…]", help: "after training (or --load), evaluate the held-out images (validation with --validation, else test) with each number of input steps: accuracy, SynOps and latency per image — the accuracy–latency trade-off")
@@ -75,6 +76,10 @@ runExample("mnist-stbp") {
     let weightDecay = try cli.double("weight-decay", .init("must be ≥ 0 with lr × λ < 1") { $0 >= 0 && $0 * lr < 1 })
     let lrDecay = try cli.double("lr-decay", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 })
     let lrStep = !cli.isSet("lr-step") ? (arch == "cnn" ? 3 : 8) : try cli.int("lr-step", .positive)
+    let cosine = try cli.choice("lr-schedule", ["step", "cosine"]) == "cosine"
+    if cosine, let given = ["lr-step", "lr-decay"].first(where: { cli.isSet($0) }) {
+        throw VolleyError.usage("option '--\(given)': a step-decay setting, but --lr-schedule is cosine")
+    }
     // Input steps: --steps, else a loaded model's training steps, else the default; evaluation:
     // --eval-steps, else --steps, else a loaded model's evaluation steps, else the training steps.
     let saved = try cli.string("load").map { path in try reading("load", path) { try STBPModelFile.read(from: path) } }
@@ -182,9 +187,10 @@ runExample("mnist-stbp") {
         steps = network.steps(forInputSteps: inputSteps)
         evalSteps = network.steps(forInputSteps: evalInputSteps)
         print("network \(architecture(network)) LIF (\(STBPDynamicsOptions.describe(network))), \(network.weights.reduce(0) { $0 + $1.count }) weights, \(steps) steps of \(dt) ms per image")
-        print("training: Adam lr \(lr) × \(lrDecay) every \(lrStep) epochs, batch \(batch), random shifts ±\(shift) px, \(elastic.alpha > 0 ? "elastic distortion α \(elastic.alpha) px σ \(elastic.sigma) px, " : "")loss \(loss.rawValue), readout \(readout.rawValue), surrogate \(surrogate), \(dropout > 0 ? "dropout \(dropout), " : "")\(weightDecay > 0 ? "weight decay \(weightDecay), " : "")\(averageDecay > 0 ? "parameters averaged (decay \(averageDecay) per update), " : "")\(epochs) epochs, seed \(seed), \(threads) thread\(threads == 1 ? "" : "s")")
+        print("training: Adam lr \(lr) \(cosine ? "cosine-annealed over \(epochs) epochs" : "× \(lrDecay) every \(lrStep) epochs"), batch \(batch), random shifts ±\(shift) px, \(elastic.alpha > 0 ? "elastic distortion α \(elastic.alpha) px σ \(elastic.sigma) px, " : "")loss \(loss.rawValue), readout \(readout.rawValue), surrogate \(surrogate), \(dropout > 0 ? "dropout \(dropout), " : "")\(weightDecay > 0 ? "weight decay \(weightDecay), " : "")\(averageDecay > 0 ? "parameters averaged (decay \(averageDecay) per update), " : "")\(epochs) epochs, seed \(seed), \(threads) thread\(threads == 1 ? "" : "s")")
         var trainer = try STBPTrainer(network: network, learningRate: lr, surrogate: surrogate, loss: loss, batch: batch, learnLeak: cli.isSet("learn-leak"), averageDecay: averageDecay, dropout: dropout, dropoutSeed: seed, weightDecay: weightDecay)
-        var schedule = EpochSchedule(samples: fit, seed: seed, learningRate: lr, decay: lrDecay, step: lrStep)
+        var schedule = EpochSchedule(
+            samples: fit, seed: seed, learningRate: lr, schedule: cosine ? .cosine(epochs: epochs) : .step(factor: lrDecay, every: lrStep))
         for epoch in 1...max(epochs, 1) where epochs > 0 {
             let rate = schedule.begin(epoch: epoch)
             trainer.setLearningRate(rate)
@@ -315,7 +321,7 @@ runExample("mnist-stbp") {
         "train_samples": .int(cli.string("load") == nil ? fit : 0), "validation_samples": .int(validation), "test_samples": .int(testCount),
         "train_seconds": .number(trainSeconds), "train_samples_per_second": .number(trainSeconds > 0 ? Double(fit * epochs) / trainSeconds : nil),
         "train_gflops_per_second": .number(trainSeconds > 0 ? trainFLOPs / trainSeconds / 1e9 : nil), "machine_peak_gflops": .number(MachinePeak.current()?.gflops),
-        "undecided": .number(eval.undecided), "learning_rate": .number(trained ? lr : nil), "batch": trained ? .int(batch) : .null, "average_decay": .number(trained ? averageDecay : nil), "dropout": .number(trained ? dropout : nil), "weight_decay": .number(trained ? weightDecay : nil), "shift_pixels": trained ? .int(shift) : .null, "elastic_alpha_pixels": .number(trained ? elastic.alpha : nil), "elastic_sigma_pixels": .number(trained ? elastic.sigma : nil), "loss": trained ? .string(loss.rawValue) : .null,
+        "undecided": .number(eval.undecided), "learning_rate": .number(trained ? lr : nil), "lr_schedule": trained ? .string(cosine ? "cosine" : "step") : .null, "batch": trained ? .int(batch) : .null, "average_decay": .number(trained ? averageDecay : nil), "dropout": .number(trained ? dropout : nil), "weight_decay": .number(trained ? weightDecay : nil), "shift_pixels": trained ? .int(shift) : .null, "elastic_alpha_pixels": .number(trained ? elastic.alpha : nil), "elastic_sigma_pixels": .number(trained ? elastic.sigma : nil), "loss": trained ? .string(loss.rawValue) : .null,
         "readout": .string(network.readout.rawValue), "tie_break": network.readout == .spikeCount ? .string(network.tieBreak.rawValue) : .null, "surrogate": trained ? .string("\(surrogate)") : .null,
         "tau_m_ms": .array(network.membraneTimeConstants.map { .number($0) }),
         "engines": .array(engineRows),

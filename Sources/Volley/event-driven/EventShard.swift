@@ -197,7 +197,7 @@ struct EventShard {
     }
 
     /// `deliverNext()` from a queue moved out of the shard, with the kernels' `deliver` closures
-    /// held by the caller (so calling one retains nothing); returns the delivery's time.
+    /// passed by the caller; returns the delivery's time.
     @inline(__always)
     func deliverNext(
         from deliveries: inout DeliveryQueue, deliver: [((DeliveryGroup, Double, inout EngineCounters) -> Double)?],
@@ -254,9 +254,8 @@ struct EventShard {
     /// (`previous`, one list per thread), then processes this thread's events before `bound`,
     /// listing its spikes in `fired`; leaves the time of its next event and of its earliest spike.
     mutating func runWindow(bound: Double, previous: UnsafePointer<FiredList>, fired: inout FiredList) {
-        // The loop works on locals: the queue and counts moved out of the shard (no
-        // uniqueness checks or writes through the shard's pointer per event) and the kernels'
-        // closures held here (calling one retains nothing).
+        // The loop works on locals: the queue and counts moved out of the shard (no writes
+        // through the shard's pointer per event) and the kernels' closure arrays.
         var queue = DeliveryQueue()
         swap(&queue, &deliveries)
         var count = counters
