@@ -28,9 +28,9 @@ runExample("mnist-stbp") {
     cli.option("dropout", value: "P", default: "0", help: "dropout rate of the dense hidden layers' spikes in training (one mask per image over all its steps, survivors × 1/(1 − P); Lee et al. 2020); 0: off")
     cli.option("lr", value: "ETA", default: "3e-3", help: "Adam learning rate")
     cli.option("weight-decay", value: "LAMBDA", default: "0", help: "AdamW's decoupled weight decay λ: every update also shrinks the weights by the factor 1 − lr·λ (Loshchilov & Hutter 2019); 0: off")
-    cli.option("lr-decay", value: "F", default: "0.5", help: "learning rate × F every --lr-step epochs")
-    cli.option("lr-step", value: "N", default: "8 (mlp), 3 (cnn)", help: "epochs between learning-rate decays")
-    cli.option("lr-schedule", value: "step|cosine", default: "step", help: "step: × --lr-decay every --lr-step epochs; cosine: lr·½(1 + cos(π·(epoch − 1)/epochs)), annealed towards 0 over the run (Loshchilov & Hutter 2017)")
+    cli.option("lr-schedule", value: "cosine|step", default: "cosine (mlp), step (cnn); step with --lr-step or --lr-decay", help: "cosine: lr·½(1 + cos(π·(epoch − 1)/epochs)), annealed towards 0 over the run (Loshchilov & Hutter 2017); step: × --lr-decay every --lr-step epochs")
+    cli.option("lr-decay", value: "F", default: "0.5", help: "step schedule: learning rate × F every --lr-step epochs")
+    cli.option("lr-step", value: "N", default: "8 (mlp), 3 (cnn)", help: "step schedule: epochs between learning-rate decays")
     cli.option("steps", value: "T", default: "15 (mlp), 10 (cnn and --quick); a loaded model's own", help: "input time steps per image (Bernoulli rate coding: pixel/255 per step)")
     cli.option("eval-steps", value: "T", default: "--steps (a loaded model: the steps it was saved to run with)", help: "input time steps per image when evaluating (held-out accuracy per epoch, test, --eval-exact): a longer inference window than training's averages out more of the input's Bernoulli noise; the latency is T plus the steps the spikes need to cross the network")
     cli.option("latency-curve", value: "T[,T…]", help: "after training (or --load), evaluate the held-out images (validation with --validation, else test) with each number of input steps: accuracy, SynOps and latency per image — the accuracy–latency trade-off")
@@ -47,7 +47,7 @@ runExample("mnist-stbp") {
     cli.option("shift", value: "PIXELS", default: "1", help: "training augmentation: translate each training image by a random (dx, dy) in [−P, P]², redrawn each epoch")
     cli.option("elastic-alpha", value: "PIXELS", default: "0", help: "training augmentation: elastic distortion (Simard et al. 2003) of scale α — random displacements uniform in [−1, 1] px, smoothed by a Gaussian of --elastic-sigma, times α; applied before the shift, redrawn each epoch; 0: off")
     cli.option("elastic-sigma", value: "PIXELS", default: "4", help: "standard deviation σ of the elastic distortion's smoothing Gaussian")
-    cli.option("seed", value: "S", default: "1", help: "seed of the weights, the sample order, the shifts, the distortions and every input spike")
+    cli.option("seed", value: "S", default: "1; a loaded model's own", help: "seed of the weights, the sample order, the shifts, the distortions and every input spike (with --load: of the input spikes, so a saved model's test figure repeats)")
     cli.option("train-samples", value: "N", default: "60000", help: "use the first N training images")
     cli.option("validation", value: "N", default: "0", help: "hold out the last N of those for validation (reported per epoch instead of the test set, for tuning; with --load, evaluated too)")
     cli.option("test-samples", value: "N", default: "10000", help: "use the first N test images")
@@ -76,8 +76,11 @@ runExample("mnist-stbp") {
     let weightDecay = try cli.double("weight-decay", .init("must be ≥ 0 with lr × λ < 1") { $0 >= 0 && $0 * lr < 1 })
     let lrDecay = try cli.double("lr-decay", .init("must be in (0, 1]") { $0 > 0 && $0 <= 1 })
     let lrStep = !cli.isSet("lr-step") ? (arch == "cnn" ? 3 : 8) : try cli.int("lr-step", .positive)
-    let cosine = try cli.choice("lr-schedule", ["step", "cosine"]) == "cosine"
-    if cosine, let given = ["lr-step", "lr-decay"].first(where: { cli.isSet($0) }) {
+    // Chosen on validation (docs/stbp.md): the MLP anneals (cosine), the CNN step-decays; a
+    // step setting given picks the step schedule.
+    let stepGiven = ["lr-step", "lr-decay"].first(where: { cli.isSet($0) })
+    let cosine = cli.isSet("lr-schedule") ? try cli.choice("lr-schedule", ["cosine", "step"]) == "cosine" : arch == "mlp" && stepGiven == nil
+    if cosine, let given = stepGiven {
         throw VolleyError.usage("option '--\(given)': a step-decay setting, but --lr-schedule is cosine")
     }
     // Input steps: --steps, else a loaded model's training steps, else the default; evaluation:
@@ -99,7 +102,7 @@ runExample("mnist-stbp") {
     let (readout, loss) = try STBPReadoutOptions.parse(cli, default: arch == "mlp" ? .spikeCount : .potential)
     let tieBreak = try STBPReadoutOptions.tieBreak(cli)
     let gain = try cli.double("init-gain", .init("must be in (0, 100]") { $0 > 0 && $0 <= 100 })
-    let seed = try cli.uint64("seed")
+    let seed = cli.isSet("seed") ? try cli.uint64("seed") : saved?.seed ?? 1
     let shift = try cli.int("shift", .within(0...13))
     let elastic = try ElasticDistortion(
         alpha: try cli.double("elastic-alpha", .atLeast(0)), sigma: try cli.double("elastic-sigma", .init("must be in (0, 28]") { $0 > 0 && $0 <= 28 }), seed: seed)
