@@ -20,7 +20,8 @@ public struct SNNEvaluation: Sendable, Encodable, Equatable {
 
     public var samples: Int
     public var accuracy: Double
-    /// How the class is read out: "spike_count", "first_spike", or "potential".
+    /// How the class is read out: "spike_count", "spike_count_then_first_spike" (ties of the
+    /// count decided by the earliest first spike), "first_spike", or "potential".
     public var decision: String
     /// Model (non-input) neurons.
     public var neurons: Int

@@ -2,9 +2,10 @@ import Foundation
 
 /// A trained `STBPNetwork` run sample by sample as an ordinary `Network` in one of the engines:
 /// accuracy and synaptic events per sample, counted by the engine. The class is the unique highest
-/// score (ties undecided, or decided by the first output spike: `STBPNetwork.tieBreak`): the output spike counts, or with the `.potential` readout the mean of
-/// the output layer's potential above rest sampled every network dt from 0 to `end` — after the
-/// inputs at each sample time, as the training pass's aₙ — by the engine's state recording.
+/// score (ties undecided, or decided by the first output spike: `STBPNetwork.tieBreak`): the
+/// output spike counts, or with the `.potential` readout the mean of the output layer's potential
+/// above rest sampled every network dt from 0 to `end` — after the inputs at each sample time, as
+/// the training pass's aₙ — by the engine's state recording.
 /// Parallel over eight fixed chunks of the samples, one simulator per chunk, so the result does
 /// not depend on the thread count.
 public struct STBPEngineEvaluation: Sendable {
