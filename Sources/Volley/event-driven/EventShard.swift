@@ -1,3 +1,5 @@
+import Foundation
+
 /// A spike one thread's neurons fired in a window: population, local index within the
 /// population, and time (ms).
 struct FiredSpike {
@@ -6,12 +8,14 @@ struct FiredSpike {
     var local: UInt32
 }
 
-/// A growable list of `FiredSpike`s in raw storage, written by its owning thread in one window
-/// and read by every thread at the start of the next (so no reference count is shared).
+/// A growable list of `FiredSpike`s in raw storage, written by its owning thread and read by the
+/// others while it grows (so no reference count is shared). When it grows, the old storage is
+/// kept until `clear()`: another thread may still be reading it.
 struct FiredList {
     var spikes: UnsafeMutablePointer<FiredSpike>
     var count = 0
     var capacity: Int
+    private var retired: [UnsafeMutablePointer<FiredSpike>] = []
 
     init(capacity: Int = 256) {
         self.capacity = capacity
@@ -22,8 +26,8 @@ struct FiredList {
     mutating func append(_ spike: FiredSpike) {
         if count == capacity {
             let larger = UnsafeMutablePointer<FiredSpike>.allocate(capacity: 2 * capacity)
-            larger.moveInitialize(from: spikes, count: count)
-            spikes.deallocate()
+            larger.initialize(from: spikes, count: count)
+            retired.append(spikes)
             spikes = larger
             capacity *= 2
         }
@@ -31,7 +35,17 @@ struct FiredList {
         count &+= 1
     }
 
-    func free() { spikes.deallocate() }
+    /// Empties the list and frees the storage it has outgrown (no thread may be reading it).
+    mutating func clear() {
+        count = 0
+        for old in retired { old.deallocate() }
+        retired.removeAll()
+    }
+
+    mutating func free() {
+        clear()
+        spikes.deallocate()
+    }
 }
 
 /// One thread's share of the event-driven engine on several threads: the kernels of its blocks of
@@ -56,9 +70,8 @@ struct EventShard {
     var deliveries = DeliveryQueue()
     var counters = EngineCounters()
     var lastEventTime = -Double.infinity
-    /// After a window: the earliest pending event and the earliest spike fired in it (ms).
-    var nextEventTime = Double.infinity
-    var earliestSpike = Double.infinity
+    /// How many of thread m's listed spikes this thread has queued, in the current segment.
+    var seen: [Int]
     let views: UnsafeMutableBufferPointer<ProjectionView>
     let splits: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>>
     let offsets: [Int]
@@ -95,6 +108,7 @@ struct EventShard {
         plasticByTarget = routing.plasticByTarget
         hasPlasticity = routing.plastic.contains { $0 != nil }
         deliveries.reserveCapacity(groups: 1024, rows: 256)
+        seen = [Int](repeating: 0, count: threads)
     }
 
     /// Empties the queues and queues every held neuron's first prediction and every owned
@@ -250,48 +264,86 @@ struct EventShard {
         return neuron
     }
 
-    /// One window: queues the deliveries of the spikes every thread fired in the previous window
-    /// (`previous`, one list per thread), then processes this thread's events before `bound`,
-    /// listing its spikes in `fired`; leaves the time of its next event and of its earliest spike.
-    mutating func runWindow(bound: Double, previous: UnsafePointer<FiredList>, fired: inout FiredList) {
-        // The loop works on locals: the queue and counts moved out of the shard (no writes
-        // through the shard's pointer per event) and the kernels' closure arrays.
+    /// One segment of a run on all threads, from `start` (no thread has an earlier event): processes this thread's events before `bound` in
+    /// the engine's total order restricted to its neurons, as far as the others' clocks allow
+    /// (`ShardBoard`: an event is safe before every other thread's clock + d_min), listing its
+    /// spikes in `fired` and queuing the others' listed spikes whenever it reads their clocks.
+    /// Its own spikes are queued as they fire; the others' not yet seen when the segment ends are
+    /// queued by the caller (`seen`).
+    mutating func runSegment(from start: Double, bound: Double, minimumDelay: Double, board: ShardBoard, fired: inout FiredList, spin: SpinWait) {
+        // The loop works on locals: the queue, counts and cursors moved out of the shard (no
+        // writes through the shard's pointer per event) and the kernels' closure arrays.
         var queue = DeliveryQueue()
         swap(&queue, &deliveries)
+        var seen: [Int] = []
+        swap(&seen, &self.seen)
         var count = counters
         let deliver = self.deliver
         let nextEvent = self.nextEvent
-        for m in 0..<threads {
-            let list = previous[m * FiredList.spacing]
-            for s in 0..<list.count {
-                let spike = list.spikes[s]
-                schedule(spikeOf: Int(spike.population), local: Int(spike.local), at: spike.time, into: &queue, counters: &count)
-            }
-        }
-        fired.count = 0
-        var first = Double.infinity
+        let k = index
         var last = lastEventTime
+        // Every clock starts at `start` (`ShardBoard.reset`).
+        var horizon = Swift.min(bound, start + minimumDelay)
+        var waitStart: UInt64 = 0
+        var polls = 0
         while true {
             let d = queue.minTime
             let n = populations.minTime
             let t = Swift.min(d, n)
-            guard t < bound else { break }
-            last = t
-            if d <= n {
-                _ = deliverNext(from: &queue, deliver: deliver, counters: &count)
+            if t < horizon {
+                last = t
+                if d <= n {
+                    _ = deliverNext(from: &queue, deliver: deliver, counters: &count)
+                } else {
+                    let p = populations.minPopulation
+                    let local = neuronEventNext(population: p, at: t, nextEvent: nextEvent, counters: &count)
+                    if local >= 0 {
+                        fired.append(FiredSpike(time: t, population: Int32(truncatingIfNeeded: p), local: UInt32(truncatingIfNeeded: local)))
+                        board.publishList(k, fired)
+                        schedule(spikeOf: p, local: local, at: t, into: &queue, counters: &count)
+                    }
+                }
+                board.publishClock(k, t)
                 continue
             }
-            let p = populations.minPopulation
-            let local = neuronEventNext(population: p, at: t, nextEvent: nextEvent, counters: &count)
-            guard local >= 0 else { continue }
-            if t < first { first = t }
-            fired.append(FiredSpike(time: t, population: Int32(truncatingIfNeeded: p), local: UInt32(truncatingIfNeeded: local)))
+            // Nothing safe left: this thread lists nothing more before min(t, horizon).
+            board.publishClock(k, Swift.min(t, horizon))
+            if t >= bound && horizon >= bound { break }
+            var progressed = false
+            var earliestClock = Double.infinity
+            for m in 0..<threads where m != k {
+                let (clock, spikes, listed) = board.read(m)
+                if listed > seen[m] {
+                    for s in seen[m]..<listed {
+                        schedule(spikeOf: Int(spikes[s].population), local: Int(spikes[s].local), at: spikes[s].time, into: &queue, counters: &count)
+                    }
+                    seen[m] = listed
+                    progressed = true
+                }
+                earliestClock = Swift.min(earliestClock, clock)
+            }
+            let newHorizon = Swift.min(bound, earliestClock + minimumDelay)
+            if newHorizon > horizon {
+                horizon = newHorizon
+                progressed = true
+            }
+            if progressed {
+                if waitStart != 0 {
+                    board.addWait(k, nanoseconds: DispatchTime.now().uptimeNanoseconds &- waitStart)
+                    waitStart = 0
+                }
+                polls = 0
+            } else {
+                if waitStart == 0 { waitStart = DispatchTime.now().uptimeNanoseconds }
+                polls &+= 1
+                spin.pause(poll: polls)
+            }
         }
+        if waitStart != 0 { board.addWait(k, nanoseconds: DispatchTime.now().uptimeNanoseconds &- waitStart) }
         swap(&queue, &deliveries)
+        swap(&seen, &self.seen)
         counters = count
         lastEventTime = last
-        earliestSpike = first
-        nextEventTime = earliest().time
     }
 
     var memoryBytes: Int { deliveries.capacityBytes + populations.capacityBytes }

@@ -1,18 +1,22 @@
+import Foundation
 /// The event-driven engine on several threads: conservative parallel discrete-event simulation
-/// in windows no longer than the network's shortest delay d_min.
+/// with the network's shortest delay d_min as lookahead.
 ///
 /// Every population is split into one contiguous block per thread (`TargetPartition`), each
-/// thread an `EventShard`. A spike at t ≥ T delivers at t + d ≥ T + d_min, so within a window
-/// [T, T + d_min) no thread's events depend on another thread's events of the same window: each
-/// thread processes its own in the engine's total order restricted to its neurons. At the
-/// window's end the threads meet; at the start of the next, each queues the deliveries of all
-/// threads' new spikes that reach its blocks (only its synapses of each group, which are one
-/// contiguous run because groups are sorted by target), and the calling thread records the
-/// spikes merged in (time, global id) order. Every neuron thus sees the same inputs in the same
-/// order as with one thread, and its arithmetic does not depend on the partition
+/// thread an `EventShard`. A spike at t delivers at t + d ≥ t + d_min, so a thread may process
+/// any of its events earlier than every other thread's clock plus d_min (a thread's clock: it
+/// will fire nothing earlier, `ShardBoard`): each thread processes its own events in the engine's
+/// total order restricted to its neurons, lists the spikes they fire, and, whenever it has no
+/// safe event left, reads the others' clocks and queues the deliveries of their newly listed
+/// spikes that reach its blocks (only its synapses of each group, which are one contiguous run
+/// because groups are sorted by target). No thread waits for all the others at fixed instants:
+/// a thread ahead by less than d_min carries on. Every neuron thus sees the same inputs in the
+/// same order as with one thread, and its arithmetic does not depend on the partition
 /// (`EpochClock`): spike trains are bit-identical for any number of threads.
 ///
-/// Windows start at the earliest pending event, so idle stretches cost nothing. Runs with a stop
+/// The threads run in segments of at most 256 · d_min, each from the earliest pending event (so
+/// idle stretches cost nothing); after each, the calling thread records the segment's spikes
+/// merged in (time, global id) order and clears the lists. Runs with a stop
 /// condition or state recording go through the shards one event at a time on the calling thread
 /// (`advanceSerially`), in the total order across all shards.
 final class EventThreads {
@@ -21,15 +25,15 @@ final class EventThreads {
     let partition: TargetPartition
     /// The shards, `EventShard.spacing` bytes apart.
     private let shardMemory: UnsafeMutableRawPointer
-    /// Fired lists: thread m's list of window parity q at `lists + (q·threads + m)·FiredList.spacing`.
+    /// Fired lists: thread m's list of the current segment at `lists + m·FiredList.spacing`.
     private let lists: UnsafeMutablePointer<FiredList>
-    /// The current window's bound and parity, and the thread that records the previous window's
-    /// spikes (−1: none), written by the calling thread before the team runs.
-    private let window: UnsafeMutablePointer<(bound: Double, parity: Int, recorder: Int)>
+    /// The threads' clocks and lists, as they publish them.
+    private let board: ShardBoard
+    /// The current segment's start and bound (exclusive), written before the threads run it.
+    private let segment: UnsafeMutablePointer<(start: Double, bound: Double)>
     /// Global id of each population's first neuron.
     private let offsets: [Int]
-    /// `merge`'s position in each thread's list (used by one recorder at a time: the windows'
-    /// meetings order the recorders).
+    /// `merge`'s position in each thread's list.
     private let mergeCursor: UnsafeMutablePointer<Int>
     /// Seconds each thread spent waiting for the others.
     private(set) var waitSeconds: [Double]
@@ -57,12 +61,11 @@ final class EventThreads {
                     firstNeuron: partition.blocks.indices.map { sources[$0] == nil ? partition.blocks[$0][k].lowerBound : 0 },
                     sources: owned, routing: routing, partition: partition, offsets: offsets))
         }
-        lists = .allocate(capacity: 2 * threads * FiredList.spacing)
-        for q in 0..<2 {
-            for m in 0..<threads { (lists + (q * threads + m) * FiredList.spacing).initialize(to: FiredList()) }
-        }
-        window = .allocate(capacity: 1)
-        window.initialize(to: (0, 0, -1))
+        lists = .allocate(capacity: threads * FiredList.spacing)
+        for m in 0..<threads { (lists + m * FiredList.spacing).initialize(to: FiredList()) }
+        board = ShardBoard(threads: threads)
+        segment = .allocate(capacity: 1)
+        segment.initialize(to: (0, 0))
         mergeCursor = .allocate(capacity: threads)
         mergeCursor.initialize(repeating: 0, count: threads)
         self.offsets = offsets
@@ -72,14 +75,12 @@ final class EventThreads {
     deinit {
         for k in 0..<threads { shard(k).deinitialize(count: 1) }
         shardMemory.deallocate()
-        for q in 0..<2 {
-            for m in 0..<threads {
-                (lists + (q * threads + m) * FiredList.spacing).pointee.free()
-                (lists + (q * threads + m) * FiredList.spacing).deinitialize(count: 1)
-            }
+        for m in 0..<threads {
+            (lists + m * FiredList.spacing).pointee.free()
+            (lists + m * FiredList.spacing).deinitialize(count: 1)
         }
         lists.deallocate()
-        window.deallocate()
+        segment.deallocate()
         mergeCursor.deallocate()
     }
 
@@ -89,17 +90,15 @@ final class EventThreads {
     }
 
     @inline(__always)
-    private func list(parity q: Int, thread m: Int) -> UnsafeMutablePointer<FiredList> {
-        lists + (q * threads + m) * FiredList.spacing
+    private func list(_ m: Int) -> UnsafeMutablePointer<FiredList> {
+        lists + m * FiredList.spacing
     }
 
     /// Every shard's queues from scratch at `time`; no waiting counted yet.
     func start(at time: Double) {
         waitSeconds = [Double](repeating: 0, count: threads)
         for k in 0..<threads { shard(k).pointee.start(at: time) }
-        for q in 0..<2 {
-            for m in 0..<threads { list(parity: q, thread: m).pointee.count = 0 }
-        }
+        for m in 0..<threads { list(m).pointee.clear() }
     }
 
     /// New spike trains or rates of source population p: its owner re-queues it.
@@ -123,56 +122,54 @@ final class EventThreads {
 
     var memoryBytes: Int {
         partition.memoryBytes + (0..<threads).reduce(0) { $0 + shard($1).pointee.memoryBytes }
-            + (0..<2 * threads).reduce(0) { $0 + lists[$1 * FiredList.spacing].capacity * MemoryLayout<FiredSpike>.stride }
+            + (0..<threads).reduce(0) { $0 + list($1).pointee.capacity * MemoryLayout<FiredSpike>.stride }
     }
 
     // MARK: Windows
 
-    /// Processes every event with time ≤ `end` in windows on all threads; `record` is called for
-    /// each spike in (time, global id) order, during the next window by one of the threads in
-    /// turn (one at a time, after the previous window's; the meetings order their memory).
+    /// Processes every event with time ≤ `end` on all threads, in segments of at most
+    /// `segmentWindows` · d_min (so the spike lists stay short however long the run); after each,
+    /// `record` is called for its spikes in (time, global id) order, on this thread, and every
+    /// thread's queue receives the others' spikes it has not yet seen.
     func advanceInWindows(until end: Double, record: @escaping (Int, Int, Double) -> Void) {
+        let (board, spin) = (self.board, SpinWait(threads: threads))
+        let segment = self.segment
         let team = ThreadTeam(size: threads) { [self] k in
-            let (bound, q, recorder) = window.pointee
-            shard(k).pointee.runWindow(
-                bound: bound, previous: UnsafePointer(list(parity: 1 - q, thread: 0)), fired: &list(parity: q, thread: k).pointee)
-            if k == recorder { merge(parity: 1 - q, record: record) }
+            let (start, bound) = segment.pointee
+            shard(k).pointee.runSegment(from: start, bound: bound, minimumDelay: minimumDelay, board: board, fired: &list(k).pointee, spin: spin)
         }
         defer {
             team.finish()
             for k in 0..<threads { waitSeconds[k] += team.waitSeconds(k) }
         }
-        var start = (0..<threads).map { shard($0).pointee.earliest().time }.min() ?? .infinity
-        var q = window.pointee.parity
-        var windows = 0
-        while start <= end && start < .infinity {
-            let limit = start + minimumDelay
-            window.pointee = (limit > end ? end.nextUp : limit, q, windows == 0 ? -1 : windows % threads)
-            team.run()
-            start = .infinity
+        while true {
+            let start = (0..<threads).map { shard($0).pointee.earliest().time }.min() ?? .infinity
+            guard start <= end && start < .infinity else { break }
+            segment.pointee = (start, Swift.min(start + Double(Self.segmentWindows) * minimumDelay, end.nextUp))
+            board.reset(at: start) { list($0).pointee }
             for k in 0..<threads {
-                start = Swift.min(start, shard(k).pointee.nextEventTime, shard(k).pointee.earliestSpike + minimumDelay)
+                for m in 0..<threads { shard(k).pointee.seen[m] = 0 }
             }
-            q = 1 - q
-            windows += 1
-        }
-        if windows > 0 { merge(parity: 1 - q, record: record) }
-        window.pointee.parity = q
-        // The last window's spikes are queued now (they deliver after `end`), so the next run
-        // starts from complete queues.
-        for k in 0..<threads {
-            for m in 0..<threads {
-                let l = list(parity: 1 - q, thread: m).pointee
-                for s in 0..<l.count {
-                    shard(k).pointee.schedule(spikeOf: Int(l.spikes[s].population), local: Int(l.spikes[s].local), at: l.spikes[s].time)
+            team.run()
+            for k in 0..<threads { waitSeconds[k] += board.waitSeconds(k) }
+            merge(record: record)
+            for k in 0..<threads {
+                for m in 0..<threads where m != k {
+                    let l = list(m).pointee
+                    for s in shard(k).pointee.seen[m]..<l.count {
+                        shard(k).pointee.schedule(spikeOf: Int(l.spikes[s].population), local: Int(l.spikes[s].local), at: l.spikes[s].time)
+                    }
                 }
             }
+            for m in 0..<threads { list(m).pointee.clear() }
         }
-        for m in 0..<threads { list(parity: 1 - q, thread: m).pointee.count = 0 }
     }
 
-    /// Calls `record` for the spikes of all threads' lists of parity q in (time, global id) order.
-    private func merge(parity q: Int, record: (Int, Int, Double) -> Void) {
+    /// Windows of d_min in a segment (see `advanceInWindows`).
+    static let segmentWindows = 256.0
+
+    /// Calls `record` for the spikes of all threads' lists in (time, global id) order.
+    private func merge(record: (Int, Int, Double) -> Void) {
         let next = mergeCursor
         next.update(repeating: 0, count: threads)
         while true {
@@ -180,7 +177,7 @@ final class EventThreads {
             var bestTime = Double.infinity
             var bestID = Int.max
             for m in 0..<threads {
-                let l = list(parity: q, thread: m).pointee
+                let l = list(m).pointee
                 guard next[m] < l.count else { continue }
                 let s = l.spikes[next[m]]
                 let id = offsets[Int(s.population)] + Int(s.local)
@@ -189,7 +186,7 @@ final class EventThreads {
                 }
             }
             guard best >= 0 else { return }
-            let s = list(parity: q, thread: best).pointee.spikes[next[best]]
+            let s = list(best).pointee.spikes[next[best]]
             next[best] += 1
             record(Int(s.population), Int(s.local), s.time)
         }

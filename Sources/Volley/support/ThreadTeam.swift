@@ -1,13 +1,12 @@
 import Foundation
 import Synchronization
-import VolleyPrefetch
 
 /// A fixed team of threads that run one job together, many times a second, for the duration of
 /// one simulation run: the calling thread is member 0, `size − 1` worker threads are the others.
 /// `run()` starts the job on every member and returns when all have finished it — one fork and
 /// one join, synchronised by spinning on two atomic counters (a time-stepped CUBA step is a few
-/// µs, far shorter than a condition variable's wake-up). A waiting member spins briefly, then
-/// yields its core (`sched_yield`), so more threads than cores still make progress.
+/// µs, far shorter than a condition variable's wake-up). A waiting member spins, then yields its
+/// core (`SpinWait`), so more threads than cores still make progress.
 ///
 /// The job reads what the caller wrote before `run()` (the generation counter is released by
 /// `run()` and acquired by each worker) and the caller reads what the members wrote (the finish
@@ -16,6 +15,7 @@ final class ThreadTeam: @unchecked Sendable {
     /// Number of members, the calling thread included.
     let size: Int
     private let job: (Int) -> Void
+    private let spin: SpinWait
     private let generation = Atomic<Int>(0)
     private let finished = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
@@ -29,7 +29,7 @@ final class ThreadTeam: @unchecked Sendable {
         precondition(size >= 1)
         self.size = size
         self.job = job
-        spinPolls = size <= ProcessInfo.processInfo.activeProcessorCount ? 20_000 : 0
+        spin = SpinWait(threads: size)
         waits = .allocate(capacity: size * Self.pad)
         waits.initialize(repeating: 0, count: size * Self.pad)
         for member in 1..<Swift.max(size, 1) {
@@ -51,7 +51,7 @@ final class ThreadTeam: @unchecked Sendable {
         generation.add(1, ordering: .releasing)
         job(0)
         let start = DispatchTime.now().uptimeNanoseconds
-        spin { finished.load(ordering: .acquiring) == size - 1 }
+        spin.until { finished.load(ordering: .acquiring) == size - 1 }
         waits[0] &+= DispatchTime.now().uptimeNanoseconds &- start
     }
 
@@ -71,7 +71,7 @@ final class ThreadTeam: @unchecked Sendable {
         var seen = 0
         while true {
             let start = DispatchTime.now().uptimeNanoseconds
-            spin { generation.load(ordering: .acquiring) != seen }
+            spin.until { generation.load(ordering: .acquiring) != seen }
             seen = generation.load(ordering: .acquiring)
             waits[member * Self.pad] &+= DispatchTime.now().uptimeNanoseconds &- start
             if stopping.load(ordering: .relaxed) { break }
@@ -79,21 +79,5 @@ final class ThreadTeam: @unchecked Sendable {
             finished.add(1, ordering: .releasing)
         }
         exited.leave()
-    }
-
-    /// Polls before a waiting member starts yielding its core: ≈ 20 000 pauses (well over a
-    /// step) while the team fits the machine's cores, so that on idle cores a member never
-    /// sleeps within a run; none when there are more members than cores, where a spinning member
-    /// would hold the core the member it waits for needs.
-    private let spinPolls: Int
-
-    /// Spins until `done()`, yielding the core after `spinPolls` polls.
-    @inline(__always)
-    private func spin(until done: () -> Bool) {
-        var polls = 0
-        while !done() {
-            polls &+= 1
-            if polls > spinPolls { sched_yield() } else { volley_spin_hint() }
-        }
     }
 }
