@@ -37,10 +37,10 @@ struct ProjectionView {
         let last = synapses.upperBound - 1
         var line = first
         while line < last {
-            volley_prefetch(targets + line)
+            volley_prefetch_read(targets + line)
             line &+= 16
         }
-        if last >= first { volley_prefetch(targets + last) }
+        if last >= first { volley_prefetch_read(targets + last) }
     }
 }
 

@@ -56,7 +56,7 @@ struct DueDeliveries {
         let event = DeliveryEvent(time: 0, key: keys[i])
         let view = views[event.projection]
         let (g, first, n) = view.locate(source: event.source, group: event.group)
-        if parts > 1 { volley_prefetch(splits[event.projection] + g &* (parts &+ 1)) }
+        if parts > 1 { volley_prefetch_read(splits[event.projection] + g &* (parts &+ 1)) }
         view.prefetchTargets(first..<(first &+ n))
     }
 }
