@@ -14,12 +14,12 @@ extension EventDrivenSimulator {
     static func threadPlan(_ network: Network, requested: Int) -> (threads: Int, reason: String?) {
         let shortest = network.minimumDelay
         if shortest < minimumWindow {
-            return (1, "the shortest delay, \(shortest) ms, is below \(minimumWindow) ms: windows that short cost the threads more in meetings than they save")
+            return (1, "the shortest delay, \(shortest) ms, is below \(minimumWindow) ms: a lookahead that short makes the threads wait for each other more than they gain")
         }
         return (requested, nil)
     }
 
-    /// A run on the threads' shards: in windows on all threads, or — with a stop condition or
+    /// A run on the threads' shards: on all threads at once, or — with a stop condition or
     /// state recordings, which need every event in the total order as it happens — one event at
     /// a time on this thread.
     func advance(_ parallel: EventThreads, until end: Double, stop: StopCondition) -> RunOutcome {
@@ -34,7 +34,7 @@ extension EventDrivenSimulator {
         }
         threadsOfLastRun = threads
         oneThreadReason = nil
-        parallel.advanceInWindows(until: end) { [unowned self] p, local, t in
+        parallel.advanceInSegments(until: end) { [unowned self] p, local, t in
             _ = noteSpike(population: p, local: local, time: t, stop: .never, potentiate: false)
         }
         return finishRun(stoppedAt: .infinity, end: end, lastEventTime: Swift.max(time, parallel.lastEventTime))

@@ -19,8 +19,8 @@
 /// Only `ExactlyPredictable` models run here; construction fails with a typed error naming any
 /// other population.
 ///
-/// **Threads** (`threads` > 1): conservative windows of the shortest delay, one block of every
-/// population per thread (`EventThreads`); spike trains are bit-identical for any thread count.
+/// **Threads** (`threads` > 1): conservative parallel simulation with the shortest delay as
+/// lookahead, one block of every population per thread (`EventThreads`); spike trains are bit-identical for any thread count.
 /// Plastic projections are updated by the thread that owns each target. Networks whose shortest
 /// delay is below `minimumWindow` run on one thread, and `oneThreadReason` says why.
 public final class EventDrivenSimulator: Simulator {
@@ -40,8 +40,9 @@ public final class EventDrivenSimulator: Simulator {
     public override var threadCount: Int { threadsOfLastRun }
     public override var threadWaitSeconds: [Double] { threads > 1 ? parallel?.waitSeconds ?? [] : [] }
 
-    /// The shortest delay (ms) with which the engine uses several threads: a window costs the
-    /// threads one meeting (≈ 1–3 µs), which windows shorter than this rarely amortise.
+    /// The shortest delay (ms) with which the engine uses several threads: a thread reads the
+    /// others' clocks (a transfer between cores, ≈ 0.1–0.6 µs) about once per shortest delay of
+    /// simulated time, which a shorter lookahead rarely amortises.
     public static let minimumWindow = 0.05
 
     /// `threads`: how many threads advance the neurons (default `Simulator.defaultThreads`: the

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A spike one thread's neurons fired in a window: population, local index within the
+/// A spike one thread's neurons fired: population, local index within the
 /// population, and time (ms).
 struct FiredSpike {
     var time: Double
@@ -264,12 +264,12 @@ struct EventShard {
         return neuron
     }
 
-    /// One segment of a run on all threads, from `start` (no thread has an earlier event): processes this thread's events before `bound` in
-    /// the engine's total order restricted to its neurons, as far as the others' clocks allow
-    /// (`ShardBoard`: an event is safe before every other thread's clock + d_min), listing its
-    /// spikes in `fired` and queuing the others' listed spikes whenever it reads their clocks.
-    /// Its own spikes are queued as they fire; the others' not yet seen when the segment ends are
-    /// queued by the caller (`seen`).
+    /// One segment of a run on all threads, from `start` (no thread has an earlier event):
+    /// processes this thread's events before `bound` in the engine's total order restricted to
+    /// its neurons, as far as the others' clocks allow (`ShardBoard`: an event is safe before
+    /// every other thread's clock + d_min), listing its spikes in `fired` and queuing the
+    /// others' listed spikes whenever it reads their clocks. Its own spikes are queued as they
+    /// fire; the others' not yet seen when the segment ends are queued by the caller (`seen`).
     mutating func runSegment(from start: Double, bound: Double, minimumDelay: Double, board: ShardBoard, fired: inout FiredList, spin: SpinWait) {
         // The loop works on locals: the queue, counts and cursors moved out of the shard (no
         // writes through the shard's pointer per event) and the kernels' closure arrays.

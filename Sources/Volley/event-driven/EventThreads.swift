@@ -1,4 +1,5 @@
 import Foundation
+
 /// The event-driven engine on several threads: conservative parallel discrete-event simulation
 /// with the network's shortest delay d_min as lookahead.
 ///
@@ -125,13 +126,13 @@ final class EventThreads {
             + (0..<threads).reduce(0) { $0 + list($1).pointee.capacity * MemoryLayout<FiredSpike>.stride }
     }
 
-    // MARK: Windows
+    // MARK: Segments
 
     /// Processes every event with time ≤ `end` on all threads, in segments of at most
-    /// `segmentWindows` · d_min (so the spike lists stay short however long the run); after each,
+    /// `segmentLength` · d_min (so the spike lists stay short however long the run); after each,
     /// `record` is called for its spikes in (time, global id) order, on this thread, and every
     /// thread's queue receives the others' spikes it has not yet seen.
-    func advanceInWindows(until end: Double, record: @escaping (Int, Int, Double) -> Void) {
+    func advanceInSegments(until end: Double, record: (Int, Int, Double) -> Void) {
         let (board, spin) = (self.board, SpinWait(threads: threads))
         let segment = self.segment
         let team = ThreadTeam(size: threads) { [self] k in
@@ -145,7 +146,7 @@ final class EventThreads {
         while true {
             let start = (0..<threads).map { shard($0).pointee.earliest().time }.min() ?? .infinity
             guard start <= end && start < .infinity else { break }
-            segment.pointee = (start, Swift.min(start + Double(Self.segmentWindows) * minimumDelay, end.nextUp))
+            segment.pointee = (start, Swift.min(start + Self.segmentLength * minimumDelay, end.nextUp))
             board.reset(at: start) { list($0).pointee }
             for k in 0..<threads {
                 for m in 0..<threads { shard(k).pointee.seen[m] = 0 }
@@ -165,8 +166,8 @@ final class EventThreads {
         }
     }
 
-    /// Windows of d_min in a segment (see `advanceInWindows`).
-    static let segmentWindows = 256.0
+    /// The longest segment, in units of d_min (see `advanceInSegments`).
+    static let segmentLength = 256.0
 
     /// Calls `record` for the spikes of all threads' lists in (time, global id) order.
     private func merge(record: (Int, Int, Double) -> Void) {
