@@ -3,7 +3,7 @@ import Testing
 @testable import Volley
 
 /// The event-driven engine on several threads gives the one-thread run's spikes bit for bit
-/// (docs/event-ordering.md, "Threads"), in windows and one event at a time.
+/// (docs/event-ordering.md, "Threads"), all threads at once and one event at a time.
 @Suite("Event-driven engine threads")
 struct EventThreadsTests {
     /// Everything a run produces that must not depend on the thread count.
@@ -23,8 +23,8 @@ struct EventThreadsTests {
         #expect(sim.threads == threads && sim.oneThreadReason == nil)
         if let record { _ = try sim.recordPotentials(of: record, neurons: [0, 63, 64, 65, 130, 199], every: 0.7) }
         try sim.run(until: end / 3)
-        // A second and third run restart the windows from the engine's state (spikes of the
-        // last window of a run deliver in the next).
+        // A second and third run restart the threads from the engine's state (spikes of the
+        // end of a run deliver in the next).
         try sim.run(until: end / 2, stopWhen: stop)
         let secondRunEnd = sim.time
         if threads > 1 && (record != nil || stop != .never) {
@@ -102,6 +102,19 @@ struct EventThreadsTests {
         sim.reset()
         try sim.run(until: 150)
         #expect(sim.spikes.times == first && first.reduce(0) { $0 + $1.count } > 300)
+    }
+
+    @Test("The threads' spike lists hold one segment at most: engine memory does not grow with the run")
+    func segmentsBoundTheLists() throws {
+        let sim = try EventDrivenSimulator(network: try smallRecurrentNetwork(seed: 7, neurons: 1000), recording: .none, threads: 2)
+        try sim.run(until: 300)
+        let early = sim.engineMemoryBytes
+        try sim.run(until: 3000)
+        let spikes = Int(sim.counters.spikes)
+        #expect(spikes > 10_000, "the network must be active: \(spikes) spikes")
+        // Lists kept for a whole run would grow by 16 bytes per spike.
+        let growth = sim.engineMemoryBytes - early
+        #expect(growth < spikes * MemoryLayout<FiredSpike>.stride / 8, "engine memory grew by \(growth) bytes over \(spikes) spikes")
     }
 
     /// A plastic network: Poisson input onto 120 LIF neurons (feed-forward, plastic) and sparse

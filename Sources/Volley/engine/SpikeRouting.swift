@@ -143,6 +143,13 @@ final class SpikeRouting {
         return groups
     }
 
+    /// Starts loading the group ranges of row `local` of every projection leaving population p
+    /// (what scheduling the neuron's spike reads first).
+    @inline(__always)
+    func prefetchRows(ofSpikeFrom p: Int, local: Int) {
+        for k in outgoingStart[p]..<outgoingStart[p + 1] { volley_prefetch_read(views[outgoingList[k]].rowGroups + local) }
+    }
+
     /// Calls `body(projection, g0, groups)` for row `local` of every projection leaving population
     /// `p` that has delay groups (g0: its first group, `groups` of them), after prefetching the
     /// first group's targets unless `prefetching` is false; returns the number of groups.

@@ -1,4 +1,5 @@
 import Foundation
+import VolleyPrefetch
 
 /// A spike one thread's neurons fired: population, local index within the
 /// population, and time (ms).
@@ -171,6 +172,33 @@ struct EventShard {
         counters.deliveryPushes &+= pushes
     }
 
+    /// Queues the spikes `range` of another thread's list (`schedule(spikeOf:…)` each), loading
+    /// their rows' group ranges eight spikes ahead and their first groups' split rows four ahead:
+    /// in a large network neither is in cache, and every thread reads both for every spike.
+    @inline(__always)
+    func schedule(
+        listed spikes: UnsafePointer<FiredSpike>, _ range: Range<Int>, into deliveries: inout DeliveryQueue, counters: inout EngineCounters
+    ) {
+        let (routing, splits, stride, k) = (self.routing, self.splits, threads &+ 1, index)
+        func loadRows(_ s: Int) {
+            routing._withUnsafeGuaranteedRef { $0.prefetchRows(ofSpikeFrom: Int(spikes[s].population), local: Int(spikes[s].local)) }
+        }
+        func loadSplitRows(_ s: Int) {
+            _ = routing._withUnsafeGuaranteedRef {
+                $0.forEachRow(ofSpikeFrom: Int(spikes[s].population), local: Int(spikes[s].local), prefetching: false) { projection, g0, _ in
+                    volley_prefetch_read(splits[projection] + (g0 &* stride &+ k))
+                }
+            }
+        }
+        for s in range.prefix(8) { loadRows(s) }
+        for s in range.prefix(4) { loadSplitRows(s) }
+        for s in range {
+            if s &+ 8 < range.upperBound { loadRows(s &+ 8) }
+            if s &+ 4 < range.upperBound { loadSplitRows(s &+ 4) }
+            schedule(spikeOf: Int(spikes[s].population), local: Int(spikes[s].local), at: spikes[s].time, into: &deliveries, counters: &counters)
+        }
+    }
+
     /// Starts loading the targets of this thread's share of group `g`.
     @inline(__always)
     static func prefetchShare(_ view: ProjectionView, _ split: UnsafeMutablePointer<UInt32>, group g: Int, thread k: Int, stride: Int) {
@@ -314,9 +342,7 @@ struct EventShard {
             for m in 0..<threads where m != k {
                 let (clock, spikes, listed) = board.read(m)
                 if listed > seen[m] {
-                    for s in seen[m]..<listed {
-                        schedule(spikeOf: Int(spikes[s].population), local: Int(spikes[s].local), at: spikes[s].time, into: &queue, counters: &count)
-                    }
+                    schedule(listed: spikes, seen[m]..<listed, into: &queue, counters: &count)
                     seen[m] = listed
                     progressed = true
                 }
