@@ -117,6 +117,22 @@ struct EventThreadsTests {
         #expect(growth < spikes * MemoryLayout<FiredSpike>.stride / 8, "engine memory grew by \(growth) bytes over \(spikes) spikes")
     }
 
+    @Test("Busy segments are shortened to keep the spike lists near segmentSpikes: spikes unchanged")
+    func busySegmentsShrink() throws {
+        let net = try smallRecurrentNetwork(seed: 7, neurons: 1000)
+        let one = try Self.run(net, until: 300, threads: 1)
+        let sim = try EventDrivenSimulator(network: net, threads: 2)
+        let parallel = try #require(sim.parallel)
+        parallel.segmentSpikes = 40
+        try sim.run(until: 100)
+        // 1000 neurons fire ≈ 9 spikes per ms: segments of 102 ms would list ≈ 900.
+        #expect(parallel.segmentSpan < 10, "segment \(parallel.segmentSpan) ms after busy segments")
+        #expect(parallel.segmentSpan >= 16 * net.minimumDelay)
+        try sim.run(until: 150)
+        try sim.run(until: 300)
+        #expect(sim.spikes.neurons == one.neurons && sim.spikes.times == one.times)
+    }
+
     /// A plastic network: Poisson input onto 120 LIF neurons (feed-forward, plastic) and sparse
     /// recurrent plastic excitation among them, delays 0.5–4 ms, with `rule` on both projections.
     static func plasticNetwork(_ rule: Plasticity, seed: UInt64) throws -> (Network, [ProjectionID]) {

@@ -15,11 +15,12 @@ import Foundation
 /// same order as with one thread, and its arithmetic does not depend on the partition
 /// (`EpochClock`): spike trains are bit-identical for any number of threads.
 ///
-/// The threads run in segments of at most 256 · d_min, each from the earliest pending event (so
-/// idle stretches cost nothing); after each, the calling thread records the segment's spikes
-/// merged in (time, global id) order and clears the lists. Runs with a stop
-/// condition or state recording go through the shards one event at a time on the calling thread
-/// (`advanceSerially`), in the total order across all shards.
+/// The threads run in segments of at most 1024 · d_min (shorter when they would list more than
+/// `segmentSpikes` spikes), each from the earliest pending event (so idle stretches cost
+/// nothing); after each, the calling thread records the segment's spikes merged in (time,
+/// global id) order and clears the lists. Runs with a stop condition or state recording go
+/// through the shards one event at a time on the calling thread (`advanceSerially`), in the
+/// total order across all shards.
 final class EventThreads {
     let threads: Int
     let minimumDelay: Double
@@ -30,6 +31,8 @@ final class EventThreads {
     private let lists: UnsafeMutablePointer<FiredList>
     /// The threads' clocks and lists, as they publish them.
     private let board: ShardBoard
+    /// The next segment's length (ms; see `segmentSpikes`).
+    private(set) var segmentSpan: Double
     /// The current segment's start and bound (exclusive), written before the threads run it.
     private let segment: UnsafeMutablePointer<(start: Double, bound: Double)>
     /// Global id of each population's first neuron.
@@ -67,6 +70,7 @@ final class EventThreads {
         board = ShardBoard(threads: threads)
         segment = .allocate(capacity: 1)
         segment.initialize(to: (0, 0))
+        segmentSpan = Self.segmentLength * minimumDelay
         mergeCursor = .allocate(capacity: threads)
         mergeCursor.initialize(repeating: 0, count: threads)
         self.offsets = offsets
@@ -99,6 +103,7 @@ final class EventThreads {
     func start(at time: Double) {
         waitSeconds = [Double](repeating: 0, count: threads)
         for k in 0..<threads { shard(k).pointee.start(at: time) }
+        segmentSpan = Self.segmentLength * minimumDelay
         for m in 0..<threads { list(m).pointee.clear() }
     }
 
@@ -129,7 +134,8 @@ final class EventThreads {
     // MARK: Segments
 
     /// Processes every event with time ≤ `end` on all threads, in segments of at most
-    /// `segmentLength` · d_min (so the spike lists stay short however long the run); after each,
+    /// `segmentLength` · d_min, shorter when busy (`segmentSpikes`: the spike lists stay short
+    /// however long the run); after each,
     /// `record` is called for its spikes in (time, global id) order, on this thread, and every
     /// thread's queue receives the others' spikes it has not yet seen.
     func advanceInSegments(until end: Double, record: (Int, Int, Double) -> Void) {
@@ -146,7 +152,7 @@ final class EventThreads {
         while true {
             let start = (0..<threads).map { shard($0).pointee.earliest().time }.min() ?? .infinity
             guard start <= end && start < .infinity else { break }
-            segment.pointee = (start, Swift.min(start + Self.segmentLength * minimumDelay, end.nextUp))
+            segment.pointee = (start, Swift.min(start + segmentSpan, end.nextUp))
             board.reset(at: start) { list($0).pointee }
             for k in 0..<threads {
                 for m in 0..<threads { shard(k).pointee.seen[m] = 0 }
@@ -162,12 +168,24 @@ final class EventThreads {
                     }
                 }
             }
+            let listed = (0..<threads).reduce(0) { $0 + list($1).pointee.count }
+            if listed > segmentSpikes {
+                segmentSpan = Swift.max(16 * minimumDelay, segmentSpan * Double(segmentSpikes) / Double(listed))
+            } else if listed < segmentSpikes / 4 {
+                segmentSpan = Swift.min(Self.segmentLength * minimumDelay, 2 * segmentSpan)
+            }
             for m in 0..<threads { list(m).pointee.clear() }
         }
     }
 
     /// The longest segment, in units of d_min (see `advanceInSegments`).
-    static let segmentLength = 256.0
+    static let segmentLength = 1024.0
+
+    /// The spikes a segment should list at most (all threads): after a segment with more, the
+    /// next is shorter in proportion (down to 16 · d_min); after one with fewer than a quarter,
+    /// twice as long (up to `segmentLength` · d_min). The lists' memory thus stays near
+    /// 16 bytes × this, whatever the run's length and rate. (A variable for tests.)
+    var segmentSpikes = 1 << 16
 
     /// Calls `record` for the spikes of all threads' lists in (time, global id) order.
     private func merge(record: (Int, Int, Double) -> Void) {
