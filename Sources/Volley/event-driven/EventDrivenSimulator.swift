@@ -20,7 +20,8 @@
 /// other population.
 ///
 /// **Threads** (`threads` > 1): conservative parallel simulation with the shortest delay as
-/// lookahead, one block of every population per thread (`EventThreads`); spike trains are bit-identical for any thread count.
+/// lookahead, one block of every population per thread (`EventThreads`); spike trains are
+/// bit-identical for any thread count.
 /// Plastic projections are updated by the thread that owns each target. Networks whose shortest
 /// delay is below `minimumWindow` run on one thread, and `oneThreadReason` says why.
 public final class EventDrivenSimulator: Simulator {

@@ -199,6 +199,16 @@ struct EventShard {
         }
     }
 
+    /// Queues thread m's listed spikes this thread has not seen (at a segment's end).
+    mutating func scheduleUnseen(of m: Int, _ list: FiredList) {
+        guard list.count > seen[m] else { return }
+        var queue = DeliveryQueue()
+        swap(&queue, &deliveries)
+        schedule(listed: list.spikes, seen[m]..<list.count, into: &queue, counters: &counters)
+        swap(&queue, &deliveries)
+        seen[m] = list.count
+    }
+
     /// Starts loading the targets of this thread's share of group `g`.
     @inline(__always)
     static func prefetchShare(_ view: ProjectionView, _ split: UnsafeMutablePointer<UInt32>, group g: Int, thread k: Int, stride: Int) {

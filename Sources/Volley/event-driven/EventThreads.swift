@@ -161,12 +161,7 @@ final class EventThreads {
             for k in 0..<threads { waitSeconds[k] += board.waitSeconds(k) }
             merge(record: record)
             for k in 0..<threads {
-                for m in 0..<threads where m != k {
-                    let l = list(m).pointee
-                    for s in shard(k).pointee.seen[m]..<l.count {
-                        shard(k).pointee.schedule(spikeOf: Int(l.spikes[s].population), local: Int(l.spikes[s].local), at: l.spikes[s].time)
-                    }
-                }
+                for m in 0..<threads where m != k { shard(k).pointee.scheduleUnseen(of: m, list(m).pointee) }
             }
             let listed = (0..<threads).reduce(0) { $0 + list($1).pointee.count }
             if listed > segmentSpikes {
