@@ -25,6 +25,11 @@ struct EngineThreadsTests {
         if let record { _ = try sim.recordPotentials(of: record, neurons: [0, 63, 64, 65, 130, 199], every: 1) }
         try sim.run(until: end / 2)
         try sim.run(until: end)  // a second run restarts the team from the engine's state
+        // Without plasticity the threads run freely between the state samples (every 10 steps
+        // or 4 here): the comparison covers that loop, not only the step-by-step one.
+        if threads > 1 && plastic.isEmpty {
+            #expect(sim.freeSteps > Int(end / dt) / 2, "\(sim.freeSteps) of \(Int(end / dt)) steps ran freely")
+        }
         return Outcome(
             neurons: sim.spikes.neurons, times: sim.spikes.times,
             potentials: sim.stateRecordings.flatMap(\.potentials),
@@ -50,6 +55,41 @@ struct EngineThreadsTests {
         let net = try smallRecurrentNetwork(seed: 7, neurons: 1000)
         try Self.expectSameForAllThreadCounts(
             net, dt: 0.1, until: 200, record: net.populations[0].id, minimumSpikes: 1000)
+    }
+
+    @Test("State samples between free-running stretches: every step, every third and sparse, bit-identical", arguments: [0.1, 0.3, 2.5])
+    func samplesBetweenFreeRuns(every interval: Double) throws {
+        // Heterogeneous weights: inputs to one target summed in another order give other bits.
+        var net = Network()
+        let model = LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 10, vRest: -45, vReset: -60, vThreshold: -50, tRef: 2)
+        var rng = Xoshiro256(seed: 5, stream: 1)
+        let exc = try net.addPopulation("exc", size: 400, model: model, initialPotentials: (0..<400).map { _ in -60 + 10 * rng.uniform() })
+        let inh = try net.addPopulation("inh", size: 100, model: model, initialPotentials: (0..<100).map { _ in -60 + 10 * rng.uniform() })
+        try net.connect(exc, to: exc, pattern: .fixedProbability(0.08), weight: .uniform(1, 5), delay: .constant(0.1), receptor: 0, seed: 6)
+        try net.connect(exc, to: inh, pattern: .fixedProbability(0.08), weight: .uniform(1, 5), delay: .uniform(0.1, 2), receptor: 0, seed: 7)
+        try net.connect(inh, to: exc, pattern: .fixedProbability(0.08), weight: .uniform(-12, -4), delay: .constant(0.1), receptor: 1, seed: 8)
+        try net.connect(inh, to: inh, pattern: .fixedProbability(0.08), weight: .uniform(-25, -10), delay: .constant(0.1), receptor: 1, seed: 9)
+        func run(threads: Int) throws -> (Outcome, Int) {
+            let sim = try TimeSteppedSimulator(network: net, dt: 0.1, threads: threads)
+            // Every neuron's potential: a sum in another order shows as a last-bit difference.
+            _ = try sim.recordPotentials(of: exc, neurons: Array(0..<400), every: interval)
+            _ = try sim.recordPotentials(of: inh, neurons: Array(0..<100), every: interval)
+            try sim.run(until: 37.05)
+            try sim.run(until: 80)
+            let outcome = Outcome(
+                neurons: sim.spikes.neurons, times: sim.spikes.times, potentials: sim.stateRecordings.flatMap(\.potentials),
+                weights: [], synapticEvents: sim.counters.synapticEvents, stateUpdates: sim.counters.stateUpdates)
+            return (outcome, sim.freeSteps)
+        }
+        let (one, _) = try run(threads: 1)
+        #expect(one.times.reduce(0) { $0 + $1.count } > 1000)
+        #expect(one.potentials.first?.count == Int((80 / interval).rounded(.down)) + 1)
+        for threads in [2, 3] {
+            let (many, free) = try run(threads: threads)
+            #expect(many == one, "\(threads) threads differ from one")
+            // A sample every step leaves nothing to run freely; sparser samples leave most steps.
+            if interval == 0.1 { #expect(free == 0) } else { #expect(free > 400, "\(free) free steps") }
+        }
     }
 
     @Test("Sparse activity with Poisson input: a few pacemakers drive a quiet network, bit-identical")

@@ -10,6 +10,9 @@ struct StepInput {
     var snapshot: UnsafePointer<Double>?
     /// Population p's due keys are `keys[dueStart[p] ..< dueStart[p + 1]]`.
     var dueStart: UnsafePointer<Int>?
+    /// Steps the threads run freely, each gathering its own due keys (`runFreely`); empty: one
+    /// step, the above.
+    var free: Range<Int> = 0..<0
 }
 
 /// What every thread reads and nobody writes during a run, as raw storage (each thread holds its
@@ -59,12 +62,26 @@ struct StepShare {
     var firedEnd: [Int]
     var ring: [ContiguousArray<UInt64>]
     var counters = EngineCounters()
+    // Free-running steps only (`runFreely`): the previous step's fired neurons (read by thread 0
+    // meanwhile), the keys of all threads' postings, and the step's due keys grouped by target
+    // population (`dueKeys[dueStart[p] ..< dueStart[p + 1]]`).
+    var firedSpare = ContiguousArray<UInt32>()
+    var firedEndSpare: [Int]
+    var merged = ContiguousArray<UInt64>()
+    var dueKeys = ContiguousArray<UInt64>()
+    var dueStart: [Int]
+    var dueCursor: [Int]
+    /// Stands in for the plastic weights' snapshot, which free-running steps never have.
+    let noSnapshot = ContiguousArray<Double>(repeating: 0, count: 1)
 
     init(layout: StepLayout, steps: [SteppedKernel.Step?]) {
         self.layout = layout
         self.steps = steps
         modelPopulations = ContiguousArray(steps.indices.filter { steps[$0] != nil })
         firedEnd = [Int](repeating: 0, count: layout.populationCount)
+        firedEndSpare = firedEnd
+        dueStart = [Int](repeating: 0, count: layout.populationCount + 1)
+        dueCursor = dueStart
         ring = Array(repeating: [], count: layout.ringLength)
     }
 

@@ -23,7 +23,8 @@
 /// as one thread, so every sum, every spike and every recorded value is bit-identical whatever
 /// the number of threads — and scheduling its fired neurons' deliveries into its own ring.
 /// Steps 1, the rest of 3, and 4 run on the calling thread; the threads meet once per step
-/// (`ThreadTeam`).
+/// (`ThreadTeam`). Without plasticity, stop condition or due state sample the threads run
+/// stretches of steps on their own, meeting at a barrier (`advanceFreely`).
 ///
 /// Grid rules: a delay d becomes round(d/dt) steps (ties away from zero) and must be ≥ 1 step,
 /// otherwise construction fails; a source spike at time s is emitted at step round(s/dt). Spikes
@@ -32,10 +33,10 @@ public final class TimeSteppedSimulator: Simulator {
     /// The time step (ms).
     public let dt: Double
     /// Current step index n (time = n·dt).
-    public private(set) var step = 0
+    public internal(set) var step = 0
     private var started = false
     /// The kernel of each model population (nil for sources).
-    private let kernels: [SteppedKernel?]
+    let kernels: [SteppedKernel?]
     /// Number of threads that run step 2.
     public let threads: Int
     /// The threads' blocks of neurons and parts of the delivery groups.
@@ -43,7 +44,7 @@ public final class TimeSteppedSimulator: Simulator {
     /// Each thread's part (thread k's at `shares + k·StepShare.spacing`).
     private let shares: UnsafeMutablePointer<StepShare>
     /// The current step's input to the threads, written by the calling thread before they start.
-    private let input: UnsafeMutablePointer<StepInput>
+    let input: UnsafeMutablePointer<StepInput>
     /// What `StepLayout` points to: blockOf[p·threads + k] is thread k's block of population p;
     /// the global id of each population's first neuron; the delay of group g of projection j in
     /// steps, `delaySteps[delayStepStart[j] + g]`.
@@ -52,20 +53,26 @@ public final class TimeSteppedSimulator: Simulator {
     private let delaySteps: UnsafeMutablePointer<Int32>
     private let delayStepCount: Int
     private let delayStepStart: UnsafeMutablePointer<Int>
-    private let hasPlasticity: Bool
-    private var team: ThreadTeam?
+    let hasPlasticity: Bool
+    var team: ThreadTeam?
+    /// The threads' mailboxes and barrier for free-running steps (`advanceFreely`).
+    let board: StepBoard
     /// Seconds each thread spent waiting at the step barrier since construction or `reset()`.
-    public private(set) var barrierWaitSeconds: [Double]
+    public internal(set) var barrierWaitSeconds: [Double]
+    /// Steps run freely on the threads (`advanceFreely`) since construction.
+    public internal(set) var freeSteps = 0
     // The step loop's buffers. Unchecked exclusivity: only the engine's own thread touches them,
     // many times per step.
     /// Ring buffer of due delivery keys, indexed by step modulo its length.
-    @exclusivity(unchecked) private var ring: [ContiguousArray<UInt64>]
+    @exclusivity(unchecked) var ring: [ContiguousArray<UInt64>]
     /// The due keys of the current step, grouped by target population: population p's are
     /// `dueKeys[dueStart[p] ..< dueStart[p + 1]]`.
     @exclusivity(unchecked) private var dueKeys = ContiguousArray<UInt64>()
     @exclusivity(unchecked) private var dueStart: [Int]
     @exclusivity(unchecked) private var dueCursor: [Int]
     @exclusivity(unchecked) private var fired = ContiguousArray<UInt32>()
+    /// The sources' spikes of a free-running step (thread 0's; `freeSerialPart`).
+    @exclusivity(unchecked) var sourceFired = ContiguousArray<UInt32>()
     /// Per due key: where the weights of its plastic group start in `snapshot`, or −1 (filled only
     /// when the network has plastic projections).
     @exclusivity(unchecked) private var snapshotOffsets = ContiguousArray<Int>()
@@ -133,6 +140,7 @@ public final class TimeSteppedSimulator: Simulator {
             .bindMemory(to: StepInput.self, capacity: 1)
         input.initialize(to: StepInput())
         barrierWaitSeconds = [Double](repeating: 0, count: threads)
+        board = StepBoard(threads: threads)
         try super.init(network: network, recording: recording, runtimes: kernels.map { $0?.runtime })
         for k in 0..<threads {
             let layout = StepLayout(
@@ -156,7 +164,7 @@ public final class TimeSteppedSimulator: Simulator {
 
     /// Thread k's part.
     @inline(__always)
-    private func share(_ k: Int) -> UnsafeMutablePointer<StepShare> { shares + k &* StepShare.spacing }
+    func share(_ k: Int) -> UnsafeMutablePointer<StepShare> { shares + k &* StepShare.spacing }
 
     override func resetEngine() {
         step = 0
@@ -176,7 +184,7 @@ public final class TimeSteppedSimulator: Simulator {
 
     /// The step at which a source spike at `t` is emitted.
     @inline(__always)
-    private func gridStep(_ t: Double) -> Int {
+    func gridStep(_ t: Double) -> Int {
         let steps = (t / dt).rounded(.toNearestOrAwayFromZero)
         return steps < Self.maxSteps ? Int(steps) : Int.max  // beyond any run: never emitted
     }
@@ -193,9 +201,18 @@ public final class TimeSteppedSimulator: Simulator {
                 name: "end", value: "\(end)", reason: "more than 2⁵³ steps of dt = \(dt) ms; give a finite end time the grid can count to, or .infinity")
         }
         let lastStep = end == .infinity ? Int.max : Int(endStep)
-        let (shares, input) = (self.shares, self.input)
+        let (shares, input, board, dt) = (self.shares, self.input, self.board, self.dt)
+        let serialPart: (Int, inout StepShare) -> Void = { [unowned(unsafe) self] n, share in freeSerialPart(step: n, share: &share) }
         team = threads > 1
-            ? ThreadTeam(size: threads) { k in (shares + k &* StepShare.spacing).pointee.step(input.pointee, thread: k) } : nil
+            ? ThreadTeam(size: threads) { k in
+                let share = shares + k &* StepShare.spacing
+                let free = input.pointee.free
+                if free.isEmpty {
+                    share.pointee.step(input.pointee, thread: k)
+                } else {
+                    share.pointee.runFreely(steps: free.lowerBound, through: free.upperBound - 1, dt: dt, thread: k, board: board, serialPart: k == 0 ? serialPart : nil)
+                }
+            } : nil
         defer {
             if let team {
                 team.finish()
@@ -224,6 +241,10 @@ public final class TimeSteppedSimulator: Simulator {
             if end == .infinity && sources.allSatisfy({ $0?.queue.isEmpty ?? true }) && ring.allSatisfy({ $0.isEmpty })
                 && (0..<threads).allSatisfy({ k in share(k).pointee.ring.allSatisfy { $0.isEmpty } }) {
                 return .queueEmpty(time)
+            }
+            if let through = freeRunEnd(lastStep: lastStep, end: end, stop: stop) {
+                advanceFreely(through: through)
+                continue
             }
             step += 1
             time = Double(step) * dt
@@ -301,24 +322,9 @@ public final class TimeSteppedSimulator: Simulator {
             ring[slot].append(contentsOf: share(k).pointee.ring[slot])
             share(k).pointee.ring[slot].removeAll(keepingCapacity: true)
         }
-        for p in 0...populations { dueStart[p] = 0 }
-        guard !ring[slot].isEmpty else {
-            dueKeys.removeAll(keepingCapacity: true)
-            return
-        }
         ring[slot].sort()
-        for key in ring[slot] {
-            let target = routing.target(ofProjection: DeliveryEvent(time: 0, key: key).projection)
-            dueStart[target + 1] += 1
-        }
-        for p in 0..<populations { dueStart[p + 1] += dueStart[p] }
-        dueKeys.removeAll(keepingCapacity: true)
-        dueKeys.append(contentsOf: repeatElement(0, count: ring[slot].count))
-        for p in 0...populations { dueCursor[p] = dueStart[p] }
-        for key in ring[slot] {
-            let target = routing.target(ofProjection: DeliveryEvent(time: 0, key: key).projection)
-            dueKeys[dueCursor[target]] = key
-            dueCursor[target] += 1
+        ring[slot].withUnsafeBufferPointer { keys in
+            StepShare.group(keys, views: routing.views, populations: populations, into: &dueKeys, start: &dueStart, cursor: &dueCursor)
         }
         count.deliveryPops &+= UInt64(ring[slot].count)
         ring[slot].removeAll(keepingCapacity: true)
