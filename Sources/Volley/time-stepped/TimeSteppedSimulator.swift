@@ -60,7 +60,7 @@ public final class TimeSteppedSimulator: Simulator {
     /// Seconds each thread spent waiting at the step barrier since construction or `reset()`.
     public internal(set) var barrierWaitSeconds: [Double]
     /// Steps run freely on the threads (`advanceFreely`) since construction.
-    public internal(set) var freeSteps = 0
+    var freeSteps = 0
     // The step loop's buffers. Unchecked exclusivity: only the engine's own thread touches them,
     // many times per step.
     /// Ring buffer of due delivery keys, indexed by step modulo its length.
