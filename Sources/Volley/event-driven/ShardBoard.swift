@@ -23,25 +23,17 @@ final class ShardBoard: @unchecked Sendable {
     }
 
     let threads: Int
-    private let memory: UnsafeMutableRawPointer
-    /// Bytes between mailboxes: two cache lines.
-    private static let spacing = (MemoryLayout<Mailbox>.stride + 127) / 128 * 128
+    private let mailboxes: PaddedSlots<Mailbox>
 
     init(threads: Int) {
         self.threads = threads
-        memory = .allocate(byteCount: threads * Self.spacing, alignment: 128)
-        for k in 0..<threads { (memory + k * Self.spacing).bindMemory(to: Mailbox.self, capacity: 1).initialize(to: Mailbox()) }
+        mailboxes = PaddedSlots(count: threads) { _ in Mailbox() }
     }
 
-    deinit {
-        for k in 0..<threads { mailbox(k).deinitialize(count: 1) }
-        memory.deallocate()
-    }
+    deinit { mailboxes.release() }
 
     @inline(__always)
-    func mailbox(_ k: Int) -> UnsafeMutablePointer<Mailbox> {
-        (memory + k &* Self.spacing).assumingMemoryBound(to: Mailbox.self)
-    }
+    func mailbox(_ k: Int) -> UnsafeMutablePointer<Mailbox> { mailboxes[k] }
 
     /// Before the threads start: every clock at `time`, every list `lists[k]` empty, no waiting.
     func reset(at time: Double, lists: (Int) -> FiredList) {

@@ -29,27 +29,19 @@ final class StepBoard: @unchecked Sendable {
     }
 
     let threads: Int
-    private let memory: UnsafeMutableRawPointer
+    private let mailboxes: PaddedSlots<Mailbox>
     private let spin: SpinWait
-    /// Bytes between mailboxes: whole pairs of cache lines.
-    private static let spacing = (MemoryLayout<Mailbox>.stride + 127) / 128 * 128
 
     init(threads: Int) {
         self.threads = threads
         spin = SpinWait(threads: threads)
-        memory = .allocate(byteCount: threads * Self.spacing, alignment: 128)
-        for k in 0..<threads { (memory + k * Self.spacing).bindMemory(to: Mailbox.self, capacity: 1).initialize(to: Mailbox()) }
+        mailboxes = PaddedSlots(count: threads) { _ in Mailbox() }
     }
 
-    deinit {
-        for k in 0..<threads { mailbox(k).deinitialize(count: 1) }
-        memory.deallocate()
-    }
+    deinit { mailboxes.release() }
 
     @inline(__always)
-    private func mailbox(_ k: Int) -> UnsafeMutablePointer<Mailbox> {
-        (memory + k &* Self.spacing).assumingMemoryBound(to: Mailbox.self)
-    }
+    private func mailbox(_ k: Int) -> UnsafeMutablePointer<Mailbox> { mailboxes[k] }
 
     /// Before the threads start at step `first`: no arrivals, no waiting.
     func reset(before first: Int) {
