@@ -49,12 +49,12 @@ runExample("mnist-stbp") {
     cli.option("elastic-sigma", value: "PIXELS", default: "4", help: "standard deviation σ of the elastic distortion's smoothing Gaussian")
     cli.option("seed", value: "S", default: "1; a loaded model's own", help: "seed of the weights, the sample order, the shifts, the distortions and every input spike (with --load: of the input spikes, so a saved model's test figure repeats)")
     cli.option("train-samples", value: "N", default: "60000", help: "use the first N training images")
-    cli.option("validation", value: "N", default: "0", help: "hold out the last N of those for validation (reported per epoch instead of the test set, for tuning; with --load, evaluated too)")
+    cli.option("validation", value: "N", default: "0", help: "hold out the last N of those for validation, for choosing settings: every figure (per epoch, final, --eval-exact, --latency-curve; with --load too) is then measured on them, and the test images stay unused (test keys null)")
     cli.option("test-samples", value: "N", default: "10000", help: "use the first N test images")
     cli.option("save", value: "PATH", help: "write the trained model as JSON")
     cli.option("load", value: "PATH", help: "load a model instead of training")
     cli.option("svg", value: "PATH", help: "write the training curve (train/held-out accuracy per epoch) as SVG")
-    cli.option("eval-exact", value: "N", default: "0", help: "run the first N test images in the event-driven engine (exact) and the time-stepped engine at dt = 1, 0.5, 0.25, 0.1 ms: accuracy and synaptic events per image (exact_test_accuracy is over those N)")
+    cli.option("eval-exact", value: "N", default: "0", help: "run the first N test images (validation images with --validation) in the event-driven engine (exact) and the time-stepped engine at dt = 1, 0.5, 0.25, 0.1 ms: accuracy and synaptic events per image (exact_test_accuracy, or exact_validation_accuracy, is over those N)")
     cli.flag("quick", help: "seconds-long CI run: 1000 training and 300 test images, 100 hidden neurons (cnn: channels 4,8), 3 epochs")
     cli.workThreadsOption()
     try cli.parseProcessArguments()
@@ -150,8 +150,8 @@ runExample("mnist-stbp") {
     }
     let dataPath = try cli.requiredString("data")
     let split = try MNISTSplit(path: dataPath, trainCount: trainCount, validation: validation, testCount: testCount)
-    guard exactCount <= testCount else {
-        throw VolleyError.usage("option '--eval-exact': \(exactCount) is more than the \(testCount) test images (--test-samples)")
+    guard exactCount <= split.heldOutImages.count else {
+        throw VolleyError.usage("option '--eval-exact': \(exactCount) is more than the \(split.heldOutImages.count) \(split.heldOutName) images (\(validation > 0 ? "--validation" : "--test-samples"))")
     }
     let mnist = split.mnist, fit = split.fit
     let (trainImages, trainLabels) = (split.trainImages, split.trainLabels)
@@ -229,21 +229,13 @@ runExample("mnist-stbp") {
         }
     }
 
-    // Final evaluation on the test images (the training forward pass = the time-stepped engine).
-    let testImages = (0..<testCount).map { mnist.testImages.image($0) }
-    let testLabels = Array(mnist.testLabels.prefix(testCount))
-    let testInput: @Sendable (Int) -> STBPInput = { encode(testImages[$0], phase: 0x7E57, index: $0, steps: evalInputSteps) }
-    // A loaded model on a validation split: its accuracy there too (for choosing --eval-steps).
-    var loadedValidation: JSONValue = .null
-    if cli.string("load") != nil && validation > 0 {
-        let v = try STBPEvaluation.evaluate(network, count: heldOutImages.count, labels: heldOutLabels, steps: evalSteps) {
-            encode(heldOutImages[$0], phase: 0x7E57, index: $0, steps: evalInputSteps)
-        }
-        print("validation accuracy \(Format.fixed(100 * v.accuracy, 2))% (\(validation) images, \(evalInputSteps) input steps), \(Format.fixed(100 * v.undecided, 2))% undecided")
-        loadedValidation = .number(v.accuracy)
-    }
-    let eval = try STBPEvaluation.evaluate(network, count: testCount, labels: testLabels, steps: evalSteps, sample: testInput)
-    print("test accuracy \(Format.fixed(100 * eval.accuracy, 2))% (grid, dt = \(network.dt) ms), \(Format.fixed(100 * eval.undecided, 2))% undecided; \(Format.fixed(eval.spikesPerSample, 1)) spikes and \(Format.fixed(eval.synapticEventsPerSample, 0)) synaptic events per image")
+    // Final evaluation (the training forward pass = the time-stepped engine) on the held-out
+    // images: the test images, or with --validation the validation images only — a run that
+    // chooses settings never sees a test figure.
+    let finalImages = heldOutImages, finalLabels = heldOutLabels
+    let finalInput: @Sendable (Int) -> STBPInput = { encode(finalImages[$0], phase: 0x7E57, index: $0, steps: evalInputSteps) }
+    let eval = try STBPEvaluation.evaluate(network, count: finalImages.count, labels: finalLabels, steps: evalSteps, sample: finalInput)
+    print("\(heldOutName) accuracy \(Format.fixed(100 * eval.accuracy, 2))% (\(finalImages.count) images, grid, dt = \(network.dt) ms, \(evalInputSteps) input steps), \(Format.fixed(100 * eval.undecided, 2))% undecided; \(Format.fixed(eval.spikesPerSample, 1)) spikes and \(Format.fixed(eval.synapticEventsPerSample, 0)) synaptic events per image")
     let report = eval.report(of: network, steps: evalSteps)
     print(report.summary)
 
@@ -282,22 +274,22 @@ runExample("mnist-stbp") {
         let trainedDt = network.dt
         func run(dt stepDt: Double?) throws -> (accuracy: Double, events: Double, seconds: Double) {
             let r = try STBPEngineEvaluation.run(
-                network, engine: stepDt.map { .timeStepped(dt: $0) } ?? .eventDriven, count: exactCount, labels: testLabels, until: end
-            ) { testInput($0).spikeTrains(size: 784, dt: trainedDt) }
+                network, engine: stepDt.map { .timeStepped(dt: $0) } ?? .eventDriven, count: exactCount, labels: finalLabels, until: end
+            ) { finalInput($0).spikeTrains(size: 784, dt: trainedDt) }
             return (r.accuracy, r.synapticEventsPerSample, r.wallSeconds)
         }
-        print("the trained network on the first \(exactCount) test images, spike by spike (delays stay \(network.dt) ms):")
-        let grid = try STBPEvaluation.evaluate(network, count: exactCount, labels: testLabels, steps: evalSteps, sample: testInput)
+        print("the trained network on the first \(exactCount) \(heldOutName) images, spike by spike (delays stay \(network.dt) ms):")
+        let grid = try STBPEvaluation.evaluate(network, count: exactCount, labels: finalLabels, steps: evalSteps, sample: finalInput)
         print("  training forward pass (grid dt = \(network.dt) ms): accuracy \(Format.fixed(100 * grid.accuracy, 2))%")
         gridSameImages = .number(grid.accuracy)
         let event = try run(dt: nil)
         print("  event-driven (exact): accuracy \(Format.fixed(100 * event.accuracy, 2))%, \(Format.fixed(event.events, 0)) synaptic events per image, \(Format.fixed(event.seconds, 1)) s")
         exact = .number(event.accuracy)
-        engineRows.append(["engine": "event", "dt_ms": .null, "test_accuracy": .number(event.accuracy), "synops_per_sample": .number(event.events), "wall_seconds": .number(event.seconds)])
+        engineRows.append(["engine": "event", "dt_ms": .null, "\(heldOutName)_accuracy": .number(event.accuracy), "synops_per_sample": .number(event.events), "wall_seconds": .number(event.seconds)])
         for stepDt in [1.0, 0.5, 0.25, 0.1] {
             let r = try run(dt: stepDt)
             print("  time-stepped dt = \(stepDt) ms: accuracy \(Format.fixed(100 * r.accuracy, 2))%, \(Format.fixed(r.events, 0)) synaptic events per image, \(Format.fixed(r.seconds, 1)) s")
-            engineRows.append(["engine": "stepped", "dt_ms": .number(stepDt), "test_accuracy": .number(r.accuracy), "synops_per_sample": .number(r.events), "wall_seconds": .number(r.seconds)])
+            engineRows.append(["engine": "stepped", "dt_ms": .number(stepDt), "\(heldOutName)_accuracy": .number(r.accuracy), "synops_per_sample": .number(r.events), "wall_seconds": .number(r.seconds)])
         }
     }
 
@@ -313,15 +305,19 @@ runExample("mnist-stbp") {
         try STBPModelFile(network: network, inputSteps: inputSteps, evalInputSteps: evalInputSteps, seed: seed, epochs: epochs).write(to: path)
         print("model written to \(path)")
     }
+    // With --validation every figure is the validation images' and the test keys are null.
+    let validating = validation > 0
     // Training settings describe this run's training only: null for a loaded model.
     let trained = cli.string("load") == nil
     let fields: JSONValue = [
         "threads": .int(threads), "thread_wait_seconds": .array(Parallelism.waitSeconds.map { .number($0) }),
         "example": "mnist-stbp", "arch": .string(network.connections.contains { $0.kind == .convolution } ? "cnn" : "mlp"),
         "layers": .string(architecture(network)),
-        "test_accuracy": .number(eval.accuracy), "exact_test_accuracy": exact, "exact_test_samples": .int(exactCount), "grid_test_accuracy_same_images": gridSameImages, "train_accuracy": .number(trainAccuracy),
-        "epochs": .int(cli.string("load") == nil ? epochs : 0), "seed": .unsigned(seed), "steps": .int(evalSteps), "input_steps": .int(inputSteps), "eval_input_steps": .int(evalInputSteps), "validation_accuracy": loadedValidation, "latency_curve": .array(curve), "latency_curve_set": curveSteps.isEmpty ? .null : .string(heldOutName), "dt_ms": .number(network.dt),
-        "train_samples": .int(cli.string("load") == nil ? fit : 0), "validation_samples": .int(validation), "test_samples": .int(testCount),
+        "test_accuracy": validating ? .null : .number(eval.accuracy), "exact_test_accuracy": validating ? .null : exact,
+        "validation_accuracy": validating ? .number(eval.accuracy) : .null, "exact_validation_accuracy": validating ? exact : .null,
+        "exact_\(heldOutName)_samples": .int(exactCount), "grid_\(heldOutName)_accuracy_same_images": gridSameImages, "train_accuracy": .number(trainAccuracy),
+        "epochs": .int(cli.string("load") == nil ? epochs : 0), "seed": .unsigned(seed), "steps": .int(evalSteps), "input_steps": .int(inputSteps), "eval_input_steps": .int(evalInputSteps), "latency_curve": .array(curve), "latency_curve_set": curveSteps.isEmpty ? .null : .string(heldOutName), "dt_ms": .number(network.dt),
+        "train_samples": .int(cli.string("load") == nil ? fit : 0), "validation_samples": .int(validation), "test_samples": .int(validating ? 0 : testCount),
         "train_seconds": .number(trainSeconds), "train_samples_per_second": .number(trainSeconds > 0 ? Double(fit * epochs) / trainSeconds : nil),
         "train_gflops_per_second": .number(trainSeconds > 0 ? trainFLOPs / trainSeconds / 1e9 : nil), "machine_peak_gflops": .number(MachinePeak.current()?.gflops),
         "undecided": .number(eval.undecided), "learning_rate": .number(trained ? lr : nil), "lr_schedule": trained ? .string(cosine ? "cosine" : "step") : .null, "batch": trained ? .int(batch) : .null, "average_decay": .number(trained ? averageDecay : nil), "dropout": .number(trained ? dropout : nil), "weight_decay": .number(trained ? weightDecay : nil), "shift_pixels": trained ? .int(shift) : .null, "elastic_alpha_pixels": .number(trained ? elastic.alpha : nil), "elastic_sigma_pixels": .number(trained ? elastic.sigma : nil), "loss": trained ? .string(loss.rawValue) : .null,

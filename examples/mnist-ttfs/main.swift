@@ -25,7 +25,7 @@ runExample("mnist-ttfs") {
     cli.option("delay", value: "MS", default: "1", help: "synaptic delay of every connection")
     cli.option("seed", value: "S", default: "1", help: "seed of the weights and the sample order")
     cli.option("train-samples", value: "N", default: "60000", help: "use the first N training images")
-    cli.option("validation", value: "N", default: "0", help: "hold out the last N of those training images for validation (reported per epoch instead of the test set, for tuning)")
+    cli.option("validation", value: "N", default: "0", help: "hold out the last N of those training images for validation, for choosing settings: every figure (per epoch and final) is then measured on them, and the test images stay unused (test keys null)")
     cli.option("shift", value: "PIXELS", default: "1", help: "training augmentation: translate each training image by a random (dx, dy) in [−P, P]², redrawn each epoch (--quick: 2)")
     cli.option("jitter", value: "MS", default: "0", help: "training augmentation: Gaussian jitter (SD) of every input spike time, redrawn each epoch")
     cli.option("test-samples", value: "N", default: "10000", help: "use the first N test images")
@@ -95,8 +95,11 @@ runExample("mnist-ttfs") {
     let trainY = Array(mnist.trainLabels.prefix(trainCount - validation))
     let validX = Array(allTrainX.suffix(validation))
     let validY = Array(mnist.trainLabels.prefix(trainCount).suffix(validation))
-    let testX = encode(mnist.testImages, testCount)
-    let testY = Array(mnist.testLabels.prefix(testCount))
+    // Every figure is measured on the held-out images: the test images, or with --validation the
+    // validation images only (a run that chooses settings never sees a test figure).
+    let testX = validation > 0 ? [] : encode(mnist.testImages, testCount)
+    let testY = validation > 0 ? [] : Array(mnist.testLabels.prefix(testCount))
+    let heldOut = validation > 0 ? (name: "validation", x: validX, y: validY) : (name: "test", x: testX, y: testY)
     print("MNIST from \(dataPath): \(trainX.count) training\(validation > 0 ? ", \(validation) validation" : "") and \(testCount) test images; latency coding over \(inputTime) ms, black pixels silent")
 
     let start = Date()
@@ -136,7 +139,6 @@ runExample("mnist-ttfs") {
             let (loss, accuracy) = try blaming(["lr", "batch", "temperature"]) { try trainer.epoch(inputs: inputs, labels: trainY, batchSize: batch) }
             let seconds = Date().timeIntervalSince(t0)
             trainSeconds += seconds  // training only: the held-out evaluation below is not counted
-            let heldOut = validation > 0 ? (name: "validation", x: validX, y: validY) : (name: "test", x: testX, y: testY)
             let check = try TTFSEvaluation.evaluate(trainer.averagedNetwork, inputs: heldOut.x, labels: heldOut.y)
             // Averaging on a validation split: the current weights' accuracy too, to compare the two.
             let current = averageDecay > 0 && validation > 0 ? try TTFSEvaluation.evaluate(trainer.network, inputs: heldOut.x, labels: heldOut.y).accuracy : nil
@@ -155,10 +157,10 @@ runExample("mnist-ttfs") {
     }
 
     // Event-driven evaluation (exact first-spike times).
-    let eval = try TTFSEvaluation.evaluate(network, inputs: testX, labels: testY)
+    let eval = try TTFSEvaluation.evaluate(network, inputs: heldOut.x, labels: heldOut.y)
     if trainAccuracy.isNaN { trainAccuracy = try TTFSEvaluation.evaluate(network, inputs: Array(trainX.prefix(10000)), labels: Array(trainY.prefix(10000))).accuracy }
-    print("test accuracy \(Format.fixed(100 * eval.accuracy, 2))% (event-driven, exact spike times)")
-    print("per test image: spikes per layer \(eval.spikesPerLayer.map { Format.fixed($0, 1) }) (total \(Format.fixed(eval.spikesPerSample, 1))), silent fraction per layer \(eval.silentFraction.map { Format.fixed($0, 3) }), \(Format.fixed(eval.synapticEventsPerSample, 0)) synaptic events, decision at \(Format.fixed(eval.decisionTime, 3)) ms, \(Format.fixed(100 * eval.undecided, 2))% undecided")
+    print("\(heldOut.name) accuracy \(Format.fixed(100 * eval.accuracy, 2))% (event-driven, exact spike times)")
+    print("per \(heldOut.name) image: spikes per layer \(eval.spikesPerLayer.map { Format.fixed($0, 1) }) (total \(Format.fixed(eval.spikesPerSample, 1))), silent fraction per layer \(eval.silentFraction.map { Format.fixed($0, 3) }), \(Format.fixed(eval.synapticEventsPerSample, 0)) synaptic events, decision at \(Format.fixed(eval.decisionTime, 3)) ms, \(Format.fixed(100 * eval.undecided, 2))% undecided")
     let evaluation = eval.report(of: network)
     print(evaluation.summary)
 
@@ -167,29 +169,29 @@ runExample("mnist-ttfs") {
     var mismatches = 0
     if verifyCount > 0 {
         let sim = try EventDrivenSimulator(network: engineNet)
-        for i in 0..<min(verifyCount, testCount) {
+        for i in 0..<min(verifyCount, heldOut.x.count) {
             sim.reset()
-            try sim.setSpikeTrains(testX[i].map { $0.isFinite ? [$0] : [] }, for: layers[0])
+            try sim.setSpikeTrains(heldOut.x[i].map { $0.isFinite ? [$0] : [] }, for: layers[0])
             try sim.run(until: .infinity)
             var outputs = [Double](repeating: .infinity, count: 10)
             let (neurons, times) = try sim.spikes(of: layers[layers.count - 1])
             for (k, t) in zip(neurons, times) { outputs[Int(k)] = t }
-            if try outputs != network.forward(testX[i]).outputs { mismatches += 1 }
+            if try outputs != network.forward(heldOut.x[i]).outputs { mismatches += 1 }
         }
-        print("event-driven engine: \(min(verifyCount, testCount)) test images re-run spike by spike, \(mismatches) with different output spike times")
+        print("event-driven engine: \(min(verifyCount, heldOut.x.count)) \(heldOut.name) images re-run spike by spike, \(mismatches) with different output spike times")
     }
 
-    // The trained network with the first test image as its input, as a network file.
+    // The trained network with the first held-out image as its input, as a network file.
     var writtenDecision: JSONValue = .null
     if let path = networkPath {
-        let sample = try network.forward(testX[0])
-        let (net, _) = try network.engineNetwork(input: testX[0])
+        let sample = try network.forward(heldOut.x[0])
+        let (net, _) = try network.engineNetwork(input: heldOut.x[0])
         var run = Experiment.Run()
         run.durationMs = (sample.times.joined().filter(\.isFinite).max() ?? inputTime) + 1
-        let description = "ReL-PSP TTFS network \(network.layerSizes.map(String.init).joined(separator: "-")) trained by mnist-ttfs (seed \(seed)), fed test image 0 (label \(testY[0])); the earliest spike of the last layer is the decision"
+        let description = "ReL-PSP TTFS network \(network.layerSizes.map(String.init).joined(separator: "-")) trained by mnist-ttfs (seed \(seed)), fed \(heldOut.name) image 0 (label \(heldOut.y[0])); the earliest spike of the last layer is the decision"
         try Experiment(network: net, run: run, description: description).file().write(to: path)
         writtenDecision = sample.decision.map { .int($0.label) } ?? .null
-        print("network file written to \(path) (test image 0: decision \(sample.decision.map { "\($0.label) at \(Format.fixed($0.time, 4)) ms" } ?? "none"))")
+        print("network file written to \(path) (\(heldOut.name) image 0: decision \(sample.decision.map { "\($0.label) at \(Format.fixed($0.time, 4)) ms" } ?? "none"))")
     }
 
     // Time-stepped evaluation.
@@ -205,16 +207,16 @@ runExample("mnist-ttfs") {
                     var hits = 0
                     var spikes = 0
                     var i = c
-                    while i < testCount {
+                    while i < heldOut.x.count {
                         sim.reset()
-                        try sim.setSpikeTrains(testX[i].map { $0.isFinite ? [$0] : [] }, for: layers[0])
+                        try sim.setSpikeTrains(heldOut.x[i].map { $0.isFinite ? [$0] : [] }, for: layers[0])
                         try sim.run(until: window, stopWhen: .allFired(layers[layers.count - 1]))
                         spikes += Int(sim.counters.spikes)
                         // Decision: earliest output spike; ties on the grid go to the lowest index.
                         let (neurons, times) = try sim.spikes(of: layers[layers.count - 1])
                         if let first = times.min() {
                             let winner = zip(neurons, times).filter { $0.1 == first }.map { Int($0.0) }.min()!
-                            if winner == testY[i] { hits += 1 }
+                            if winner == heldOut.y[i] { hits += 1 }
                         }
                         i += chunks
                     }
@@ -225,10 +227,10 @@ runExample("mnist-ttfs") {
                     return .failure(.unsupported("\(error)"))
                 }
             }.map { try $0.get() }
-            let accuracy = Double(parts.reduce(0) { $0 + $1.0 }) / Double(testCount)
-            let spikes = Double(parts.reduce(0) { $0 + $1.1 }) / Double(testCount)
-            print("time-stepped dt = \(dt) ms: test accuracy \(Format.fixed(100 * accuracy, 2))%, \(Format.fixed(spikes, 1)) spikes per image (until all outputs fired), \(Format.fixed(Date().timeIntervalSince(t0), 1)) s")
-            stepped.append(["dt_ms": .number(dt), "test_accuracy": .number(accuracy), "spikes_per_sample": .number(spikes)])
+            let accuracy = Double(parts.reduce(0) { $0 + $1.0 }) / Double(heldOut.x.count)
+            let spikes = Double(parts.reduce(0) { $0 + $1.1 }) / Double(heldOut.x.count)
+            print("time-stepped dt = \(dt) ms: \(heldOut.name) accuracy \(Format.fixed(100 * accuracy, 2))%, \(Format.fixed(spikes, 1)) spikes per image (until all outputs fired), \(Format.fixed(Date().timeIntervalSince(t0), 1)) s")
+            stepped.append(["dt_ms": .number(dt), "\(heldOut.name)_accuracy": .number(accuracy), "spikes_per_sample": .number(spikes)])
         }
     }
 
@@ -243,7 +245,8 @@ runExample("mnist-ttfs") {
     let wall = Date().timeIntervalSince(start)
     var fields: [String: JSONValue] = [
         "threads": .int(threads), "thread_wait_seconds": .array(Parallelism.waitSeconds.map { .number($0) }),
-        "example": "mnist-ttfs", "test_accuracy": .number(eval.accuracy), "train_accuracy": .number(trainAccuracy),
+        "example": "mnist-ttfs", "test_accuracy": validation > 0 ? .null : .number(eval.accuracy),
+        "validation_accuracy": validation > 0 ? .number(eval.accuracy) : .null, "train_accuracy": .number(trainAccuracy),
         "epochs": .int(cli.string("load") == nil ? epochs : 0), "hidden": .array(network.layerSizes.dropFirst().dropLast().map { .int($0) }),
         "seed": .unsigned(seed), "wall_seconds": .number(wall), "train_seconds": .number(trainSeconds),
         "train_samples_per_second": .number(trainSeconds > 0 ? Double(trainX.count * epochs) / trainSeconds : nil),
@@ -252,7 +255,7 @@ runExample("mnist-ttfs") {
         "engine_mismatches": .int(mismatches), "learning_rate": .number(initialLearningRate),
         "lr_decay": .number(decay), "lr_step": .int(lrStep), "batch": .int(batch), "average_decay": .number(averageDecay), "shift_pixels": .int(shift),
         "jitter_ms": .number(jitter), "temperature_ms": .number(options.temperature), "silent_penalty": .number(options.silentPenalty), "train_samples": .int(trainX.count),
-        "validation_samples": .int(validation), "test_samples": .int(testCount), "undecided": .number(eval.undecided),
+        "validation_samples": .int(validation), "test_samples": .int(validation > 0 ? 0 : testCount), "undecided": .number(eval.undecided),
     ]
     if !stepped.isEmpty { fields["stepped"] = .array(stepped) }
     if networkPath != nil { fields["written_network_decision"] = writtenDecision }

@@ -25,9 +25,9 @@ runExample("nmnist-stbp") {
     STBPDynamicsOptions.declare(&cli, reset: .bySubtraction)
     STBPReadoutOptions.declare(&cli, readoutDefault: "spike-count", lossDefault: "mse")
     cli.option("train-samples", value: "N", default: "6000", help: "training recordings (synthetic: the first N MNIST training images)")
-    cli.option("validation", value: "N", default: "0", help: "hold out the last N training recordings for validation (reported per epoch instead of the test set, for tuning)")
+    cli.option("validation", value: "N", default: "0", help: "hold out the last N training recordings for validation, for choosing settings: every figure (per epoch, final, --eval-exact) is then measured on them, and the test recordings stay unused (test keys null)")
     cli.option("test-samples", value: "N", default: "1000", help: "test recordings (synthetic: the first N MNIST test images)")
-    cli.option("eval-exact", value: "N", default: "1000", help: "run the first N test recordings in the event-driven engine on their exact event times, and in the time-stepped engine on the grid")
+    cli.option("eval-exact", value: "N", default: "1000", help: "run the first N test recordings (validation recordings with --validation) in the event-driven engine on their exact event times, and in the time-stepped engine on the grid")
     cli.option("seed", value: "S", default: "1", help: "seed of the weights, the order, and the synthetic sensors' thresholds")
     cli.option("svg", value: "PATH", help: "write the first test recording's events in three windows as SVG")
     cli.flag("quick", help: "seconds-long CI run: 200 training and 100 test recordings, 32 hidden neurons, 2 epochs")
@@ -54,8 +54,8 @@ runExample("nmnist-stbp") {
     let tieBreak = try STBPReadoutOptions.tieBreak(cli)
     let seed = try cli.uint64("seed")
     let svgPath = try cli.string("svg").map { try OutputPath.check($0, flag: "svg") }
-    guard exactRequested <= testCount else {
-        throw VolleyError.usage("option '--eval-exact': \(exactRequested) is more than the \(testCount) test recordings (--test-samples)")
+    guard exactRequested <= (validation > 0 ? validation : testCount) else {
+        throw VolleyError.usage("option '--eval-exact': \(exactRequested) is more than the \(validation > 0 ? "\(validation) validation recordings (--validation)" : "\(testCount) test recordings (--test-samples)")")
     }
 
     // Recordings and labels.
@@ -129,7 +129,7 @@ runExample("nmnist-stbp") {
     let heldOutName = validation > 0 ? "validation" : "test"
     let heldOut = validation > 0 ? Array(trainInputs[fit...]) : testInputs
     let heldOutLabels = validation > 0 ? Array(trainLabels[fit...]) : testLabels
-    var heldOutAccuracy = Double.nan
+    let heldOutRecordings = validation > 0 ? Array(train[fit...]) : test
     var rng = Xoshiro256(seed: seed, stream: 0x0DE)
     var trainSeconds = 0.0, trainAccuracy = Double.nan
     for epoch in 1...max(epochs, 1) where epochs > 0 {
@@ -140,13 +140,14 @@ runExample("nmnist-stbp") {
         trainSeconds += Date().timeIntervalSince(t0)
         trainAccuracy = accuracy
         let check = try STBPEvaluation.evaluate(trainer.network, count: heldOut.count, labels: heldOutLabels, steps: steps) { heldOut[$0] }
-        heldOutAccuracy = check.accuracy
         print("epoch \(epoch)/\(epochs): loss \(Format.fixed(loss, 4)), train accuracy \(Format.fixed(accuracy, 4)), \(heldOutName) accuracy \(Format.fixed(check.accuracy, 4)), \(Format.fixed(Double(fit) / Date().timeIntervalSince(t0), 0)) samples/s, \(Format.fixed(check.spikesPerSample, 1)) spikes/sample")
     }
     network = trainer.network
-    let eval = try STBPEvaluation.evaluate(network, count: test.count, labels: testLabels, steps: steps) { testInputs[$0] }
+    // The final figures on the held-out recordings: the test set, or with --validation the
+    // validation recordings only (a run that chooses settings never sees a test figure).
+    let eval = try STBPEvaluation.evaluate(network, count: heldOut.count, labels: heldOutLabels, steps: steps) { heldOut[$0] }
     let report = eval.report(of: network, steps: steps)
-    print("test accuracy \(Format.fixed(100 * eval.accuracy, 2))% (binned events, grid dt = \(bin) ms)")
+    print("\(heldOutName) accuracy \(Format.fixed(100 * eval.accuracy, 2))% (\(heldOut.count) recordings, binned events, grid dt = \(bin) ms)")
     print(report.summary)
 
     // The trained network on the sensor's exact event times, and on the grid, in the engines.
@@ -158,21 +159,21 @@ runExample("nmnist-stbp") {
         func run(event: Bool) throws -> (accuracy: Double, events: Double, seconds: Double) {
             // Event-driven: every event at its own time (µs); stepped: on the grid of the bins.
             let r = try STBPEngineEvaluation.run(
-                network, engine: event ? .eventDriven : .timeStepped(dt: bin), count: exactRequested, labels: testLabels, until: end
-            ) { event ? test[$0].spikeTrains() : testInputs[$0].spikeTrains(size: size, dt: bin) }
+                network, engine: event ? .eventDriven : .timeStepped(dt: bin), count: exactRequested, labels: heldOutLabels, until: end
+            ) { event ? heldOutRecordings[$0].spikeTrains() : heldOut[$0].spikeTrains(size: size, dt: bin) }
             return (r.accuracy, r.synapticEventsPerSample, r.wallSeconds)
         }
-        let grid = try STBPEvaluation.evaluate(network, count: exactRequested, labels: testLabels, steps: steps) { testInputs[$0] }
+        let grid = try STBPEvaluation.evaluate(network, count: exactRequested, labels: heldOutLabels, steps: steps) { heldOut[$0] }
         let stepped = try run(event: false)
         let exact = try run(event: true)
-        print("the first \(exactRequested) test recordings:")
+        print("the first \(exactRequested) \(heldOutName) recordings:")
         print("  training forward pass (binned, \(bin) ms): accuracy \(Format.fixed(100 * grid.accuracy, 2))%")
         print("  time-stepped engine (binned, dt = \(bin) ms): accuracy \(Format.fixed(100 * stepped.accuracy, 2))%, \(Format.fixed(stepped.events, 0)) synaptic events per recording, \(Format.fixed(stepped.seconds, 2)) s")
         print("  event-driven engine (exact event times): accuracy \(Format.fixed(100 * exact.accuracy, 2))%, \(Format.fixed(exact.events, 0)) synaptic events per recording, \(Format.fixed(exact.seconds, 2)) s")
         exactAccuracy = .number(exact.accuracy)
         rows = [
-            ["engine": "stepped", "input": "binned", "dt_ms": .number(bin), "test_accuracy": .number(stepped.accuracy), "synops_per_sample": .number(stepped.events), "wall_seconds": .number(stepped.seconds)],
-            ["engine": "event", "input": "exact", "dt_ms": .null, "test_accuracy": .number(exact.accuracy), "synops_per_sample": .number(exact.events), "wall_seconds": .number(exact.seconds)],
+            ["engine": "stepped", "input": "binned", "dt_ms": .number(bin), "\(heldOutName)_accuracy": .number(stepped.accuracy), "synops_per_sample": .number(stepped.events), "wall_seconds": .number(stepped.seconds)],
+            ["engine": "event", "input": "exact", "dt_ms": .null, "\(heldOutName)_accuracy": .number(exact.accuracy), "synops_per_sample": .number(exact.events), "wall_seconds": .number(exact.seconds)],
         ]
     }
     if let path = svgPath {
@@ -182,10 +183,11 @@ runExample("nmnist-stbp") {
     let fields: JSONValue = [
         "threads": .int(threads), "thread_wait_seconds": .array(Parallelism.waitSeconds.map { .number($0) }),
         "example": "nmnist-stbp", "synthetic": .bool(!cli.isSet("data")), "hidden": .array(hidden.map { .int($0) }),
-        "test_accuracy": .number(eval.accuracy), "exact_test_accuracy": exactAccuracy, "exact_test_samples": .int(exactRequested),
+        "test_accuracy": validation > 0 ? .null : .number(eval.accuracy), "exact_test_accuracy": validation > 0 ? .null : exactAccuracy,
+        "exact_validation_accuracy": validation > 0 ? exactAccuracy : .null, "exact_\(heldOutName)_samples": .int(exactRequested),
         "train_accuracy": .number(trainAccuracy), "epochs": .int(epochs), "bin_ms": .number(bin), "steps": .int(steps),
         "train_samples": .int(fit), "validation_samples": .int(validation),
-        "validation_accuracy": .number(validation > 0 ? heldOutAccuracy : nil), "test_samples": .int(test.count), "events_per_recording": .number(meanEvents),
+        "validation_accuracy": .number(validation > 0 ? eval.accuracy : nil), "test_samples": .int(validation > 0 ? 0 : test.count), "events_per_recording": .number(meanEvents),
         "train_seconds": .number(trainSeconds), "train_samples_per_second": .number(trainSeconds > 0 ? Double(fit * epochs) / trainSeconds : nil),
         "seed": .unsigned(seed), "dropout": .number(dropout), "readout": .string(readout.rawValue), "tie_break": readout == .spikeCount ? .string(tieBreak.rawValue) : .null, "loss": .string(loss.rawValue), "engines": .array(rows),
     ]
