@@ -16,9 +16,11 @@ struct EngineThreadsTests {
         var stateUpdates: UInt64
     }
 
+    /// `pipelined`: every model population has a lane kernel, so free-running steps pipeline
+    /// (`StepShare.runPipelined`); else they meet at a barrier per step (`runFreely`).
     static func run(
         _ net: Network, dt: Double, until end: Double, threads: Int, record: PopulationID? = nil,
-        plastic: [ProjectionID] = []
+        plastic: [ProjectionID] = [], pipelined: Bool = true
     ) throws -> Outcome {
         let sim = try TimeSteppedSimulator(network: net, dt: dt, threads: threads)
         #expect(sim.threads == threads)
@@ -29,6 +31,7 @@ struct EngineThreadsTests {
         // or 4 here): the comparison covers that loop, not only the step-by-step one.
         if threads > 1 && plastic.isEmpty {
             #expect(sim.freeSteps > Int(end / dt) / 2, "\(sim.freeSteps) of \(Int(end / dt)) steps ran freely")
+            #expect(sim.pipelinedSteps == (pipelined ? sim.freeSteps : 0), "\(sim.pipelinedSteps) of \(sim.freeSteps) free steps pipelined")
         }
         return Outcome(
             neurons: sim.spikes.neurons, times: sim.spikes.times,
@@ -39,13 +42,13 @@ struct EngineThreadsTests {
 
     static func expectSameForAllThreadCounts(
         _ net: Network, dt: Double, until end: Double, record: PopulationID? = nil, plastic: [ProjectionID] = [],
-        minimumSpikes: Int
+        pipelined: Bool = true, minimumSpikes: Int
     ) throws {
         let one = try run(net, dt: dt, until: end, threads: 1, record: record, plastic: plastic)
         let spikes = one.times.reduce(0) { $0 + $1.count }
         #expect(spikes >= minimumSpikes, "the network must be active: \(spikes) spikes")
         for threads in [2, 3, 4] {
-            let many = try run(net, dt: dt, until: end, threads: threads, record: record, plastic: plastic)
+            let many = try run(net, dt: dt, until: end, threads: threads, record: record, plastic: plastic, pipelined: pipelined)
             #expect(many == one, "\(threads) threads differ from one")
         }
     }
@@ -69,7 +72,7 @@ struct EngineThreadsTests {
         try net.connect(exc, to: inh, pattern: .fixedProbability(0.08), weight: .uniform(1, 5), delay: .uniform(0.1, 2), receptor: 0, seed: 7)
         try net.connect(inh, to: exc, pattern: .fixedProbability(0.08), weight: .uniform(-12, -4), delay: .constant(0.1), receptor: 1, seed: 8)
         try net.connect(inh, to: inh, pattern: .fixedProbability(0.08), weight: .uniform(-25, -10), delay: .constant(0.1), receptor: 1, seed: 9)
-        func run(threads: Int) throws -> (Outcome, Int) {
+        func run(threads: Int) throws -> (Outcome, free: Int, pipelined: Int) {
             let sim = try TimeSteppedSimulator(network: net, dt: 0.1, threads: threads)
             // Every neuron's potential: a sum in another order shows as a last-bit difference.
             _ = try sim.recordPotentials(of: exc, neurons: Array(0..<400), every: interval)
@@ -79,14 +82,15 @@ struct EngineThreadsTests {
             let outcome = Outcome(
                 neurons: sim.spikes.neurons, times: sim.spikes.times, potentials: sim.stateRecordings.flatMap(\.potentials),
                 weights: [], synapticEvents: sim.counters.synapticEvents, stateUpdates: sim.counters.stateUpdates)
-            return (outcome, sim.freeSteps)
+            return (outcome, sim.freeSteps, sim.pipelinedSteps)
         }
-        let (one, _) = try run(threads: 1)
+        let (one, _, _) = try run(threads: 1)
         #expect(one.times.reduce(0) { $0 + $1.count } > 1000)
         #expect(one.potentials.first?.count == Int((80 / interval).rounded(.down)) + 1)
         for threads in [2, 3] {
-            let (many, free) = try run(threads: threads)
+            let (many, free, pipelined) = try run(threads: threads)
             #expect(many == one, "\(threads) threads differ from one")
+            #expect(pipelined == free, "lane kernels only: every free step pipelines")
             // A sample every step leaves nothing to run freely; sparser samples leave most steps.
             if interval == 0.1 { #expect(free == 0) } else { #expect(free > 400, "\(free) free steps") }
         }
@@ -111,14 +115,14 @@ struct EngineThreadsTests {
         let plain = try smallRecurrentNetwork(
             seed: 5, neurons: 600,
             model: Plain(base: LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 10, vRest: -49, vReset: -60, vThreshold: -50, tRef: 5)))
-        try Self.expectSameForAllThreadCounts(plain, dt: 0.1, until: 150, record: plain.populations[0].id, minimumSpikes: 500)
+        try Self.expectSameForAllThreadCounts(plain, dt: 0.1, until: 150, record: plain.populations[0].id, pipelined: false, minimumSpikes: 500)
 
         var net = Network()
         let input = try net.addPoissonSource("in", rates: Array(repeating: 30, count: 40), seed: 21)
         let out = try net.addPopulation("out", size: 300, model: ConductanceLIF(tauM: 20, tRef: 2))
         try net.connect(input, to: out, pattern: .fixedProbability(0.3), weight: .uniform(0.05, 0.4), delay: .uniform(0.5, 2), receptor: 0, seed: 22)
         try net.connect(out, to: out, pattern: .fixedProbability(0.05), weight: .constant(0.3), delay: .constant(1), receptor: 1, seed: 23)
-        try Self.expectSameForAllThreadCounts(net, dt: 0.25, until: 300, record: out, minimumSpikes: 200)
+        try Self.expectSameForAllThreadCounts(net, dt: 0.25, until: 300, record: out, pipelined: false, minimumSpikes: 200)
     }
 
     @Test("STDP with Poisson input (several spikes of one source in a step): spikes and weights bit-identical")

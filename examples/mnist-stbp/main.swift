@@ -153,7 +153,7 @@ runExample("mnist-stbp") {
     guard exactCount <= split.heldOutImages.count else {
         throw VolleyError.usage("option '--eval-exact': \(exactCount) is more than the \(split.heldOutImages.count) \(split.heldOutName) images (\(validation > 0 ? "--validation" : "--test-samples"))")
     }
-    let mnist = split.mnist, fit = split.fit
+    let fit = split.fit
     let (trainImages, trainLabels) = (split.trainImages, split.trainLabels)
     let (heldOutImages, heldOutLabels, heldOutName) = (split.heldOutImages, split.heldOutLabels, split.heldOutName)
     /// Bernoulli spikes of image `image` over `steps` input steps from the stream (seed, phase,

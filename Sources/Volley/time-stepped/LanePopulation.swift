@@ -49,6 +49,13 @@ final class LanePopulation<M: LaneStorable>: NeuronStateAccess {
     func makeKernel() -> SteppedKernel {
         SteppedKernel(
             makeStep: { [self] in { [self] time, advancing, due, range, fired, counters in step(time, advancing, due, range, &fired, &counters) } },
+            makeSplitStep: { [self] in
+                SteppedKernel.SplitStep(
+                    advanceAndFire: { [self] time, range, part, fired, counters in
+                        advanceAndFire(time, true, range, part: part, &fired, &counters)
+                    },
+                    addInputs: { [self] time, due, counters in addInputs(time, due, &counters) })
+            },
             runtime: PopulationRuntime(
                 reset: { [self] in reset() },
                 potential: { [self] i, time in model.potential(of: state(i, at: time), at: time) },
@@ -60,13 +67,28 @@ final class LanePopulation<M: LaneStorable>: NeuronStateAccess {
         _ time: Double, _ advancing: Bool, _ due: DueDeliveries, _ range: Range<Int>,
         _ fired: inout ContiguousArray<UInt32>, _ counters: inout EngineCounters
     ) {
+        advanceAndFire(time, advancing, range, part: due.part, &fired, &counters)
+        addInputs(time, due, &counters)
+    }
+
+    /// The step's first half: the block `range` (thread `part`'s) advanced and fired.
+    @inlinable @inline(__always)
+    func advanceAndFire(
+        _ time: Double, _ advancing: Bool, _ range: Range<Int>, part: Int,
+        _ fired: inout ContiguousArray<UInt32>, _ counters: inout EngineCounters
+    ) {
         let lo = range.lowerBound
         let before = fired.count
         model.stepLanes(
             lanes + lo, stride: stride, count: range.count, advancingBy: advancing ? dt : nil, using: propagator,
-            at: time, scratch: &scratch[due.part &* Self.spacing], fired: &fired)
+            at: time, scratch: &scratch[part &* Self.spacing], fired: &fired)
         if lo > 0 { for k in before..<fired.count { fired[k] &+= UInt32(truncatingIfNeeded: lo) } }
         if advancing { counters.stateUpdates &+= UInt64(range.count) }
+    }
+
+    /// The step's second half: its deliveries (the block's part) added to the input lanes.
+    @inlinable @inline(__always)
+    func addInputs(_ time: Double, _ due: DueDeliveries, _ counters: inout EngineCounters) {
         due.forEach(at: time) { group in
             let row = lanes + model.inputLane(receptor: group.receptor) &* stride
             switch group.weights.layout {

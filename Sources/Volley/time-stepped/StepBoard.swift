@@ -3,15 +3,16 @@ import Synchronization
 
 /// What the threads of the time-stepped engine tell each other when they step without the
 /// calling thread in between (`TimeSteppedSimulator.advanceFreely`): one mailbox per thread,
-/// written only by its owner, each on cache lines of its own. After its part of step n a thread
-/// posts, for the parity of n, where its delivery keys due at step n + 1 are (its ring slot) and
+/// written only by its owner, each on cache lines of its own. Once its spikes of step n are known
+/// a thread posts, for step n, where its delivery keys due at step n + 1 are (its ring slot) and
 /// where the neurons it fired at step n are (local indices and per-population ends), then stores
-/// n as its **arrival** (a releasing store); a thread passes the step's barrier when every other
-/// thread's arrival is ≥ n (acquiring loads), and then reads what they posted.
+/// n as its **arrival** (a releasing store, `publish`); a thread that needs the others' step n
+/// waits until every other arrival is ≥ n (acquiring loads, `wait`), and then reads what they
+/// posted. `arrive` is both: a barrier per step.
 ///
-/// Two entries per mailbox, by the parity of the step: a thread posts step n + 1's entry while a
-/// slower one may still read step n's, and it posts into step n's parity again only after the
-/// barrier of step n + 1, which every reader of step n's entry has passed.
+/// Four entries per mailbox, by step modulo 4: a thread posts step n's entry at most two steps
+/// ahead of the slowest reader of an older one (readers of step n's entry are done once they have
+/// arrived at n + 2, and a thread posting step n + 4 has waited for the others' n + 2).
 final class StepBoard: @unchecked Sendable {
     struct Posting {
         var due: UnsafePointer<UInt64>?
@@ -23,7 +24,7 @@ final class StepBoard: @unchecked Sendable {
 
     struct Mailbox: ~Copyable {
         let arrival = Atomic<Int>(-1)
-        var postings = (Posting(), Posting())
+        var postings = (Posting(), Posting(), Posting(), Posting())
         /// Nanoseconds the owner has waited at barriers.
         var waitedNanoseconds: UInt64 = 0
     }
@@ -54,19 +55,34 @@ final class StepBoard: @unchecked Sendable {
     /// Thread k's posting for step `step` (written by thread k only, before its arrival).
     @inline(__always)
     func post(_ k: Int, step: Int, _ posting: Posting) {
-        if step & 1 == 0 { mailbox(k).pointee.postings.0 = posting } else { mailbox(k).pointee.postings.1 = posting }
+        switch step & 3 {
+        case 0: mailbox(k).pointee.postings.0 = posting
+        case 1: mailbox(k).pointee.postings.1 = posting
+        case 2: mailbox(k).pointee.postings.2 = posting
+        default: mailbox(k).pointee.postings.3 = posting
+        }
     }
 
-    /// Thread m's posting for `step`; valid after the barrier of `step` until that of `step + 1`.
+    /// Thread m's posting for `step`; valid once m has arrived at `step`, until it posts step + 4.
     @inline(__always)
     func posting(_ m: Int, step: Int) -> Posting {
-        step & 1 == 0 ? mailbox(m).pointee.postings.0 : mailbox(m).pointee.postings.1
+        switch step & 3 {
+        case 0: mailbox(m).pointee.postings.0
+        case 1: mailbox(m).pointee.postings.1
+        case 2: mailbox(m).pointee.postings.2
+        default: mailbox(m).pointee.postings.3
+        }
     }
 
-    /// Thread k has finished step `step` (its posting included); returns when every thread has.
+    /// Thread k has posted step `step`.
     @inline(__always)
-    func arrive(_ k: Int, step: Int) {
+    func publish(_ k: Int, step: Int) {
         mailbox(k).pointee.arrival.store(step, ordering: .releasing)
+    }
+
+    /// Returns when every thread but k has arrived at `step` (published it).
+    @inline(__always)
+    func wait(_ k: Int, forOthersAt step: Int) {
         var start: UInt64 = 0
         for m in 0..<threads where m != k {
             let box = mailbox(m)
@@ -75,6 +91,13 @@ final class StepBoard: @unchecked Sendable {
             spin.until { box.pointee.arrival.load(ordering: .acquiring) >= step }
         }
         if start != 0 { mailbox(k).pointee.waitedNanoseconds &+= DispatchTime.now().uptimeNanoseconds &- start }
+    }
+
+    /// Thread k has finished step `step` (its posting included); returns when every thread has.
+    @inline(__always)
+    func arrive(_ k: Int, step: Int) {
+        publish(k, step: step)
+        wait(k, forOthersAt: step)
     }
 
     /// Seconds thread k has waited at barriers since `reset`.

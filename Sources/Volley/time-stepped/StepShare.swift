@@ -57,16 +57,20 @@ struct StepShare {
     let layout: StepLayout
     /// The thread's own step closure of each model population (nil for sources).
     let steps: [SteppedKernel.Step?]
+    /// The same steps in two halves where every model population's kernel has them
+    /// (`SteppedKernel.SplitStep`), else empty: free-running steps then pipeline (`runPipelined`).
+    let splitSteps: [SteppedKernel.SplitStep?]
     let modelPopulations: ContiguousArray<Int>
     var fired = ContiguousArray<UInt32>()
     var firedEnd: [Int]
     var ring: [ContiguousArray<UInt64>]
     var counters = EngineCounters()
-    // Free-running steps only (`runFreely`): the previous step's fired neurons (read by thread 0
-    // meanwhile), the keys of all threads' postings, and the step's due keys grouped by target
-    // population (`dueKeys[dueStart[p] ..< dueStart[p + 1]]`).
-    var firedSpare = ContiguousArray<UInt32>()
-    var firedEndSpare: [Int]
+    // Free-running steps only (`runFreely`, `runPipelined`): the fired neurons of the last four
+    // steps (step n's at n mod 4, read by thread 0 during a later step), the keys of all threads'
+    // postings, and the step's due keys grouped by target population
+    // (`dueKeys[dueStart[p] ..< dueStart[p + 1]]`).
+    var firedHistory: [ContiguousArray<UInt32>] = Array(repeating: [], count: 4)
+    var firedEndHistory: [[Int]]
     var merged = ContiguousArray<UInt64>()
     var dueKeys = ContiguousArray<UInt64>()
     var dueStart: [Int]
@@ -74,12 +78,13 @@ struct StepShare {
     /// Stands in for the plastic weights' snapshot, which free-running steps never have.
     let noSnapshot = ContiguousArray<Double>(repeating: 0, count: 1)
 
-    init(layout: StepLayout, steps: [SteppedKernel.Step?]) {
+    init(layout: StepLayout, steps: [SteppedKernel.Step?], splitSteps: [SteppedKernel.SplitStep?]) {
         self.layout = layout
         self.steps = steps
         modelPopulations = ContiguousArray(steps.indices.filter { steps[$0] != nil })
+        self.splitSteps = modelPopulations.allSatisfy { splitSteps[$0] != nil } ? splitSteps : []
         firedEnd = [Int](repeating: 0, count: layout.populationCount)
-        firedEndSpare = firedEnd
+        firedEndHistory = Array(repeating: firedEnd, count: 4)
         dueStart = [Int](repeating: 0, count: layout.populationCount + 1)
         dueCursor = dueStart
         ring = Array(repeating: [], count: layout.ringLength)
@@ -91,25 +96,34 @@ struct StepShare {
     /// The engine's step 2 for thread k — its block of every model population, in population
     /// order — and the scheduling of its fired neurons' deliveries.
     mutating func step(_ input: StepInput, thread k: Int) {
-        fired.removeAll(keepingCapacity: true)
         let keys = input.keys, dueStart = input.dueStart.unsafelyUnwrapped
         let offsets = input.snapshotOffsets, weights = input.snapshot.unsafelyUnwrapped
         let threads = layout.threads
+        firePopulations(step: input.step) { p, share in
+            let due = DueDeliveries(
+                keys: UnsafeBufferPointer(rebasing: keys[dueStart[p]..<dueStart[p + 1]]),
+                snapshotOffsets: offsets.map { $0 + dueStart[p] }, snapshot: weights, views: share.layout.views,
+                splits: share.layout.splits, parts: threads, part: k)
+            share.steps[p].unsafelyUnwrapped(input.time, input.advancing, due, share.layout.blockOf[p &* threads &+ k], &share.fired, &share.counters)
+        }
+    }
+
+    /// Runs `fire(p)` for every model population p in order — it appends the population's fired
+    /// neurons to `fired` — and keeps `firedEnd` (source populations in between fire nothing
+    /// here); schedules each fired neuron's deliveries from `step`.
+    @inline(__always)
+    mutating func firePopulations(step n: Int, _ fire: (Int, inout StepShare) -> Void) {
+        fired.removeAll(keepingCapacity: true)
         var populationEnd = 0
         for p in modelPopulations {
-            // Source populations in between fire nothing here.
             while populationEnd < p {
                 firedEnd[populationEnd] = fired.count
                 populationEnd += 1
             }
-            let due = DueDeliveries(
-                keys: UnsafeBufferPointer(rebasing: keys[dueStart[p]..<dueStart[p + 1]]),
-                snapshotOffsets: offsets.map { $0 + dueStart[p] }, snapshot: weights, views: layout.views, splits: layout.splits,
-                parts: threads, part: k)
             let firstFired = fired.count
-            steps[p].unsafelyUnwrapped(input.time, input.advancing, due, layout.blockOf[p &* threads &+ k], &fired, &counters)
+            fire(p, &self)
             for j in firstFired..<fired.count {
-                counters.deliveryPushes &+= UInt64(layout.schedule(p, Int(fired[j]), at: input.step, into: &ring))
+                counters.deliveryPushes &+= UInt64(layout.schedule(p, Int(fired[j]), at: n, into: &ring))
             }
             firedEnd[p] = fired.count
             populationEnd = p + 1

@@ -11,11 +11,33 @@ struct SteppedKernel {
     /// Makes a `Step` closure of its own for one thread (a closure shared by threads would have
     /// its reference count updated by all of them at every call).
     @usableFromInline let makeStep: () -> Step
+    /// Makes the step in two halves, for kernels whose threshold and reset never read an input
+    /// (lane storage): nil where an input can make a neuron fire in the step it arrives.
+    @usableFromInline let makeSplitStep: (() -> SplitStep)?
     @usableFromInline let runtime: PopulationRuntime
 
+    /// `Step` in two halves, in this order: advance the block by dt and fire every neuron at
+    /// threshold (time, block, thread, fired, counters), then apply the step's deliveries (time,
+    /// the block's part, counters). Free-running threads post their spikes between the two, before
+    /// they need the other threads' (`StepShare.runPipelined`).
+    @usableFromInline
+    struct SplitStep {
+        @usableFromInline typealias AdvanceAndFire = (Double, Range<Int>, Int, inout ContiguousArray<UInt32>, inout EngineCounters) -> Void
+        @usableFromInline typealias AddInputs = (Double, DueDeliveries, inout EngineCounters) -> Void
+        @usableFromInline let advanceAndFire: AdvanceAndFire
+        @usableFromInline let addInputs: AddInputs
+
+        @inlinable
+        init(advanceAndFire: @escaping AdvanceAndFire, addInputs: @escaping AddInputs) {
+            self.advanceAndFire = advanceAndFire
+            self.addInputs = addInputs
+        }
+    }
+
     @inlinable
-    init(makeStep: @escaping () -> Step, runtime: PopulationRuntime) {
+    init(makeStep: @escaping () -> Step, makeSplitStep: (() -> SplitStep)? = nil, runtime: PopulationRuntime) {
         self.makeStep = makeStep
+        self.makeSplitStep = makeSplitStep
         self.runtime = runtime
     }
 

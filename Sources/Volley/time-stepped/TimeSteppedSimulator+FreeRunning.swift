@@ -1,8 +1,10 @@
 /// Free-running steps on threads: where nothing between two steps needs every thread's results
 /// at once — no plasticity (its rule runs on the step's arrivals before the update), no stop
 /// condition (checked on the step's spikes), no state sample due — the threads run many steps
-/// without the calling thread's serial part in between, meeting once per step at a barrier
-/// (`StepBoard`) instead of a fork and a join. Each thread gathers and sorts the step's due keys
+/// without the calling thread's serial part in between, exchanging their spikes through
+/// `StepBoard` instead of a fork and a join: pipelined with lane kernels (a thread fires step n
+/// before it waits for the others' step n − 1, `StepShare.runPipelined`), else at a barrier per
+/// step (`StepShare.runFreely`). Each thread gathers and sorts the step's due keys
 /// from all threads' postings itself, so every thread applies the same keys in the same order
 /// as the one-thread engine, and the spikes stay bit-identical. Thread 0 emits the sources' spikes
 /// and records each step's spikes during the next step (population by population, threads'
@@ -43,19 +45,28 @@ extension TimeSteppedSimulator {
         input.pointee.free = 0..<0
         for k in 0..<threads { barrierWaitSeconds[k] += board.waitSeconds(k) }
         recordFreeSpikes(ofStep: last, into: &share(0).pointee.counters)
-        for k in 0..<threads { share(k).pointee.ring[last % ring.count].removeAll(keepingCapacity: true) }
+        // The slots the threads have not cleared (the last three; only the last one when they met
+        // at every step), none of them pending: the ring holds d_max + 3 slots.
+        for k in 0..<threads {
+            for n in Swift.max(0, last - 2)...last { share(k).pointee.ring[n % ring.count].removeAll(keepingCapacity: true) }
+        }
+        if !share(0).pointee.splitSteps.isEmpty { pipelinedSteps += last - step }
         freeSteps += last - step
         step = last
         time = Double(last) * dt
         sampleStates(upTo: time + 1e-9 * dt)
     }
 
-    /// Thread 0's part of free step n before its own neurons': recording step n − 1's spikes
-    /// (the first step's predecessor ran serially and is recorded) and emitting the sources'
-    /// spikes due at step n into thread 0's ring.
-    func freeSerialPart(step n: Int, share: inout StepShare) {
-        share.counters.deliveryPops &+= UInt64(share.merged.count)
-        if n > input.pointee.free.lowerBound { recordFreeSpikes(ofStep: n - 1, into: &share.counters) }
+    /// Thread 0's serial work in free step n: recording step n − 1's spikes (the first step's
+    /// predecessor ran serially and is recorded) and counting the step's due keys, once all
+    /// threads have posted step n − 1; emitting the sources' spikes of step n into thread 0's ring
+    /// before it posts step n.
+    func freeSerialPart(_ work: FreeSerialWork, step n: Int, share: inout StepShare) {
+        guard work == .emitSources else {
+            share.counters.deliveryPops &+= UInt64(share.merged.count)
+            if n > input.pointee.free.lowerBound { recordFreeSpikes(ofStep: n - 1, into: &share.counters) }
+            return
+        }
         let t = Double(n) * dt
         for p in network.populations.indices where kernels[p] == nil {
             sourceFired.removeAll(keepingCapacity: true)

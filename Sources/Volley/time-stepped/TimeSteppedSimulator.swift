@@ -24,7 +24,7 @@
 /// the number of threads — and scheduling its fired neurons' deliveries into its own ring.
 /// Steps 1, the rest of 3, and 4 run on the calling thread; the threads meet once per step
 /// (`ThreadTeam`). Without plasticity, stop condition or due state sample the threads run
-/// stretches of steps on their own, meeting at a barrier (`advanceFreely`).
+/// stretches of steps on their own, exchanging spikes through their postings (`advanceFreely`).
 ///
 /// Grid rules: a delay d becomes round(d/dt) steps (ties away from zero) and must be ≥ 1 step,
 /// otherwise construction fails; a source spike at time s is emitted at step round(s/dt). Spikes
@@ -55,12 +55,15 @@ public final class TimeSteppedSimulator: Simulator {
     private let delayStepStart: UnsafeMutablePointer<Int>
     let hasPlasticity: Bool
     var team: ThreadTeam?
-    /// The threads' mailboxes and barrier for free-running steps (`advanceFreely`).
+    /// The threads' mailboxes for free-running steps (`advanceFreely`).
     let board: StepBoard
-    /// Seconds each thread spent waiting at the step barrier since construction or `reset()`.
+    /// Seconds each thread spent waiting for the others (a step's join, barrier or posts) since
+    /// construction or `reset()`.
     public internal(set) var barrierWaitSeconds: [Double]
-    /// Steps run freely on the threads (`advanceFreely`) since construction.
+    /// Steps run freely on the threads (`advanceFreely`) since construction, and how many of them
+    /// pipelined (`StepShare.runPipelined`).
     var freeSteps = 0
+    var pipelinedSteps = 0
     // The step loop's buffers. Unchecked exclusivity: only the engine's own thread touches them,
     // many times per step.
     /// Ring buffer of due delivery keys, indexed by step modulo its length.
@@ -117,7 +120,9 @@ public final class TimeSteppedSimulator: Simulator {
                 maxSteps = Swift.max(maxSteps, Int(n))
             }
         }
-        ring = Array(repeating: [], count: maxSteps + 1)
+        // d_max + 1 slots pending or due, and two more that free-running threads may still read
+        // (`StepShare.runPipelined`).
+        ring = Array(repeating: [], count: maxSteps + 3)
         dueStart = [Int](repeating: 0, count: network.populations.count + 1)
         dueCursor = dueStart
         let kernels = network.populations.map { p in p.kernels.map { $0.timeStepped(p.size, dt, threads) } }
@@ -144,10 +149,11 @@ public final class TimeSteppedSimulator: Simulator {
         try super.init(network: network, recording: recording, runtimes: kernels.map { $0?.runtime })
         for k in 0..<threads {
             let layout = StepLayout(
-                threads: threads, populationCount: network.populations.count, ringLength: maxSteps + 1, blockOf: blockOf,
+                threads: threads, populationCount: network.populations.count, ringLength: maxSteps + 3, blockOf: blockOf,
                 views: routing.views, splits: partition.splits, offsets: offsets, delaySteps: delaySteps,
                 delayStepStart: delayStepStart, routing: Unmanaged.passUnretained(routing))
-            (shares + k * StepShare.spacing).initialize(to: StepShare(layout: layout, steps: kernels.map { $0?.makeStep() }))
+            (shares + k * StepShare.spacing).initialize(
+                to: StepShare(layout: layout, steps: kernels.map { $0?.makeStep() }, splitSteps: kernels.map { $0?.makeSplitStep?() }))
         }
     }
 
@@ -202,15 +208,19 @@ public final class TimeSteppedSimulator: Simulator {
         }
         let lastStep = end == .infinity ? Int.max : Int(endStep)
         let (shares, input, board, dt) = (self.shares, self.input, self.board, self.dt)
-        let serialPart: (Int, inout StepShare) -> Void = { [unowned(unsafe) self] n, share in freeSerialPart(step: n, share: &share) }
+        let serialPart: (FreeSerialWork, Int, inout StepShare) -> Void = { [unowned(unsafe) self] work, n, share in
+            freeSerialPart(work, step: n, share: &share)
+        }
         team = threads > 1
             ? ThreadTeam(size: threads) { k in
                 let share = shares + k &* StepShare.spacing
                 let free = input.pointee.free
                 if free.isEmpty {
                     share.pointee.step(input.pointee, thread: k)
-                } else {
+                } else if share.pointee.splitSteps.isEmpty {
                     share.pointee.runFreely(steps: free.lowerBound, through: free.upperBound - 1, dt: dt, thread: k, board: board, serialPart: k == 0 ? serialPart : nil)
+                } else {
+                    share.pointee.runPipelined(steps: free.lowerBound, through: free.upperBound - 1, dt: dt, thread: k, board: board, serialPart: k == 0 ? serialPart : nil)
                 }
             } : nil
         defer {
