@@ -10,9 +10,9 @@ import Synchronization
 /// waits until every other arrival is ≥ n (acquiring loads, `wait`), and then reads what they
 /// posted. `arrive` is both: a barrier per step.
 ///
-/// Four entries per mailbox, by step modulo 4: a thread posts step n's entry at most two steps
-/// ahead of the slowest reader of an older one (readers of step n's entry are done once they have
-/// arrived at n + 2, and a thread posting step n + 4 has waited for the others' n + 2).
+/// Four entries per mailbox, by step modulo 4: readers of step n's entry are done with it once
+/// they have arrived at n + 2, and a thread posts step n + 4 only after it has waited for every
+/// other thread's n + 2.
 final class StepBoard: @unchecked Sendable {
     struct Posting {
         var due: UnsafePointer<UInt64>?
