@@ -70,11 +70,14 @@ extension ExponentialSum {
         return logLowerBound(ratio) * (negative / weightedRate)
     }
 
-    /// A lower bound on ln x for x ≥ 1 (−∞ below 1, and for NaN), without calling `log`:
-    /// with x = 2ᵉ·m, m ∈ [1, 2), ln x = e·ln 2 + 2·atanh(y), y = (m − 1)/(m + 1) ∈ [0, 1/3), and
-    /// the atanh series has only positive terms, so 2(y + y³/3 + y⁵/5) ≤ ln m, short by at most
-    /// 2·y⁷/7·(1 + y² + …) < 1.6e-4. The sum is then lowered by 1e-13 relative, far more than its
-    /// few roundings can add. Used for the wake-up bounds, where a bound a little early only
+    /// A lower bound on ln x for x ≥ 1 (−∞ below 1, and for NaN), without calling `log` or
+    /// dividing: with x = 2ᵉ·m, m ∈ [1, 2) in the 1/32-wide segment [mᵢ, mᵢ₊₁), mᵢ = 1 + i/32,
+    /// ln x = e·ln 2 + ln mᵢ + ln(1 + u) with u = (m − mᵢ)/mᵢ ∈ [0, 1/32), and the alternating
+    /// series gives u − u²/2 ≤ ln(1 + u), short by at most u³/3 < 1.02e-5. The segment is read
+    /// from m's bits and m − mᵢ is exact; ln mᵢ and 1/mᵢ are tabulated (`logSegmentNodes`,
+    /// correctly rounded). All terms are ≥ 0, so lowering the sum by 1e-13 relative covers its
+    /// few roundings and the tables'. Like ln x, the bound stays above 1 − 1/x (the linearised
+    /// bound's logarithm) but within roundings of x = 1. Used for the wake-up bounds, where a bound a little early only
     /// wakes a neuron a little early, at a fraction of a `log`'s cost.
     @inlinable @inline(__always)
     public static func logLowerBound(_ x: Double) -> Double {
@@ -82,10 +85,34 @@ extension ExponentialSum {
         guard x < .infinity else { return .infinity }
         let bits = x.bitPattern
         let e = Int(truncatingIfNeeded: bits &>> 52) &- 1023
+        let i = Int(truncatingIfNeeded: (bits &>> 47) & 31)
         let m = Double(bitPattern: (bits & 0x000F_FFFF_FFFF_FFFF) | 0x3FF0_0000_0000_0000)
-        let y = (m - 1) / (m + 1)
-        let y2 = y * y
-        let series = 2 * y * (1 + y2 * (1.0 / 3 + y2 * 0.2))
-        return (Double(e) * 0.693_147_180_559_945_3 + series) * (1 - 1e-13)
+        let node = Double(bitPattern: (bits & 0x000F_8000_0000_0000) | 0x3FF0_0000_0000_0000)
+        return logSegmentNodes.withUnsafeBufferPointer { table in
+            let u = (m - node) * table[2 &* i &+ 1]
+            let series = u * (1 - 0.5 * u)
+            return (Double(e) * 0.693_147_180_559_945_3 + table[2 &* i] + series) * (1 - 1e-13)
+        }
     }
 }
+
+/// For i = 0…31 the pair ln mᵢ, 1/mᵢ with mᵢ = 1 + i/32, each the Double nearest the exact
+/// value: the segments of `ExponentialSum.logLowerBound` (checked by `ExponentialSumTests`).
+@usableFromInline let logSegmentNodes: [Double] = [
+    0.0, 1.0, 0.030771658666753687, 0.9696969696969697,
+    0.06062462181643484, 0.9411764705882353, 0.08961215868968714, 0.9142857142857143,
+    0.11778303565638346, 0.8888888888888888, 0.1451820098444979, 0.8648648648648649,
+    0.17185025692665923, 0.8421052631578947, 0.19782574332991987, 0.8205128205128205,
+    0.22314355131420976, 0.8, 0.24783616390458127, 0.7804878048780488,
+    0.27193371548364176, 0.7619047619047619, 0.2954642128938359, 0.7441860465116279,
+    0.3184537311185346, 0.7272727272727273, 0.3409265869705932, 0.7111111111111111,
+    0.3629054936893685, 0.6956521739130435, 0.38441169891033206, 0.6808510638297872,
+    0.4054651081081644, 0.6666666666666666, 0.4260843953109001, 0.6530612244897959,
+    0.44628710262841953, 0.64, 0.46608972992459924, 0.6274509803921569,
+    0.4855078157817008, 0.6153846153846154, 0.5045560107523953, 0.6037735849056604,
+    0.5232481437645479, 0.5925925925925926, 0.5415972824327444, 0.5818181818181818,
+    0.5596157879354227, 0.5714285714285714, 0.5773153650348236, 0.5614035087719298,
+    0.5947071077466928, 0.5517241379310345, 0.6118015411059929, 0.5423728813559322,
+    0.6286086594223741, 0.5333333333333333, 0.6451379613735847, 0.5245901639344263,
+    0.661398482245365, 0.5161290322580645, 0.6773988235918061, 0.5079365079365079,
+]

@@ -18,7 +18,7 @@ extension ExponentialSum {
     /// stepping of `firstUpCrossingBySafeStepping` needs nine and converges more slowly. The
     /// rules for stopping (`limit`, tangential approaches, the horizon) are that method's.
     @inlinable
-    public func firstUpCrossingByNewton(tolerance: Double = 1e-12, searchingUpTo limit: Double) -> SearchResult {
+    public func firstUpCrossingByNewton(tolerance: Double = 1e-14, searchingUpTo limit: Double) -> SearchResult {
         // f(0) and the supremum of f, each term at s = 0, without exponentials.
         var fx = constant
         var supremum = constant
@@ -99,8 +99,10 @@ extension ExponentialSum {
             }
             if fx >= 0 { return .root(x) }
             if x > limit { return .clearUntil(x) }
-            if step <= 0.5 * tolerance {
-                let y = x + tolerance
+            // (At least 4 ulps of x: a smaller probe would not move x.)
+            let probe = Swift.max(tolerance, 4 * x.ulp)
+            if step <= 0.5 * probe {
+                let y = x + probe
                 if value(at: y) >= 0 { return .root(y) }
             }
         }
@@ -114,6 +116,8 @@ extension ExponentialSum {
     func refineIncreasing(_ lo0: Double, _ hi0: Double, tolerance: Double, from start: Double? = nil) -> Double {
         var lo = lo0
         var hi = hi0
+        // A bracket narrower than a few ulps cannot shrink further.
+        let tolerance = Swift.max(tolerance, 4 * hi0.ulp)
         var x = lo + 0.5 * (hi - lo)
         if let start, start > lo, start < hi { x = start }
         for _ in 0..<200 {

@@ -12,7 +12,7 @@ extension ExponentialSum {
     /// approaches that do not converge in 200 steps fall back to branch and bound
     /// (`firstUpCrossingByBisection`).
     @inlinable
-    public func firstUpCrossingBySafeStepping(tolerance: Double = 1e-12, searchingUpTo limit: Double) -> SearchResult {
+    public func firstUpCrossingBySafeStepping(tolerance: Double = 1e-14, searchingUpTo limit: Double) -> SearchResult {
         var fx = value(at: 0)
         if fx >= 0 { return .root(0) }
         if count == 0 || supremumBound < 0 { return .never }
@@ -37,11 +37,13 @@ extension ExponentialSum {
             fx = value(at: x)
             if fx >= 0 { return .root(x) }
             if x > limit { return .clearUntil(x) }
-            if step <= 0.5 * tolerance {
-                let y = x + tolerance
+            // (At least 4 ulps of x: a smaller probe would not move x.)
+            let probe = Swift.max(tolerance, 4 * x.ulp)
+            if step <= 0.5 * probe {
+                let y = x + probe
                 if value(at: y) >= 0 { return .root(y) }
             }
-            window = Swift.max(4 * step, tolerance)
+            window = Swift.max(4 * step, probe)
         }
         return firstUpCrossingByBisection(tolerance: tolerance).map { .root($0) } ?? .never
     }
@@ -50,7 +52,7 @@ extension ExponentialSum {
     /// exact per-term upper bound of f over it is negative, refined by Newton's method when f is
     /// provably increasing on it (per-term lower bound of f′ > 0), and bisected otherwise.
     @inlinable
-    public func firstUpCrossingByBisection(tolerance: Double = 1e-12) -> Double? {
+    public func firstUpCrossingByBisection(tolerance: Double = 1e-14) -> Double? {
         let f0 = value(at: 0)
         if f0 >= 0 { return 0 }
         if count == 0 || supremumBound < 0 { return nil }
@@ -67,6 +69,8 @@ extension ExponentialSum {
                 let (lo, hi, fhi) = stack[top]
                 if upperBound(lo, hi) < 0 { continue }
                 let width = hi - lo
+                // (A bracket narrower than a few ulps cannot shrink further.)
+                let tolerance = Swift.max(tolerance, 4 * hi.ulp)
                 if fhi >= 0 {
                     if slopeRange(lo, hi).min > 0 {
                         return refineIncreasing(lo, hi, tolerance: tolerance)

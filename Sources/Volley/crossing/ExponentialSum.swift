@@ -60,9 +60,9 @@ public struct ExponentialTerm: Sendable {
 /// b ≠ 0; adaptive threshold: one more decaying term). At most four terms, stored inline.
 ///
 /// The root-finding module (this folder) finds the *first* s ≥ 0 with f(s) ≥ 0, bracketed to
-/// `tolerance` (1e-12 ms by default). Every method rests on one principle: an interval is skipped
-/// only when an exact bound proves f < 0 on it, so the root returned is the first crossing, not
-/// merely some root (docs/models.md, "How exact spike times are computed").
+/// `tolerance` (1e-14 ms by default, or 4 ulps of s where those are wider). Every method rests
+/// on one principle: an interval is skipped only when an exact bound proves f < 0 on it, so the
+/// root returned is the first crossing, not merely some root (docs/models.md, "How exact spike times are computed").
 /// * `firstUpCrossingByNewton` (ExponentialSum+Newton.swift): sums of pure exponentials (every
 ///   bₖ = 0). Each term of f′ is monotone, which bounds f′ from above on [x, ∞) (the safe step)
 ///   and from below on [x, y] (a Newton point y is taken only where f provably rises).
@@ -149,7 +149,7 @@ public struct ExponentialSum: Sendable {
     /// The first s in [0, ∞) with f(s) ≥ 0 (the upper end of a bracket of width ≤ `tolerance`),
     /// or nil if f stays negative. See the type's comment for the methods.
     @inlinable
-    public func firstUpCrossing(tolerance: Double = 1e-12) -> Double? {
+    public func firstUpCrossing(tolerance: Double = 1e-14) -> Double? {
         switch firstUpCrossing(tolerance: tolerance, searchingUpTo: .infinity) {
         case .root(let s): return s
         case .never: return nil
@@ -172,7 +172,7 @@ public struct ExponentialSum: Sendable {
     /// x > `limit`, returning `.clearUntil(x)` (the event-driven engine then wakes the neuron up at
     /// x instead of chasing a distant root). Roots found are those `firstUpCrossing` finds.
     @inlinable
-    public func firstUpCrossing(tolerance: Double = 1e-12, searchingUpTo limit: Double) -> SearchResult {
+    public func firstUpCrossing(tolerance: Double = 1e-14, searchingUpTo limit: Double) -> SearchResult {
         var pure = true
         for k in 0..<count where terms[k].b != 0 { pure = false }
         return pure

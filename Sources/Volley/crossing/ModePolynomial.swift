@@ -87,7 +87,7 @@ public struct ModePolynomial: Sendable {
     /// at all (the caller then searches with exponentials).
     @inlinable
     public func firstUpCrossing(
-        tolerance: Double = 1e-12, searchingUpTo limit: Double, from start: Double = 0
+        tolerance: Double = 1e-14, searchingUpTo limit: Double, from start: Double = 0
     ) -> ExponentialSum.SearchResult? {
         let supremum = constant + Swift.max(a0, 0) + Swift.max(a1, 0) + Swift.max(a2, 0)
         var u = start > 0 ? exp(-baseRate * start) : 1.0
@@ -131,7 +131,7 @@ public struct ModePolynomial: Sendable {
             (pu, b0, b1, b2) = terms(u)
             if pu >= 0 { return .root(time(ofU: u)) }
             if u < uLimit { return .clearUntil(time(ofU: u)) }
-            let tolU = tolerance * baseRate * u
+            let tolU = Swift.max(tolerance * baseRate * u, 4 * u.ulp)
             if step <= 0.5 * tolU {
                 let y = u - tolU
                 if y > 0 && value(atU: y) >= 0 { return .root(time(ofU: y)) }
@@ -153,10 +153,10 @@ public struct ModePolynomial: Sendable {
         var x = d > 0 ? lo + first.value / d : lo + 0.5 * (hi - lo)
         if !(x > lo && x < hi) { x = lo + 0.5 * (hi - lo) }
         for _ in 0..<200 {
-            if hi - lo <= tolerance * baseRate * lo { break }
+            if hi - lo <= Swift.max(tolerance * baseRate * lo, 4 * lo.ulp) { break }
             let t = terms(x)
             if t.value >= 0 { lo = x } else { hi = x }
-            let tolU = tolerance * baseRate * lo
+            let tolU = Swift.max(tolerance * baseRate * lo, 4 * lo.ulp)
             if hi - lo <= tolU { break }
             let slope = descent(t)
             var next = slope > 0 ? x + t.value / slope : lo + 0.5 * (hi - lo)
