@@ -77,8 +77,8 @@ extension ExponentialSum {
     /// from m's bits and m − mᵢ is exact; ln mᵢ and 1/mᵢ are tabulated (`logSegmentNodes`,
     /// correctly rounded). All terms are ≥ 0, so lowering the sum by 1e-13 relative covers its
     /// few roundings and the tables'. Like ln x, the bound stays above 1 − 1/x (the linearised
-    /// bound's logarithm) but within roundings of x = 1. Used for the wake-up bounds, where a bound a little early only
-    /// wakes a neuron a little early, at a fraction of a `log`'s cost.
+    /// bound's logarithm) but within roundings of x = 1. Used for the wake-up bounds, where a
+    /// bound a little early only wakes a neuron a little early, at a fraction of a `log`'s cost.
     @inlinable @inline(__always)
     public static func logLowerBound(_ x: Double) -> Double {
         guard x >= 1 else { return -.infinity }
