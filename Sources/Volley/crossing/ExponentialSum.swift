@@ -62,7 +62,8 @@ public struct ExponentialTerm: Sendable {
 /// The root-finding module (this folder) finds the *first* s ≥ 0 with f(s) ≥ 0, bracketed to
 /// `tolerance` (1e-14 ms by default, or 4 ulps of s where those are wider). Every method rests
 /// on one principle: an interval is skipped only when an exact bound proves f < 0 on it, so the
-/// root returned is the first crossing, not merely some root (docs/models.md, "How exact spike times are computed").
+/// root returned is the first crossing, not merely some root (docs/models.md, "How exact spike
+/// times are computed").
 /// * `firstUpCrossingByNewton` (ExponentialSum+Newton.swift): sums of pure exponentials (every
 ///   bₖ = 0). Each term of f′ is monotone, which bounds f′ from above on [x, ∞) (the safe step)
 ///   and from below on [x, y] (a Newton point y is taken only where f provably rises).
