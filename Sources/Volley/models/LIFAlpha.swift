@@ -17,8 +17,8 @@ import Foundation
 ///     V(s) = V∞ + (V − V∞ − Σₖ cₖ)·e^(−s/τm) + Σₖ (cₖ + dₖ·s)·e^(−s/τₖ),   V∞ = vRest + bias.
 ///
 /// The same expression minus vThreshold is an `ExponentialSum` whose first root is the next spike
-/// (bracketed to ≤ 1e-12 ms), so the model runs in both engines. Synaptic time constants must
-/// differ from τm by at least 1e-4·τm (αₖ would lose precision, or not exist).
+/// (bracketed to ≤ 1e-14 ms, or 4 ulps of s), so the model runs in both engines. Synaptic time
+/// constants must differ from τm by at least 1e-4·τm (αₖ would lose precision, or not exist).
 public struct LIFAlpha: NeuronModel, InputSumming {
     /// Membrane time constant τm (ms).
     public var tauM: Double

@@ -4,11 +4,11 @@ import Foundation
 ///
 /// V(s) − θ of a non-refractory state is an `ExponentialSum` of the modes e^(−s/τm), e^(−s/τ_exc)
 /// and e^(−s/τ_inh) (and s·e^(−s/τm) when a synaptic time constant equals τm); its first root is
-/// bracketed to ≤ 1e-12 ms. With commensurate time constants (each an integer fraction, up to
-/// 1/16, of the slowest: CUBA's 20/5/10 ms) it is a polynomial in u = e^(−s/τ_slowest), searched
-/// as a `ModePolynomial` with no `exp` per step. Before any search a proven lower bound L on the
-/// crossing, computed from the state without building the sum, lets the engine's `WakeUpPolicy`
-/// answer with a wake-up at L while the neuron is far from threshold.
+/// bracketed to ≤ 1e-14 ms (4 ulps of s where wider). With commensurate time constants (each an
+/// integer fraction, up to 1/16, of the slowest: CUBA's 20/5/10 ms) it is a polynomial in
+/// u = e^(−s/τ_slowest), searched as a `ModePolynomial` with no `exp` per step. Before any search
+/// a proven lower bound L on the crossing, computed from the state without building the sum, lets
+/// the engine's `WakeUpPolicy` answer with a wake-up at L while the neuron is far from threshold.
 extension LIFExp: ExactlyPredictable {
     /// The exact search runs only when the lower bound on the crossing is within this (ms); a
     /// farther crossing is usually moved by the next input before it is reached.

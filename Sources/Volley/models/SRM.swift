@@ -14,7 +14,7 @@ import Foundation
 /// State (x, y, r): x = Σ wᵢ ε, y its companion with ẏ = −y/τ, ẋ = −x/τ + y/τ (an input adds
 /// w·e to y), r = Σ η. Exact propagator over h: x ← (x + y·h/τ)·e^(−h/τ), y ← y·e^(−h/τ),
 /// r ← r·e^(−h/τr). Crossing time: u(s) − θ = (x + (y/τ)·s)·e^(−s/τ) + r·e^(−s/τr) − θ is an
-/// `ExponentialSum`; its first root is bracketed to ≤ 1e-12 ms.
+/// `ExponentialSum`; its first root is bracketed to ≤ 1e-14 ms (4 ulps of s where wider).
 public struct SRM: NeuronModel {
     /// PSP time constant τ (ms); the PSP peaks τ ms after the (delayed) input.
     public var tau: Double
