@@ -133,6 +133,41 @@ struct EventThreadsTests {
         #expect(sim.spikes.neurons == one.neurons && sim.spikes.times == one.times)
     }
 
+    @Test("Counts, spike memory and partial recording on threads equal one thread's (the segments' record)")
+    func countsAndPartialRecording() throws {
+        // A Poisson source (not counted as model spikes) drives a recurrent network; only the
+        // inhibitory population is recorded; short segments make the record run many times.
+        var net = try smallRecurrentNetwork(seed: 3, neurons: 600)
+        let (exc, inh) = (net.populations[0].id, net.populations[1].id)
+        let drive = try net.addPoissonSource("drive", rates: Array(repeating: 30, count: 40), seed: 9)
+        try net.connect(drive, to: exc, pattern: .fixedProbability(0.2), weight: .constant(2), delay: .uniform(0.5, 2), receptor: 0, seed: 10)
+        struct Counts: Equatable {
+            var perNeuron: [[Int]], totals: [Int], fired: [Int], peak: Int, modelSpikes: Int
+            var recorded: [UInt32], recordedTimes: [Double], unrecorded: [UInt32]
+        }
+        func counts(threads: Int, segmentSpikes: Int? = nil) throws -> Counts {
+            let sim = try EventDrivenSimulator(network: net, recording: .only([inh]), threads: threads)
+            if let segmentSpikes { try #require(sim.parallel).segmentSpikes = segmentSpikes }
+            try sim.run(until: 120)
+            try sim.run(until: 250)
+            let ids = net.populations.map(\.id)
+            return Counts(
+                perNeuron: try ids.map { try sim.spikeCounts(of: $0) }, totals: try ids.map { try sim.spikeCount(of: $0) },
+                fired: sim.firedNeuronsOfPopulation, peak: sim.peakSpikesPerStep, modelSpikes: sim.modelSpikeTotal,
+                recorded: try sim.spikes(of: inh).neurons, recordedTimes: try sim.spikes(of: inh).times,
+                unrecorded: try sim.spikes(of: exc).neurons + sim.spikes(of: drive).neurons)
+        }
+        let one = try counts(threads: 1)
+        #expect(one.totals[2] > 100 && one.totals[0] > 500 && one.totals[1] > 100, "active: \(one.totals)")
+        #expect(one.modelSpikes == one.totals[0] + one.totals[1])
+        #expect(one.fired[0] > 0 && one.fired[0] < net.populations[0].size, "some neurons never fire: \(one.fired)")
+        #expect(one.recorded.count == one.totals[1] && one.unrecorded.isEmpty)
+        for threads in [2, 3] {
+            #expect(try counts(threads: threads) == one, "\(threads) threads")
+            #expect(try counts(threads: threads, segmentSpikes: 30) == one, "\(threads) threads, short segments")
+        }
+    }
+
     /// A plastic network: Poisson input onto 120 LIF neurons (feed-forward, plastic) and sparse
     /// recurrent plastic excitation among them, delays 0.5–4 ms, with `rule` on both projections.
     static func plasticNetwork(_ rule: Plasticity, seed: UInt64) throws -> (Network, [ProjectionID]) {

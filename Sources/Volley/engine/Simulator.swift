@@ -231,6 +231,55 @@ public class Simulator {
         return holds(stop, afterSpikesOf: p)
     }
 
+    /// `noteSpike` for spikes already in the engine's order (ascending time, equal times by
+    /// ascending global id) whose potentiation the threads have applied, without a stop
+    /// condition: the same counts and recording, with the arrays taken out once per call rather
+    /// than once per spike (the event-driven engine's record of a segment on several threads).
+    final func noteSpikes(inOrder merged: UnsafeBufferPointer<FiredSpike>) {
+        guard !merged.isEmpty else { return }
+        let populationCount = network.populations.count
+        var perPopulation = [Int](repeating: 0, count: populationCount)
+        var newlyFired = [Int](repeating: 0, count: populationCount)
+        let offsets = network.populations.map(\.offset)
+        let isModel = runtimes.map { $0 != nil }
+        spikeCountOfNeuron.withUnsafeMutableBufferPointer { counts in
+            for s in merged {
+                let p = Int(s.population)
+                let g = offsets[p] &+ Int(s.local)
+                if counts[g] == 0 { newlyFired[p] &+= 1 }
+                counts[g] &+= 1
+                perPopulation[p] &+= 1
+            }
+        }
+        for p in 0..<populationCount where perPopulation[p] > 0 {
+            firedNeuronsOfPopulation[p] += newlyFired[p]
+            spikeCountOfPopulation[p] += perPopulation[p]
+        }
+        // The spike-memory count (`countModelSpikes`), spike by spike in order, on locals.
+        let (width, onGrid) = (spikeStepMs, spikesOnGrid)
+        var (step, inStep, total, peak) = (spikeStep, spikesInStep, modelSpikeTotal, peakSpikesPerStep)
+        for s in merged where isModel[Int(s.population)] {
+            let x = s.time / width
+            let k = Int64(onGrid ? x.rounded() : x.rounded(.down))
+            if k != step { step = k; inStep = 0 }
+            inStep += 1
+            total += 1
+            peak = Swift.max(peak, inStep)
+        }
+        (spikeStep, spikesInStep, modelSpikeTotal, peakSpikesPerStep) = (step, inStep, total, peak)
+        for p in 0..<populationCount where recordSpikes[p] && perPopulation[p] > 0 {
+            var (neurons, times) = ([UInt32](), [Double]())
+            swap(&neurons, &spikes.neurons[p])
+            swap(&times, &spikes.times[p])
+            for s in merged where Int(s.population) == p {
+                neurons.append(s.local)
+                times.append(s.time)
+            }
+            swap(&neurons, &spikes.neurons[p])
+            swap(&times, &spikes.times[p])
+        }
+    }
+
     /// Samples every state recording at all sample times ≤ `limit`.
     final func sampleStates(upTo limit: Double) {
         while nextSampleTime <= limit {

@@ -34,9 +34,7 @@ extension EventDrivenSimulator {
         }
         threadsOfLastRun = threads
         oneThreadReason = nil
-        parallel.advanceInSegments(until: end) { [unowned self] p, local, t in
-            _ = noteSpike(population: p, local: local, time: t, stop: .never, potentiate: false)
-        }
+        parallel.advanceInSegments(until: end) { [unowned self] merged in noteSpikes(inOrder: merged) }
         return finishRun(stoppedAt: .infinity, end: end, lastEventTime: Swift.max(time, parallel.lastEventTime))
     }
 

@@ -41,6 +41,8 @@ final class EventThreads {
     private let mergeCursor: UnsafeMutablePointer<Int>
     /// Seconds each thread spent waiting for the others.
     private(set) var waitSeconds: [Double]
+    /// The current segment's spikes of all threads in (time, global id) order (`merge`).
+    private var merged = ContiguousArray<FiredSpike>()
 
     init(
         threads: Int, minimumDelay: Double, partition: TargetPartition, kernels: [[EventKernel?]],
@@ -129,6 +131,7 @@ final class EventThreads {
     var memoryBytes: Int {
         partition.memoryBytes + (0..<threads).reduce(0) { $0 + shard($1).pointee.memoryBytes }
             + (0..<threads).reduce(0) { $0 + list($1).pointee.capacity * MemoryLayout<FiredSpike>.stride }
+            + merged.capacity * MemoryLayout<FiredSpike>.stride
     }
 
     // MARK: Segments
@@ -136,9 +139,9 @@ final class EventThreads {
     /// Processes every event with time ≤ `end` on all threads, in segments of at most
     /// `segmentLength` · d_min, shorter when busy (`segmentSpikes`: the spike lists stay short
     /// however long the run); after each,
-    /// `record` is called for its spikes in (time, global id) order, on this thread, and every
+    /// `record` is called with its spikes in (time, global id) order, on this thread, and every
     /// thread's queue receives the others' spikes it has not yet seen.
-    func advanceInSegments(until end: Double, record: (Int, Int, Double) -> Void) {
+    func advanceInSegments(until end: Double, record: (UnsafeBufferPointer<FiredSpike>) -> Void) {
         let (board, spin) = (self.board, SpinWait(threads: threads))
         let segment = self.segment
         let team = ThreadTeam(size: threads) { [self] k in
@@ -159,7 +162,8 @@ final class EventThreads {
             }
             team.run()
             for k in 0..<threads { waitSeconds[k] += board.waitSeconds(k) }
-            merge(record: record)
+            merge()
+            merged.withUnsafeBufferPointer { record($0) }
             for k in 0..<threads {
                 for m in 0..<threads where m != k { shard(k).pointee.scheduleUnseen(of: m, list(m).pointee) }
             }
@@ -182,27 +186,29 @@ final class EventThreads {
     /// 16 bytes × this, whatever the run's length and rate. (A variable for tests.)
     var segmentSpikes = 1 << 16
 
-    /// Calls `record` for the spikes of all threads' lists in (time, global id) order.
-    private func merge(record: (Int, Int, Double) -> Void) {
+    /// The spikes of all threads' lists in (time, global id) order, into `merged`.
+    private func merge() {
         let next = mergeCursor
         next.update(repeating: 0, count: threads)
+        // Each list's storage and length, read once (copying a `FiredList` per spike would
+        // retain and release its array).
+        let heads = (0..<threads).map { (spikes: list($0).pointee.spikes, count: list($0).pointee.count) }
+        merged.removeAll(keepingCapacity: true)
         while true {
             var best = -1
             var bestTime = Double.infinity
             var bestID = Int.max
             for m in 0..<threads {
-                let l = list(m).pointee
-                guard next[m] < l.count else { continue }
-                let s = l.spikes[next[m]]
-                let id = offsets[Int(s.population)] + Int(s.local)
+                guard next[m] < heads[m].count else { continue }
+                let s = heads[m].spikes[next[m]]
+                let id = offsets[Int(s.population)] &+ Int(s.local)
                 if s.time < bestTime || (s.time == bestTime && id < bestID) {
                     (best, bestTime, bestID) = (m, s.time, id)
                 }
             }
             guard best >= 0 else { return }
-            let s = list(best).pointee.spikes[next[best]]
-            next[best] += 1
-            record(Int(s.population), Int(s.local), s.time)
+            merged.append(heads[best].spikes[next[best]])
+            next[best] &+= 1
         }
     }
 
