@@ -17,10 +17,12 @@ struct EventThreadsTests {
     }
 
     static func run(
-        _ net: Network, until end: Double, threads: Int, record: PopulationID? = nil, stop: StopCondition = .never
+        _ net: Network, until end: Double, threads: Int, record: PopulationID? = nil, stop: StopCondition = .never,
+        batchesOwnSpikes: Bool? = nil
     ) throws -> Outcome {
         let sim = try EventDrivenSimulator(network: net, threads: threads)
         #expect(sim.threads == threads && sim.oneThreadReason == nil)
+        if let batchesOwnSpikes { try #require(sim.parallel).batchesOwnSpikes = batchesOwnSpikes }
         if let record { _ = try sim.recordPotentials(of: record, neurons: [0, 63, 64, 65, 130, 199], every: 0.7) }
         try sim.run(until: end / 3)
         // A second and third run restart the threads from the engine's state (spikes of the
@@ -131,6 +133,32 @@ struct EventThreadsTests {
         try sim.run(until: 150)
         try sim.run(until: 300)
         #expect(sim.spikes.neurons == one.neurons && sim.spikes.times == one.times)
+    }
+
+    @Test("Own spikes queued in batches (the large-network path) or one by one: both bit-identical to one thread")
+    func ownSpikeBatches() throws {
+        let dense = try smallRecurrentNetwork(seed: 7, neurons: 1000)
+        #expect(try #require(try EventDrivenSimulator(network: dense, threads: 2).parallel).batchesOwnSpikes == false)
+        let one = try Self.run(dense, until: 300, threads: 1)
+        for threads in [2, 3] {
+            #expect(try Self.run(dense, until: 300, threads: threads, batchesOwnSpikes: true) == one, "\(threads) threads, batches")
+        }
+        // Heterogeneous delays, sources, and threads left without events (∞) while others fire.
+        var sparse = Network()
+        let model = LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 10, vRest: -60, vReset: -60, vThreshold: -50, tRef: 5)
+        let trains: [[Double]] = (0..<30).map { (i: Int) -> [Double] in [5 + 0.37 * Double(i), 60 + 0.11 * Double(i)] }
+        let input = try sparse.addSpikeSource("in", trains: trains)
+        let exc = try sparse.addPopulation("exc", size: 300, model: model)
+        try sparse.connect(input, to: exc, pattern: .fixedProbability(0.3), weight: .uniform(3, 8), delay: .uniform(0.3, 4), receptor: 0, seed: 21)
+        try sparse.connect(exc, to: exc, pattern: .fixedProbability(0.03), weight: .constant(4), delay: .uniform(0.3, 2), receptor: 0, seed: 22)
+        let quiet = try Self.run(sparse, until: 200, threads: 1)
+        #expect(quiet.times[1].count > 50, "exc fires: \(quiet.times[1].count)")
+        for threads in [2, 4] {
+            #expect(try Self.run(sparse, until: 200, threads: threads, batchesOwnSpikes: true) == quiet, "\(threads) threads, batches")
+        }
+        // A network of 16 384 neurons or more batches by default.
+        let large = try smallRecurrentNetwork(seed: 2, neurons: eventPrefetchMinimumPopulation)
+        #expect(try #require(try EventDrivenSimulator(network: large, threads: 2).parallel).batchesOwnSpikes)
     }
 
     @Test("Counts, spike memory and partial recording on threads equal one thread's (the segments' record)")

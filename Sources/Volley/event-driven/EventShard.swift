@@ -85,6 +85,11 @@ struct EventShard {
     let plastic: [Unmanaged<PlasticProjection>?]
     let plasticByTarget: [[Int]]
     let hasPlasticity: Bool
+    /// Whether the thread queues its own spikes' deliveries in batches (`runSegment`): in a
+    /// network of at least `eventPrefetchMinimumPopulation` neurons, whose rows and split rows
+    /// are not in cache when a neuron fires, so that loading them ahead pays; in a smaller one
+    /// each spike is queued as it fires.
+    var batchesOwnSpikes: Bool
 
     /// Bytes between shards in memory: several cache lines.
     static let spacing = (MemoryLayout<EventShard>.stride + 127) / 128 * 128
@@ -108,6 +113,7 @@ struct EventShard {
         plastic = routing.plastic.map { $0.map { Unmanaged.passUnretained($0) } }
         plasticByTarget = routing.plasticByTarget
         hasPlasticity = routing.plastic.contains { $0 != nil }
+        batchesOwnSpikes = partition.blocks.reduce(0) { $0 + ($1.last?.upperBound ?? 0) } >= eventPrefetchMinimumPopulation
         deliveries.reserveCapacity(groups: 1024, rows: 256)
         seen = [Int](repeating: 0, count: threads)
     }
@@ -306,8 +312,10 @@ struct EventShard {
     /// processes this thread's events before `bound` in the engine's total order restricted to
     /// its neurons, as far as the others' clocks allow (`ShardBoard`: an event is safe before
     /// every other thread's clock + d_min), listing its spikes in `fired` and queuing the
-    /// others' listed spikes whenever it reads their clocks. Its own spikes are queued as they
-    /// fire; the others' not yet seen when the segment ends are queued by the caller (`seen`).
+    /// others' listed spikes whenever it reads their clocks. Its own spikes are queued in
+    /// batches, before anything they could deliver to is processed (at their first's time +
+    /// d_min) and before the thread stops; the others' not yet seen when the segment ends are
+    /// queued by the caller (`seen`).
     mutating func runSegment(from start: Double, bound: Double, minimumDelay: Double, board: ShardBoard, fired: inout FiredList, spin: SpinWait) {
         // The loop works on locals: the queue, counts and cursors moved out of the shard (no
         // writes through the shard's pointer per event) and the kernels' closure arrays.
@@ -324,10 +332,23 @@ struct EventShard {
         var horizon = Swift.min(bound, start + minimumDelay)
         var waitStart: UInt64 = 0
         var polls = 0
+        // With `batchesOwnSpikes`, this thread's spikes whose deliveries are not queued yet:
+        // fired[unqueued...]. None can arrive before the first one's time + d_min (`due`), so
+        // they are queued together — their rows and split rows loaded ahead, as for the others'
+        // spikes — before any event at or after `due` and before the thread stops for the
+        // horizon. Without, each spike is queued as it fires.
+        var unqueued = fired.count
+        var due = Double.infinity
         while true {
             let d = queue.minTime
             let n = populations.minTime
             let t = Swift.min(d, n)
+            if unqueued < fired.count && (t >= due || t >= horizon) {
+                schedule(listed: fired.spikes, unqueued..<fired.count, into: &queue, counters: &count)
+                unqueued = fired.count
+                due = .infinity
+                continue
+            }
             if t < horizon {
                 last = t
                 if d <= n {
@@ -338,7 +359,12 @@ struct EventShard {
                     if local >= 0 {
                         fired.append(FiredSpike(time: t, population: Int32(truncatingIfNeeded: p), local: UInt32(truncatingIfNeeded: local)))
                         board.publishList(k, fired)
-                        schedule(spikeOf: p, local: local, at: t, into: &queue, counters: &count)
+                        if batchesOwnSpikes {
+                            if due == .infinity { due = t + minimumDelay }
+                        } else {
+                            schedule(spikeOf: p, local: local, at: t, into: &queue, counters: &count)
+                            unqueued = fired.count
+                        }
                     }
                 }
                 board.publishClock(k, t)

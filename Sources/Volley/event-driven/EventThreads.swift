@@ -180,6 +180,13 @@ final class EventThreads {
     /// The longest segment, in units of d_min (see `advanceInSegments`).
     static let segmentLength = 1024.0
 
+    /// Whether the threads queue their own spikes' deliveries in batches (`EventShard.
+    /// batchesOwnSpikes`; chosen by the network's size, settable for tests).
+    var batchesOwnSpikes: Bool {
+        get { shard(0).pointee.batchesOwnSpikes }
+        set { for k in 0..<threads { shard(k).pointee.batchesOwnSpikes = newValue } }
+    }
+
     /// The spikes a segment should list at most (all threads): after a segment with more, the
     /// next is shorter in proportion (down to 16 · d_min); after one with fewer than a quarter,
     /// twice as long (up to `segmentLength` · d_min). The lists' memory thus stays near
