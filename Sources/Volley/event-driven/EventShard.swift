@@ -312,10 +312,10 @@ struct EventShard {
     /// processes this thread's events before `bound` in the engine's total order restricted to
     /// its neurons, as far as the others' clocks allow (`ShardBoard`: an event is safe before
     /// every other thread's clock + d_min), listing its spikes in `fired` and queuing the
-    /// others' listed spikes whenever it reads their clocks. Its own spikes are queued in
-    /// batches, before anything they could deliver to is processed (at their first's time +
-    /// d_min) and before the thread stops; the others' not yet seen when the segment ends are
-    /// queued by the caller (`seen`).
+    /// others' listed spikes whenever it reads their clocks. Its own spikes are queued as they
+    /// fire or, with `batchesOwnSpikes`, in batches: before anything they could deliver to is
+    /// processed (at their first's time + d_min) and before the thread stops. The others'
+    /// spikes not yet seen when the segment ends are queued by the caller (`seen`).
     mutating func runSegment(from start: Double, bound: Double, minimumDelay: Double, board: ShardBoard, fired: inout FiredList, spin: SpinWait) {
         // The loop works on locals: the queue, counts and cursors moved out of the shard (no
         // writes through the shard's pointer per event) and the kernels' closure arrays.
