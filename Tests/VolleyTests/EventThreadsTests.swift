@@ -143,7 +143,7 @@ struct EventThreadsTests {
         for threads in [2, 3] {
             #expect(try Self.run(dense, until: 300, threads: threads, batchesOwnSpikes: true) == one, "\(threads) threads, batches")
         }
-        // Heterogeneous delays, sources, and threads left without events (∞) while others fire.
+        // Heterogeneous delays, a spike source on one thread, and threads that run out of events (∞).
         var sparse = Network()
         let model = LIFExp(tauM: 20, tauSynExc: 5, tauSynInh: 10, vRest: -60, vReset: -60, vThreshold: -50, tRef: 5)
         let trains: [[Double]] = (0..<30).map { (i: Int) -> [Double] in [5 + 0.37 * Double(i), 60 + 0.11 * Double(i)] }
