@@ -27,11 +27,10 @@ public class Simulator {
     var sampleIndex = 0
     /// The most spikes of model neurons in one time step (event-driven: one 1 ms bin) since the
     /// last reset: the spike memory of `SNNEvaluation`.
-    public private(set) var peakSpikesPerStep = 0
-    var spikeStep = Int64.min
-    var spikesInStep = 0
+    public var peakSpikesPerStep: Int { spikeTally.peak }
     /// Spikes of model neurons since the last reset (`StopCondition.modelSpikeCount`).
-    var modelSpikeTotal = 0
+    var modelSpikeTotal: Int { spikeTally.total }
+    var spikeTally = SpikeStepTally()
     /// Width of those steps (ms), and whether spike times lie on them (the time-stepped grid).
     lazy var spikeStepMs: Double = timeStep ?? 1
     lazy var spikesOnGrid: Bool = timeStep != nil
@@ -128,7 +127,7 @@ public class Simulator {
         counters = EngineCounters()
         wallSeconds = 0
         spikes.removeAll()
-        (peakSpikesPerStep, spikeStep, spikesInStep, modelSpikeTotal) = (0, .min, 0, 0)
+        spikeTally = SpikeStepTally()
         for i in spikeCountOfNeuron.indices { spikeCountOfNeuron[i] = 0 }
         for p in spikeCountOfPopulation.indices {
             spikeCountOfPopulation[p] = 0
@@ -183,12 +182,7 @@ public class Simulator {
     /// Adds `n` spikes of model neurons at `t` to its step's count (`peakSpikesPerStep`).
     @inline(__always)
     private func countModelSpikes(_ n: Int, at t: Double) {
-        let x = t / spikeStepMs
-        let step = Int64(spikesOnGrid ? x.rounded() : x.rounded(.down))
-        if step != spikeStep { spikeStep = step; spikesInStep = 0 }
-        spikesInStep += n
-        modelSpikeTotal += n
-        peakSpikesPerStep = Swift.max(peakSpikesPerStep, spikesInStep)
+        spikeTally.add(n, at: t, width: spikeStepMs, onGrid: spikesOnGrid)
     }
 
     /// Whether `stop` holds now that population p has fired (the counts include its spikes).
@@ -255,18 +249,11 @@ public class Simulator {
             firedNeuronsOfPopulation[p] += newlyFired[p]
             spikeCountOfPopulation[p] += perPopulation[p]
         }
-        // The spike-memory count (`countModelSpikes`), spike by spike in order, on locals.
+        // The spike-memory count (`countModelSpikes`), spike by spike in order, on a local copy.
         let (width, onGrid) = (spikeStepMs, spikesOnGrid)
-        var (step, inStep, total, peak) = (spikeStep, spikesInStep, modelSpikeTotal, peakSpikesPerStep)
-        for s in merged where isModel[Int(s.population)] {
-            let x = s.time / width
-            let k = Int64(onGrid ? x.rounded() : x.rounded(.down))
-            if k != step { step = k; inStep = 0 }
-            inStep += 1
-            total += 1
-            peak = Swift.max(peak, inStep)
-        }
-        (spikeStep, spikesInStep, modelSpikeTotal, peakSpikesPerStep) = (step, inStep, total, peak)
+        var tally = spikeTally
+        for s in merged where isModel[Int(s.population)] { tally.add(1, at: s.time, width: width, onGrid: onGrid) }
+        spikeTally = tally
         for p in 0..<populationCount where recordSpikes[p] && perPopulation[p] > 0 {
             var (neurons, times) = ([UInt32](), [Double]())
             swap(&neurons, &spikes.neurons[p])
